@@ -1,0 +1,379 @@
+//! One signing operation, step by step as the SigV4 specification names
+//! them: canonical URI, canonical query, canonical headers, signed headers,
+//! hashed payload, canonical request, credential scope, string to sign,
+//! signature. Each step writes into a [`Sink`]; nothing is buffered.
+
+use core::cmp::Ordering;
+
+use super::encode::{encode, hex32, is_sha256_hex, reencode};
+use super::headers::{cmp_names, is_field_value, is_token, trim, write_lower, write_value};
+use super::path::{UriRules, write_canonical_uri};
+use super::query::{AUTH_PARAMS, AUTH_TOKEN, Param, SortedQuery};
+use super::sha::{Sha256, sha256};
+use super::signer::{Flags, Mode, Payload, Request, Signer};
+use super::sink::{Sink, put_decimal};
+use super::time::AmzDate;
+use super::{Error, MAX_EXPIRES, MAX_HEADERS};
+
+const ALGORITHM: &[u8] = b"AWS4-HMAC-SHA256";
+const UNSIGNED_PAYLOAD: &[u8] = b"UNSIGNED-PAYLOAD";
+
+// Headers the signer adds, as entries after the caller's (< MAX_HEADERS).
+const V_HOST: u8 = 250;
+const V_DATE: u8 = 251;
+const V_SHA: u8 = 252;
+const V_TOKEN: u8 = 253;
+
+enum PayloadLine<'a> {
+    Text(&'a [u8]),
+    Hex([u8; 64]),
+    /// Bytes still to hash (the size of every output is known without it).
+    Pending(&'a [u8]),
+}
+
+/// Everything decided about one request before any output is written.
+pub(crate) struct Plan<'a> {
+    signer: &'a Signer,
+    req: &'a Request<'a>,
+    date: AmzDate,
+    expires: Option<u32>,
+    order: [u8; MAX_HEADERS + 4],
+    nheaders: usize,
+    query: SortedQuery<'a>,
+    payload: PayloadLine<'a>,
+    add_sha: bool,
+}
+
+impl<'a> Plan<'a> {
+    pub(crate) fn new(signer: &'a Signer, req: &'a Request<'a>, unix_time: i64, mode: Mode) -> Result<Self, Error> {
+        if !signer.is_ready() {
+            return Err(Error::NotInitialized);
+        }
+        let date = AmzDate::from_unix(unix_time)?;
+        let expires = match mode {
+            Mode::Headers => None,
+            Mode::Presign(e) if (1..=MAX_EXPIRES).contains(&e) => Some(e),
+            Mode::Presign(_) => return Err(Error::InvalidExpires),
+        };
+        if !is_token(req.method) {
+            return Err(Error::InvalidMethod);
+        }
+        let headers = req.headers;
+        let n = headers.count();
+        if n > MAX_HEADERS {
+            return Err(Error::TooManyHeaders);
+        }
+        let mut caller_sha = None;
+        let mut caller_host = false;
+        for i in 0..n {
+            let (name, value) = headers.header(i);
+            if !is_token(name) {
+                return Err(Error::InvalidHeaderName);
+            }
+            if !is_field_value(value) {
+                return Err(Error::InvalidHeaderValue);
+            }
+            if caller_sha.is_none() && name.eq_ignore_ascii_case(b"x-amz-content-sha256") {
+                caller_sha = Some(trim(value));
+            }
+            caller_host |= name.eq_ignore_ascii_case(b"host");
+        }
+        if !caller_host && req.target.host.is_empty() {
+            return Err(Error::MissingHost);
+        }
+
+        let flags = signer.flags;
+        let s3 = flags & Flags::S3 != 0;
+        let payload = match req.payload {
+            Payload::Auto(bytes) => match caller_sha {
+                Some(v) => PayloadLine::Text(v),
+                None if s3 && expires.is_some() => PayloadLine::Text(UNSIGNED_PAYLOAD),
+                None => PayloadLine::Pending(bytes),
+            },
+            Payload::Bytes(bytes) => PayloadLine::Pending(bytes),
+            Payload::Sha256Hex(h) => {
+                if !is_sha256_hex(h) {
+                    return Err(Error::InvalidPayloadHash);
+                }
+                let mut hex = [0u8; 64];
+                for (d, s) in hex.iter_mut().zip(h) {
+                    *d = s.to_ascii_lowercase();
+                }
+                PayloadLine::Hex(hex)
+            }
+            Payload::Unsigned => PayloadLine::Text(UNSIGNED_PAYLOAD),
+        };
+        let uses_caller_sha = matches!(req.payload, Payload::Auto(_)) && caller_sha.is_some();
+        let add_sha = expires.is_none() && (s3 || flags & Flags::CONTENT_SHA256_HEADER != 0) && !uses_caller_sha;
+        let has_token = !signer.session_token().is_empty();
+        let sign_token = has_token && flags & Flags::UNSIGNED_SESSION_TOKEN == 0;
+
+        // Canonical headers: the caller's, minus the never-signed ones and
+        // those the signer replaces, plus the signer's own.
+        let mut order = [0u8; MAX_HEADERS + 4];
+        let mut len = 0;
+        for i in 0..n {
+            let (name, _) = headers.header(i);
+            let replaced = (expires.is_none() && name.eq_ignore_ascii_case(b"x-amz-date"))
+                || (has_token && name.eq_ignore_ascii_case(b"x-amz-security-token"))
+                || (add_sha && name.eq_ignore_ascii_case(b"x-amz-content-sha256"));
+            let host = name.eq_ignore_ascii_case(b"host");
+            if host || !(replaced || signer.is_unsigned_header(name)) {
+                order[len] = i as u8;
+                len += 1;
+            }
+        }
+        let mut extra = |v: u8, on: bool| {
+            if on {
+                order[len] = v;
+                len += 1;
+            }
+        };
+        extra(V_HOST, !caller_host);
+        extra(V_DATE, expires.is_none());
+        extra(V_SHA, add_sha);
+        extra(V_TOKEN, expires.is_none() && sign_token);
+        let name_of = |e: u8| -> &[u8] { entry_name(headers, e) };
+        for i in 1..len {
+            let mut j = i;
+            while j > 0 && cmp_names(name_of(order[j - 1]), name_of(order[j])) == Ordering::Greater {
+                order.swap(j - 1, j);
+                j -= 1;
+            }
+        }
+
+        let auth = match expires {
+            None => 0,
+            // Every auth parameter but the token, which only a signed token adds.
+            Some(_) => 0b01_1111 | if sign_token { 1 << AUTH_TOKEN } else { 0 },
+        };
+        let query = SortedQuery::new(req.target.query, auth)?;
+        Ok(Plan { signer, req, date, expires, order, nheaders: len, query, payload, add_sha })
+    }
+
+    fn rules(&self) -> UriRules {
+        let f = self.signer.flags;
+        let s3 = f & Flags::S3 != 0;
+        UriRules {
+            normalize: !s3 && f & Flags::NO_PATH_NORMALIZATION == 0,
+            single_encode: s3 || f & Flags::SINGLE_ENCODE_PATH != 0,
+        }
+    }
+
+    /// Hashes a payload given as bytes (once, before signing).
+    pub(crate) fn hash_payload(&mut self) {
+        if let PayloadLine::Pending(bytes) = self.payload {
+            self.payload = PayloadLine::Hex(hex32(&sha256(bytes)));
+        }
+    }
+
+    fn payload_line(&self) -> &[u8] {
+        match &self.payload {
+            PayloadLine::Text(t) => t,
+            PayloadLine::Hex(h) => h,
+            PayloadLine::Pending(_) => &[b'0'; 64],
+        }
+    }
+
+    fn sorted_headers(&self) -> impl Iterator<Item = u8> + '_ {
+        self.order[..self.nheaders].iter().copied()
+    }
+
+    fn write_header_value(&self, s: &mut dyn Sink, e: u8) {
+        match e {
+            V_HOST => s.put(self.req.target.host),
+            V_DATE => s.put(&self.date.full),
+            V_SHA => s.put(self.payload_line()),
+            V_TOKEN => s.put(self.signer.session_token()),
+            i => write_value(s, self.req.headers.header(usize::from(i)).1),
+        }
+    }
+
+    /// `host;x-amz-date;...` with `sep` between names.
+    fn write_signed_headers(&self, s: &mut dyn Sink, sep: &[u8]) {
+        let mut prev: Option<&[u8]> = None;
+        for e in self.sorted_headers() {
+            let name = entry_name(self.req.headers, e);
+            if prev.is_some_and(|p| p.eq_ignore_ascii_case(name)) {
+                continue;
+            }
+            if prev.is_some() {
+                s.put(sep);
+            }
+            write_lower(s, name);
+            prev = Some(name);
+        }
+    }
+
+    /// `name:value\n` per name, repeated names joined with `,`.
+    fn write_canonical_headers(&self, s: &mut dyn Sink) {
+        let mut prev: Option<&[u8]> = None;
+        for e in self.sorted_headers() {
+            let name = entry_name(self.req.headers, e);
+            if prev.is_some_and(|p| p.eq_ignore_ascii_case(name)) {
+                s.put(b",");
+            } else {
+                if prev.is_some() {
+                    s.put(b"\n");
+                }
+                write_lower(s, name);
+                s.put(b":");
+            }
+            self.write_header_value(s, e);
+            prev = Some(name);
+        }
+        s.put(b"\n");
+    }
+
+    /// `date/region/service/aws4_request`, with `sep` for `/`.
+    fn write_scope(&self, s: &mut dyn Sink, sep: &[u8]) {
+        s.put(self.date.date());
+        s.put(sep);
+        s.put(self.signer.region());
+        s.put(sep);
+        s.put(self.signer.service());
+        s.put(sep);
+        s.put(b"aws4_request");
+    }
+
+    /// Value of auth parameter `i`, encoded for a query string.
+    fn write_auth_param(&self, s: &mut dyn Sink, i: usize) {
+        match i {
+            0 => s.put(ALGORITHM),
+            1 => {
+                encode(s, self.signer.access_key_id(), false);
+                s.put(b"%2F");
+                self.write_scope(s, b"%2F");
+            }
+            2 => s.put(&self.date.full),
+            3 => put_decimal(s, u64::from(self.expires.unwrap_or(0))),
+            4 => self.write_signed_headers(s, b"%3B"),
+            _ => encode(s, self.signer.session_token(), false),
+        }
+    }
+
+    fn write_canonical_query(&self, s: &mut dyn Sink) {
+        for (n, p) in self.query.iter().enumerate() {
+            if n > 0 {
+                s.put(b"&");
+            }
+            match p {
+                Param::User(k, v) => {
+                    reencode(s, k, false);
+                    s.put(b"=");
+                    reencode(s, v, false);
+                }
+                Param::Auth(i) => {
+                    s.put(AUTH_PARAMS[i]);
+                    s.put(b"=");
+                    self.write_auth_param(s, i);
+                }
+            }
+        }
+    }
+
+    /// The canonical request.
+    pub(crate) fn write_canonical_request(&self, s: &mut dyn Sink) {
+        s.put(self.req.method);
+        s.put(b"\n");
+        write_canonical_uri(s, self.req.target.path, self.rules());
+        s.put(b"\n");
+        self.write_canonical_query(s);
+        s.put(b"\n");
+        self.write_canonical_headers(s);
+        s.put(b"\n");
+        self.write_signed_headers(s, b";");
+        s.put(b"\n");
+        s.put(self.payload_line());
+    }
+
+    pub(crate) fn canonical_request_hash(&self) -> [u8; 32] {
+        let mut h = Sha256::new();
+        self.write_canonical_request(&mut h);
+        h.finish()
+    }
+
+    /// The string to sign, given the hex hash of the canonical request.
+    pub(crate) fn write_string_to_sign(&self, s: &mut dyn Sink, creq_hex: &[u8; 64]) {
+        s.put(ALGORITHM);
+        s.put(b"\n");
+        s.put(&self.date.full);
+        s.put(b"\n");
+        self.write_scope(s, b"/");
+        s.put(b"\n");
+        s.put(creq_hex);
+    }
+
+    /// The signature: HMAC of the string to sign with the day's key.
+    pub(crate) fn signature(&self) -> [u8; 64] {
+        let creq = hex32(&self.canonical_request_hash());
+        let key = self.signer.signing_key(&self.date);
+        let mut mac = key.start();
+        self.write_string_to_sign(&mut mac, &creq);
+        hex32(&mac.finish())
+    }
+
+    /// Header mode output: `Name: value\0` for each header to add.
+    pub(crate) fn write_header_output(&self, s: &mut dyn Sink, sig: &[u8; 64]) {
+        s.put(b"X-Amz-Date: ");
+        s.put(&self.date.full);
+        s.put(b"\0");
+        let token = self.signer.session_token();
+        if !token.is_empty() {
+            s.put(b"X-Amz-Security-Token: ");
+            s.put(token);
+            s.put(b"\0");
+        }
+        if self.add_sha {
+            s.put(b"X-Amz-Content-SHA256: ");
+            s.put(self.payload_line());
+            s.put(b"\0");
+        }
+        s.put(b"Authorization: AWS4-HMAC-SHA256 Credential=");
+        s.put(self.signer.access_key_id());
+        s.put(b"/");
+        self.write_scope(s, b"/");
+        s.put(b", SignedHeaders=");
+        self.write_signed_headers(s, b";");
+        s.put(b", Signature=");
+        s.put(sig);
+    }
+
+    /// Presign output: the URL with the auth parameters appended.
+    pub(crate) fn write_presigned_url(&self, s: &mut dyn Sink, sig: &[u8; 64]) {
+        let t = &self.req.target;
+        s.put(t.scheme);
+        s.put(b"://");
+        s.put(if t.authority.is_empty() { t.host } else { t.authority });
+        if !t.path.starts_with(b"/") {
+            s.put(b"/");
+        }
+        s.put(t.path);
+        s.put(b"?");
+        if !t.query.is_empty() {
+            s.put(t.query);
+            s.put(b"&");
+        }
+        for (i, name) in AUTH_PARAMS.iter().enumerate() {
+            if i == AUTH_TOKEN && self.signer.session_token().is_empty() {
+                continue;
+            }
+            s.put(name);
+            s.put(b"=");
+            self.write_auth_param(s, i);
+            s.put(b"&");
+        }
+        s.put(b"X-Amz-Signature=");
+        s.put(sig);
+    }
+}
+
+fn entry_name(headers: &dyn super::headers::HeaderList, e: u8) -> &[u8] {
+    match e {
+        V_HOST => b"host",
+        V_DATE => b"x-amz-date",
+        V_SHA => b"x-amz-content-sha256",
+        V_TOKEN => b"x-amz-security-token",
+        i => headers.header(usize::from(i)).0,
+    }
+}

@@ -1,0 +1,392 @@
+//! The signer: validated credentials and settings, stored inline (no heap,
+//! so it can live in caller memory on firmware), plus the key cache.
+//! Immutable after configuration; every signing method takes `&self`.
+
+use core::fmt;
+
+use zeroize::Zeroize;
+
+use super::canonical::Plan;
+use super::encode::hex32;
+use super::headers::{ByteList, DEFAULT_UNSIGNED, HeaderList, is_token};
+use super::key::{KeyCache, derive};
+use super::sha::HmacKey;
+use super::sink::{Counter, Sink, SliceWriter};
+use super::time::AmzDate;
+use super::url::Target;
+use super::{
+    Error, MAX_ACCESS_KEY_ID_LEN, MAX_REGION_LEN, MAX_SECRET_KEY_LEN, MAX_SERVICE_LEN, MAX_SESSION_TOKEN_LEN,
+    MAX_UNSIGNED_HEADERS_LEN,
+};
+
+/// Signer option bits.
+pub struct Flags;
+
+impl Flags {
+    /// S3 rules: no path normalization, path encoded once, and
+    /// `x-amz-content-sha256` always added; presigned URLs default to
+    /// `UNSIGNED-PAYLOAD`.
+    pub const S3: u32 = 1;
+    /// Keep `.`, `..` and empty path segments (non-S3 services).
+    pub const NO_PATH_NORMALIZATION: u32 = 2;
+    /// Encode the path once, as S3 does, for a non-S3 service.
+    pub const SINGLE_ENCODE_PATH: u32 = 4;
+    /// Add and sign `x-amz-content-sha256` for any service.
+    pub const CONTENT_SHA256_HEADER: u32 = 8;
+    /// Attach the session token after signing, unsigned (as STS's
+    /// `omit_session_token` wants).
+    pub const UNSIGNED_SESSION_TOKEN: u32 = 16;
+    /// Every known bit.
+    pub const ALL: u32 = 31;
+}
+
+/// Settings for a signer. The byte strings are copied into the signer.
+#[derive(Clone, Copy)]
+pub struct Config<'a> {
+    /// Access key id (1 to 128 bytes of visible ASCII, no `/` or `,`).
+    pub access_key_id: &'a [u8],
+    /// Secret access key (1 to 128 bytes).
+    pub secret_access_key: &'a [u8],
+    /// Session token, empty for long-term credentials (up to 4096 bytes of
+    /// visible ASCII).
+    pub session_token: &'a [u8],
+    /// Region, e.g. `us-east-1`.
+    pub region: &'a [u8],
+    /// Service, e.g. `s3`, `es`, `sts`.
+    pub service: &'a [u8],
+    /// [`Flags`] bits.
+    pub flags: u32,
+    /// Header names never to sign, besides the built-in list.
+    pub unsigned_headers: &'a dyn ByteList,
+}
+
+impl fmt::Debug for Config<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("access_key_id", &core::str::from_utf8(self.access_key_id).unwrap_or("<bytes>"))
+            .field("secret_access_key", &"<redacted>")
+            .field("session_token", &if self.session_token.is_empty() { "<none>" } else { "<redacted>" })
+            .field("region", &core::str::from_utf8(self.region).unwrap_or("<bytes>"))
+            .field("service", &core::str::from_utf8(self.service).unwrap_or("<bytes>"))
+            .field("flags", &self.flags)
+            .finish()
+    }
+}
+
+/// How the payload enters the canonical request.
+#[derive(Clone, Copy, Debug)]
+pub enum Payload<'a> {
+    /// A caller `x-amz-content-sha256` header if there is one; else
+    /// `UNSIGNED-PAYLOAD` for an S3 presigned URL; else SHA-256 of the bytes.
+    Auto(&'a [u8]),
+    /// SHA-256 of these bytes.
+    Bytes(&'a [u8]),
+    /// A precomputed SHA-256 as 64 hex digits.
+    Sha256Hex(&'a [u8]),
+    /// `UNSIGNED-PAYLOAD`.
+    Unsigned,
+}
+
+/// A request to sign.
+#[derive(Clone, Copy)]
+pub struct Request<'a> {
+    /// HTTP method.
+    pub method: &'a [u8],
+    /// Where it goes.
+    pub target: Target<'a>,
+    /// Its headers (the signer skips the never-signed ones).
+    pub headers: &'a dyn HeaderList,
+    /// Its payload.
+    pub payload: Payload<'a>,
+}
+
+/// Header signing or a presigned URL with this expiry in seconds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// `Authorization` header.
+    Headers,
+    /// Query parameters, valid for this many seconds (1 ..= 604800).
+    Presign(u32),
+}
+
+const READY: u32 = 0x5349_4734;
+
+/// A configured signer.
+pub struct Signer {
+    ready: u32,
+    pub(crate) flags: u32,
+    akid: [u8; MAX_ACCESS_KEY_ID_LEN],
+    akid_len: u16,
+    // "AWS4" + secret: the first HMAC key of the derivation.
+    secret: [u8; 4 + MAX_SECRET_KEY_LEN],
+    secret_len: u16,
+    token: [u8; MAX_SESSION_TOKEN_LEN],
+    token_len: u16,
+    region: [u8; MAX_REGION_LEN],
+    region_len: u8,
+    service: [u8; MAX_SERVICE_LEN],
+    service_len: u8,
+    // Lower-cased names, each prefixed by its length.
+    unsigned: [u8; MAX_UNSIGNED_HEADERS_LEN],
+    unsigned_len: u16,
+    cache: KeyCache,
+}
+
+impl fmt::Debug for Signer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Signer")
+            .field("access_key_id", &core::str::from_utf8(self.access_key_id()).unwrap_or("<bytes>"))
+            .field("secret_access_key", &"<redacted>")
+            .field("session_token", &if self.token_len == 0 { "<none>" } else { "<redacted>" })
+            .field("region", &core::str::from_utf8(self.region()).unwrap_or("<bytes>"))
+            .field("service", &core::str::from_utf8(self.service()).unwrap_or("<bytes>"))
+            .field("flags", &self.flags)
+            .finish()
+    }
+}
+
+fn copy_into(dst: &mut [u8], src: &[u8]) {
+    dst[..src.len()].copy_from_slice(src);
+}
+
+fn is_name_part(s: &[u8], max: usize) -> bool {
+    !s.is_empty() && s.len() <= max && s.iter().all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+}
+
+impl Default for Signer {
+    fn default() -> Self {
+        Self::EMPTY
+    }
+}
+
+impl Signer {
+    /// An unconfigured signer (all zero); every signing call on it returns
+    /// [`Error::NotInitialized`].
+    pub const EMPTY: Signer = Signer {
+        ready: 0,
+        flags: 0,
+        akid: [0; MAX_ACCESS_KEY_ID_LEN],
+        akid_len: 0,
+        secret: [0; 4 + MAX_SECRET_KEY_LEN],
+        secret_len: 0,
+        token: [0; MAX_SESSION_TOKEN_LEN],
+        token_len: 0,
+        region: [0; MAX_REGION_LEN],
+        region_len: 0,
+        service: [0; MAX_SERVICE_LEN],
+        service_len: 0,
+        unsigned: [0; MAX_UNSIGNED_HEADERS_LEN],
+        unsigned_len: 0,
+        cache: KeyCache::new(),
+    };
+
+    /// A signer for `config`.
+    pub fn new(config: &Config<'_>) -> Result<Signer, Error> {
+        let mut s = Signer::EMPTY;
+        s.configure(config)?;
+        Ok(s)
+    }
+
+    /// Validates `config` and stores it in place (no large temporary, for
+    /// small stacks). On error the signer is left cleared.
+    pub fn configure(&mut self, c: &Config<'_>) -> Result<(), Error> {
+        self.clear();
+        let r = self.configure_inner(c);
+        if r.is_err() {
+            self.clear();
+        }
+        r
+    }
+
+    fn configure_inner(&mut self, c: &Config<'_>) -> Result<(), Error> {
+        if c.flags & !Flags::ALL != 0 {
+            return Err(Error::InvalidArgument);
+        }
+        let akid_ok = |b: u8| (0x21..0x7f).contains(&b) && b != b'/' && b != b',';
+        if c.access_key_id.is_empty()
+            || c.access_key_id.len() > MAX_ACCESS_KEY_ID_LEN
+            || !c.access_key_id.iter().all(|&b| akid_ok(b))
+        {
+            return Err(Error::InvalidAccessKeyId);
+        }
+        if c.secret_access_key.is_empty() || c.secret_access_key.len() > MAX_SECRET_KEY_LEN {
+            return Err(Error::InvalidSecretKey);
+        }
+        if c.session_token.len() > MAX_SESSION_TOKEN_LEN || !c.session_token.iter().all(|b| (0x21..0x7f).contains(b)) {
+            return Err(Error::InvalidSessionToken);
+        }
+        if !is_name_part(c.region, MAX_REGION_LEN) {
+            return Err(Error::InvalidRegion);
+        }
+        if !is_name_part(c.service, MAX_SERVICE_LEN) {
+            return Err(Error::InvalidService);
+        }
+        let mut packed = 0usize;
+        for i in 0..c.unsigned_headers.count() {
+            let name = c.unsigned_headers.item(i);
+            if !is_token(name) || name.len() > 255 || packed + 1 + name.len() > MAX_UNSIGNED_HEADERS_LEN {
+                return Err(Error::InvalidUnsignedHeader);
+            }
+            self.unsigned[packed] = name.len() as u8;
+            for (d, s) in self.unsigned[packed + 1..].iter_mut().zip(name) {
+                *d = s.to_ascii_lowercase();
+            }
+            packed += 1 + name.len();
+        }
+        self.unsigned_len = packed as u16;
+        self.flags = c.flags;
+        copy_into(&mut self.akid, c.access_key_id);
+        self.akid_len = c.access_key_id.len() as u16;
+        copy_into(&mut self.secret, b"AWS4");
+        copy_into(&mut self.secret[4..], c.secret_access_key);
+        self.secret_len = 4 + c.secret_access_key.len() as u16;
+        copy_into(&mut self.token, c.session_token);
+        self.token_len = c.session_token.len() as u16;
+        copy_into(&mut self.region, c.region);
+        self.region_len = c.region.len() as u8;
+        copy_into(&mut self.service, c.service);
+        self.service_len = c.service.len() as u8;
+        self.ready = READY;
+        Ok(())
+    }
+
+    /// Zeroes every byte that held a credential or a derived key.
+    pub fn clear(&mut self) {
+        self.ready = 0;
+        self.flags = 0;
+        self.akid.zeroize();
+        self.akid_len = 0;
+        self.secret.zeroize();
+        self.secret_len = 0;
+        self.token.zeroize();
+        self.token_len = 0;
+        self.region.zeroize();
+        self.region_len = 0;
+        self.service.zeroize();
+        self.service_len = 0;
+        self.unsigned.zeroize();
+        self.unsigned_len = 0;
+        self.cache.clear();
+    }
+
+    /// True once configured (and not cleared).
+    pub fn is_ready(&self) -> bool {
+        self.ready == READY
+    }
+
+    /// The access key id.
+    pub fn access_key_id(&self) -> &[u8] {
+        &self.akid[..usize::from(self.akid_len)]
+    }
+    pub(crate) fn session_token(&self) -> &[u8] {
+        &self.token[..usize::from(self.token_len)]
+    }
+    /// The region.
+    pub fn region(&self) -> &[u8] {
+        &self.region[..usize::from(self.region_len)]
+    }
+    /// The service.
+    pub fn service(&self) -> &[u8] {
+        &self.service[..usize::from(self.service_len)]
+    }
+
+    pub(crate) fn is_unsigned_header(&self, name: &[u8]) -> bool {
+        if DEFAULT_UNSIGNED.iter().any(|n| n.eq_ignore_ascii_case(name)) {
+            return true;
+        }
+        let mut rest = &self.unsigned[..usize::from(self.unsigned_len)];
+        while let [n, tail @ ..] = rest {
+            let (entry, tail) = tail.split_at(usize::from(*n));
+            if entry.eq_ignore_ascii_case(name) {
+                return true;
+            }
+            rest = tail;
+        }
+        false
+    }
+
+    /// The signing key for `date`, from the cache or derived (and cached).
+    pub(crate) fn signing_key(&self, date: &AmzDate) -> HmacKey {
+        if let Some(k) = self.cache.get(date.day) {
+            return k;
+        }
+        let k = derive(&self.secret[..usize::from(self.secret_len)], date.date(), self.region(), self.service());
+        self.cache.put(date.day, &k);
+        k
+    }
+
+    /// Signs `req` for header authentication at `unix_time`. Writes the
+    /// headers to add into `out` as `Name: value\0` entries and returns the
+    /// number of bytes written (every NUL included). Nothing is written on
+    /// error; [`Error::BufferTooSmall`] carries the size needed.
+    pub fn sign_headers(&self, req: &Request<'_>, unix_time: i64, out: &mut [u8]) -> Result<usize, Error> {
+        let mut plan = Plan::new(self, req, unix_time, Mode::Headers)?;
+        write_nul_terminated(out, &mut plan, Extra::Signature, |p, s, sig| p.write_header_output(s, sig))
+    }
+
+    /// Writes the presigned URL (NUL-terminated) valid for `expires` seconds;
+    /// returns the bytes written, the NUL included.
+    pub fn presign(&self, req: &Request<'_>, unix_time: i64, expires: u32, out: &mut [u8]) -> Result<usize, Error> {
+        let mut plan = Plan::new(self, req, unix_time, Mode::Presign(expires))?;
+        write_nul_terminated(out, &mut plan, Extra::Signature, |p, s, sig| p.write_presigned_url(s, sig))
+    }
+
+    /// Writes the canonical request (NUL-terminated), as AWS shows it in a
+    /// `SignatureDoesNotMatch` answer.
+    pub fn canonical_request(&self, req: &Request<'_>, unix_time: i64, mode: Mode, out: &mut [u8]) -> Result<usize, Error> {
+        let mut plan = Plan::new(self, req, unix_time, mode)?;
+        write_nul_terminated(out, &mut plan, Extra::None, |p, s, _| p.write_canonical_request(s))
+    }
+
+    /// Writes the string to sign (NUL-terminated).
+    pub fn string_to_sign(&self, req: &Request<'_>, unix_time: i64, mode: Mode, out: &mut [u8]) -> Result<usize, Error> {
+        let mut plan = Plan::new(self, req, unix_time, mode)?;
+        write_nul_terminated(out, &mut plan, Extra::CanonicalRequestHash, |p, s, h| p.write_string_to_sign(s, h))
+    }
+
+    /// The signature alone (64 lower-case hex digits).
+    pub fn signature(&self, req: &Request<'_>, unix_time: i64, mode: Mode) -> Result<[u8; 64], Error> {
+        let mut plan = Plan::new(self, req, unix_time, mode)?;
+        plan.hash_payload();
+        Ok(plan.signature())
+    }
+}
+
+/// The 64 hex digits an output embeds, computed only for the writing pass.
+enum Extra {
+    None,
+    Signature,
+    CanonicalRequestHash,
+}
+
+/// Sizes the output with placeholder digits, and only when it fits hashes
+/// the payload, computes what it embeds and writes it. Nothing is written on
+/// error.
+fn write_nul_terminated<F>(out: &mut [u8], plan: &mut Plan<'_>, extra: Extra, emit: F) -> Result<usize, Error>
+where
+    F: Fn(&Plan<'_>, &mut dyn Sink, &[u8; 64]),
+{
+    let mut c = Counter(0);
+    emit(plan, &mut c, &[b'0'; 64]);
+    let needed = c.0.saturating_add(1);
+    if out.len() < needed {
+        return Err(Error::BufferTooSmall(needed));
+    }
+    plan.hash_payload();
+    let digits = match extra {
+        Extra::None => [b'0'; 64],
+        Extra::Signature => plan.signature(),
+        Extra::CanonicalRequestHash => hex32(&plan.canonical_request_hash()),
+    };
+    let mut w = SliceWriter::new(out);
+    emit(plan, &mut w, &digits);
+    w.put(b"\0");
+    debug_assert!(!w.overflowed() && w.len() == needed);
+    Ok(w.len())
+}
+
+impl Drop for Signer {
+    fn drop(&mut self) {
+        self.clear();
+    }
+}
