@@ -1,0 +1,255 @@
+//! The signer handle: heap (`_new`/`_free`) or caller storage
+//! (`_init`/`_deinit`), and the signing calls.
+
+use super::boundary::{ffi_boundary, ffi_boundary_void, try_status};
+use super::request::{CHeaders, CNames, config, request, sigv4rs_config, sigv4rs_request};
+use super::slice::{finish, output};
+use super::status::sigv4rs_status;
+use crate::sign::{Mode, Signer};
+
+/// An immutable signer: credentials, region, service, flags and a cache of
+/// the day's signing key. Every function taking `const sigv4rs_signer *`
+/// may run concurrently from any number of threads; `_free`/`_deinit` must
+/// not race with them. Corresponds to a `Box<Signer>` (from `_new`) or a
+/// `Signer` inside a `sigv4rs_signer_storage` (from `_init`).
+#[allow(non_camel_case_types)]
+pub struct sigv4rs_signer {
+    _private: [u8; 0],
+}
+
+/// Bytes of caller memory a signer needs (see `sigv4rs_signer_init`).
+pub const SIGV4RS_SIGNER_STORAGE_SIZE: usize = 5120;
+/// Alignment that memory needs.
+pub const SIGV4RS_SIGNER_STORAGE_ALIGN: usize = 8;
+
+/// Caller-owned memory for a signer, for builds without a heap. Declare one
+/// (static, global or on a large enough stack) and pass it to
+/// `sigv4rs_signer_init`. Its contents are private.
+#[allow(non_camel_case_types)]
+#[repr(C)]
+pub struct sigv4rs_signer_storage {
+    /// Private.
+    pub _opaque: [u64; 640],
+}
+
+const _: () = assert!(core::mem::size_of::<Signer>() <= SIGV4RS_SIGNER_STORAGE_SIZE);
+const _: () = assert!(core::mem::align_of::<Signer>() <= SIGV4RS_SIGNER_STORAGE_ALIGN);
+const _: () = assert!(core::mem::size_of::<sigv4rs_signer_storage>() == SIGV4RS_SIGNER_STORAGE_SIZE);
+const _: () = assert!(core::mem::align_of::<sigv4rs_signer_storage>() == SIGV4RS_SIGNER_STORAGE_ALIGN);
+
+fn as_signer<'a>(p: *const sigv4rs_signer) -> Result<&'a Signer, sigv4rs_status> {
+    // SAFETY: a non-NULL handle comes from `_new` or `_init`, which hand out
+    // a pointer to a live `Signer` (the caller's contract).
+    unsafe { p.cast::<Signer>().as_ref() }.ok_or(sigv4rs_status::NullArgument)
+}
+
+/// Creates a signer on the heap from `config` (strings are copied). On OK,
+/// `*out` is the new signer, to be released with `sigv4rs_signer_free`;
+/// on error `*out` is not written.
+///
+/// Statuses: OK, NULL_ARGUMENT, INVALID_ARGUMENT (unknown flags),
+/// INVALID_ACCESS_KEY_ID, INVALID_SECRET_KEY, INVALID_SESSION_TOKEN,
+/// INVALID_REGION, INVALID_SERVICE, INVALID_UNSIGNED_HEADER, PANIC.
+#[cfg(feature = "std")]
+#[unsafe(no_mangle)]
+pub extern "C" fn sigv4rs_signer_new(config_: *const sigv4rs_config, out: *mut *mut sigv4rs_signer) -> sigv4rs_status {
+    ffi_boundary! {
+        if out.is_null() {
+            return sigv4rs_status::NullArgument;
+        }
+        let mut names = CNames::EMPTY;
+        // SAFETY: `config_` is NULL or valid (contract).
+        let cfg = try_status!(unsafe { config(config_, &mut names) });
+        let mut b = std::boxed::Box::new(Signer::EMPTY);
+        try_status!(b.configure(&cfg));
+        // SAFETY: `out` is non-NULL and writable (contract).
+        unsafe { *out = std::boxed::Box::into_raw(b).cast() };
+        sigv4rs_status::Ok
+    }
+}
+
+/// Frees a signer made by `sigv4rs_signer_new`, zeroing its secret and
+/// derived keys first. NULL is a no-op. Never pass a signer from
+/// `sigv4rs_signer_init`.
+#[cfg(feature = "std")]
+#[unsafe(no_mangle)]
+pub extern "C" fn sigv4rs_signer_free(signer: *mut sigv4rs_signer) {
+    ffi_boundary_void! {
+        if !signer.is_null() {
+            // SAFETY: made by `Box::into_raw` in `_new` and freed once (contract).
+            drop(unsafe { std::boxed::Box::from_raw(signer.cast::<Signer>()) });
+        }
+    }
+}
+
+/// Creates a signer inside caller memory (no heap). On OK, `*out` points
+/// into `storage`, valid until `sigv4rs_signer_deinit(storage)`; on error
+/// the storage is left zeroed and `*out` is not written. Re-initializing a
+/// storage that holds a signer replaces it.
+///
+/// Statuses: as `sigv4rs_signer_new`, plus INVALID_ARGUMENT when `storage`
+/// is misaligned.
+#[unsafe(no_mangle)]
+pub extern "C" fn sigv4rs_signer_init(
+    storage: *mut sigv4rs_signer_storage,
+    config_: *const sigv4rs_config,
+    out: *mut *mut sigv4rs_signer,
+) -> sigv4rs_status {
+    ffi_boundary! {
+        if storage.is_null() || out.is_null() {
+            return sigv4rs_status::NullArgument;
+        }
+        if !(storage as usize).is_multiple_of(SIGV4RS_SIGNER_STORAGE_ALIGN) {
+            return sigv4rs_status::InvalidArgument;
+        }
+        let mut names = CNames::EMPTY;
+        // SAFETY: `config_` is NULL or valid (contract).
+        let cfg = try_status!(unsafe { config(config_, &mut names) });
+        let p = storage.cast::<Signer>();
+        // SAFETY: the storage is large and aligned enough (asserted above and
+        // at compile time) and an all-zero `Signer` is a valid empty one
+        // (only integers, arrays and atomics). Zeroing first also wipes any
+        // signer it held.
+        let signer = unsafe {
+            core::ptr::write_bytes(storage.cast::<u8>(), 0, SIGV4RS_SIGNER_STORAGE_SIZE);
+            &mut *p
+        };
+        try_status!(signer.configure(&cfg));
+        // SAFETY: `out` is non-NULL and writable (contract).
+        unsafe { *out = p.cast() };
+        sigv4rs_status::Ok
+    }
+}
+
+/// Zeroes a storage initialized by `sigv4rs_signer_init` (secret and derived
+/// keys included). The signer pointer is invalid afterwards; calls through
+/// it return NOT_INITIALIZED while the storage stays zeroed. NULL is a no-op.
+#[unsafe(no_mangle)]
+pub extern "C" fn sigv4rs_signer_deinit(storage: *mut sigv4rs_signer_storage) {
+    ffi_boundary_void! {
+        if !storage.is_null() {
+            let words = SIGV4RS_SIGNER_STORAGE_SIZE / 8;
+            let p = storage.cast::<u64>();
+            for i in 0..words {
+                // SAFETY: `storage` is valid for its whole size (contract);
+                // volatile so the wipe is not optimized away.
+                unsafe { core::ptr::write_volatile(p.add(i), 0) };
+            }
+            core::sync::atomic::compiler_fence(core::sync::atomic::Ordering::SeqCst);
+        }
+    }
+}
+
+fn sign_with(
+    signer: *const sigv4rs_signer,
+    req: *const sigv4rs_request,
+    out: *mut u8,
+    out_cap: usize,
+    out_len: *mut usize,
+    f: impl FnOnce(&Signer, &crate::sign::Request<'_>, &mut [u8]) -> Result<usize, crate::sign::Error>,
+) -> sigv4rs_status {
+    let s = try_status!(as_signer(signer));
+    let mut headers = CHeaders::EMPTY;
+    // SAFETY: `req` is NULL or valid; `out`/`out_len` per contract.
+    let (r, (buf, len)) = unsafe { (try_status!(request(req, &mut headers)), try_status!(output(out, out_cap, out_len))) };
+    finish(f(s, &r, buf), len)
+}
+
+/// Signs `request` for header authentication at `unix_time` (seconds since
+/// 1970-01-01 UTC). Writes the headers to add as consecutive NUL-terminated
+/// `Name: value` strings (ready for `curl_slist_append`): `X-Amz-Date`,
+/// `X-Amz-Security-Token` (with a session token), `X-Amz-Content-SHA256`
+/// (S3, or with `SIGV4RS_FLAG_CONTENT_SHA256_HEADER`) and `Authorization`.
+/// They replace any request header of the same name. `*out_len` gets the
+/// bytes written, every NUL included. `out = NULL, out_cap = 0` asks for
+/// the size (BUFFER_TOO_SMALL with `*out_len` set).
+///
+/// Statuses: OK, NULL_ARGUMENT, BUFFER_TOO_SMALL, INVALID_ARGUMENT,
+/// NOT_INITIALIZED, INVALID_METHOD, INVALID_URL, INVALID_HOST, MISSING_HOST,
+/// INVALID_PATH, INVALID_QUERY, INVALID_HEADER_NAME, INVALID_HEADER_VALUE,
+/// INVALID_PAYLOAD_HASH, INVALID_TIME, TOO_MANY_HEADERS,
+/// TOO_MANY_QUERY_PARAMETERS, INPUT_TOO_LONG, PANIC. Nothing is written to
+/// `out` unless OK; `*out_len` only on OK and BUFFER_TOO_SMALL.
+#[unsafe(no_mangle)]
+pub extern "C" fn sigv4rs_signer_sign_headers(
+    signer: *const sigv4rs_signer,
+    request_: *const sigv4rs_request,
+    unix_time: i64,
+    out: *mut u8,
+    out_cap: usize,
+    out_len: *mut usize,
+) -> sigv4rs_status {
+    ffi_boundary! {
+        sign_with(signer, request_, out, out_cap, out_len, |s, r, b| s.sign_headers(r, unix_time, b))
+    }
+}
+
+/// Writes the presigned URL for `request`, valid for `expires_secs`
+/// (1 ..= `SIGV4RS_MAX_EXPIRES`) from `unix_time`, NUL-terminated:
+/// the URL with `X-Amz-Algorithm`, `-Credential`, `-Date`, `-Expires`,
+/// `-SignedHeaders`, `-Security-Token` (with a token) and `-Signature`
+/// appended to its query. S3 signers default to `UNSIGNED-PAYLOAD`.
+/// `*out_len` counts the NUL.
+///
+/// Statuses: those of `sigv4rs_signer_sign_headers`, plus INVALID_EXPIRES
+/// and RESERVED_QUERY_PARAMETER.
+#[unsafe(no_mangle)]
+pub extern "C" fn sigv4rs_signer_presign(
+    signer: *const sigv4rs_signer,
+    request_: *const sigv4rs_request,
+    unix_time: i64,
+    expires_secs: u32,
+    out: *mut u8,
+    out_cap: usize,
+    out_len: *mut usize,
+) -> sigv4rs_status {
+    ffi_boundary! {
+        sign_with(signer, request_, out, out_cap, out_len, |s, r, b| s.presign(r, unix_time, expires_secs, b))
+    }
+}
+
+fn mode(presign_expires_secs: u32) -> Mode {
+    if presign_expires_secs == 0 { Mode::Headers } else { Mode::Presign(presign_expires_secs) }
+}
+
+/// Troubleshooting: writes the canonical request (NUL-terminated) that
+/// header signing (`presign_expires_secs == 0`) or presigning with that
+/// expiry would sign. Compare it with the one in AWS's
+/// `SignatureDoesNotMatch` answer.
+///
+/// Statuses: those of `sigv4rs_signer_presign`.
+#[unsafe(no_mangle)]
+pub extern "C" fn sigv4rs_signer_canonical_request(
+    signer: *const sigv4rs_signer,
+    request_: *const sigv4rs_request,
+    unix_time: i64,
+    presign_expires_secs: u32,
+    out: *mut u8,
+    out_cap: usize,
+    out_len: *mut usize,
+) -> sigv4rs_status {
+    ffi_boundary! {
+        let m = mode(presign_expires_secs);
+        sign_with(signer, request_, out, out_cap, out_len, |s, r, b| s.canonical_request(r, unix_time, m, b))
+    }
+}
+
+/// Troubleshooting: writes the string to sign (NUL-terminated), as
+/// `sigv4rs_signer_canonical_request` does for the canonical request.
+///
+/// Statuses: those of `sigv4rs_signer_presign`.
+#[unsafe(no_mangle)]
+pub extern "C" fn sigv4rs_signer_string_to_sign(
+    signer: *const sigv4rs_signer,
+    request_: *const sigv4rs_request,
+    unix_time: i64,
+    presign_expires_secs: u32,
+    out: *mut u8,
+    out_cap: usize,
+    out_len: *mut usize,
+) -> sigv4rs_status {
+    ffi_boundary! {
+        let m = mode(presign_expires_secs);
+        sign_with(signer, request_, out, out_cap, out_len, |s, r, b| s.string_to_sign(r, unix_time, m, b))
+    }
+}
