@@ -65,7 +65,10 @@ pub extern "C" fn sigv4rs_payload_hasher_init(hasher: *mut sigv4rs_payload_hashe
 ///
 /// Statuses: OK, NULL_ARGUMENT, INVALID_ARGUMENT, NOT_INITIALIZED, PANIC.
 #[unsafe(no_mangle)]
-pub extern "C" fn sigv4rs_payload_hasher_update(hasher: *mut sigv4rs_payload_hasher, data: sigv4rs_bytes) -> sigv4rs_status {
+pub extern "C" fn sigv4rs_payload_hasher_update(
+    hasher: *mut sigv4rs_payload_hasher,
+    data: sigv4rs_bytes,
+) -> sigv4rs_status {
     ffi_boundary! {
         let i = try_status!(inner(hasher));
         // SAFETY: `data` is valid for reads (contract).

@@ -1,13 +1,17 @@
 //! The C ABI: the only module with `unsafe`. Each file is one concern;
 //! every exported function runs its body inside the panic boundary.
 
+// C entry points take raw pointers by design; each documents its pointer
+// contract, and Rust callers use the safe `sign` API instead.
+#![allow(clippy::not_unsafe_ptr_arg_deref)]
+
 mod boundary;
-#[cfg(all(not(feature = "std"), target_os = "none"))]
-mod panic;
 pub mod consts;
 #[cfg(all(feature = "std", unix))]
 pub mod env;
 pub mod hasher;
+#[cfg(all(not(feature = "std"), target_os = "none"))]
+mod panic;
 pub mod request;
 pub mod signer;
 pub mod slice;

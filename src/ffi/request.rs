@@ -127,7 +127,10 @@ impl ByteList for CNames<'_> {
 ///
 /// # Safety
 /// `c` must be NULL or valid, with valid pointers inside.
-pub(crate) unsafe fn config<'a>(c: *const sigv4rs_config, names: &'a mut CNames<'a>) -> Result<Config<'a>, sigv4rs_status> {
+pub(crate) unsafe fn config<'a>(
+    c: *const sigv4rs_config,
+    names: &'a mut CNames<'a>,
+) -> Result<Config<'a>, sigv4rs_status> {
     // SAFETY: NULL checked; the rest is the caller's contract.
     let c = unsafe { c.as_ref() }.ok_or(sigv4rs_status::NullArgument)?;
     // SAFETY: contract of this function.
@@ -156,7 +159,10 @@ pub(crate) unsafe fn config<'a>(c: *const sigv4rs_config, names: &'a mut CNames<
 ///
 /// # Safety
 /// `r` must be NULL or valid, with valid pointers inside.
-pub(crate) unsafe fn request<'a>(r: *const sigv4rs_request, headers: &'a mut CHeaders<'a>) -> Result<Request<'a>, sigv4rs_status> {
+pub(crate) unsafe fn request<'a>(
+    r: *const sigv4rs_request,
+    headers: &'a mut CHeaders<'a>,
+) -> Result<Request<'a>, sigv4rs_status> {
     // SAFETY: NULL checked; the rest is the caller's contract.
     let r = unsafe { r.as_ref() }.ok_or(sigv4rs_status::NullArgument)?;
     // SAFETY: contract of this function.
@@ -185,7 +191,12 @@ pub(crate) unsafe fn request<'a>(r: *const sigv4rs_request, headers: &'a mut CHe
             3 => Payload::Unsigned,
             _ => return Err(sigv4rs_status::InvalidArgument),
         };
-        Ok(Request { method, target, headers, payload })
+        Ok(Request {
+            method,
+            target,
+            headers,
+            payload,
+        })
     }
 }
 
@@ -196,4 +207,3 @@ impl CHeaders<'_> {
 impl CNames<'_> {
     pub(crate) const EMPTY: CNames<'static> = CNames(&[]);
 }
-

@@ -60,7 +60,7 @@ pub extern "C" fn sigv4rs_signer_new(config_: *const sigv4rs_config, out: *mut *
         let mut names = CNames::EMPTY;
         // SAFETY: `config_` is NULL or valid (contract).
         let cfg = try_status!(unsafe { config(config_, &mut names) });
-        let mut b = std::boxed::Box::new(Signer::EMPTY);
+        let mut b = std::boxed::Box::new(Signer::empty());
         try_status!(b.configure(&cfg));
         // SAFETY: `out` is non-NULL and writable (contract).
         unsafe { *out = std::boxed::Box::into_raw(b).cast() };
@@ -151,7 +151,12 @@ fn sign_with(
     let s = try_status!(as_signer(signer));
     let mut headers = CHeaders::EMPTY;
     // SAFETY: `req` is NULL or valid; `out`/`out_len` per contract.
-    let (r, (buf, len)) = unsafe { (try_status!(request(req, &mut headers)), try_status!(output(out, out_cap, out_len))) };
+    let (r, (buf, len)) = unsafe {
+        (
+            try_status!(request(req, &mut headers)),
+            try_status!(output(out, out_cap, out_len)),
+        )
+    };
     finish(f(s, &r, buf), len)
 }
 
@@ -209,7 +214,11 @@ pub extern "C" fn sigv4rs_signer_presign(
 }
 
 fn mode(presign_expires_secs: u32) -> Mode {
-    if presign_expires_secs == 0 { Mode::Headers } else { Mode::Presign(presign_expires_secs) }
+    if presign_expires_secs == 0 {
+        Mode::Headers
+    } else {
+        Mode::Presign(presign_expires_secs)
+    }
 }
 
 /// Troubleshooting: writes the canonical request (NUL-terminated) that

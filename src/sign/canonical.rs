@@ -42,6 +42,8 @@ pub(crate) struct Plan<'a> {
     query: SortedQuery<'a>,
     payload: PayloadLine<'a>,
     add_sha: bool,
+    /// `host[:port]` for a presigned URL: the target's, else the Host header's.
+    authority: &'a [u8],
 }
 
 impl<'a> Plan<'a> {
@@ -64,7 +66,7 @@ impl<'a> Plan<'a> {
             return Err(Error::TooManyHeaders);
         }
         let mut caller_sha = None;
-        let mut caller_host = false;
+        let mut caller_host: Option<&'a [u8]> = None;
         for i in 0..n {
             let (name, value) = headers.header(i);
             if !is_token(name) {
@@ -76,9 +78,11 @@ impl<'a> Plan<'a> {
             if caller_sha.is_none() && name.eq_ignore_ascii_case(b"x-amz-content-sha256") {
                 caller_sha = Some(trim(value));
             }
-            caller_host |= name.eq_ignore_ascii_case(b"host");
+            if caller_host.is_none() && name.eq_ignore_ascii_case(b"host") {
+                caller_host = Some(trim(value));
+            }
         }
-        if !caller_host && req.target.host.is_empty() {
+        if caller_host.is_none() && req.target.host.is_empty() {
             return Err(Error::MissingHost);
         }
 
@@ -129,7 +133,7 @@ impl<'a> Plan<'a> {
                 len += 1;
             }
         };
-        extra(V_HOST, !caller_host);
+        extra(V_HOST, caller_host.is_none());
         extra(V_DATE, expires.is_none());
         extra(V_SHA, add_sha);
         extra(V_TOKEN, expires.is_none() && sign_token);
@@ -148,7 +152,23 @@ impl<'a> Plan<'a> {
             Some(_) => 0b01_1111 | if sign_token { 1 << AUTH_TOKEN } else { 0 },
         };
         let query = SortedQuery::new(req.target.query, auth)?;
-        Ok(Plan { signer, req, date, expires, order, nheaders: len, query, payload, add_sha })
+        let authority = if req.target.authority.is_empty() {
+            caller_host.unwrap_or_default()
+        } else {
+            req.target.authority
+        };
+        Ok(Plan {
+            signer,
+            req,
+            date,
+            expires,
+            order,
+            nheaders: len,
+            query,
+            payload,
+            add_sha,
+            authority,
+        })
     }
 
     fn rules(&self) -> UriRules {
@@ -344,7 +364,7 @@ impl<'a> Plan<'a> {
         let t = &self.req.target;
         s.put(t.scheme);
         s.put(b"://");
-        s.put(if t.authority.is_empty() { t.host } else { t.authority });
+        s.put(self.authority);
         if !t.path.starts_with(b"/") {
             s.put(b"/");
         }

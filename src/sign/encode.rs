@@ -33,7 +33,10 @@ pub fn pct_decoded_at(s: &[u8], i: usize) -> Option<u8> {
     if s.get(i) != Some(&b'%') {
         return None;
     }
-    match (s.get(i + 1).and_then(|&c| hex_val(c)), s.get(i + 2).and_then(|&c| hex_val(c))) {
+    match (
+        s.get(i + 1).and_then(|&c| hex_val(c)),
+        s.get(i + 2).and_then(|&c| hex_val(c)),
+    ) {
         (Some(h), Some(l)) => Some(h << 4 | l),
         _ => None,
     }
@@ -98,7 +101,12 @@ pub struct Reencoded<'a> {
 impl<'a> Reencoded<'a> {
     /// Iterates the canonical form of `raw`.
     pub fn new(raw: &'a [u8]) -> Self {
-        Reencoded { raw, i: 0, pending: [0; 2], npending: 0 }
+        Reencoded {
+            raw,
+            i: 0,
+            pending: [0; 2],
+            npending: 0,
+        }
     }
 }
 
@@ -162,7 +170,10 @@ mod tests {
 
     #[test]
     fn encode_keeps_only_unreserved() {
-        assert_eq!(run(|w| encode(w, b"aZ09-._~ /+*%3A", false)), "aZ09-._~%20%2F%2B%2A%253A");
+        assert_eq!(
+            run(|w| encode(w, b"aZ09-._~ /+*%3A", false)),
+            "aZ09-._~%20%2F%2B%2A%253A"
+        );
         assert_eq!(run(|w| encode(w, b"/a b/c", true)), "/a%20b/c");
         assert_eq!(run(|w| encode(w, "ሴ".as_bytes(), true)), "%E1%88%B4");
     }
@@ -178,7 +189,10 @@ mod tests {
     fn reencoded_iterator_equals_writer() {
         for raw in [&b"%41%2f%7E%zz%"[..], b"a+b c", b"", b"%", b"%4", "ሴ=x".as_bytes()] {
             let it: std::vec::Vec<u8> = Reencoded::new(raw).collect();
-            assert_eq!(std::string::String::from_utf8(it).unwrap(), run(|w| reencode(w, raw, false)));
+            assert_eq!(
+                std::string::String::from_utf8(it).unwrap(),
+                run(|w| reencode(w, raw, false))
+            );
         }
     }
 }

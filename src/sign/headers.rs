@@ -91,7 +91,9 @@ pub fn is_field_value(s: &[u8]) -> bool {
 
 /// Case-insensitive name order (names compare as if lower-cased).
 pub fn cmp_names(a: &[u8], b: &[u8]) -> Ordering {
-    a.iter().map(u8::to_ascii_lowercase).cmp(b.iter().map(u8::to_ascii_lowercase))
+    a.iter()
+        .map(u8::to_ascii_lowercase)
+        .cmp(b.iter().map(u8::to_ascii_lowercase))
 }
 
 /// Writes `value` trimmed, with runs of spaces and tabs as one space.

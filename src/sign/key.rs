@@ -38,7 +38,11 @@ impl Default for KeyCache {
 impl KeyCache {
     /// An empty cache.
     pub const fn new() -> Self {
-        KeyCache { seq: AtomicU32::new(0), day: AtomicU32::new(0), words: [const { AtomicU32::new(0) }; 16] }
+        KeyCache {
+            seq: AtomicU32::new(0),
+            day: AtomicU32::new(0),
+            words: [const { AtomicU32::new(0) }; 16],
+        }
     }
 
     /// The key for `day`, if cached and read without a concurrent write.
@@ -48,7 +52,10 @@ impl KeyCache {
             return None;
         }
         let d = self.day.load(Ordering::Relaxed);
-        let mut key = HmacKey { inner: [0; 8], outer: [0; 8] };
+        let mut key = HmacKey {
+            inner: [0; 8],
+            outer: [0; 8],
+        };
         for (i, w) in self.words.iter().enumerate() {
             let v = w.load(Ordering::Relaxed);
             if i < 8 {
@@ -65,7 +72,12 @@ impl KeyCache {
     /// Stores the key for `day`, unless another thread is storing one now.
     pub fn put(&self, day: u32, key: &HmacKey) {
         let s = self.seq.load(Ordering::Relaxed);
-        if s & 1 != 0 || self.seq.compare_exchange(s, s.wrapping_add(1), Ordering::Acquire, Ordering::Relaxed).is_err() {
+        if s & 1 != 0
+            || self
+                .seq
+                .compare_exchange(s, s.wrapping_add(1), Ordering::Acquire, Ordering::Relaxed)
+                .is_err()
+        {
             return;
         }
         fence(Ordering::Release);
@@ -100,7 +112,12 @@ mod tests {
             0xc4, 0xaf, 0xb1, 0xcc, 0x57, 0x71, 0xd8, 0x71, 0x76, 0x3a, 0x39, 0x3e, 0x44, 0xb7, 0x03, 0x57, 0x1b, 0x55,
             0xcc, 0x28, 0x42, 0x4d, 0x1a, 0x5e, 0x86, 0xda, 0x6e, 0xd3, 0xc1, 0x54, 0xa4, 0xb9,
         ];
-        let key = derive(b"AWS4wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", b"20150830", b"us-east-1", b"iam");
+        let key = derive(
+            b"AWS4wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+            b"20150830",
+            b"us-east-1",
+            b"iam",
+        );
         let mut m = hmac::Hmac::<sha2::Sha256>::new_from_slice(&documented).unwrap();
         m.update(b"msg");
         assert_eq!(key.mac(b"msg")[..], m.finalize().into_bytes()[..]);

@@ -64,9 +64,8 @@ pub fn write_canonical_uri<S: Sink + ?Sized>(s: &mut S, path: &[u8], rules: UriR
     // at a quadratic cost only for paths that need normalizing at all.
     let mut first = true;
     let mut last_kind_trailing = false;
-    let mut it = segments(path);
-    let mut rest = it.clone();
-    while let Some(seg) = it.next() {
+    let mut rest = segments(path);
+    for seg in segments(path) {
         rest.next();
         let k = kind(seg);
         last_kind_trailing = !matches!(k, Seg::Normal);
@@ -110,7 +109,14 @@ mod tests {
     fn canon(path: &str, normalize: bool, single_encode: bool) -> std::string::String {
         let mut buf = [0u8; 256];
         let mut w = SliceWriter::new(&mut buf);
-        write_canonical_uri(&mut w, path.as_bytes(), UriRules { normalize, single_encode });
+        write_canonical_uri(
+            &mut w,
+            path.as_bytes(),
+            UriRules {
+                normalize,
+                single_encode,
+            },
+        );
         let n = w.len();
         std::string::String::from_utf8(buf[..n].to_vec()).unwrap()
     }
@@ -154,6 +160,9 @@ mod tests {
         assert_eq!(canon("/a%3Ab c/ሴ", true, false), "/a%253Ab%20c/%E1%88%B4");
         assert_eq!(canon("/a%3Ab c/ሴ", false, true), "/a%3Ab%20c/%E1%88%B4");
         assert_eq!(canon("/k%2fx/%7e$", false, true), "/k%2Fx/~%24");
-        assert_eq!(canon("/test/@connections/JBDvjfGEIAMCERw%3D", true, false), "/test/%40connections/JBDvjfGEIAMCERw%253D");
+        assert_eq!(
+            canon("/test/@connections/JBDvjfGEIAMCERw%3D", true, false),
+            "/test/%40connections/JBDvjfGEIAMCERw%253D"
+        );
     }
 }

@@ -78,10 +78,17 @@ impl<'a> SortedQuery<'a> {
         if query.len() >= usize::from(VIRTUAL) {
             return Err(Error::InputTooLong);
         }
-        let mut s = SortedQuery { query, order: [0; MAX_QUERY_PARAMS + AUTH_PARAMS.len()], len: 0 };
+        let mut s = SortedQuery {
+            query,
+            order: [0; MAX_QUERY_PARAMS + AUTH_PARAMS.len()],
+            len: 0,
+        };
         let mut start = 0usize;
         while start <= query.len() {
-            let end = query[start..].iter().position(|&b| b == b'&').map_or(query.len(), |i| start + i);
+            let end = query[start..]
+                .iter()
+                .position(|&b| b == b'&')
+                .map_or(query.len(), |i| start + i);
             if end > start {
                 if s.len == MAX_QUERY_PARAMS {
                     return Err(Error::TooManyQueryParameters);

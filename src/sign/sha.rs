@@ -31,12 +31,22 @@ impl Default for Sha256 {
 impl Sha256 {
     /// A fresh hasher.
     pub const fn new() -> Self {
-        Sha256 { state: H0, buf: [0; 64], buf_len: 0, total: 0 }
+        Sha256 {
+            state: H0,
+            buf: [0; 64],
+            buf_len: 0,
+            total: 0,
+        }
     }
 
     /// Resumes from a midstate taken after `blocks` whole 64-byte blocks.
     pub(crate) const fn from_midstate(state: [u32; 8], blocks: u64) -> Self {
-        Sha256 { state, buf: [0; 64], buf_len: 0, total: blocks * 64 }
+        Sha256 {
+            state,
+            buf: [0; 64],
+            buf_len: 0,
+            total: blocks * 64,
+        }
     }
 
     /// Feeds bytes.
@@ -131,7 +141,10 @@ impl HmacKey {
 
     /// Starts a MAC computation.
     pub fn start(&self) -> Hmac {
-        Hmac { inner: Sha256::from_midstate(self.inner, 1), outer: self.outer }
+        Hmac {
+            inner: Sha256::from_midstate(self.inner, 1),
+            outer: self.outer,
+        }
     }
 
     /// HMAC of one message.
@@ -233,7 +246,10 @@ mod tests {
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
         );
         assert_eq!(
-            hex(&hmac(&[0xaa; 131], b"Test Using Larger Than Block-Size Key - Hash Key First")),
+            hex(&hmac(
+                &[0xaa; 131],
+                b"Test Using Larger Than Block-Size Key - Hash Key First"
+            )),
             "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"
         );
     }

@@ -63,9 +63,19 @@ pub struct Config<'a> {
 impl fmt::Debug for Config<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Config")
-            .field("access_key_id", &core::str::from_utf8(self.access_key_id).unwrap_or("<bytes>"))
+            .field(
+                "access_key_id",
+                &core::str::from_utf8(self.access_key_id).unwrap_or("<bytes>"),
+            )
             .field("secret_access_key", &"<redacted>")
-            .field("session_token", &if self.session_token.is_empty() { "<none>" } else { "<redacted>" })
+            .field(
+                "session_token",
+                &if self.session_token.is_empty() {
+                    "<none>"
+                } else {
+                    "<redacted>"
+                },
+            )
             .field("region", &core::str::from_utf8(self.region).unwrap_or("<bytes>"))
             .field("service", &core::str::from_utf8(self.service).unwrap_or("<bytes>"))
             .field("flags", &self.flags)
@@ -135,9 +145,15 @@ pub struct Signer {
 impl fmt::Debug for Signer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Signer")
-            .field("access_key_id", &core::str::from_utf8(self.access_key_id()).unwrap_or("<bytes>"))
+            .field(
+                "access_key_id",
+                &core::str::from_utf8(self.access_key_id()).unwrap_or("<bytes>"),
+            )
             .field("secret_access_key", &"<redacted>")
-            .field("session_token", &if self.token_len == 0 { "<none>" } else { "<redacted>" })
+            .field(
+                "session_token",
+                &if self.token_len == 0 { "<none>" } else { "<redacted>" },
+            )
             .field("region", &core::str::from_utf8(self.region()).unwrap_or("<bytes>"))
             .field("service", &core::str::from_utf8(self.service()).unwrap_or("<bytes>"))
             .field("flags", &self.flags)
@@ -150,39 +166,44 @@ fn copy_into(dst: &mut [u8], src: &[u8]) {
 }
 
 fn is_name_part(s: &[u8], max: usize) -> bool {
-    !s.is_empty() && s.len() <= max && s.iter().all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+    !s.is_empty()
+        && s.len() <= max
+        && s.iter()
+            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
 }
 
 impl Default for Signer {
     fn default() -> Self {
-        Self::EMPTY
+        Self::empty()
     }
 }
 
 impl Signer {
     /// An unconfigured signer (all zero); every signing call on it returns
     /// [`Error::NotInitialized`].
-    pub const EMPTY: Signer = Signer {
-        ready: 0,
-        flags: 0,
-        akid: [0; MAX_ACCESS_KEY_ID_LEN],
-        akid_len: 0,
-        secret: [0; 4 + MAX_SECRET_KEY_LEN],
-        secret_len: 0,
-        token: [0; MAX_SESSION_TOKEN_LEN],
-        token_len: 0,
-        region: [0; MAX_REGION_LEN],
-        region_len: 0,
-        service: [0; MAX_SERVICE_LEN],
-        service_len: 0,
-        unsigned: [0; MAX_UNSIGNED_HEADERS_LEN],
-        unsigned_len: 0,
-        cache: KeyCache::new(),
-    };
+    pub const fn empty() -> Signer {
+        Signer {
+            ready: 0,
+            flags: 0,
+            akid: [0; MAX_ACCESS_KEY_ID_LEN],
+            akid_len: 0,
+            secret: [0; 4 + MAX_SECRET_KEY_LEN],
+            secret_len: 0,
+            token: [0; MAX_SESSION_TOKEN_LEN],
+            token_len: 0,
+            region: [0; MAX_REGION_LEN],
+            region_len: 0,
+            service: [0; MAX_SERVICE_LEN],
+            service_len: 0,
+            unsigned: [0; MAX_UNSIGNED_HEADERS_LEN],
+            unsigned_len: 0,
+            cache: KeyCache::new(),
+        }
+    }
 
     /// A signer for `config`.
     pub fn new(config: &Config<'_>) -> Result<Signer, Error> {
-        let mut s = Signer::EMPTY;
+        let mut s = Signer::empty();
         s.configure(config)?;
         Ok(s)
     }
@@ -310,7 +331,12 @@ impl Signer {
         if let Some(k) = self.cache.get(date.day) {
             return k;
         }
-        let k = derive(&self.secret[..usize::from(self.secret_len)], date.date(), self.region(), self.service());
+        let k = derive(
+            &self.secret[..usize::from(self.secret_len)],
+            date.date(),
+            self.region(),
+            self.service(),
+        );
         self.cache.put(date.day, &k);
         k
     }
@@ -321,27 +347,45 @@ impl Signer {
     /// error; [`Error::BufferTooSmall`] carries the size needed.
     pub fn sign_headers(&self, req: &Request<'_>, unix_time: i64, out: &mut [u8]) -> Result<usize, Error> {
         let mut plan = Plan::new(self, req, unix_time, Mode::Headers)?;
-        write_nul_terminated(out, &mut plan, Extra::Signature, |p, s, sig| p.write_header_output(s, sig))
+        write_nul_terminated(out, &mut plan, Extra::Signature, |p, s, sig| {
+            p.write_header_output(s, sig)
+        })
     }
 
     /// Writes the presigned URL (NUL-terminated) valid for `expires` seconds;
     /// returns the bytes written, the NUL included.
     pub fn presign(&self, req: &Request<'_>, unix_time: i64, expires: u32, out: &mut [u8]) -> Result<usize, Error> {
         let mut plan = Plan::new(self, req, unix_time, Mode::Presign(expires))?;
-        write_nul_terminated(out, &mut plan, Extra::Signature, |p, s, sig| p.write_presigned_url(s, sig))
+        write_nul_terminated(out, &mut plan, Extra::Signature, |p, s, sig| {
+            p.write_presigned_url(s, sig)
+        })
     }
 
     /// Writes the canonical request (NUL-terminated), as AWS shows it in a
     /// `SignatureDoesNotMatch` answer.
-    pub fn canonical_request(&self, req: &Request<'_>, unix_time: i64, mode: Mode, out: &mut [u8]) -> Result<usize, Error> {
+    pub fn canonical_request(
+        &self,
+        req: &Request<'_>,
+        unix_time: i64,
+        mode: Mode,
+        out: &mut [u8],
+    ) -> Result<usize, Error> {
         let mut plan = Plan::new(self, req, unix_time, mode)?;
         write_nul_terminated(out, &mut plan, Extra::None, |p, s, _| p.write_canonical_request(s))
     }
 
     /// Writes the string to sign (NUL-terminated).
-    pub fn string_to_sign(&self, req: &Request<'_>, unix_time: i64, mode: Mode, out: &mut [u8]) -> Result<usize, Error> {
+    pub fn string_to_sign(
+        &self,
+        req: &Request<'_>,
+        unix_time: i64,
+        mode: Mode,
+        out: &mut [u8],
+    ) -> Result<usize, Error> {
         let mut plan = Plan::new(self, req, unix_time, mode)?;
-        write_nul_terminated(out, &mut plan, Extra::CanonicalRequestHash, |p, s, h| p.write_string_to_sign(s, h))
+        write_nul_terminated(out, &mut plan, Extra::CanonicalRequestHash, |p, s, h| {
+            p.write_string_to_sign(s, h)
+        })
     }
 
     /// The signature alone (64 lower-case hex digits).

@@ -29,7 +29,11 @@ pub struct SliceWriter<'a> {
 impl<'a> SliceWriter<'a> {
     /// A writer at the start of `buf`.
     pub fn new(buf: &'a mut [u8]) -> Self {
-        SliceWriter { buf, pos: 0, overflow: false }
+        SliceWriter {
+            buf,
+            pos: 0,
+            overflow: false,
+        }
     }
 
     /// Bytes written so far.

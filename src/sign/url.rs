@@ -64,7 +64,13 @@ impl<'a> Target<'a> {
         if host.is_empty() {
             return Err(Error::InvalidHost);
         }
-        Ok(Target { scheme, authority, host, path, query })
+        Ok(Target {
+            scheme,
+            authority,
+            host,
+            path,
+            query,
+        })
     }
 
     /// A target from parts; `host` may be empty when the request carries a
@@ -79,8 +85,18 @@ impl<'a> Target<'a> {
         if query.iter().any(|&b| is_ctl(b) || b == b'#') {
             return Err(Error::InvalidQuery);
         }
-        let host_signed = if host.is_empty() { host } else { signed_host(host, b"443")? };
-        Ok(Target { scheme: b"https", authority: host, host: host_signed, path, query })
+        let host_signed = if host.is_empty() {
+            host
+        } else {
+            signed_host(host, b"443")?
+        };
+        Ok(Target {
+            scheme: b"https",
+            authority: host,
+            host: host_signed,
+            path,
+            query,
+        })
     }
 }
 
@@ -91,7 +107,9 @@ fn signed_host<'a>(authority: &'a [u8], default: &[u8]) -> Result<&'a [u8], Erro
         let close = authority.iter().position(|&b| b == b']').ok_or(Error::InvalidHost)?;
         let inner = &authority[1..close];
         if inner.is_empty()
-            || !inner.iter().all(|&b| b.is_ascii_alphanumeric() || matches!(b, b':' | b'.' | b'%' | b'-' | b'_' | b'~'))
+            || !inner
+                .iter()
+                .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b':' | b'.' | b'%' | b'-' | b'_' | b'~'))
         {
             return Err(Error::InvalidHost);
         }
