@@ -19,6 +19,8 @@ pub mod status;
 pub mod version;
 
 pub use consts::*;
+#[cfg(all(feature = "std", unix))]
+pub use env::*;
 pub use hasher::*;
 pub use request::*;
 pub use signer::*;

@@ -22,6 +22,15 @@ impl HeaderList for [(&[u8], &[u8])] {
     }
 }
 
+impl HeaderList for &[(&[u8], &[u8])] {
+    fn count(&self) -> usize {
+        self.len()
+    }
+    fn header(&self, i: usize) -> (&[u8], &[u8]) {
+        self[i]
+    }
+}
+
 impl<const N: usize> HeaderList for [(&[u8], &[u8]); N] {
     fn count(&self) -> usize {
         N
@@ -40,6 +49,15 @@ pub trait ByteList {
 }
 
 impl ByteList for [&[u8]] {
+    fn count(&self) -> usize {
+        self.len()
+    }
+    fn item(&self, i: usize) -> &[u8] {
+        self[i]
+    }
+}
+
+impl ByteList for &[&[u8]] {
     fn count(&self) -> usize {
         self.len()
     }
