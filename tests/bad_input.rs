@@ -220,7 +220,11 @@ fn config_errors() {
         let cfg = config(&c);
         let mut out = std::ptr::dangling_mut::<sigv4rs_signer>();
         assert_eq!(sigv4rs_signer_new(&cfg, &mut out), want, "new: {what}");
-        assert_eq!(out, std::ptr::dangling_mut::<sigv4rs_signer>(), "new wrote *out on error: {what}");
+        assert_eq!(
+            out,
+            std::ptr::dangling_mut::<sigv4rs_signer>(),
+            "new wrote *out on error: {what}"
+        );
         let mut st = sigv4rs_signer_storage { _opaque: [7; 640] };
         let mut out2 = std::ptr::dangling_mut::<sigv4rs_signer>();
         assert_eq!(sigv4rs_signer_init(&mut st, &cfg, &mut out2), want, "init: {what}");

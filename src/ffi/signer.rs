@@ -164,7 +164,9 @@ fn sign_with(
 /// 1970-01-01 UTC). Writes the headers to add as consecutive NUL-terminated
 /// `Name: value` strings (ready for `curl_slist_append`): `X-Amz-Date`,
 /// `X-Amz-Security-Token` (with a session token), `X-Amz-Content-SHA256`
-/// (S3, or with `SIGV4RS_FLAG_CONTENT_SHA256_HEADER`) and `Authorization`.
+/// (S3, or with `SIGV4RS_FLAG_CONTENT_SHA256_HEADER`; not when your own
+/// `x-amz-content-sha256` header is the payload hash in AUTO mode) and
+/// `Authorization`.
 /// They replace any request header of the same name. `*out_len` gets the
 /// bytes written, every NUL included. `out = NULL, out_cap = 0` asks for
 /// the size (BUFFER_TOO_SMALL with `*out_len` set).
