@@ -1,0 +1,70 @@
+# The README's two commands: `make demo` and `make test`.
+CARGO   ?= cargo
+PREFIX  ?= /usr/local
+DESTDIR ?=
+VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
+MINOR   := $(word 2,$(subst ., ,$(VERSION)))
+SONAME  := libsigv4rs.so.0.$(MINOR)
+# From `cargo rustc --release --lib --crate-type staticlib -- --print native-static-libs`.
+NATIVE_LIBS := -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
+STAGE   := $(CURDIR)/target/stage
+
+.PHONY: all build demo test lint rust-test c-test install-check header install uninstall clean
+
+all: build
+
+build:
+	$(CARGO) build --release
+	@# Cargo writes libsigv4rs.so only; programs linked against it ask for the SONAME.
+	ln -sf libsigv4rs.so target/release/$(SONAME)
+
+demo: build
+	@$(MAKE) --no-print-directory -C bindings/c demo
+
+test: lint rust-test c-test install-check
+	@echo "make test: all passed"
+
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --all-targets -- -D warnings
+	# The core must build as no_std without alloc.
+	$(CARGO) build --no-default-features
+
+rust-test: build
+	$(CARGO) test --release -- --nocapture
+
+c-test: build
+	@$(MAKE) --no-print-directory -C bindings/c test
+
+# Install into a staging prefix and build the quick start through pkg-config.
+install-check: build
+	rm -rf $(STAGE)
+	@$(MAKE) --no-print-directory install PREFIX=$(STAGE)
+	cc -std=c99 -Wall -Wextra -Wpedantic -Werror bindings/c/examples/quickstart.c \
+	  $$(PKG_CONFIG_PATH=$(STAGE)/lib/pkgconfig pkg-config --cflags --libs sigv4rs) \
+	  -Wl,-rpath,$(STAGE)/lib -o $(STAGE)/quickstart
+	$(STAGE)/quickstart > /dev/null
+	readelf -d $(STAGE)/quickstart | grep -q 'NEEDED.*$(SONAME)'
+	@echo "install-check: ok ($(SONAME))"
+
+# Regenerate include/sigv4rs.h after changing the C ABI.
+header:
+	SIGV4RS_BLESS=1 $(CARGO) test --test header
+
+install: build
+	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 644 include/sigv4rs.h $(DESTDIR)$(PREFIX)/include/
+	install -m 644 target/release/libsigv4rs.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 target/release/libsigv4rs.so $(DESTDIR)$(PREFIX)/lib/libsigv4rs.so.$(VERSION)
+	ln -sf libsigv4rs.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(PREFIX)/lib/libsigv4rs.so
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' -e 's|@NATIVE_LIBS@|$(NATIVE_LIBS)|' \
+	  sigv4rs.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/sigv4rs.pc
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/include/sigv4rs.h $(DESTDIR)$(PREFIX)/lib/libsigv4rs.a \
+	  $(DESTDIR)$(PREFIX)/lib/libsigv4rs.so* $(DESTDIR)$(PREFIX)/lib/pkgconfig/sigv4rs.pc
+
+clean:
+	$(CARGO) clean
+	@$(MAKE) --no-print-directory -C bindings/c clean

@@ -1,0 +1,16 @@
+//! The README's C quick start is the file `make test` compiles and runs.
+
+#[test]
+fn readme_quickstart_matches_the_compiled_example() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let readme = std::fs::read_to_string(format!("{root}/README.md")).unwrap();
+    let marker = "<!-- quickstart: bindings/c/examples/quickstart.c -->\n```c\n";
+    let start = readme.find(marker).expect("quick start marker") + marker.len();
+    let end = start + readme[start..].find("```\n").unwrap();
+    let file = std::fs::read_to_string(format!("{root}/bindings/c/examples/quickstart.c")).unwrap();
+    assert_eq!(
+        &readme[start..end],
+        file,
+        "README quick start differs from bindings/c/examples/quickstart.c"
+    );
+}
