@@ -35,6 +35,9 @@
 #endif
 
 
+// Bytes of a `sigv4rs_chunked` state.
+#define SIGV4RS_CHUNKED_STATE_SIZE 256
+
 // Hex digits of a signature.
 #define SIGV4RS_SIGNATURE_LEN 64
 
@@ -169,6 +172,11 @@ enum sigv4rs_status
   // `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` (or the region) are not
   // set in the environment.
   SIGV4RS_STATUS_MISSING_CREDENTIALS = 140,
+  // A streamed chunk is empty, is not the chunk size (only the last may be
+  // shorter), or goes beyond the declared length.
+  SIGV4RS_STATUS_INVALID_CHUNK_SIZE = 150,
+  // `sigv4rs_chunked_finish` before all declared bytes were signed.
+  SIGV4RS_STATUS_INCOMPLETE_PAYLOAD = 151,
   // A bug: the library panicked. The call had no effect.
   SIGV4RS_STATUS_PANIC = 900,
 };
@@ -213,6 +221,19 @@ typedef uint32_t sigv4rs_payload_mode;
 // `Signer` inside a `sigv4rs_signer_storage` (from `_init`).
 typedef struct sigv4rs_signer sigv4rs_signer;
 
+// The shape of a streamed upload, fixed before the first byte is sent.
+typedef struct {
+  // A `sigv4rs_stream_mode` value.
+  uint32_t mode;
+  // A `sigv4rs_checksum` value: not NONE with a trailer mode, NONE without.
+  uint32_t checksum;
+  // Bytes of the object.
+  uint64_t decoded_length;
+  // Bytes per chunk; every chunk but the last is exactly this long. S3
+  // wants at least 8192 (64 KiB is usual).
+  uint32_t chunk_size;
+} sigv4rs_stream;
+
 // A borrowed byte string: `ptr` to `len` bytes, no NUL needed. `(NULL, 0)`
 // is the empty string; `(NULL, n > 0)` is `SIGV4RS_STATUS_NULL_ARGUMENT`.
 // The bytes are read during the call only (and copied by `_new`/`_init`).
@@ -222,6 +243,51 @@ typedef struct {
   // Number of bytes.
   size_t len;
 } sigv4rs_bytes;
+
+// One header: name and value (no NUL terminators needed).
+typedef struct {
+  // Header name, e.g. `Content-Type` (any case).
+  sigv4rs_bytes name;
+  // Header value as it will be sent.
+  sigv4rs_bytes value;
+} sigv4rs_header;
+
+// A request to sign. Zero-initialize, then set `method` and either `url`
+// (absolute: `https://host[:port]/path?query`) or `host`, `path` and
+// `query` (scheme https). Give the path and query as they will be sent
+// (already percent-encoded): the signer never re-encodes what goes on the
+// wire, only the canonical form.
+typedef struct {
+  // HTTP method, e.g. `GET`.
+  sigv4rs_bytes method;
+  // Absolute URL; when empty, `host`, `path` and `query` are used.
+  sigv4rs_bytes url;
+  // `host[:port]`, used when `url` is empty (may be empty if `headers`
+  // has a `Host` header).
+  sigv4rs_bytes host;
+  // Path, e.g. `/bucket/key`, used when `url` is empty.
+  sigv4rs_bytes path;
+  // Query without `?`, used when `url` is empty.
+  sigv4rs_bytes query;
+  // Headers to sign (the never-signed ones are skipped). `host` is added
+  // from the URL when absent. May be NULL when `headers_len` is 0.
+  const sigv4rs_header *headers;
+  // Number of headers, at most `SIGV4RS_MAX_HEADERS`.
+  size_t headers_len;
+  // A `sigv4rs_payload_mode` value.
+  uint32_t payload_mode;
+  // Body bytes (`SIGV4RS_PAYLOAD_MODE_AUTO`/`_BYTES`) or 64 hex digits
+  // (`SIGV4RS_PAYLOAD_MODE_SHA256_HEX`).
+  sigv4rs_bytes payload;
+} sigv4rs_request;
+
+// Caller-owned state of one streamed upload (no heap). Set up by
+// `sigv4rs_chunked_begin`; spent by `sigv4rs_chunked_finish`. Not for
+// concurrent use; do not copy it while in use.
+typedef struct {
+  // Private.
+  uint64_t _opaque[32];
+} sigv4rs_chunked;
 
 // Caller-owned SHA-256 state (no heap). Initialize with
 // `sigv4rs_payload_hasher_init`; it may be copied with `memcpy` to fork a
@@ -265,46 +331,66 @@ typedef struct {
   uint64_t _opaque[640];
 } sigv4rs_signer_storage;
 
-// One header: name and value (no NUL terminators needed).
-typedef struct {
-  // Header name, e.g. `Content-Type` (any case).
-  sigv4rs_bytes name;
-  // Header value as it will be sent.
-  sigv4rs_bytes value;
-} sigv4rs_header;
-
-// A request to sign. Zero-initialize, then set `method` and either `url`
-// (absolute: `https://host[:port]/path?query`) or `host`, `path` and
-// `query` (scheme https). Give the path and query as they will be sent
-// (already percent-encoded): the signer never re-encodes what goes on the
-// wire, only the canonical form.
-typedef struct {
-  // HTTP method, e.g. `GET`.
-  sigv4rs_bytes method;
-  // Absolute URL; when empty, `host`, `path` and `query` are used.
-  sigv4rs_bytes url;
-  // `host[:port]`, used when `url` is empty (may be empty if `headers`
-  // has a `Host` header).
-  sigv4rs_bytes host;
-  // Path, e.g. `/bucket/key`, used when `url` is empty.
-  sigv4rs_bytes path;
-  // Query without `?`, used when `url` is empty.
-  sigv4rs_bytes query;
-  // Headers to sign (the never-signed ones are skipped). `host` is added
-  // from the URL when absent. May be NULL when `headers_len` is 0.
-  const sigv4rs_header *headers;
-  // Number of headers, at most `SIGV4RS_MAX_HEADERS`.
-  size_t headers_len;
-  // A `sigv4rs_payload_mode` value.
-  uint32_t payload_mode;
-  // Body bytes (`SIGV4RS_PAYLOAD_MODE_AUTO`/`_BYTES`) or 64 hex digits
-  // (`SIGV4RS_PAYLOAD_MODE_SHA256_HEX`).
-  sigv4rs_bytes payload;
-} sigv4rs_request;
-
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+// The `Content-Length` of the encoded (aws-chunked) body of `stream`, which
+// S3 needs before the first byte is sent.
+//
+// Statuses: OK, NULL_ARGUMENT, INVALID_ARGUMENT (unknown mode or checksum,
+// chunk size 0, checksum without trailer mode or the reverse),
+// INPUT_TOO_LONG (overflow), PANIC.
+sigv4rs_status sigv4rs_chunked_encoded_length(const sigv4rs_stream *stream, uint64_t *out);
+
+// Starts an aws-chunked upload of `request` (S3 PUT/UploadPart): signs
+// the seed request and writes the headers to send, as
+// `sigv4rs_signer_sign_headers` does, plus `Content-Encoding: aws-chunked`,
+// `Content-Length` (the encoded length), `X-Amz-Decoded-Content-Length`
+// and `X-Amz-Trailer` (trailer modes); `X-Amz-Content-SHA256` is the
+// streaming mode. These replace request headers of the same names; the
+// request's payload is ignored. On OK, `*state` is ready for the chunks;
+// on error it is not written.
+//
+// Statuses: those of `sigv4rs_signer_sign_headers`, plus the ones of
+// `sigv4rs_chunked_encoded_length`.
+sigv4rs_status sigv4rs_chunked_begin(const sigv4rs_signer *signer,
+                                     const sigv4rs_request *request_,
+                                     int64_t unix_time,
+                                     const sigv4rs_stream *stream,
+                                     sigv4rs_chunked *state_out,
+                                     uint8_t *out,
+                                     size_t out_cap,
+                                     size_t *out_len);
+
+// Signs the next data chunk and writes its header:
+// `<hex-size>;chunk-signature=<signature>\r\n` (unsigned trailer mode:
+// `<hex-size>\r\n`). Send that header, the chunk's bytes, then `\r\n`.
+// The output is wire bytes, not NUL-terminated; `*out_len` is their count
+// (at most 90). Every chunk but the last must be exactly the chunk size.
+//
+// Statuses: OK, NULL_ARGUMENT, BUFFER_TOO_SMALL (state unchanged),
+// NOT_INITIALIZED (no `_begin`, or after `_finish`), INVALID_CHUNK_SIZE,
+// INVALID_ARGUMENT, PANIC.
+sigv4rs_status sigv4rs_chunked_sign_chunk(const sigv4rs_signer *signer,
+                                          sigv4rs_chunked *state_,
+                                          sigv4rs_bytes data,
+                                          uint8_t *out,
+                                          size_t out_cap,
+                                          size_t *out_len);
+
+// Writes the end of the body: the final zero-length chunk, the checksum
+// trailer and its signature (trailer modes) and the closing blank line.
+// Wire bytes, not NUL-terminated (at most 200). The state is spent.
+//
+// Statuses: OK, NULL_ARGUMENT, BUFFER_TOO_SMALL (state unchanged),
+// NOT_INITIALIZED, INCOMPLETE_PAYLOAD (fewer bytes signed than declared),
+// PANIC.
+sigv4rs_status sigv4rs_chunked_finish(const sigv4rs_signer *signer,
+                                      sigv4rs_chunked *state_,
+                                      uint8_t *out,
+                                      size_t out_cap,
+                                      size_t *out_len);
 
 #if defined(SIGV4RS_STD)
 // Writes the current time in seconds since 1970-01-01 UTC.

@@ -6,6 +6,7 @@
 #![allow(clippy::not_unsafe_ptr_arg_deref)]
 
 mod boundary;
+pub mod chunked;
 pub mod consts;
 #[cfg(all(feature = "std", unix))]
 pub mod env;
@@ -18,6 +19,7 @@ pub mod slice;
 pub mod status;
 pub mod version;
 
+pub use chunked::*;
 pub use consts::*;
 #[cfg(all(feature = "std", unix))]
 pub use env::*;

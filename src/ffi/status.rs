@@ -71,6 +71,11 @@ pub enum sigv4rs_status {
     /// `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` (or the region) are not
     /// set in the environment.
     MissingCredentials = 140,
+    /// A streamed chunk is empty, is not the chunk size (only the last may be
+    /// shorter), or goes beyond the declared length.
+    InvalidChunkSize = 150,
+    /// `sigv4rs_chunked_finish` before all declared bytes were signed.
+    IncompletePayload = 151,
     /// A bug: the library panicked. The call had no effect.
     Panic = 900,
 }
@@ -103,6 +108,8 @@ impl From<Error> for sigv4rs_status {
             Error::TooManyHeaders => S::TooManyHeaders,
             Error::TooManyQueryParameters => S::TooManyQueryParameters,
             Error::InputTooLong => S::InputTooLong,
+            Error::InvalidChunkSize => S::InvalidChunkSize,
+            Error::IncompletePayload => S::IncompletePayload,
         }
     }
 }
@@ -139,6 +146,8 @@ pub extern "C" fn sigv4rs_status_str(status: u32) -> *const c_char {
         131 => c"too many query parameters",
         132 => c"input too long",
         140 => c"missing credentials",
+        150 => c"invalid chunk size",
+        151 => c"incomplete payload",
         900 => c"internal error (panic)",
         _ => c"unknown status",
     };

@@ -5,6 +5,7 @@
 
 use core::cmp::Ordering;
 
+use super::chunked::Streaming;
 use super::encode::{encode, hex32, is_sha256_hex, reencode};
 use super::headers::{cmp_names, is_field_value, is_token, trim, write_lower, write_value};
 use super::path::{UriRules, write_canonical_uri};
@@ -23,6 +24,17 @@ const V_HOST: u8 = 250;
 const V_DATE: u8 = 251;
 const V_SHA: u8 = 252;
 const V_TOKEN: u8 = 253;
+// aws-chunked seed requests.
+const V_CENC: u8 = 246;
+const V_CLEN: u8 = 247;
+const V_DLEN: u8 = 248;
+const V_TRAILER: u8 = 249;
+const STREAM_HEADERS: [&[u8]; 4] = [
+    b"content-encoding",
+    b"content-length",
+    b"x-amz-decoded-content-length",
+    b"x-amz-trailer",
+];
 
 enum PayloadLine<'a> {
     Text(&'a [u8]),
@@ -42,12 +54,24 @@ pub(crate) struct Plan<'a> {
     query: SortedQuery<'a>,
     payload: PayloadLine<'a>,
     add_sha: bool,
+    /// The seed request of an aws-chunked upload, with its encoded length.
+    stream: Option<(Streaming, u64)>,
     /// `host[:port]` for a presigned URL: the target's, else the Host header's.
     authority: &'a [u8],
 }
 
 impl<'a> Plan<'a> {
     pub(crate) fn new(signer: &'a Signer, req: &'a Request<'a>, unix_time: i64, mode: Mode) -> Result<Self, Error> {
+        Self::with_stream(signer, req, unix_time, mode, None)
+    }
+
+    pub(crate) fn with_stream(
+        signer: &'a Signer,
+        req: &'a Request<'a>,
+        unix_time: i64,
+        mode: Mode,
+        stream: Option<Streaming>,
+    ) -> Result<Self, Error> {
         if !signer.is_ready() {
             return Err(Error::NotInitialized);
         }
@@ -88,7 +112,15 @@ impl<'a> Plan<'a> {
 
         let flags = signer.flags;
         let s3 = flags & Flags::S3 != 0;
+        let stream = match stream {
+            Some(st) if mode == Mode::Headers => Some((st, st.encoded_len()?)),
+            Some(_) => return Err(Error::InvalidArgument),
+            None => None,
+        };
         let payload = match req.payload {
+            _ if stream.is_some() => {
+                PayloadLine::Text(stream.map(|(st, _)| st.mode.payload_line()).unwrap_or_default())
+            }
             Payload::Auto(bytes) => match caller_sha {
                 Some(v) => PayloadLine::Text(v),
                 None if s3 && expires.is_some() => PayloadLine::Text(UNSIGNED_PAYLOAD),
@@ -107,8 +139,9 @@ impl<'a> Plan<'a> {
             }
             Payload::Unsigned => PayloadLine::Text(UNSIGNED_PAYLOAD),
         };
-        let uses_caller_sha = matches!(req.payload, Payload::Auto(_)) && caller_sha.is_some();
-        let add_sha = expires.is_none() && (s3 || flags & Flags::CONTENT_SHA256_HEADER != 0) && !uses_caller_sha;
+        let uses_caller_sha = matches!(req.payload, Payload::Auto(_)) && caller_sha.is_some() && stream.is_none();
+        let add_sha = stream.is_some()
+            || (expires.is_none() && (s3 || flags & Flags::CONTENT_SHA256_HEADER != 0) && !uses_caller_sha);
         let has_token = !signer.session_token().is_empty();
         let sign_token = has_token && flags & Flags::UNSIGNED_SESSION_TOKEN == 0;
 
@@ -120,7 +153,8 @@ impl<'a> Plan<'a> {
             let (name, _) = headers.header(i);
             let replaced = (expires.is_none() && name.eq_ignore_ascii_case(b"x-amz-date"))
                 || (has_token && name.eq_ignore_ascii_case(b"x-amz-security-token"))
-                || (add_sha && name.eq_ignore_ascii_case(b"x-amz-content-sha256"));
+                || (add_sha && name.eq_ignore_ascii_case(b"x-amz-content-sha256"))
+                || (stream.is_some() && STREAM_HEADERS.iter().any(|h| h.eq_ignore_ascii_case(name)));
             let host = name.eq_ignore_ascii_case(b"host");
             if host || !(replaced || signer.is_unsigned_header(name)) {
                 order[len] = i as u8;
@@ -137,6 +171,14 @@ impl<'a> Plan<'a> {
         extra(V_DATE, expires.is_none());
         extra(V_SHA, add_sha);
         extra(V_TOKEN, expires.is_none() && sign_token);
+        extra(V_CENC, stream.is_some());
+        // Signed unless the signer lists it as unsigned (some SDKs leave it out).
+        extra(
+            V_CLEN,
+            stream.is_some() && !signer.is_unsigned_header(STREAM_HEADERS[1]),
+        );
+        extra(V_DLEN, stream.is_some());
+        extra(V_TRAILER, stream.is_some_and(|(st, _)| st.checksum.is_some()));
         let name_of = |e: u8| -> &[u8] { entry_name(headers, e) };
         for i in 1..len {
             let mut j = i;
@@ -167,6 +209,7 @@ impl<'a> Plan<'a> {
             query,
             payload,
             add_sha,
+            stream,
             authority,
         })
     }
@@ -205,6 +248,14 @@ impl<'a> Plan<'a> {
             V_DATE => s.put(&self.date.full),
             V_SHA => s.put(self.payload_line()),
             V_TOKEN => s.put(self.signer.session_token()),
+            V_CENC => s.put(b"aws-chunked"),
+            V_CLEN => put_decimal(s, self.stream.map_or(0, |(_, enc)| enc)),
+            V_DLEN => put_decimal(s, self.stream.map_or(0, |(st, _)| st.decoded_len)),
+            V_TRAILER => s.put(
+                self.stream
+                    .and_then(|(st, _)| st.checksum)
+                    .map_or(&b""[..], |k| k.header_name()),
+            ),
             i => write_value(s, self.req.headers.header(usize::from(i)).1),
         }
     }
@@ -247,13 +298,12 @@ impl<'a> Plan<'a> {
 
     /// `date/region/service/aws4_request`, with `sep` for `/`.
     fn write_scope(&self, s: &mut dyn Sink, sep: &[u8]) {
-        s.put(self.date.date());
-        s.put(sep);
-        s.put(self.signer.region());
-        s.put(sep);
-        s.put(self.signer.service());
-        s.put(sep);
-        s.put(b"aws4_request");
+        self.signer.write_scope_sep(s, &self.date, sep);
+    }
+
+    /// The signing time.
+    pub(crate) fn date(&self) -> AmzDate {
+        self.date
     }
 
     /// Value of auth parameter `i`, encoded for a query string.
@@ -335,6 +385,18 @@ impl<'a> Plan<'a> {
 
     /// Header mode output: `Name: value\0` for each header to add.
     pub(crate) fn write_header_output(&self, s: &mut dyn Sink, sig: &[u8; 64]) {
+        if let Some((st, enc)) = self.stream {
+            s.put(b"Content-Encoding: aws-chunked\0Content-Length: ");
+            put_decimal(s, enc);
+            s.put(b"\0X-Amz-Decoded-Content-Length: ");
+            put_decimal(s, st.decoded_len);
+            s.put(b"\0");
+            if let Some(k) = st.checksum {
+                s.put(b"X-Amz-Trailer: ");
+                s.put(k.header_name());
+                s.put(b"\0");
+            }
+        }
         s.put(b"X-Amz-Date: ");
         s.put(&self.date.full);
         s.put(b"\0");
@@ -394,6 +456,10 @@ fn entry_name(headers: &dyn super::headers::HeaderList, e: u8) -> &[u8] {
         V_DATE => b"x-amz-date",
         V_SHA => b"x-amz-content-sha256",
         V_TOKEN => b"x-amz-security-token",
+        V_CENC => STREAM_HEADERS[0],
+        V_CLEN => STREAM_HEADERS[1],
+        V_DLEN => STREAM_HEADERS[2],
+        V_TRAILER => STREAM_HEADERS[3],
         i => headers.header(usize::from(i)).0,
     }
 }

@@ -54,4 +54,9 @@ pub enum Error {
     TooManyQueryParameters,
     /// URL, path or query longer than `MAX_URL_LEN`.
     InputTooLong,
+    /// A streamed chunk that is empty, or not the chunk size (only the last
+    /// may be shorter), or beyond the declared length.
+    InvalidChunkSize,
+    /// Finishing a stream before all declared bytes were signed.
+    IncompletePayload,
 }

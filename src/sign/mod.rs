@@ -2,6 +2,8 @@
 #![forbid(unsafe_code)]
 
 mod canonical;
+pub mod checksum;
+pub mod chunked;
 pub mod encode;
 mod error;
 pub mod headers;
@@ -14,6 +16,8 @@ pub mod sink;
 pub mod time;
 pub mod url;
 
+pub use checksum::ChecksumKind;
+pub use chunked::{ChunkState, StreamMode, Streaming};
 pub use error::Error;
 pub use headers::{ByteList, HeaderList};
 pub use signer::{Config, Flags, Mode, Payload, Request, Signer};

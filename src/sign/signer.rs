@@ -7,6 +7,7 @@ use core::fmt;
 use zeroize::Zeroize;
 
 use super::canonical::Plan;
+use super::chunked::{ChunkState, Streaming};
 use super::encode::hex32;
 use super::headers::{ByteList, DEFAULT_UNSIGNED, HeaderList, is_token};
 use super::key::{KeyCache, derive};
@@ -326,6 +327,21 @@ impl Signer {
         false
     }
 
+    /// `date/region/service/aws4_request` with `sep` between the parts.
+    pub(crate) fn write_scope_sep(&self, s: &mut dyn Sink, date: &AmzDate, sep: &[u8]) {
+        s.put(date.date());
+        s.put(sep);
+        s.put(self.region());
+        s.put(sep);
+        s.put(self.service());
+        s.put(sep);
+        s.put(b"aws4_request");
+    }
+
+    pub(crate) fn write_scope(&self, s: &mut dyn Sink, date: &AmzDate) {
+        self.write_scope_sep(s, date, b"/");
+    }
+
     /// The signing key for `date`, from the cache or derived (and cached).
     pub(crate) fn signing_key(&self, date: &AmzDate) -> HmacKey {
         if let Some(k) = self.cache.get(date.day) {
@@ -388,6 +404,29 @@ impl Signer {
         })
     }
 
+    /// Starts an aws-chunked upload: signs the seed request (adding
+    /// `Content-Encoding: aws-chunked`, `Content-Length` of the encoded body,
+    /// `X-Amz-Decoded-Content-Length`, `X-Amz-Trailer` with a trailer, and the
+    /// streaming `X-Amz-Content-SHA256`), writes the headers to add as
+    /// [`Signer::sign_headers`] does, and readies `state` for the chunks.
+    /// The request's payload is ignored.
+    pub fn begin_chunked(
+        &self,
+        req: &Request<'_>,
+        unix_time: i64,
+        streaming: &Streaming,
+        state: &mut ChunkState,
+        out: &mut [u8],
+    ) -> Result<usize, Error> {
+        streaming.validate()?;
+        let mut plan = Plan::with_stream(self, req, unix_time, Mode::Headers, Some(*streaming))?;
+        let (n, seed) = write_output(out, &mut plan, Extra::Signature, |p, s, sig| {
+            p.write_header_output(s, sig)
+        })?;
+        state.start(streaming, plan.date(), seed);
+        Ok(n)
+    }
+
     /// The signature alone (64 lower-case hex digits).
     pub fn signature(&self, req: &Request<'_>, unix_time: i64, mode: Mode) -> Result<[u8; 64], Error> {
         let mut plan = Plan::new(self, req, unix_time, mode)?;
@@ -410,6 +449,14 @@ fn write_nul_terminated<F>(out: &mut [u8], plan: &mut Plan<'_>, extra: Extra, em
 where
     F: Fn(&Plan<'_>, &mut dyn Sink, &[u8; 64]),
 {
+    write_output(out, plan, extra, emit).map(|(n, _)| n)
+}
+
+/// [`write_nul_terminated`], also returning the digits it embedded.
+fn write_output<F>(out: &mut [u8], plan: &mut Plan<'_>, extra: Extra, emit: F) -> Result<(usize, [u8; 64]), Error>
+where
+    F: Fn(&Plan<'_>, &mut dyn Sink, &[u8; 64]),
+{
     let mut c = Counter(0);
     emit(plan, &mut c, &[b'0'; 64]);
     let needed = c.0.saturating_add(1);
@@ -426,7 +473,7 @@ where
     emit(plan, &mut w, &digits);
     w.put(b"\0");
     debug_assert!(!w.overflowed() && w.len() == needed);
-    Ok(w.len())
+    Ok((w.len(), digits))
 }
 
 impl Drop for Signer {
