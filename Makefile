@@ -9,7 +9,7 @@ SONAME  := libsigv4rs.so.0.$(MINOR)
 NATIVE_LIBS := -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
 STAGE   := $(CURDIR)/target/stage
 
-.PHONY: all build demo test lint rust-test c-test install-check header install uninstall clean
+.PHONY: all build demo test lint rust-test c-test install-check header install uninstall clean bench
 
 all: build
 
@@ -46,6 +46,10 @@ install-check: build
 	$(STAGE)/quickstart > /dev/null
 	readelf -d $(STAGE)/quickstart | grep -q 'NEEDED.*$(SONAME)'
 	@echo "install-check: ok ($(SONAME))"
+
+# Benchmarks (bench/WORKLOADS.md): table on stdout, target/bench/summary.json.
+bench:
+	$(CARGO) bench --bench sign
 
 # Regenerate include/sigv4rs.h after changing the C ABI.
 header:

@@ -1,0 +1,556 @@
+//! `make bench`: the workloads of bench/WORKLOADS.md, through the C ABI and
+//! the Rust API, fresh and reused signer, against two references measured in
+//! the same run: the aws-sigv4 crate and the crypto floor (the SHA-256 and
+//! HMAC work SigV4 cannot avoid, built by hand with sha2/hmac). Times are
+//! medians of interleaved short samples; ratios are the figures of merit.
+//! Heap allocations are counted with a counting global allocator.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::hint::black_box;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant, UNIX_EPOCH};
+
+use hmac::{KeyInit, Mac};
+use sha2::Digest;
+use sigv4rs::ffi::*;
+use sigv4rs::sign::{Config, Flags, Mode, Payload, Request, Signer, Target};
+
+struct Counting;
+static ALLOCS: AtomicUsize = AtomicUsize::new(0);
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
+        ALLOCS.fetch_add(1, Ordering::Relaxed);
+        unsafe { System.alloc(l) }
+    }
+    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
+        unsafe { System.dealloc(p, l) }
+    }
+    unsafe fn realloc(&self, p: *mut u8, l: Layout, n: usize) -> *mut u8 {
+        ALLOCS.fetch_add(1, Ordering::Relaxed);
+        unsafe { System.realloc(p, l, n) }
+    }
+}
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+const TIME: i64 = 1_440_938_160; // 2015-08-30T12:36:00Z
+const AKID: &str = "AKIDEXAMPLE";
+const SECRET: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+const TOKEN: &str = "AQoDYXdzEPT//////////wEXAMPLEtc764bNrC9SAPBSM22wDOk4x4HIZ8j4FZTwdQWLWsKWHGBuFqwAeMicRXmxfpSPfIeoIYRqTflfKD8YUuwthAx7mSEI/qkPpKPi/kMcGdQrmGdeehM4IC1NtBmUpp2wUE8phUZampKsburEDy0KPkyQDYwT7WZ0wq5VSXDvp75YU9HFvlRd8Tx6q6fE8YQcHNVXAkiY9q6d+xo0rKwT38xVqr7ZD0u0iPPkUL64lIZbqBAz+scqKmlzm8FDrypNC9Yjc8fPOLn9FX9KSYvKTr4rvx3iSIlTJabIQwj2ICCR/oLxBA==";
+const W2_BODY: &str = r#"{"title":"The Shawshank Redemption","director":"Frank Darabont","year":1994,"genre":["Drama","Crime"],"rating":9.30,"actors":["Tim Robbins","Morgan Freeman","Bob Gunton"],"runtime":142,"lang":"en-GB"}"#;
+
+struct Workload {
+    id: &'static str,
+    method: &'static str,
+    url: &'static str,
+    headers: Vec<(&'static str, &'static str)>,
+    service: &'static str,
+    region: &'static str,
+    s3: bool,
+    token: &'static str,
+    body: Vec<u8>,
+    presign: Option<u32>,
+    /// The canonical request, written by hand for the floor.
+    creq: String,
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+fn workloads() -> Vec<Workload> {
+    let empty = hex(&sha2::Sha256::digest(b""));
+    let w2_hash = hex(&sha2::Sha256::digest(W2_BODY.as_bytes()));
+    let w4: Vec<u8> = (0..1u32 << 20).map(|i| ((i as u64 * 31 + 7) % 251) as u8).collect();
+    let w4_hash = hex(&sha2::Sha256::digest(&w4));
+    let tok_q: String = TOKEN
+        .bytes()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || b"-._~".contains(&c) {
+                (c as char).to_string()
+            } else {
+                format!("%{c:02X}")
+            }
+        })
+        .collect();
+    vec![
+        Workload {
+            id: "W1",
+            method: "GET",
+            url: "https://examplebucket.s3.amazonaws.com/test.txt?list-type=2&prefix=photos%2F2026",
+            headers: vec![("host", "examplebucket.s3.amazonaws.com"), ("range", "bytes=0-9")],
+            service: "s3",
+            region: "us-east-1",
+            s3: true,
+            token: TOKEN,
+            body: Vec::new(),
+            presign: None,
+            creq: format!(
+                "GET\n/test.txt\nlist-type=2&prefix=photos%2F2026\nhost:examplebucket.s3.amazonaws.com\nrange:bytes=0-9\n\
+                 x-amz-content-sha256:{empty}\nx-amz-date:20150830T123600Z\nx-amz-security-token:{TOKEN}\n\n\
+                 host;range;x-amz-content-sha256;x-amz-date;x-amz-security-token\n{empty}"
+            ),
+        },
+        Workload {
+            id: "W2",
+            method: "POST",
+            url: "https://search-my-domain.us-west-2.es.amazonaws.com/movies/_doc/5",
+            headers: vec![
+                ("host", "search-my-domain.us-west-2.es.amazonaws.com"),
+                ("content-type", "application/json"),
+            ],
+            service: "es",
+            region: "us-west-2",
+            s3: false,
+            token: "",
+            body: W2_BODY.as_bytes().to_vec(),
+            presign: None,
+            creq: format!(
+                "POST\n/movies/_doc/5\n\ncontent-type:application/json\nhost:search-my-domain.us-west-2.es.amazonaws.com\n\
+                 x-amz-date:20150830T123600Z\n\ncontent-type;host;x-amz-date\n{w2_hash}"
+            ),
+        },
+        Workload {
+            id: "W3",
+            method: "GET",
+            url: "https://examplebucket.s3.amazonaws.com/test.txt",
+            headers: vec![("host", "examplebucket.s3.amazonaws.com")],
+            service: "s3",
+            region: "us-east-1",
+            s3: true,
+            token: TOKEN,
+            body: Vec::new(),
+            presign: Some(3600),
+            creq: format!(
+                "GET\n/test.txt\nX-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIDEXAMPLE%2F20150830%2Fus-east-1%2Fs3%2F\
+                 aws4_request&X-Amz-Date=20150830T123600Z&X-Amz-Expires=3600&X-Amz-Security-Token={tok_q}&\
+                 X-Amz-SignedHeaders=host\nhost:examplebucket.s3.amazonaws.com\n\nhost\nUNSIGNED-PAYLOAD"
+            ),
+        },
+        Workload {
+            id: "W4",
+            method: "POST",
+            url: "https://search-my-domain.us-west-2.es.amazonaws.com/movies/_bulk",
+            headers: vec![
+                ("host", "search-my-domain.us-west-2.es.amazonaws.com"),
+                ("content-type", "application/x-ndjson"),
+            ],
+            service: "es",
+            region: "us-west-2",
+            s3: false,
+            token: "",
+            body: w4,
+            presign: None,
+            creq: format!(
+                "POST\n/movies/_bulk\n\ncontent-type:application/x-ndjson\nhost:search-my-domain.us-west-2.es.amazonaws.com\n\
+                 x-amz-date:20150830T123600Z\n\ncontent-type;host;x-amz-date\n{w4_hash}"
+            ),
+        },
+    ]
+}
+
+// ---------------------------------------------------------------- sigv4rs
+
+fn config(w: &Workload) -> Config<'_> {
+    Config {
+        access_key_id: AKID.as_bytes(),
+        secret_access_key: SECRET.as_bytes(),
+        session_token: w.token.as_bytes(),
+        region: w.region.as_bytes(),
+        service: w.service.as_bytes(),
+        flags: if w.s3 { Flags::S3 } else { 0 },
+        unsigned_headers: &[] as &[&[u8]; 0],
+    }
+}
+
+fn c_config(w: &Workload) -> sigv4rs_config {
+    let b = |s: &str| sigv4rs_bytes {
+        ptr: s.as_ptr(),
+        len: s.len(),
+    };
+    sigv4rs_config {
+        access_key_id: b(AKID),
+        secret_access_key: b(SECRET),
+        session_token: b(w.token),
+        region: b(w.region),
+        service: b(w.service),
+        flags: if w.s3 { SIGV4RS_FLAG_S3 } else { 0 },
+        unsigned_headers: std::ptr::null(),
+        unsigned_headers_len: 0,
+    }
+}
+
+struct CReq {
+    headers: Vec<sigv4rs_header>,
+    req: sigv4rs_request,
+}
+
+fn c_request(w: &Workload) -> CReq {
+    let b = |s: &[u8]| sigv4rs_bytes {
+        ptr: s.as_ptr(),
+        len: s.len(),
+    };
+    let headers: Vec<sigv4rs_header> = w
+        .headers
+        .iter()
+        .map(|(n, v)| sigv4rs_header {
+            name: b(n.as_bytes()),
+            value: b(v.as_bytes()),
+        })
+        .collect();
+    let req = sigv4rs_request {
+        method: b(w.method.as_bytes()),
+        url: b(w.url.as_bytes()),
+        host: b(b""),
+        path: b(b""),
+        query: b(b""),
+        headers: headers.as_ptr(),
+        headers_len: headers.len(),
+        payload_mode: 0,
+        payload: b(&w.body),
+    };
+    CReq { headers, req }
+}
+
+fn c_sign(signer: *const sigv4rs_signer, w: &Workload, r: &CReq, out: &mut [u8]) -> usize {
+    let _ = &r.headers;
+    let mut len = 0;
+    let st = match w.presign {
+        None => sigv4rs_signer_sign_headers(signer, &r.req, TIME, out.as_mut_ptr(), out.len(), &mut len),
+        Some(e) => sigv4rs_signer_presign(signer, &r.req, TIME, e, out.as_mut_ptr(), out.len(), &mut len),
+    };
+    assert_eq!(st, sigv4rs_status::Ok);
+    len
+}
+
+fn rust_sign(s: &Signer, w: &Workload, out: &mut [u8]) -> usize {
+    let hs: [(&[u8], &[u8]); 2];
+    let h1: [(&[u8], &[u8]); 1];
+    let headers: &dyn sigv4rs::sign::HeaderList = if w.headers.len() == 2 {
+        hs = [
+            (w.headers[0].0.as_bytes(), w.headers[0].1.as_bytes()),
+            (w.headers[1].0.as_bytes(), w.headers[1].1.as_bytes()),
+        ];
+        &hs
+    } else {
+        h1 = [(w.headers[0].0.as_bytes(), w.headers[0].1.as_bytes())];
+        &h1
+    };
+    let req = Request {
+        method: w.method.as_bytes(),
+        target: Target::parse_url(w.url.as_bytes()).unwrap(),
+        headers,
+        payload: Payload::Auto(&w.body),
+    };
+    match w.presign {
+        None => s.sign_headers(&req, TIME, out).unwrap(),
+        Some(e) => s.presign(&req, TIME, e, out).unwrap(),
+    }
+}
+
+// ---------------------------------------------------------------- aws-sigv4
+
+struct Aws {
+    identity: aws_smithy_runtime_api::client::identity::Identity,
+}
+
+impl Aws {
+    fn new(w: &Workload) -> Aws {
+        let token = (!w.token.is_empty()).then(|| w.token.to_string());
+        Aws {
+            identity: aws_credential_types::Credentials::new(AKID, SECRET, token, None, "bench").into(),
+        }
+    }
+
+    fn sign(&self, w: &Workload) -> String {
+        use aws_sigv4::http_request::{
+            PayloadChecksumKind, PercentEncodingMode, SignableBody, SignableRequest, SignatureLocation,
+            SigningSettings, UriPathNormalizationMode, sign,
+        };
+        let mut settings = SigningSettings::default();
+        if w.s3 {
+            settings.percent_encoding_mode = PercentEncodingMode::Single;
+            settings.uri_path_normalization_mode = UriPathNormalizationMode::Disabled;
+            if w.presign.is_none() {
+                settings.payload_checksum_kind = PayloadChecksumKind::XAmzSha256;
+            }
+        }
+        if let Some(e) = w.presign {
+            settings.signature_location = SignatureLocation::QueryParams;
+            settings.expires_in = Some(Duration::from_secs(e.into()));
+        }
+        let params = aws_sigv4::sign::v4::SigningParams::builder()
+            .identity(&self.identity)
+            .region(w.region)
+            .name(w.service)
+            .time(UNIX_EPOCH + Duration::from_secs(TIME as u64))
+            .settings(settings)
+            .build()
+            .unwrap()
+            .into();
+        let body = if w.s3 && w.presign.is_some() {
+            SignableBody::UnsignedPayload
+        } else {
+            SignableBody::Bytes(&w.body)
+        };
+        let req = SignableRequest::new(w.method, w.url, w.headers.iter().copied(), body).unwrap();
+        let (_, sig) = sign(req, &params).unwrap().into_parts();
+        sig
+    }
+}
+
+// ---------------------------------------------------------------- floor
+
+struct Floor {
+    creq: Vec<u8>,
+    sts_prefix: Vec<u8>,
+    key: hmac::Hmac<sha2::Sha256>,
+    scope: Vec<(Vec<u8>, Vec<u8>)>,
+    hash_body: bool,
+}
+
+fn hmac1(key: &[u8], msg: &[u8]) -> [u8; 32] {
+    let mut m = hmac::Hmac::<sha2::Sha256>::new_from_slice(key).unwrap();
+    m.update(msg);
+    m.finalize().into_bytes().into()
+}
+
+impl Floor {
+    fn new(w: &Workload) -> Floor {
+        let scope = format!("20150830/{}/{}/aws4_request", w.region, w.service);
+        let mut k = hmac1(format!("AWS4{SECRET}").as_bytes(), b"20150830");
+        for p in [w.region, w.service, "aws4_request"] {
+            k = hmac1(&k, p.as_bytes());
+        }
+        Floor {
+            creq: w.creq.as_bytes().to_vec(),
+            sts_prefix: format!("AWS4-HMAC-SHA256\n20150830T123600Z\n{scope}\n").into_bytes(),
+            key: hmac::Hmac::<sha2::Sha256>::new_from_slice(&k).unwrap(),
+            scope: vec![
+                (format!("AWS4{SECRET}").into_bytes(), b"20150830".to_vec()),
+                (Vec::new(), w.region.as_bytes().to_vec()),
+                (Vec::new(), w.service.as_bytes().to_vec()),
+                (Vec::new(), b"aws4_request".to_vec()),
+            ],
+            hash_body: !w.body.is_empty(),
+        }
+    }
+
+    fn hex_into(d: &[u8], out: &mut [u8; 64]) {
+        const H: &[u8; 16] = b"0123456789abcdef";
+        for (i, b) in d.iter().enumerate() {
+            out[2 * i] = H[(b >> 4) as usize];
+            out[2 * i + 1] = H[(b & 15) as usize];
+        }
+    }
+
+    /// One signature's unavoidable work: payload hash (when there is a
+    /// body), SHA-256 of the canonical request, HMAC of the string to sign;
+    /// `fresh` adds the four chained HMACs of the key derivation.
+    fn run(&self, body: &[u8], fresh: bool) -> [u8; 32] {
+        let mut hx = [0u8; 64];
+        if self.hash_body {
+            Self::hex_into(&sha2::Sha256::digest(body), &mut hx);
+            black_box(&hx);
+        }
+        Self::hex_into(&sha2::Sha256::digest(&self.creq), &mut hx);
+        let mut mac = if fresh {
+            let mut k = hmac1(&self.scope[0].0, &self.scope[0].1);
+            for (_, part) in &self.scope[1..] {
+                k = hmac1(&k, part);
+            }
+            hmac::Hmac::<sha2::Sha256>::new_from_slice(&k).unwrap()
+        } else {
+            self.key.clone()
+        };
+        mac.update(&self.sts_prefix);
+        mac.update(&hx);
+        mac.finalize().into_bytes().into()
+    }
+}
+
+// ---------------------------------------------------------------- timing
+
+/// Medians (ns per call) of interleaved samples of each closure.
+fn measure(fs: &mut [&mut dyn FnMut()], budget: Duration) -> Vec<f64> {
+    // Calibrate a batch per closure to ~50 µs... 2 ms.
+    let mut batch = Vec::new();
+    for f in fs.iter_mut() {
+        let mut n = 1u64;
+        loop {
+            let t = Instant::now();
+            for _ in 0..n {
+                f();
+            }
+            if t.elapsed() > Duration::from_micros(200) || n >= 1 << 20 {
+                break;
+            }
+            n *= 2;
+        }
+        batch.push(n);
+    }
+    let mut samples: Vec<Vec<f64>> = vec![Vec::new(); fs.len()];
+    let start = Instant::now();
+    while start.elapsed() < budget || samples[0].len() < 21 {
+        for (i, f) in fs.iter_mut().enumerate() {
+            let t = Instant::now();
+            for _ in 0..batch[i] {
+                f();
+            }
+            samples[i].push(t.elapsed().as_nanos() as f64 / batch[i] as f64);
+        }
+    }
+    samples
+        .into_iter()
+        .map(|mut s| {
+            s.sort_by(|a, b| a.partial_cmp(b).unwrap());
+            s[s.len() / 2]
+        })
+        .collect()
+}
+
+fn allocs_per_call(n: usize, mut f: impl FnMut()) -> f64 {
+    f();
+    let before = ALLOCS.load(Ordering::Relaxed);
+    for _ in 0..n {
+        f();
+    }
+    (ALLOCS.load(Ordering::Relaxed) - before) as f64 / n as f64
+}
+
+// ---------------------------------------------------------------- main
+
+fn main() {
+    let quick = std::env::args().any(|a| a == "--quick") || std::env::var_os("SIGV4RS_BENCH_QUICK").is_some();
+    let budget = Duration::from_millis(if quick { 300 } else { 2000 });
+    let mut records = Vec::new();
+    println!(
+        "{:<3} {:<6} {:>11} {:>11} {:>11} {:>11} {:>9} {:>9} {:>7}",
+        "", "", "sigv4rs C", "sigv4rs Rs", "floor", "aws-sigv4", "x floor", "vs aws", "allocs"
+    );
+    for w in workloads() {
+        // Same signatures as aws-sigv4, and the canonical request the floor hashes.
+        let s = Signer::new(&config(&w)).unwrap();
+        let t = Target::parse_url(w.url.as_bytes()).unwrap();
+        let hs: Vec<(&[u8], &[u8])> = w.headers.iter().map(|(n, v)| (n.as_bytes(), v.as_bytes())).collect();
+        let hl: &[(&[u8], &[u8])] = &hs;
+        let req = Request {
+            method: w.method.as_bytes(),
+            target: t,
+            headers: &hl,
+            payload: Payload::Auto(&w.body),
+        };
+        let mode = w.presign.map_or(Mode::Headers, Mode::Presign);
+        let ours = String::from_utf8(s.signature(&req, TIME, mode).unwrap().to_vec()).unwrap();
+        let aws = Aws::new(&w);
+        assert_eq!(ours, aws.sign(&w), "{}: signatures differ from aws-sigv4", w.id);
+        let mut buf = vec![0u8; 4096];
+        let n = s.canonical_request(&req, TIME, mode, &mut buf).unwrap();
+        assert_eq!(
+            &buf[..n - 1],
+            w.creq.as_bytes(),
+            "{}: floor's canonical request differs",
+            w.id
+        );
+
+        let floor = Floor::new(&w);
+        let creq = c_request(&w);
+        let mut cfg_storage = Box::new(sigv4rs_signer_storage { _opaque: [0; 640] });
+        let ccfg = c_config(&w);
+        let mut reused = std::ptr::null_mut();
+        assert_eq!(sigv4rs_signer_new(&ccfg, &mut reused), sigv4rs_status::Ok);
+        let mut out = [0u8; 2048];
+
+        for fresh in [false, true] {
+            let variant = if fresh { "fresh" } else { "reuse" };
+            let mut c_call = || {
+                if fresh {
+                    let mut p = std::ptr::null_mut();
+                    assert_eq!(
+                        sigv4rs_signer_init(&mut *cfg_storage, &ccfg, &mut p),
+                        sigv4rs_status::Ok
+                    );
+                    black_box(c_sign(p, &w, &creq, &mut out));
+                    sigv4rs_signer_deinit(&mut *cfg_storage);
+                } else {
+                    black_box(c_sign(reused, &w, &creq, &mut out));
+                }
+            };
+            let c_allocs = allocs_per_call(200, &mut c_call);
+            let mut rs_out = [0u8; 2048];
+            let mut rs_call = || {
+                if fresh {
+                    let s = Signer::new(&config(&w)).unwrap();
+                    black_box(rust_sign(&s, &w, &mut rs_out));
+                } else {
+                    black_box(rust_sign(&s, &w, &mut rs_out));
+                }
+            };
+            let rs_allocs = allocs_per_call(200, &mut rs_call);
+            let mut floor_call = || {
+                black_box(floor.run(&w.body, fresh));
+            };
+            let mut aws_call = || {
+                black_box(aws.sign(&w));
+            };
+            let aws_allocs = allocs_per_call(50, &mut aws_call);
+            let mut sha_call = || {
+                black_box(sha2::Sha256::digest(&w.body));
+            };
+            let big = w.id == "W4";
+            let t = if big {
+                measure(
+                    &mut [&mut c_call, &mut rs_call, &mut floor_call, &mut aws_call, &mut sha_call],
+                    budget,
+                )
+            } else {
+                measure(&mut [&mut c_call, &mut rs_call, &mut floor_call, &mut aws_call], budget)
+            };
+            let (c_ns, rs_ns, floor_ns, aws_ns) = (t[0], t[1], t[2], t[3]);
+            println!(
+                "{:<3} {:<6} {:>11.0} {:>11.0} {:>11.0} {:>11.0} {:>9.3} {:>9.2} {:>7.1}",
+                w.id,
+                variant,
+                c_ns,
+                rs_ns,
+                floor_ns,
+                aws_ns,
+                c_ns / floor_ns,
+                aws_ns / c_ns,
+                c_allocs
+            );
+            let mut rec = format!(
+                "{{\"workload\":\"{}\",\"variant\":\"{variant}\",\"sigv4rs_ns\":{c_ns:.1},\"sigv4rs_rust_ns\":{rs_ns:.1},\
+                 \"floor_ns\":{floor_ns:.1},\"aws_sigv4_ns\":{aws_ns:.1},\"ratio_to_floor\":{:.4},\
+                 \"ratio_to_floor_rust\":{:.4},\"speedup_vs_aws_sigv4\":{:.3},\"allocs_per_sign\":{c_allocs},\
+                 \"allocs_per_sign_rust\":{rs_allocs},\"aws_sigv4_allocs_per_sign\":{aws_allocs}",
+                w.id,
+                c_ns / floor_ns,
+                rs_ns / floor_ns,
+                aws_ns / c_ns
+            );
+            if big {
+                let mib = w.body.len() as f64 / 1e6;
+                rec.push_str(&format!(
+                    ",\"mb_per_s\":{:.1},\"sha256_mb_per_s\":{:.1},\"throughput_ratio\":{:.4}",
+                    mib / (c_ns / 1e9),
+                    mib / (t[4] / 1e9),
+                    t[4] / c_ns
+                ));
+                println!(
+                    "    W4 throughput: sigv4rs {:.0} MB/s, raw SHA-256 {:.0} MB/s ({:.1} %)",
+                    mib / (c_ns / 1e9),
+                    mib / (t[4] / 1e9),
+                    100.0 * t[4] / c_ns
+                );
+            }
+            rec.push('}');
+            records.push(rec);
+        }
+        sigv4rs_signer_free(reused);
+    }
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("summary.json"), format!("[\n{}\n]\n", records.join(",\n"))).unwrap();
+    println!("wrote target/bench/summary.json");
+}
