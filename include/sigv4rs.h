@@ -214,6 +214,52 @@ typedef uint32_t sigv4rs_payload_mode;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
+// Streaming payload kinds (values of `sigv4rs_stream.mode`).
+enum sigv4rs_stream_mode
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // `STREAMING-AWS4-HMAC-SHA256-PAYLOAD`: every chunk signed, no trailer.
+  SIGV4RS_STREAM_MODE_SIGNED = 0,
+  // `STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER`: signed chunks plus a
+  // signed checksum trailer.
+  SIGV4RS_STREAM_MODE_SIGNED_TRAILER = 1,
+  // `STREAMING-UNSIGNED-PAYLOAD-TRAILER`: unsigned chunks, checksum
+  // trailer (use over TLS).
+  SIGV4RS_STREAM_MODE_UNSIGNED_TRAILER = 2,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum sigv4rs_stream_mode sigv4rs_stream_mode;
+#else
+typedef uint32_t sigv4rs_stream_mode;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+// Trailer checksums (values of `sigv4rs_stream.checksum`).
+enum sigv4rs_checksum
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // No trailer (required for `SIGV4RS_STREAM_MODE_SIGNED`).
+  SIGV4RS_CHECKSUM_NONE = 0,
+  // `x-amz-checksum-crc32`.
+  SIGV4RS_CHECKSUM_CRC32 = 1,
+  // `x-amz-checksum-crc32c`.
+  SIGV4RS_CHECKSUM_CRC32C = 2,
+  // `x-amz-checksum-sha256`.
+  SIGV4RS_CHECKSUM_SHA256 = 3,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum sigv4rs_checksum sigv4rs_checksum;
+#else
+typedef uint32_t sigv4rs_checksum;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
 // An immutable signer: credentials, region, service, flags and a cache of
 // the day's signing key. Every function taking `const sigv4rs_signer *`
 // may run concurrently from any number of threads; `_free`/`_deinit` must

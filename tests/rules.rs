@@ -371,3 +371,23 @@ fn secrets_stay_out_of_debug_output() {
     );
     assert!(!c.contains("wJalrXUtnFEMI") && !c.contains("SECRETTOKEN"), "{c}");
 }
+
+#[test]
+fn presigned_signed_headers_are_percent_encoded() {
+    // Header names may hold token characters that are reserved in a query
+    // (`&`, `'`, `*`, `#`...); X-Amz-SignedHeaders must encode them.
+    let s = signer(Flags::S3, "", &[]);
+    let hs: [(&[u8], &[u8]); 2] = [(b"X-A&B", b"v"), (b"x-c'*#", b"w")];
+    let req = get("https://examplebucket.s3.amazonaws.com/test.txt", &hs);
+    let c = creq(&s, &req, Mode::Presign(3600));
+    assert!(
+        c.contains("&X-Amz-SignedHeaders=host%3Bx-a%26b%3Bx-c%27%2A%23\n"),
+        "{c}"
+    );
+    assert!(c.ends_with("\n\nhost;x-a&b;x-c'*#\nUNSIGNED-PAYLOAD"), "{c}");
+    let url = presign(&s, &req, 3600);
+    assert!(
+        url.contains("&X-Amz-SignedHeaders=host%3Bx-a%26b%3Bx-c%27%2A%23&X-Amz-Signature="),
+        "{url}"
+    );
+}

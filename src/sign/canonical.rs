@@ -6,7 +6,7 @@
 use core::cmp::Ordering;
 
 use super::chunked::Streaming;
-use super::encode::{encode, hex32, is_sha256_hex, reencode};
+use super::encode::{encode, hex32, is_sha256_hex, is_unreserved, pct, reencode};
 use super::headers::{cmp_names, is_field_value, is_token, trim, write_lower, write_value};
 use super::path::{UriRules, write_canonical_uri};
 use super::query::{AUTH_PARAMS, AUTH_TOKEN, Param, SortedQuery};
@@ -18,6 +18,7 @@ use super::{Error, MAX_EXPIRES, MAX_HEADERS};
 
 const ALGORITHM: &[u8] = b"AWS4-HMAC-SHA256";
 const UNSIGNED_PAYLOAD: &[u8] = b"UNSIGNED-PAYLOAD";
+const EMPTY_SHA256: &[u8] = b"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
 // Headers the signer adds, as entries after the caller's (< MAX_HEADERS).
 const V_HOST: u8 = 250;
@@ -226,7 +227,11 @@ impl<'a> Plan<'a> {
     /// Hashes a payload given as bytes (once, before signing).
     pub(crate) fn hash_payload(&mut self) {
         if let PayloadLine::Pending(bytes) = self.payload {
-            self.payload = PayloadLine::Hex(hex32(&sha256(bytes)));
+            self.payload = if bytes.is_empty() {
+                PayloadLine::Text(EMPTY_SHA256)
+            } else {
+                PayloadLine::Hex(hex32(&sha256(bytes)))
+            };
         }
     }
 
@@ -261,7 +266,9 @@ impl<'a> Plan<'a> {
     }
 
     /// `host;x-amz-date;...` with `sep` between names.
-    fn write_signed_headers(&self, s: &mut dyn Sink, sep: &[u8]) {
+    /// In a query (`X-Amz-SignedHeaders`) the list is percent-encoded: `;`
+    /// and any name byte outside the unreserved set (`&`, `'`, `*`...).
+    fn write_signed_headers(&self, s: &mut dyn Sink, query: bool) {
         let mut prev: Option<&[u8]> = None;
         for e in self.sorted_headers() {
             let name = entry_name(self.req.headers, e);
@@ -269,9 +276,16 @@ impl<'a> Plan<'a> {
                 continue;
             }
             if prev.is_some() {
-                s.put(sep);
+                s.put(if query { b"%3B" } else { b";" });
             }
-            write_lower(s, name);
+            if query && !name.iter().all(|&b| is_unreserved(b)) {
+                for &b in name {
+                    let b = b.to_ascii_lowercase();
+                    if is_unreserved(b) { s.put(&[b]) } else { s.put(&pct(b)) }
+                }
+            } else {
+                write_lower(s, name);
+            }
             prev = Some(name);
         }
     }
@@ -317,7 +331,7 @@ impl<'a> Plan<'a> {
             }
             2 => s.put(&self.date.full),
             3 => put_decimal(s, u64::from(self.expires.unwrap_or(0))),
-            4 => self.write_signed_headers(s, b"%3B"),
+            4 => self.write_signed_headers(s, true),
             _ => encode(s, self.signer.session_token(), false),
         }
     }
@@ -352,7 +366,7 @@ impl<'a> Plan<'a> {
         s.put(b"\n");
         self.write_canonical_headers(s);
         s.put(b"\n");
-        self.write_signed_headers(s, b";");
+        self.write_signed_headers(s, false);
         s.put(b"\n");
         s.put(self.payload_line());
     }
@@ -416,7 +430,7 @@ impl<'a> Plan<'a> {
         s.put(b"/");
         self.write_scope(s, b"/");
         s.put(b", SignedHeaders=");
-        self.write_signed_headers(s, b";");
+        self.write_signed_headers(s, false);
         s.put(b", Signature=");
         s.put(sig);
     }

@@ -6,10 +6,59 @@ use super::sink::Sink;
 const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
 const HEX_LOWER: &[u8; 16] = b"0123456789abcdef";
 
+/// Character classes, one table lookup per byte (bit flags below).
+pub static CLASS: [u8; 256] = build_classes();
+/// RFC 3986 unreserved.
+pub const UNRESERVED: u8 = 1;
+/// RFC 9110 token character.
+pub const TCHAR: u8 = 2;
+/// Allowed in a host (reg-name: unreserved, sub-delims, `%`).
+pub const HOST: u8 = 4;
+/// Allowed in a field value (not a control byte, tab allowed).
+pub const FIELD: u8 = 8;
+
+const fn build_classes() -> [u8; 256] {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        let mut c = 0;
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            c |= UNRESERVED | HOST;
+        }
+        if b.is_ascii_alphanumeric()
+            || matches!(
+                b,
+                b'!' | b'#' | b'$' | b'%' | b'&' | b'\'' | b'*' | b'+' | b'-' | b'.' | b'^' | b'_' | b'`' | b'|' | b'~'
+            )
+        {
+            c |= TCHAR;
+        }
+        if matches!(
+            b,
+            b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'=' | b'%'
+        ) {
+            c |= HOST;
+        }
+        if b == b'\t' || (b >= 0x20 && b != 0x7f) {
+            c |= FIELD;
+        }
+        t[i] = c;
+        i += 1;
+    }
+    t
+}
+
+/// True when byte `b` has class `class`.
+#[inline(always)]
+pub fn has(b: u8, class: u8) -> bool {
+    CLASS[b as usize] & class != 0
+}
+
 /// RFC 3986 unreserved: never encoded by SigV4.
-#[inline]
-pub const fn is_unreserved(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
+#[inline(always)]
+pub fn is_unreserved(b: u8) -> bool {
+    has(b, UNRESERVED)
 }
 
 /// `%XX` for one byte.

@@ -4,6 +4,8 @@
 
 use core::cmp::Ordering;
 
+use super::encode::{FIELD, TCHAR, has};
+
 /// Headers a signer reads; implemented for slices of pairs and by the C ABI
 /// over its header array.
 pub trait HeaderList {
@@ -94,7 +96,7 @@ pub const DEFAULT_UNSIGNED: [&[u8]; 12] = [
 
 /// RFC 9110 token character.
 pub fn is_tchar(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+    has(b, TCHAR)
 }
 
 /// A header name (or method) is a non-empty token.
@@ -104,7 +106,7 @@ pub fn is_token(s: &[u8]) -> bool {
 
 /// A header value holds no control byte other than tab (so no CR, LF, NUL).
 pub fn is_field_value(s: &[u8]) -> bool {
-    s.iter().all(|&b| b == b'\t' || (b >= 0x20 && b != 0x7f))
+    s.iter().all(|&b| has(b, FIELD))
 }
 
 /// Case-insensitive name order (names compare as if lower-cased).
@@ -117,6 +119,15 @@ pub fn cmp_names(a: &[u8], b: &[u8]) -> Ordering {
 /// Writes `value` trimmed, with runs of spaces and tabs as one space.
 pub fn write_value<S: super::sink::Sink + ?Sized>(s: &mut S, value: &[u8]) {
     let ws = |b: &u8| *b == b' ' || *b == b'\t';
+    // Most values need no change: no tab, no edge space, no double space.
+    let clean = !value.first().is_some_and(ws)
+        && !value.last().is_some_and(ws)
+        && !value.windows(2).any(|w| w[1] == b' ' && w[0] == b' ')
+        && !value.contains(&b'\t');
+    if clean {
+        s.put(value);
+        return;
+    }
     let mut first = true;
     for word in value.split(ws).filter(|w| !w.is_empty()) {
         if !first {

@@ -1,6 +1,7 @@
 //! The request target: scheme, authority, the host that gets signed, path
 //! and query, as slices of what the caller gave.
 
+use super::encode::{HOST, has};
 use super::{Error, MAX_URL_LEN};
 
 /// Where a request goes.
@@ -42,7 +43,12 @@ impl<'a> Target<'a> {
         if url.iter().any(|&b| is_ctl(b)) {
             return Err(Error::InvalidUrl);
         }
-        let sep = url.windows(3).position(|w| w == b"://").ok_or(Error::InvalidUrl)?;
+        // The scheme is short: look for `://` right after it.
+        let colon = url.iter().take(8).position(|&b| b == b':').ok_or(Error::InvalidUrl)?;
+        if url.get(colon + 1..colon + 3) != Some(b"//") {
+            return Err(Error::InvalidUrl);
+        }
+        let sep = colon;
         let scheme = &url[..sep];
         let port = default_port(scheme).ok_or(Error::InvalidUrl)?;
         let rest = &url[sep + 3..];
@@ -123,8 +129,7 @@ fn signed_host<'a>(authority: &'a [u8], default: &[u8]) -> Result<&'a [u8], Erro
             Some(i) => (&authority[..i], Some(&authority[i + 1..])),
             None => (authority, None),
         };
-        let ok = |b: u8| b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=%".contains(&b);
-        if host.is_empty() || !host.iter().all(|&b| ok(b)) {
+        if host.is_empty() || !host.iter().all(|&b| has(b, HOST)) {
             return Err(Error::InvalidHost);
         }
         (host, port)
