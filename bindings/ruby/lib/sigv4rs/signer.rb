@@ -1,0 +1,512 @@
+# frozen_string_literal: true
+
+module Sigv4rs
+  # Turns Ruby arguments into the bytes the C API takes, with clear errors
+  # for wrong types and unusable encodings (never a crash).
+  module Input
+    module_function
+
+    BINARY = Encoding::BINARY
+    UTF_8 = Encoding::UTF_8
+
+    # The bytes of a String as they go on the wire. ASCII-compatible
+    # encodings (UTF-8, US-ASCII, binary, Latin-1...) are taken as is;
+    # UTF-16/32 are converted to UTF-8.
+    def str(value, what)
+      raise TypeError, "#{what} must be a String, got #{value.class}" unless value.is_a?(String)
+
+      s = value
+      unless s.encoding.ascii_compatible?
+        begin
+          s = s.encode(UTF_8)
+        rescue EncodingError => e
+          raise ArgumentError, "#{what}: cannot convert #{value.encoding} to UTF-8 (#{e.message})"
+        end
+      end
+      if s.encoding != BINARY && !s.valid_encoding?
+        raise ArgumentError,
+              "#{what}: invalid #{s.encoding} byte sequence (pass String#b to sign raw bytes)"
+      end
+      s
+    end
+
+    # Same, nil allowed (as empty).
+    def opt_str(value, what)
+      value.nil? ? '' : str(value, what)
+    end
+
+    def bool(value, what)
+      return value if value == true || value == false
+
+      raise TypeError, "#{what} must be true or false, got #{value.class}"
+    end
+
+    def method_name(value)
+      # Symbols read as Ruby style (:get); strings are sent as written.
+      return value.to_s.upcase if value.is_a?(Symbol)
+
+      str(value, 'http_method')
+    end
+
+    def header_name(name)
+      name = name.to_s if name.is_a?(Symbol)
+      str(name, 'header name')
+    end
+
+    # [[name, value], ...] from a Hash (an Array value repeats the header)
+    # or an Array of pairs (order and repeats kept).
+    def header_pairs(headers)
+      pairs = []
+      case headers
+      when nil
+        nil
+      when Hash
+        headers.each do |k, v|
+          n = header_name(k)
+          if v.is_a?(Array)
+            v.each { |x| pairs << [n, str(x, "header #{n.inspect} value")] }
+          else
+            pairs << [n, str(v, "header #{n.inspect} value")]
+          end
+        end
+      when Array
+        headers.each do |pair|
+          unless pair.is_a?(Array) && pair.size == 2
+            raise TypeError, "headers: each entry must be a [name, value] pair, got #{pair.inspect[0, 60]}"
+          end
+
+          n = header_name(pair[0])
+          pairs << [n, str(pair[1], "header #{n.inspect} value")]
+        end
+      else
+        raise TypeError, "headers must be a Hash or an Array of [name, value] pairs, got #{headers.class}"
+      end
+      pairs
+    end
+
+    def url(value)
+      value = value.to_s if defined?(URI::Generic) && value.is_a?(URI::Generic)
+      s = str(value, 'url')
+      raise Sigv4rs::InvalidUrlError if s.empty? # else C would look for host/path/query
+
+      s
+    end
+
+    INT64 = (-(2**63)..(2**63 - 1)).freeze
+
+    # Seconds since the epoch from a Time or an Integer.
+    def unix_time(time)
+      t = case time
+          when Time then time.to_i
+          when Integer then time
+          else raise TypeError, "time must be a Time or Integer seconds, got #{time.class}"
+          end
+      raise Sigv4rs::InvalidTimeError unless INT64.cover?(t)
+
+      t
+    end
+
+    # Presign expiry in seconds (the C range check does the rest).
+    def expires(value, what)
+      raise TypeError, "#{what} must be an Integer number of seconds, got #{value.class}" unless value.is_a?(Integer)
+      # 0 would mean header mode to the debug calls; out of uint32 cannot be passed.
+      raise Sigv4rs::InvalidExpiresError unless value.between?(1, 0xFFFF_FFFF)
+
+      value
+    end
+
+  end
+
+  # SHA-256 of a body that arrives in pieces (sigv4rs_payload_hasher), for
+  # `payload_hash:`.
+  class PayloadHasher
+    def initialize
+      @mem = ::FFI::MemoryPointer.new(:uint8, FFI::PAYLOAD_HASHER_SIZE)
+      check(FFI.sigv4rs_payload_hasher_init(@mem))
+    end
+
+    def update(data)
+      s = Input.str(data, 'data')
+      return self if s.empty?
+
+      buf = ::FFI::MemoryPointer.new(:uint8, s.bytesize, false)
+      buf.put_bytes(0, s)
+      b = FFI::Bytes.new
+      b[:ptr] = buf
+      b[:len] = s.bytesize
+      check(FFI.sigv4rs_payload_hasher_update(@mem, b))
+      self
+    end
+    alias << update
+
+    # 64 lower-case hex digits; the hasher must not be used afterwards.
+    def hexdigest
+      out = ::FFI::MemoryPointer.new(:uint8, FFI::SHA256_HEX_LEN + 1)
+      len = ::FFI::MemoryPointer.new(:size_t)
+      check(FFI.sigv4rs_payload_hasher_finish(@mem, out, out.size, len))
+      out.get_bytes(0, FFI::SHA256_HEX_LEN).force_encoding(Encoding::UTF_8)
+    end
+
+    # Hashes a String or an IO (read in 1 MiB pieces, then rewound).
+    def self.hexdigest(data)
+      h = new
+      if data.respond_to?(:read)
+        while (chunk = data.read(1 << 20))
+          h.update(chunk)
+        end
+        data.rewind if data.respond_to?(:rewind)
+      else
+        h.update(data)
+      end
+      h.hexdigest
+    end
+
+    private
+
+    def check(status)
+      raise Error.for_status(status) unless status.zero?
+    end
+  end
+
+  # A signer for one credential set, region and service (a heap
+  # `sigv4rs_signer`). Immutable and safe to share between threads; reuse it
+  # (it caches the day's signing key). #close frees it early; the GC frees
+  # it otherwise.
+  class Signer
+    PAYLOAD_MODES = {
+      auto: FFI::PAYLOAD_MODE_AUTO,
+      bytes: FFI::PAYLOAD_MODE_BYTES,
+      sha256_hex: FFI::PAYLOAD_MODE_SHA256_HEX,
+      unsigned: FFI::PAYLOAD_MODE_UNSIGNED
+    }.freeze
+    UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD'
+    SHA256_HEADER = 'x-amz-content-sha256'
+
+    def initialize(access_key_id:, secret_access_key:, region:, service:, session_token: nil,
+                   s3: false, normalize_path: true, single_encode_path: false,
+                   content_sha256_header: false, unsigned_session_token: false, unsigned_headers: [])
+      flags = Signer.flags(s3, normalize_path, single_encode_path, content_sha256_header, unsigned_session_token)
+      unless unsigned_headers.is_a?(Array)
+        raise TypeError, "unsigned_headers must be an Array of header names, got #{unsigned_headers.class}"
+      end
+
+      strings = [
+        Input.str(access_key_id, 'access_key_id'),
+        Input.str(secret_access_key, 'secret_access_key'),
+        Input.opt_str(session_token, 'session_token'),
+        Input.str(region, 'region'),
+        Input.str(service, 'service')
+      ]
+      names = unsigned_headers.map { |n| Input.header_name(n) }
+      @lock = Mutex.new
+      @token_guess = 3 * strings[2].bytesize # a presigned URL repeats it encoded
+      @handle = create { |out| new_from_config(strings, names, flags, out) }
+    end
+
+    # SIGV4RS_FLAG_* bits from the keyword options (internal).
+    def self.flags(s3, normalize_path, single_encode_path, content_sha256_header, unsigned_session_token)
+      flags = 0
+      flags |= FFI::FLAG_S3 if Input.bool(s3, 's3')
+      flags |= FFI::FLAG_NO_PATH_NORMALIZATION unless Input.bool(normalize_path, 'normalize_path')
+      flags |= FFI::FLAG_SINGLE_ENCODE_PATH if Input.bool(single_encode_path, 'single_encode_path')
+      flags |= FFI::FLAG_CONTENT_SHA256_HEADER if Input.bool(content_sha256_header, 'content_sha256_header')
+      flags |= FFI::FLAG_UNSIGNED_SESSION_TOKEN if Input.bool(unsigned_session_token, 'unsigned_session_token')
+      flags
+    end
+
+    # A signer from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and
+    # AWS_SESSION_TOKEN (region from AWS_REGION / AWS_DEFAULT_REGION when
+    # nil). Raises MissingCredentialsError when they are not set.
+    def self.from_env(service:, region: nil, s3: false, normalize_path: true, single_encode_path: false,
+                      content_sha256_header: false, unsigned_session_token: false)
+      signer = allocate
+      signer.send(:init_from_env, Input.opt_str(region, 'region'), Input.str(service, 'service'),
+                  s3, normalize_path, single_encode_path, content_sha256_header, unsigned_session_token)
+      signer
+    end
+
+    # Frees the native signer now (zeroing its keys). Idempotent.
+    def close
+      @lock.synchronize do
+        h = @handle
+        @handle = nil
+        h&.free
+      end
+      nil
+    end
+
+    def closed?
+      @handle.nil?
+    end
+
+    def inspect
+      "#<#{self.class}#{closed? ? ' (closed)' : ''}>" # never the keys
+    end
+
+    # Header authentication. Returns the headers to add to the request
+    # (name => value): X-Amz-Date, X-Amz-Security-Token (with a token),
+    # X-Amz-Content-SHA256 (S3 or content_sha256_header) and Authorization.
+    # `headers` are the ones you will send (Hash, an Array value repeats a
+    # header, or [[name, value], ...]); `url` is the wire form
+    # (already percent-encoded). `body` is a String or an IO (hashed, then
+    # rewound); `payload_hash` is its SHA-256 in hex; `unsigned_payload`
+    # signs UNSIGNED-PAYLOAD.
+    def sign_request(http_method:, url:, headers: {}, body: nil, payload_hash: nil,
+                     unsigned_payload: false, time: Time.now)
+      pairs = Input.header_pairs(headers)
+      mode, payload = payload_args(pairs, body, payload_hash, unsigned_payload)
+      out = call(:sigv4rs_signer_sign_headers, Input.method_name(http_method), Input.url(url), '', '', '',
+                 pairs, mode, payload, Input.unix_time(time), nil)
+      header_hash(out)
+    end
+
+    # Query authentication: the URL with the X-Amz-* parameters appended.
+    # `body_digest` is the payload's SHA-256 in hex or 'UNSIGNED-PAYLOAD'
+    # (S3 signers default to UNSIGNED-PAYLOAD, others to the hash of `body`).
+    def presign_url(http_method:, url:, headers: {}, expires_in: 900, time: Time.now, body_digest: nil, body: nil)
+      pairs = Input.header_pairs(headers)
+      if body_digest.nil?
+        mode, payload = payload_args(pairs, body, nil, false)
+      else
+        raise ArgumentError, 'give body or body_digest, not both' unless body.nil?
+
+        d = Input.str(body_digest, 'body_digest')
+        mode, payload = d == UNSIGNED_PAYLOAD ? [FFI::PAYLOAD_MODE_UNSIGNED, ''] : payload_args(pairs, nil, d, false)
+      end
+      out = call(:sigv4rs_signer_presign, Input.method_name(http_method), Input.url(url), '', '', '',
+                 pairs, mode, payload, Input.unix_time(time), Input.expires(expires_in, 'expires_in'))
+      text(out)
+    end
+
+    # Troubleshooting: the canonical request that #sign_request (or
+    # #presign_url, with presign_expires_in) signs for these arguments.
+    def canonical_request(http_method:, url:, headers: {}, body: nil, payload_hash: nil,
+                          unsigned_payload: false, time: Time.now, presign_expires_in: nil)
+      debug(:sigv4rs_signer_canonical_request, http_method, url, headers, body, payload_hash,
+            unsigned_payload, time, presign_expires_in)
+    end
+
+    # Troubleshooting: the string to sign, as #canonical_request.
+    def string_to_sign(http_method:, url:, headers: {}, body: nil, payload_hash: nil,
+                       unsigned_payload: false, time: Time.now, presign_expires_in: nil)
+      debug(:sigv4rs_signer_string_to_sign, http_method, url, headers, body, payload_hash,
+            unsigned_payload, time, presign_expires_in)
+    end
+
+    # The C call as it is: `url`, or `host`/`path`/`query` (when url is
+    # empty), headers as [[name, value], ...] in order, `payload_mode` one of
+    # :auto, :bytes, :sha256_hex, :unsigned. `output`: :headers (an Array of
+    # [name, value] in the library's order), :presign (the URL; needs
+    # expires_in), :canonical_request or :string_to_sign (header mode unless
+    # expires_in).
+    def sign_raw(method:, host: '', path: '', query: '', url: '', headers: [], payload: nil,
+                 payload_mode: :auto, time: Time.now, output: :headers, expires_in: nil)
+      mode = PAYLOAD_MODES.fetch(payload_mode) do
+        raise ArgumentError, "payload_mode must be one of #{PAYLOAD_MODES.keys.inspect}, got #{payload_mode.inspect}"
+      end
+      args = [Input.str(method, 'method'), Input.opt_str(url, 'url'), Input.opt_str(host, 'host'),
+              Input.opt_str(path, 'path'), Input.opt_str(query, 'query'), Input.header_pairs(headers),
+              mode, Input.opt_str(payload, 'payload'), Input.unix_time(time)]
+      exp = expires_in.nil? ? nil : Input.expires(expires_in, 'expires_in')
+      case output
+      when :headers
+        raise ArgumentError, 'expires_in is for presigning' if exp
+
+        text(call(:sigv4rs_signer_sign_headers, *args, nil)).split("\0").map { |h| h.split(': ', 2) }
+      when :presign
+        raise ArgumentError, 'output: :presign needs expires_in' unless exp
+
+        text(call(:sigv4rs_signer_presign, *args, exp))
+      when :canonical_request
+        text(call(:sigv4rs_signer_canonical_request, *args, exp || 0))
+      when :string_to_sign
+        text(call(:sigv4rs_signer_string_to_sign, *args, exp || 0))
+      else
+        raise ArgumentError, "output must be :headers, :presign, :canonical_request or :string_to_sign, got #{output.inspect}"
+      end
+    end
+
+    # Signs a Net::HTTP request in place (see Sigv4rs::NetHTTP.sign!).
+    def sign_net_http!(request, uri = nil, **opts)
+      NetHTTP.sign!(self, uri, request, **opts)
+    end
+
+    private
+
+    # Byte offsets from the declared layouts, so requests are written
+    # straight into native memory without a Ruby object per field.
+    REQ_SIZE = FFI::Request.size
+    HDR_SIZE = FFI::Header.size
+    BYTES_LEN = FFI::Bytes.offset_of(:len)
+    R_METHOD = FFI::Request.offset_of(:method)
+    R_URL = FFI::Request.offset_of(:url)
+    R_HOST = FFI::Request.offset_of(:host)
+    R_PATH = FFI::Request.offset_of(:path)
+    R_QUERY = FFI::Request.offset_of(:query)
+    R_HEADERS = FFI::Request.offset_of(:headers)
+    R_HEADERS_LEN = FFI::Request.offset_of(:headers_len)
+    R_MODE = FFI::Request.offset_of(:payload_mode)
+    R_PAYLOAD = FFI::Request.offset_of(:payload)
+    H_NAME = FFI::Header.offset_of(:name)
+    H_VALUE = FFI::Header.offset_of(:value)
+    SIZE_T = ::FFI.find_type(:size_t)
+    private_constant :REQ_SIZE, :HDR_SIZE, :BYTES_LEN, :R_METHOD, :R_URL, :R_HOST, :R_PATH, :R_QUERY,
+                     :R_HEADERS, :R_HEADERS_LEN, :R_MODE, :R_PAYLOAD, :H_NAME, :H_VALUE, :SIZE_T
+
+    def create
+      out = ::FFI::MemoryPointer.new(:pointer)
+      status = yield out
+      raise Error.for_status(status) unless status.zero?
+
+      ::FFI::AutoPointer.new(out.read_pointer, FFI.method(:sigv4rs_signer_free))
+    end
+
+    def new_from_config(strings, names, flags, out)
+      cfg_size = FFI::Config.size
+      names_off = cfg_size
+      data_off = names_off + (names.size * FFI::Bytes.size)
+      total = data_off + strings.sum(&:bytesize) + names.sum(&:bytesize)
+      mem = ::FFI::MemoryPointer.new(:uint8, total) # zeroed: a `{0}` config
+      base = mem.address
+      off = data_off
+      %i[access_key_id secret_access_key session_token region service].each_with_index do |f, i|
+        off = put_bytes(mem, base, FFI::Config.offset_of(f), strings[i], off)
+      end
+      names.each_with_index { |n, i| off = put_bytes(mem, base, names_off + (i * FFI::Bytes.size), n, off) }
+      mem.put_uint32(FFI::Config.offset_of(:flags), flags)
+      mem.put_pointer(FFI::Config.offset_of(:unsigned_headers), names.empty? ? 0 : base + names_off)
+      mem.put(SIZE_T, FFI::Config.offset_of(:unsigned_headers_len), names.size)
+      FFI.sigv4rs_signer_new(mem, out)
+    ensure
+      # The secret was copied by the library; do not leave it in freed memory.
+      mem&.clear
+    end
+
+    def init_from_env(region, service, s3, normalize_path, single_encode_path, content_sha256_header,
+                      unsigned_session_token)
+      flags = Signer.flags(s3, normalize_path, single_encode_path, content_sha256_header, unsigned_session_token)
+      mem = ::FFI::MemoryPointer.new(:uint8, [region.bytesize + service.bytesize, 1].max)
+      mem.put_bytes(0, region)
+      mem.put_bytes(region.bytesize, service)
+      r = FFI::Bytes.new
+      r[:ptr] = mem
+      r[:len] = region.bytesize
+      s = FFI::Bytes.new
+      s[:ptr] = mem + region.bytesize
+      s[:len] = service.bytesize
+      @lock = Mutex.new
+      @token_guess = 0
+      @handle = create { |out| FFI.sigv4rs_signer_new_from_env(r, s, flags, out) }
+    end
+
+    # Writes one sigv4rs_bytes at `at` for `s`, copied to `off`; returns the
+    # next free offset.
+    def put_bytes(mem, base, at, s, off)
+      n = s.bytesize
+      if n.zero?
+        mem.put_pointer(at, 0)
+      else
+        mem.put_bytes(off, s)
+        mem.put_pointer(at, base + off)
+      end
+      mem.put(SIZE_T, at + BYTES_LEN, n)
+      off + n
+    end
+
+    def payload_args(pairs, body, payload_hash, unsigned)
+      unsigned = Input.bool(unsigned, 'unsigned_payload')
+      raise ArgumentError, 'give payload_hash or unsigned_payload, not both' if unsigned && payload_hash
+      raise ArgumentError, 'give body or payload_hash, not both' if payload_hash && !body.nil?
+      return [FFI::PAYLOAD_MODE_UNSIGNED, ''] if unsigned
+      return [FFI::PAYLOAD_MODE_SHA256_HEX, Input.str(payload_hash, 'payload_hash')] if payload_hash
+      return [FFI::PAYLOAD_MODE_AUTO, Input.opt_str(body, 'body')] if body.nil? || body.is_a?(String)
+      raise TypeError, "body must be a String or an IO, got #{body.class}" unless body.respond_to?(:read)
+
+      # A caller x-amz-content-sha256 header wins in AUTO mode: do not read.
+      return [FFI::PAYLOAD_MODE_AUTO, ''] if pairs.any? { |n, _| n.casecmp?(SHA256_HEADER) }
+
+      [FFI::PAYLOAD_MODE_SHA256_HEX, PayloadHasher.hexdigest(body)]
+    end
+
+    def debug(fn, http_method, url, headers, body, payload_hash, unsigned_payload, time, expires)
+      pairs = Input.header_pairs(headers)
+      exp = expires.nil? ? 0 : Input.expires(expires, 'presign_expires_in')
+      mode, payload = payload_args(pairs, body, payload_hash, unsigned_payload)
+      text(call(fn, Input.method_name(http_method), Input.url(url), '', '', '', pairs, mode, payload,
+                Input.unix_time(time), exp))
+    end
+
+    # One native call. Everything the request points to lives in one
+    # MemoryPointer (`mem`): the sigv4rs_request, the header array, out_len,
+    # the input bytes and an output buffer. `mem` stays referenced until
+    # the output has been copied out, so the GC cannot free it mid-call.
+    def call(fn, method, url, host, path, query, pairs, mode, payload, time, expires)
+      nh = pairs.size
+      hdr_off = REQ_SIZE
+      len_off = hdr_off + (nh * HDR_SIZE)
+      data_off = len_off + 8
+      strings_size = method.bytesize + url.bytesize + host.bytesize + path.bytesize + query.bytesize
+      pairs.each { |n, v| strings_size += n.bytesize + v.bytesize }
+      # Output guess: signed-header names, URL and token show up to ~3 times
+      # (a presigned URL); a too-small guess costs one more call.
+      cap = 1024 + (3 * strings_size) + @token_guess
+      out_off = data_off + strings_size + payload.bytesize
+      mem = ::FFI::MemoryPointer.new(:uint8, out_off + cap, false)
+      base = mem.address
+      off = data_off
+      off = put_bytes(mem, base, R_METHOD, method, off)
+      off = put_bytes(mem, base, R_URL, url, off)
+      off = put_bytes(mem, base, R_HOST, host, off)
+      off = put_bytes(mem, base, R_PATH, path, off)
+      off = put_bytes(mem, base, R_QUERY, query, off)
+      at = hdr_off
+      pairs.each do |n, v|
+        off = put_bytes(mem, base, at + H_NAME, n, off)
+        off = put_bytes(mem, base, at + H_VALUE, v, off)
+        at += HDR_SIZE
+      end
+      mem.put_pointer(R_HEADERS, nh.zero? ? 0 : base + hdr_off)
+      mem.put(SIZE_T, R_HEADERS_LEN, nh)
+      mem.put_uint32(R_MODE, mode)
+      put_bytes(mem, base, R_PAYLOAD, payload, off)
+      len_ptr = mem + len_off
+      status = native(fn, mem, time, expires, mem + out_off, cap, len_ptr)
+      if status == FFI::STATUS_BUFFER_TOO_SMALL
+        cap = mem.get(SIZE_T, len_off)
+        big = ::FFI::MemoryPointer.new(:uint8, cap, false)
+        status = native(fn, mem, time, expires, big, cap, len_ptr)
+      end
+      raise Error.for_status(status) unless status.zero?
+
+      n = mem.get(SIZE_T, len_off) - 1 # without the final NUL
+      big ? big.get_bytes(0, n) : mem.get_bytes(out_off, n)
+    end
+
+    def native(fn, req, time, expires, out, cap, len_ptr)
+      @lock.synchronize do
+        h = @handle or raise ClosedError
+        if expires.nil?
+          FFI.public_send(fn, h, req, time, out, cap, len_ptr)
+        else
+          FFI.public_send(fn, h, req, time, expires, out, cap, len_ptr)
+        end
+      end
+    end
+
+    # Output text: UTF-8 when it is (a URL with raw UTF-8 stays readable),
+    # else binary.
+    def text(bytes)
+      s = bytes.force_encoding(Encoding::UTF_8)
+      s.valid_encoding? ? s : s.force_encoding(Encoding::BINARY)
+    end
+
+    def header_hash(out)
+      h = {}
+      text(out).split("\0").each do |line|
+        name, value = line.split(': ', 2)
+        h[name] = value
+      end
+      h
+    end
+  end
+end

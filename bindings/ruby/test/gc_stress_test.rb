@@ -1,0 +1,62 @@
+# frozen_string_literal: true
+
+require_relative 'test_helper'
+require_relative 'suite_runner'
+
+# The whole suite again with a GC at every allocation inside each binding
+# call: native memory the binding failed to keep alive during a call would be
+# freed and reused.
+class GcStressTest < Minitest::Test
+  def test_suite_under_gc_stress
+    t0 = Process.clock_gettime(Process::CLOCK_MONOTONIC)
+    result = SuiteRunner.run(stress: true)
+    secs = Process.clock_gettime(Process::CLOCK_MONOTONIC) - t0
+    header_ok, query_ok, partial_ok, complete, failures = result
+    Summary << format('ruby suite v4 under GC.stress (whole suite once, GC.stress inside binding calls, %.1f s): header %d/%d, query %d/%d, partial %d/2',
+                      secs, header_ok, complete, query_ok, complete, partial_ok)
+    assert_empty failures, failures.join("\n\n")
+    assert_equal [38, 38, 2], [header_ok, query_ok, partial_ok]
+  end
+
+  # The other entry points (Hash headers, IO bodies, presign, debug output,
+  # the hasher, from_env, Net::HTTP, errors), same results with GC.stress.
+  def test_high_level_calls_under_gc_stress
+    require 'stringio'
+    require 'net/http'
+    saved = %w[AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN].to_h { |k| [k, ENV[k]] }
+    ENV['AWS_ACCESS_KEY_ID'] = EXAMPLE_AKID
+    ENV['AWS_SECRET_ACCESS_KEY'] = EXAMPLE_SECRET
+    ENV.delete('AWS_SESSION_TOKEN')
+    work = lambda do
+      s = Sigv4rs::Signer.new(access_key_id: EXAMPLE_AKID, secret_access_key: EXAMPLE_SECRET, session_token: 'tok',
+                              region: 'us-east-1', service: 's3', s3: true, unsigned_headers: ['x-skip'])
+      url = 'https://b.s3.amazonaws.com/k%E1%88%B4?list-type=2&prefix=a%2Fb'
+      h = { 'Range' => 'bytes=0-9', 'x-amz-meta-a' => %w[1 2], 'x-skip' => 'v' }
+      req = Net::HTTP::Put.new(URI(url), 'Content-Type' => 'text/plain')
+      req.body = 'hello'
+      out = [
+        s.sign_request(http_method: 'PUT', url: url, headers: h, body: StringIO.new('x' * 70_000), time: 1_440_938_160),
+        s.presign_url(http_method: 'GET', url: url, headers: h, expires_in: 3600, time: 1_440_938_160),
+        s.canonical_request(http_method: 'GET', url: url, headers: h, time: 1_440_938_160, presign_expires_in: 60),
+        s.string_to_sign(http_method: 'GET', url: url, headers: h, unsigned_payload: true, time: 1_440_938_160),
+        Sigv4rs::PayloadHasher.hexdigest('abc' * 1000),
+        s.sign_net_http!(req, time: 1_440_938_160).to_hash,
+        Sigv4rs::Signer.from_env(service: 'sts', region: 'eu-west-1').sign_request(http_method: 'GET', url: url, time: 0),
+        (s.sign_request(http_method: 'GET', url: url, headers: { 'x' => "\n" }) rescue $!.class)
+      ]
+      s.close
+      out
+    end
+    want = work.call
+    GC.stress = true
+    begin
+      got = work.call
+    ensure
+      GC.stress = false
+    end
+    assert_equal want, got
+    assert_equal Sigv4rs::InvalidHeaderValueError, got.last
+  ensure
+    saved&.each { |k, v| v ? ENV[k] = v : ENV.delete(k) }
+  end
+end

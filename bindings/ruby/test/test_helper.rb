@@ -1,0 +1,50 @@
+# frozen_string_literal: true
+
+require 'minitest/autorun'
+require 'sigv4rs'
+
+# Summary lines, printed once after every test has run.
+module Summary
+  LINES = []
+  COUNTS = Hash.new(0)
+  # Lines made from counts that passing tests add.
+  FORMATS = {
+    net_http: 'ruby net/http: %d/4 requests to a local TCPServer verified with Aws::Sigv4',
+    differences: 'ruby named differences from aws-sigv4: %d/14 shown (test/differences_test.rb)',
+    errors: 'ruby errors: %d/12 error-path tests passed'
+  }.freeze
+
+  def self.<<(line)
+    LINES << line
+  end
+
+  def self.count(key)
+    COUNTS[key] += 1
+  end
+
+  def self.lines
+    LINES + FORMATS.filter_map { |k, f| format(f, COUNTS[k]) if COUNTS.key?(k) }
+  end
+end
+Minitest.after_run { puts '', *Summary.lines unless Summary.lines.empty? }
+
+# Counts each passing test of a class under `key` in the summary.
+module CountPasses
+  def summary_key(key)
+    define_method(:after_teardown) do
+      super()
+      Summary.count(key) if passed?
+    end
+  end
+end
+
+SUITE_DIR = File.expand_path('../../../tests/data/aws-sig-v4-test-suite/v4', __dir__)
+
+EXAMPLE_AKID = 'AKIDEXAMPLE'
+EXAMPLE_SECRET = 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY'
+
+# RFC 3339 `YYYY-MM-DDTHH:MM:SSZ` to Unix seconds (no library involved).
+def rfc3339(ts)
+  m = /\A(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)Z\z/.match(ts) or raise "bad timestamp #{ts}"
+  Time.utc(*m.captures.map(&:to_i)).to_i
+end
