@@ -1,0 +1,23 @@
+"""sigv4rs: AWS Signature Version 4 signing over the sigv4rs C library.
+
+    import sigv4rs
+    with sigv4rs.Signer("AKID", "SECRET", "us-east-1", "s3", s3=True) as s:
+        headers = s.sign("GET", "https://bucket.s3.amazonaws.com/key")
+
+For requests: `sigv4rs.requests_auth.SigV4Auth` (imports requests).
+"""
+
+from . import _ffi
+from .errors import *  # noqa: F401,F403 (the exception classes, see errors.__all__)
+from .errors import __all__ as _error_names
+from .signer import Parts, Signer, library_path, unix_time, version
+
+MAX_EXPIRES = _ffi.MAX_EXPIRES
+MAX_HEADERS = _ffi.MAX_HEADERS
+MAX_QUERY_PARAMS = _ffi.MAX_QUERY_PARAMS
+MAX_URL_LEN = _ffi.MAX_URL_LEN
+UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD"
+
+__version__ = "0.1.0"
+__all__ = ["Signer", "Parts", "version", "library_path", "unix_time", "MAX_EXPIRES", "MAX_HEADERS",
+           "MAX_QUERY_PARAMS", "MAX_URL_LEN", "UNSIGNED_PAYLOAD"] + list(_error_names)

@@ -1,0 +1,200 @@
+"""A `requests` auth object, a drop-in for requests-aws4auth's `AWS4Auth`:
+
+    from sigv4rs.requests_auth import SigV4Auth
+    auth = SigV4Auth(access_key, secret_key, "eu-west-1", "es", session_token=token)
+    requests.get(url, auth=auth)
+
+Also usable wherever a requests auth object is accepted, e.g. opensearch-py's
+`RequestsHttpConnection(http_auth=auth)` (it is called with the
+PreparedRequest and returns it).
+
+What is signed is what goes on the wire:
+* the URL's path and query as urllib3 will send them (it upper-cases
+  percent escapes and encodes a few characters requests leaves alone, such
+  as `[` and `]` in a path: non-S3 services encode the path again, so the
+  difference would change the signature);
+* every header in the prepared request (requests has already added
+  Accept, Accept-Encoding, Content-Length...; User-Agent and Connection are
+  never signed), str values as latin-1 bytes, as http.client sends them;
+* the body: bytes as is; str as urllib3 encodes it (UTF-8 with urllib3 2,
+  latin-1 with urllib3 1); a seekable file is hashed from its current
+  position and rewound; a generator or other stream is sent as
+  UNSIGNED-PAYLOAD (S3 accepts it; most other services do not, so give them
+  bytes or a seekable file). An `X-Amz-Content-SHA256` header you set is
+  used as the payload hash as is.
+"""
+
+import hashlib
+import re
+import threading
+
+import requests.auth
+
+from . import errors as E
+from .signer import Signer
+
+try:  # the function urllib3 applies to every request target before sending
+    from urllib3.util.url import _encode_target
+except ImportError:  # pragma: no cover - other urllib3 versions
+    _encode_target = None
+
+try:
+    from requests.compat import is_urllib3_1 as _URLLIB3_1
+except ImportError:  # pragma: no cover
+    _URLLIB3_1 = False
+
+_STR_BODY_ENCODING = "latin-1" if _URLLIB3_1 else "utf-8"
+_CHUNK = 1 << 20
+# Targets urllib3 leaves as they are: allowed characters and upper-case
+# escapes only (the usual case, as requests has prepared the URL already).
+_WIRE_READY = re.compile(r"(?:[A-Za-z0-9._~!$&'()*+,;=:@/?-]|%[0-9A-F]{2})*\Z")
+
+
+def wire_url(url):
+    """`url` with its path and query as urllib3 will send them."""
+    if _encode_target is None:
+        return url
+    url = url.split("#", 1)[0]
+    scheme_end = url.find("://")
+    if scheme_end < 0:
+        return url
+    start = scheme_end + 3
+    cut = len(url)
+    for sep in "/?":
+        i = url.find(sep, start)
+        if 0 <= i < cut:
+            cut = i
+    target = url[cut:] or "/"
+    if target.startswith("?"):
+        target = "/" + target
+    if not _WIRE_READY.match(target):
+        target = _encode_target(target)
+    return url[:cut] + target
+
+
+def _wire_headers(headers):
+    """(name, value) pairs as http.client sends them: str as latin-1."""
+    items = headers.lower_items() if hasattr(headers, "lower_items") else headers.items()
+    out = []
+    for n, v in items:
+        try:
+            out.append((n if type(n) is bytes else n.encode("latin-1"),
+                        v if type(v) is bytes else v.encode("latin-1")))
+        except UnicodeEncodeError:
+            raise E.InvalidHeaderValueError(
+                "header %r is not latin-1: http.client could not send it" % (n,), E.InvalidHeaderValueError.code
+            ) from None
+        except AttributeError:
+            raise E.ArgumentTypeError("header %r must be str or bytes" % (n,)) from None
+    return out
+
+
+class SigV4Auth(requests.auth.AuthBase):
+    """Signs each request with SigV4 at the current time.
+
+    Arguments as AWS4Auth: `SigV4Auth(access_key, secret_key, region, service,
+    session_token=None)`, or `SigV4Auth(refreshable_credentials=creds,
+    region=..., service=...)` with botocore credentials (re-read on every
+    request; the signer is rebuilt when they rotate).
+
+    Extras: `s3` (default: service == "s3"), `unsigned_payload` (never hash
+    bodies), `content_sha256_header`, `unsigned_headers`, `clock` (a callable
+    returning Unix seconds, for tests), and any other `sigv4rs.Signer`
+    keyword (`normalize_path`, `single_encode_path`...).
+    """
+
+    def __init__(self, access_key=None, secret_key=None, region=None, service=None, *args,
+                 session_token=None, refreshable_credentials=None, s3=None, unsigned_payload=False,
+                 clock=None, **signer_options):
+        if args:
+            raise TypeError("SigV4Auth takes (access_key, secret_key, region, service); a date or an "
+                            "AWS4SigningKey is not supported: the signer derives and caches keys itself")
+        if region is None or service is None:
+            raise E.ArgumentTypeError("SigV4Auth needs region and service")
+        self.region = region
+        self.service = service
+        self.s3 = (service == "s3") if s3 is None else s3
+        self.unsigned_payload = unsigned_payload
+        self.clock = clock
+        self._options = signer_options
+        self._lock = threading.Lock()
+        self.refreshable_credentials = refreshable_credentials
+        self._creds_key = None
+        self._signer = None
+        if refreshable_credentials is None:
+            if access_key is None or secret_key is None:
+                raise E.ArgumentTypeError("SigV4Auth needs access_key and secret_key (or refreshable_credentials)")
+            self._signer = self._make(access_key, secret_key, session_token)
+
+    def _make(self, access_key, secret_key, token):
+        return Signer(access_key, secret_key, self.region, self.service, session_token=token or None,
+                      s3=self.s3, **self._options)
+
+    @property
+    def signer(self):
+        """The current sigv4rs.Signer."""
+        rc = self.refreshable_credentials
+        if rc is None:
+            return self._signer
+        frozen = rc.get_frozen_credentials() if hasattr(rc, "get_frozen_credentials") else rc
+        key = (frozen.access_key, frozen.secret_key, frozen.token)
+        with self._lock:
+            if key != self._creds_key:
+                old, self._signer = self._signer, self._make(*key)
+                self._creds_key = key
+                if old is not None:
+                    old.close()  # deferred while another thread signs with it
+            return self._signer
+
+    def close(self):
+        with self._lock:
+            if self._signer is not None:
+                self._signer.close()
+
+    def _payload(self, r):
+        """(body, payload_hash, unsigned) for the prepared request."""
+        body = r.body
+        if self.unsigned_payload:
+            return b"", None, True
+        if body is None or isinstance(body, bytes):
+            return body or b"", None, False
+        if isinstance(body, str):
+            return body.encode(_STR_BODY_ENCODING), None, False
+        if isinstance(body, (bytearray, memoryview)):
+            return bytes(body), None, False
+        if "x-amz-content-sha256" in r.headers:
+            return b"", None, False  # the caller's header is the payload hash
+        if hasattr(body, "read") and hasattr(body, "seek") and hasattr(body, "tell"):
+            try:
+                pos = body.tell()
+                h = hashlib.sha256()
+                for chunk in iter(lambda: body.read(_CHUNK), b""):
+                    if isinstance(chunk, str):
+                        chunk = chunk.encode(_STR_BODY_ENCODING)
+                    h.update(chunk)
+                body.seek(pos)
+                return b"", h.hexdigest(), False
+            except (OSError, ValueError):
+                pass  # not really seekable: fall through
+        return b"", None, True
+
+    def __call__(self, r):
+        body, payload_hash, unsigned = self._payload(r)
+        headers = _wire_headers(r.headers)
+        now = self.clock() if self.clock is not None else None
+        url = wire_url(r.url)
+        try:
+            out = self.signer.sign(r.method, url, headers, body=body, payload_hash=payload_hash,
+                                   unsigned_payload=unsigned, time=now)
+        except E.ClosedError:
+            if self.refreshable_credentials is None:
+                raise
+            # Credentials rotated (and the old signer closed) meanwhile.
+            out = self.signer.sign(r.method, url, headers, body=body, payload_hash=payload_hash,
+                                   unsigned_payload=unsigned, time=now)
+        for name, value in out.items():
+            r.headers[name] = value  # replaces any case variant
+        return r
+
+    def __repr__(self):
+        return "<sigv4rs SigV4Auth region=%r service=%r s3=%r>" % (self.region, self.service, self.s3)

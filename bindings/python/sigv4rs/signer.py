@@ -1,0 +1,483 @@
+"""The Signer: a Python object owning one heap `sigv4rs_signer`."""
+
+import collections
+import ctypes
+import datetime
+import math
+import os
+import threading
+import time as _time
+from collections.abc import Mapping
+
+from . import _ffi
+from . import errors as E
+
+_OK = _ffi.STATUS_OK
+_TOO_SMALL = _ffi.STATUS_BUFFER_TOO_SMALL
+_Bytes = _ffi.sigv4rs_bytes
+_Request = _ffi.sigv4rs_request
+_FlatRequest = _ffi.FlatRequest
+_byref = ctypes.byref
+_addressof = ctypes.addressof
+
+
+class Parts(collections.namedtuple("Parts", "host path query")):
+    """A request target given as `host[:port]`, path and query (no `?`),
+    instead of a URL. Pass it wherever a URL is accepted: the bytes go to
+    the library exactly as given (raw UTF-8 or spaces included, for exact
+    control); `host` may be empty when a `Host` header is given. The scheme
+    of a presigned URL made from parts is https."""
+
+    __slots__ = ()
+
+    def __new__(cls, host, path="/", query=""):
+        return super().__new__(cls, host, path, query)
+
+
+def _b(value, what):
+    """`value` as bytes: str is UTF-8 encoded; bytes-like is copied."""
+    t = type(value)
+    if t is str:
+        try:
+            return value.encode("utf-8")
+        except UnicodeEncodeError as e:
+            raise E.InvalidArgumentError("%s is not encodable as UTF-8 (%s)" % (what, e.reason)) from None
+    if t is bytes:
+        return value
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value)
+    if isinstance(value, str):
+        return _b(str(value), what)
+    if value is None:
+        raise E.ArgumentTypeError("%s is required (str or bytes), got None" % what)
+    raise E.ArgumentTypeError("%s must be str or bytes, not %s" % (what, t.__name__))
+
+
+def _opt_b(value, what):
+    return b"" if value is None else _b(value, what)
+
+
+def _flag(value, what):
+    if type(value) is not bool:
+        raise E.ArgumentTypeError("%s must be True or False, not %s" % (what, type(value).__name__))
+    return value
+
+
+def _flags(s3, normalize_path, single_encode_path, content_sha256_header, unsigned_session_token):
+    flags = 0
+    for on, bit in (
+        (_flag(s3, "s3"), _ffi.FLAG_S3),
+        (not _flag(normalize_path, "normalize_path"), _ffi.FLAG_NO_PATH_NORMALIZATION),
+        (_flag(single_encode_path, "single_encode_path"), _ffi.FLAG_SINGLE_ENCODE_PATH),
+        (_flag(content_sha256_header, "content_sha256_header"), _ffi.FLAG_CONTENT_SHA256_HEADER),
+        (_flag(unsigned_session_token, "unsigned_session_token"), _ffi.FLAG_UNSIGNED_SESSION_TOKEN),
+    ):
+        if on:
+            flags |= bit
+    return flags
+
+
+def _ascii_url(url):
+    u = _b(url, "url")
+    if not u:
+        raise E.InvalidUrlError("url is empty", E.InvalidUrlError.code)
+    if not u.isascii():
+        # A URL on the wire is ASCII; signing raw UTF-8 would sign a path
+        # the HTTP client then percent-encodes differently.
+        raise E.InvalidUrlError(
+            "url must be ASCII, percent-encoded as it goes on the wire (use sigv4rs.Parts for raw bytes)",
+            E.InvalidUrlError.code,
+        )
+    return u
+
+
+def unix_time(value):
+    """Seconds since the epoch for `value`: None (now), int, float (floored)
+    or datetime (naive means UTC)."""
+    if value is None:
+        return int(_time.time())
+    t = type(value)
+    if t is int:
+        secs = value
+    elif t is bool:
+        raise E.ArgumentTypeError("time must be int, float or datetime, not bool")
+    elif isinstance(value, int):
+        secs = int(value)
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            raise E.InvalidTimeError("time is not finite: %r" % value, E.InvalidTimeError.code)
+        secs = math.floor(value)
+    elif isinstance(value, datetime.datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=datetime.timezone.utc)
+        secs = math.floor(value.timestamp())
+    else:
+        raise E.ArgumentTypeError("time must be int, float or datetime, not %s" % t.__name__)
+    # ctypes would silently wrap an int64 overflow.
+    if not 0 <= secs <= _ffi.MAX_UNIX_TIME:
+        raise E.InvalidTimeError("time %r is outside 1970..9999" % (value,), E.InvalidTimeError.code)
+    return secs
+
+
+def _expires(value, what="expires"):
+    if type(value) is not int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise E.ArgumentTypeError("%s must be int seconds, not %s" % (what, type(value).__name__))
+        value = int(value)
+    # Checked here: the C call reads a uint32 (wrapping) and 0 means
+    # "header mode" for the canonical-request calls.
+    if not 1 <= value <= _ffi.MAX_EXPIRES:
+        raise E.InvalidExpiresError(
+            "%s must be 1..%d seconds, got %d" % (what, _ffi.MAX_EXPIRES, value), E.InvalidExpiresError.code
+        )
+    return value
+
+
+def _header_items(headers):
+    if headers is None:
+        return ()
+    if isinstance(headers, Mapping):
+        return headers.items()
+    if isinstance(headers, (str, bytes)):
+        raise E.ArgumentTypeError("headers must be a mapping or a list of (name, value) pairs, not str/bytes")
+    try:
+        return list(headers)
+    except TypeError:
+        raise E.ArgumentTypeError(
+            "headers must be a mapping or a list of (name, value) pairs, not %s" % type(headers).__name__
+        ) from None
+
+
+def _parse_header_output(raw):
+    out = {}
+    for line in raw.decode("ascii").split("\0"):
+        name, _, value = line.partition(": ")
+        out[name] = value
+    return out
+
+
+class _OutBuffer:
+    """An output buffer and its length cell (one per thread, reused)."""
+
+    __slots__ = ("buf", "cap", "n", "nref")
+
+    def __init__(self, cap=8192):
+        self.buf = ctypes.create_string_buffer(cap)
+        self.cap = cap
+        self.n = ctypes.c_size_t(0)
+        self.nref = _byref(self.n)
+
+
+_tls = threading.local()
+_KEEP_MAX = 1 << 16  # larger one-off outputs are not kept per thread
+
+
+class Signer:
+    """Signs requests with one set of credentials for one region and service.
+
+    Immutable and thread-safe: share one per credential set. Owns a C signer;
+    release it with `close()` (or a `with` block). The secret is copied into
+    the library (and zeroed there on close); this object does not keep it.
+    """
+
+    def __init__(
+        self,
+        access_key_id,
+        secret_access_key,
+        region,
+        service,
+        session_token=None,
+        s3=False,
+        normalize_path=True,
+        single_encode_path=False,
+        content_sha256_header=False,
+        unsigned_session_token=False,
+        unsigned_headers=(),
+    ):
+        self._init_state()
+        flags = _flags(s3, normalize_path, single_encode_path, content_sha256_header, unsigned_session_token)
+        akid = _b(access_key_id, "access_key_id")
+        secret = _b(secret_access_key, "secret_access_key")
+        token = _opt_b(session_token, "session_token")
+        reg = _b(region, "region")
+        svc = _b(service, "service")
+        if isinstance(unsigned_headers, (str, bytes)):
+            raise E.ArgumentTypeError("unsigned_headers must be a list of header names, not a single str/bytes")
+        try:
+            names = [_b(n, "unsigned_headers entry") for n in unsigned_headers]
+        except TypeError:
+            raise E.ArgumentTypeError(
+                "unsigned_headers must be a list of header names, not %s" % type(unsigned_headers).__name__
+            ) from None
+        cfg = _ffi.sigv4rs_config()
+        cfg.access_key_id = _Bytes(akid, len(akid))
+        cfg.secret_access_key = _Bytes(secret, len(secret))
+        cfg.session_token = _Bytes(token or None, len(token))
+        cfg.region = _Bytes(reg, len(reg))
+        cfg.service = _Bytes(svc, len(svc))
+        cfg.flags = flags
+        arr = (_Bytes * len(names))(*[_Bytes(n, len(n)) for n in names])
+        if names:
+            cfg.unsigned_headers = arr
+        cfg.unsigned_headers_len = len(names)
+        token_len = len(token)
+        ptr = _ffi.signer_p()
+        st = self._lib.sigv4rs_signer_new(_byref(cfg), _byref(ptr))
+        # Keep the config's buffers alive until the call has returned.
+        del akid, secret, token, reg, svc, names, arr, cfg
+        if st != _OK:
+            raise E.from_status(st, "Signer")
+        self._ptr = ptr
+        self._init_attrs(access_key_id, region, service, flags, token_len)
+
+    def _init_state(self):
+        self._ptr = None  # first, for __del__ if anything below fails
+        self._lock = threading.Lock()
+        self._inflight = []
+        self._closing = False
+        self._lib = _ffi.load()
+
+    def _init_attrs(self, akid, region, service, flags, token_len):
+        as_text = lambda v: v if isinstance(v, str) else bytes(v).decode("utf-8", "replace")  # noqa: E731
+        self.access_key_id = as_text(akid)
+        self.region = as_text(region)
+        self.service = as_text(service)
+        self.flags = flags
+        self.has_session_token = token_len > 0
+        self.s3 = bool(flags & _ffi.FLAG_S3)
+
+    @classmethod
+    def from_env(cls, service, region=None, s3=False, normalize_path=True, single_encode_path=False,
+                 content_sha256_header=False, unsigned_session_token=False):
+        """A signer from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and
+        AWS_SESSION_TOKEN; `region` None reads AWS_REGION/AWS_DEFAULT_REGION.
+        Raises MissingCredentialsError when they are not set."""
+        self = cls.__new__(cls)
+        self._init_state()
+        flags = _flags(s3, normalize_path, single_encode_path, content_sha256_header, unsigned_session_token)
+        reg = _opt_b(region, "region")
+        svc = _b(service, "service")
+        ptr = _ffi.signer_p()
+        st = self._lib.sigv4rs_signer_new_from_env(
+            _Bytes(reg or None, len(reg)), _Bytes(svc, len(svc)), flags, _byref(ptr)
+        )
+        if st != _OK:
+            raise E.from_status(st, "Signer.from_env")
+        self._ptr = ptr
+        self._init_attrs(
+            os.environ.get("AWS_ACCESS_KEY_ID", ""),
+            region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION", ""),
+            service,
+            flags,
+            len(os.environ.get("AWS_SESSION_TOKEN", "")),
+        )
+        return self
+
+    # --- lifetime ---------------------------------------------------------
+    #
+    # A call registers itself in `_inflight` (list append/pop are atomic)
+    # before reading the pointer, and checks `_closing` after: so the free,
+    # which happens only once `_closing` is set and `_inflight` is empty,
+    # never runs while a call is inside the library.
+
+    def close(self):
+        """Frees the C signer (its secret is zeroed). Idempotent. Calls in
+        other threads finish first; later calls raise ClosedError."""
+        self._closing = True
+        if not self._inflight:
+            self._free()
+
+    def _free(self):
+        with self._lock:
+            ptr, self._ptr = self._ptr, None
+        if ptr is not None:
+            self._lib.sigv4rs_signer_free(ptr)
+
+    @property
+    def closed(self):
+        return self._closing or self._ptr is None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        # Safety net only: nothing else can hold this object here.
+        ptr = getattr(self, "_ptr", None)
+        if ptr is not None:
+            self._ptr = None
+            try:
+                self._lib.sigv4rs_signer_free(ptr)
+            except Exception:  # interpreter shutdown
+                pass
+
+    def __repr__(self):
+        state = "closed" if self.closed else "open"
+        return "<sigv4rs.Signer %s region=%r service=%r s3=%r token=%r %s>" % (
+            getattr(self, "access_key_id", "?"),
+            getattr(self, "region", "?"),
+            getattr(self, "service", "?"),
+            getattr(self, "s3", "?"),
+            getattr(self, "has_session_token", "?"),
+            state,
+        )
+
+    # --- request building -------------------------------------------------
+
+    def _request(self, method, target, headers, body, payload_hash, unsigned_payload):
+        """A `sigv4rs_request` (as a FlatRequest) and the header block it
+        points to. The FlatRequest references every bytes object it points
+        into; the caller holds both until the C call has returned."""
+        m = _b(method, "method")
+        if type(target) is Parts or isinstance(target, Parts):
+            h = _opt_b(target.host, "host")
+            p = _opt_b(target.path, "path")
+            q = _opt_b(target.query, "query")
+            u = b""
+        else:
+            u = _ascii_url(target)
+            h = p = q = b""
+        block = None
+        nh = 0
+        if headers:
+            args = []
+            for pair in _header_items(headers):
+                try:
+                    name, value = pair
+                except (TypeError, ValueError):
+                    raise E.ArgumentTypeError("each header must be a (name, value) pair, got %r" % (pair,)) from None
+                n = name.encode("utf-8") if type(name) is str else _b(name, "header name")
+                v = value.encode("utf-8") if type(value) is str else _b(value, "value of header %r" % (name,))
+                args += (n, len(n), v, len(v))
+            nh = len(args) >> 2
+            if nh:
+                block = _ffi.header_block(nh)(*args)
+        elif headers is not None and not isinstance(headers, (Mapping, list, tuple)):
+            _header_items(headers)  # raises for a wrong type
+        if unsigned_payload is not False and unsigned_payload is not True:
+            raise E.ArgumentTypeError("unsigned_payload must be True or False")
+        if payload_hash is not None:
+            if unsigned_payload:
+                raise E.InvalidArgumentError(
+                    "payload_hash and unsigned_payload are exclusive", E.InvalidArgumentError.code
+                )
+            mode = _ffi.PAYLOAD_MODE_SHA256_HEX
+            data = _b(payload_hash, "payload_hash")
+        elif unsigned_payload:
+            mode = _ffi.PAYLOAD_MODE_UNSIGNED
+            data = b""
+        else:
+            # AUTO: a caller x-amz-content-sha256 header wins, S3 presigns
+            # are UNSIGNED-PAYLOAD, else SHA-256 of the body.
+            mode = _ffi.PAYLOAD_MODE_AUTO
+            if body is None:
+                data = b""
+            elif type(body) is bytes:
+                data = body
+            elif hasattr(body, "read") or hasattr(body, "__next__"):
+                raise E.ArgumentTypeError(
+                    "body must be bytes or str; for a stream pass payload_hash (hex SHA-256) or unsigned_payload=True"
+                )
+            else:
+                data = _b(body, "body")
+        req = _FlatRequest(
+            m, len(m), u or None, len(u), h or None, len(h), p or None, len(p), q or None, len(q),
+            _addressof(block) if nh else None, nh, mode, data or None, len(data),
+        )
+        return req, block
+
+    def _output(self, fn, what, req, t, *extra):
+        out = _tls.__dict__.get("out")
+        if out is None:
+            out = _tls.out = _OutBuffer()
+        self._inflight.append(None)
+        try:
+            ptr = self._ptr
+            if self._closing or ptr is None:
+                raise E.ClosedError("the Signer is closed", E.ClosedError.code)
+            view = _Request.from_buffer(req)
+            st = fn(ptr, _byref(view), t, *extra, out.buf, out.cap, out.nref)
+            if st == _TOO_SMALL:
+                out = _OutBuffer(out.n.value)
+                if out.cap <= _KEEP_MAX:
+                    _tls.out = out
+                st = fn(ptr, _byref(view), t, *extra, out.buf, out.cap, out.nref)
+        finally:
+            self._inflight.pop()
+            if self._closing and not self._inflight:
+                self._free()
+        if st != _OK:
+            raise E.from_status(st, what)
+        return out.buf[: out.n.value - 1]  # without the final NUL
+
+    # --- public API ---------------------------------------------------------
+
+    def sign(self, method, url, headers=None, body=b"", payload_hash=None, unsigned_payload=False, time=None):
+        """Signs for the Authorization header. Returns the headers to add
+        (replacing any of the same name): X-Amz-Date, X-Amz-Security-Token
+        (with a token), X-Amz-Content-SHA256 (S3, or content_sha256_header)
+        and Authorization, as a dict of str.
+
+        `url` is absolute and exactly as sent (percent-encoded), or a Parts.
+        `headers` (mapping or list of pairs, for repeated names) are the
+        headers you will send. Payload: `payload_hash` (hex SHA-256) or
+        `unsigned_payload=True`, else an x-amz-content-sha256 header you pass,
+        else SHA-256 of `body`."""
+        req, block = self._request(method, url, headers, body, payload_hash, unsigned_payload)
+        raw = self._output(self._lib.sigv4rs_signer_sign_headers, "sign", req, unix_time(time))
+        return _parse_header_output(raw)
+
+    def sign_parts(self, method, host, path, query, headers=None, body=b"", payload_hash=None,
+                   unsigned_payload=False, time=None):
+        """`sign` with the target as host, path and query (bytes passed
+        through exactly; `headers` may carry Host when `host` is empty)."""
+        return self.sign(method, Parts(host, path, query), headers, body, payload_hash, unsigned_payload, time)
+
+    def presign(self, method, url, expires=3600, headers=None, time=None, body=b"", payload_hash=None,
+                unsigned_payload=False):
+        """A presigned URL valid for `expires` seconds (1..604800). Headers
+        beyond Host are bound to the URL: the client must send them. S3
+        signers sign UNSIGNED-PAYLOAD unless told otherwise; other services
+        the hash of `body` (empty by default)."""
+        exp = _expires(expires)
+        req, block = self._request(method, url, headers, body, payload_hash, unsigned_payload)
+        raw = self._output(self._lib.sigv4rs_signer_presign, "presign", req, unix_time(time), exp)
+        return raw.decode("utf-8", "surrogateescape")
+
+    def presign_parts(self, method, host, path, query, expires=3600, headers=None, time=None, body=b"",
+                      payload_hash=None, unsigned_payload=False):
+        """`presign` with the target as host, path and query."""
+        return self.presign(method, Parts(host, path, query), expires, headers, time, body, payload_hash,
+                            unsigned_payload)
+
+    def _debug(self, fn, what, method, url, headers, body, payload_hash, unsigned_payload, time, presign_expires):
+        exp = 0 if presign_expires is None else _expires(presign_expires, "presign_expires")
+        req, block = self._request(method, url, headers, body, payload_hash, unsigned_payload)
+        raw = self._output(fn, what, req, unix_time(time), exp)
+        return raw.decode("utf-8", "surrogateescape")
+
+    def canonical_request(self, method, url, headers=None, body=b"", payload_hash=None, unsigned_payload=False,
+                          time=None, presign_expires=None):
+        """The canonical request that `sign` (or, with `presign_expires`,
+        `presign`) would sign. Compare it with AWS's SignatureDoesNotMatch
+        answer."""
+        return self._debug(self._lib.sigv4rs_signer_canonical_request, "canonical_request", method, url,
+                           headers, body, payload_hash, unsigned_payload, time, presign_expires)
+
+    def string_to_sign(self, method, url, headers=None, body=b"", payload_hash=None, unsigned_payload=False,
+                       time=None, presign_expires=None):
+        """The string to sign, as `canonical_request`."""
+        return self._debug(self._lib.sigv4rs_signer_string_to_sign, "string_to_sign", method, url, headers,
+                           body, payload_hash, unsigned_payload, time, presign_expires)
+
+
+def version():
+    """The loaded library's version, e.g. "0.1.0"."""
+    return _ffi.load().sigv4rs_version().decode("ascii")
+
+
+def library_path():
+    """Path (or name) of the loaded shared library."""
+    return _ffi.load()._name
