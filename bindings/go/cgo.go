@@ -1,0 +1,228 @@
+package sigv4rs
+
+/*
+#include <string.h>
+#include "sigv4rs.h"
+
+// Go may not hand C memory that holds Go pointers (and Go 1.19 has no
+// runtime.Pinner), so Go passes flat byte buffers and these helpers build
+// the library's structs on the C stack.
+//
+// A packed argument list is one byte buffer plus n+1 offsets: field i is
+// buf[offs[i]:offs[i+1]].
+static sigv4rs_bytes gs_field(const uint8_t *buf, const size_t *offs, size_t i)
+{
+	sigv4rs_bytes b;
+	b.len = offs[i + 1] - offs[i];
+	b.ptr = b.len ? buf + offs[i] : NULL;
+	return b;
+}
+
+// Each unsigned-header name costs at least 2 of the 256 bytes allowed.
+#define GS_MAX_UNSIGNED (SIGV4RS_MAX_UNSIGNED_HEADERS_LEN / 2)
+
+// Fields: access key id, secret, session token, region, service, then the
+// unsigned header names.
+static sigv4rs_signer *gs_new(const uint8_t *buf, const size_t *offs, size_t nunsigned,
+                              uint32_t flags, uint32_t *status)
+{
+	sigv4rs_bytes un[GS_MAX_UNSIGNED];
+	sigv4rs_config cfg;
+	sigv4rs_signer *s = NULL;
+	size_t i;
+
+	if (nunsigned > GS_MAX_UNSIGNED) {
+		*status = SIGV4RS_STATUS_INVALID_UNSIGNED_HEADER;
+		return NULL;
+	}
+	memset(&cfg, 0, sizeof cfg);
+	cfg.access_key_id = gs_field(buf, offs, 0);
+	cfg.secret_access_key = gs_field(buf, offs, 1);
+	cfg.session_token = gs_field(buf, offs, 2);
+	cfg.region = gs_field(buf, offs, 3);
+	cfg.service = gs_field(buf, offs, 4);
+	cfg.flags = flags;
+	for (i = 0; i < nunsigned; i++)
+		un[i] = gs_field(buf, offs, 5 + i);
+	cfg.unsigned_headers = nunsigned ? un : NULL;
+	cfg.unsigned_headers_len = nunsigned;
+	*status = sigv4rs_signer_new(&cfg, &s);
+	return *status == SIGV4RS_STATUS_OK ? s : NULL;
+}
+
+enum { GS_SIGN, GS_PRESIGN, GS_CANONICAL, GS_STRING_TO_SIGN };
+
+// Fields: method, url, host, path, query, then name and value of each
+// header. The payload is separate so a large body is not copied.
+static uint32_t gs_request(int op, const sigv4rs_signer *s,
+                           const uint8_t *buf, const size_t *offs, size_t nheaders,
+                           uint32_t mode, const uint8_t *payload, size_t payload_len,
+                           int64_t t, uint32_t expires,
+                           uint8_t *out, size_t cap, size_t *out_len)
+{
+	sigv4rs_header hs[SIGV4RS_MAX_HEADERS];
+	sigv4rs_request r;
+	size_t i;
+
+	if (nheaders > SIGV4RS_MAX_HEADERS)
+		return SIGV4RS_STATUS_TOO_MANY_HEADERS;
+	memset(&r, 0, sizeof r);
+	r.method = gs_field(buf, offs, 0);
+	r.url = gs_field(buf, offs, 1);
+	r.host = gs_field(buf, offs, 2);
+	r.path = gs_field(buf, offs, 3);
+	r.query = gs_field(buf, offs, 4);
+	for (i = 0; i < nheaders; i++) {
+		hs[i].name = gs_field(buf, offs, 5 + 2 * i);
+		hs[i].value = gs_field(buf, offs, 6 + 2 * i);
+	}
+	r.headers = nheaders ? hs : NULL;
+	r.headers_len = nheaders;
+	r.payload_mode = mode;
+	r.payload.ptr = payload_len ? payload : NULL;
+	r.payload.len = payload_len;
+	switch (op) {
+	case GS_SIGN:
+		return sigv4rs_signer_sign_headers(s, &r, t, out, cap, out_len);
+	case GS_PRESIGN:
+		return sigv4rs_signer_presign(s, &r, t, expires, out, cap, out_len);
+	case GS_CANONICAL:
+		return sigv4rs_signer_canonical_request(s, &r, t, expires, out, cap, out_len);
+	default:
+		return sigv4rs_signer_string_to_sign(s, &r, t, expires, out, cap, out_len);
+	}
+}
+*/
+import "C"
+
+import (
+	"fmt"
+	"runtime"
+	"sync"
+	"unsafe"
+)
+
+// Operations of gs_request.
+const (
+	opSign          = int(C.GS_SIGN)
+	opPresign       = int(C.GS_PRESIGN)
+	opCanonical     = int(C.GS_CANONICAL)
+	opStringToSign  = int(C.GS_STRING_TO_SIGN)
+	firstOutputSize = 2048
+	// Buffers that grew past this are not kept in the pool.
+	maxPooledSize = 64 << 10
+)
+
+// packer holds one call's packed arguments and output buffer; pooled so a
+// signature costs few allocations.
+type packer struct {
+	buf  []byte
+	offs []C.size_t
+	out  []byte
+	n    C.size_t // *out_len; a field so its address needs no allocation
+}
+
+var packers = sync.Pool{New: func() any {
+	return &packer{
+		buf:  make([]byte, 0, 1024),
+		offs: make([]C.size_t, 0, 32),
+		out:  make([]byte, firstOutputSize),
+	}
+}}
+
+func getPacker() *packer {
+	p := packers.Get().(*packer)
+	p.buf = p.buf[:0]
+	p.offs = append(p.offs[:0], 0)
+	return p
+}
+
+func putPacker(p *packer) {
+	if cap(p.buf) > maxPooledSize || cap(p.out) > maxPooledSize {
+		return
+	}
+	packers.Put(p)
+}
+
+func (p *packer) add(s string) {
+	p.buf = append(p.buf, s...)
+	p.offs = append(p.offs, C.size_t(len(p.buf)))
+}
+
+// wipe zeroes the packed bytes (they may hold the secret key).
+func (p *packer) wipe() {
+	b := p.buf[:cap(p.buf)]
+	for i := range b {
+		b[i] = 0
+	}
+}
+
+func bytesPtr(b []byte) *C.uint8_t {
+	if len(b) == 0 {
+		return nil
+	}
+	return (*C.uint8_t)(unsafe.Pointer(&b[0]))
+}
+
+// newSignerC creates a library signer from packed config fields.
+func newSignerC(p *packer, nunsigned int, flags uint32) (*C.sigv4rs_signer, error) {
+	var st C.uint32_t
+	s := C.gs_new(bytesPtr(p.buf), &p.offs[0], C.size_t(nunsigned), C.uint32_t(flags), &st)
+	if st != C.SIGV4RS_STATUS_OK {
+		return nil, statusError(uint32(st))
+	}
+	return s, nil
+}
+
+// request runs op on the packed request and returns the output without its
+// final NUL. The result aliases p.out: copy it before putPacker.
+func (s *Signer) request(op int, p *packer, nheaders int, mode PayloadMode, payload []byte, unix int64, expires uint32) ([]byte, error) {
+	if s == nil {
+		return nil, argError(ErrNullArgument, "signer is nil")
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.p == nil {
+		return nil, ErrClosed
+	}
+	for {
+		st := C.gs_request(C.int(op), s.p, bytesPtr(p.buf), &p.offs[0], C.size_t(nheaders),
+			C.uint32_t(mode), bytesPtr(payload), C.size_t(len(payload)),
+			C.int64_t(unix), C.uint32_t(expires),
+			bytesPtr(p.out), C.size_t(len(p.out)), &p.n)
+		runtime.KeepAlive(s)
+		switch {
+		case st == C.SIGV4RS_STATUS_OK:
+			if p.n == 0 {
+				return nil, statusError(C.SIGV4RS_STATUS_PANIC)
+			}
+			return p.out[:p.n-1], nil
+		case st == C.SIGV4RS_STATUS_BUFFER_TOO_SMALL && int(p.n) > len(p.out):
+			// *out_len is the size needed: one retry suffices.
+			p.out = make([]byte, int(p.n))
+		default:
+			return nil, statusError(uint32(st))
+		}
+	}
+}
+
+type cSigner = C.sigv4rs_signer
+
+func freeSignerC(p *C.sigv4rs_signer) {
+	C.sigv4rs_signer_free(p)
+}
+
+func statusText(st uint32) string {
+	return C.GoString(C.sigv4rs_status_str(C.uint32_t(st)))
+}
+
+// Version is the version of the linked library, e.g. "0.1.0".
+func Version() string {
+	return C.GoString(C.sigv4rs_version())
+}
+
+// headerVersion is the version of the sigv4rs.h compiled against (tests
+// compare it with Version).
+func headerVersion() string {
+	return fmt.Sprintf("%d.%d.%d", C.SIGV4RS_VERSION_MAJOR, C.SIGV4RS_VERSION_MINOR, C.SIGV4RS_VERSION_PATCH)
+}

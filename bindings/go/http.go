@@ -1,0 +1,344 @@
+package sigv4rs
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// clock is the signing time in Unix seconds (0 for a nil or zero Signer,
+// which request then refuses).
+func (s *Signer) clock() int64 {
+	if s == nil || s.now == nil {
+		return 0
+	}
+	return unixTime(s.now())
+}
+
+// Sign signs req for header authentication with the SHA-256 of body as the
+// payload hash, and sets the signer's headers on req (X-Amz-Date,
+// X-Amz-Security-Token, X-Amz-Content-SHA256, Authorization), replacing
+// any of the same name. Sign does not read req.Body: pass the bytes that
+// will be sent.
+//
+// What is signed is what Go's client will send: the path and query as on
+// the wire (req.URL.EscapedPath, or URL.Opaque, and RawQuery), the Host
+// header as Go writes it (req.Host, else req.URL.Host, port kept), every
+// value of every req.Header entry, and Content-Length when
+// req.ContentLength > 0. req.Header's Host, Content-Length,
+// Transfer-Encoding and Trailer entries are skipped because Go's client
+// does not send them. Headers added later (Go's transport adds
+// Accept-Encoding and User-Agent) are not signed; AWS accepts unsigned
+// headers other than X-Amz-*.
+func (s *Signer) Sign(req *http.Request, body []byte) error {
+	return s.signHTTP(req, PayloadBytes, body)
+}
+
+// SignPayloadHash is Sign with a precomputed payload hash (64 hex digits),
+// for bodies streamed from a file or a pipe: hash them with crypto/sha256.
+func (s *Signer) SignPayloadHash(req *http.Request, hexHash string) error {
+	p := []byte(hexHash)
+	return s.signHTTP(req, PayloadSHA256Hex, p)
+}
+
+// SignUnsigned is Sign with UNSIGNED-PAYLOAD: the body is not signed (S3
+// accepts this over HTTPS).
+func (s *Signer) SignUnsigned(req *http.Request) error {
+	return s.signHTTP(req, PayloadUnsigned, nil)
+}
+
+func (s *Signer) signHTTP(req *http.Request, mode PayloadMode, payload []byte) error {
+	p := getPacker()
+	defer putPacker(p)
+	n, err := packHTTP(p, req, false)
+	if err != nil {
+		return err
+	}
+	out, err := s.request(opSign, p, n, mode, payload, s.clock(), 0)
+	if err != nil {
+		return err
+	}
+	if req.Header == nil {
+		req.Header = make(http.Header, 4)
+	}
+	s.setOutput(req.Header, out)
+	return nil
+}
+
+// setOutput sets the signer's headers on h, replacing every spelling of
+// their names. Done naively this cost a third of Sign, hence: one pass
+// over h, one allocation for all the values, repeated values shared.
+func (s *Signer) setOutput(h http.Header, out []byte) {
+	var keys [maxOutputHeaders]string
+	var vals [maxOutputHeaders]string
+	n := 0
+	for len(out) > 0 && n < maxOutputHeaders {
+		var name, value []byte
+		name, value, out = nextOutputHeader(out)
+		keys[n] = canonicalOutputName(name)
+		vals[n] = s.outputValue(value)
+		n++
+	}
+	for k := range h {
+		for _, key := range keys[:n] {
+			if len(k) == len(key) && k != key && strings.EqualFold(k, key) {
+				delete(h, k)
+			}
+		}
+	}
+	vs := make([]string, n)
+	copy(vs, vals[:n])
+	for i := 0; i < n; i++ {
+		h[keys[i]] = vs[i : i+1 : i+1]
+	}
+}
+
+// outputValue returns value as a string, reusing the strings that repeat
+// from one signature to the next.
+func (s *Signer) outputValue(value []byte) string {
+	switch {
+	case string(value) == s.token:
+		return s.token
+	case string(value) == emptySHA256:
+		return emptySHA256
+	case string(value) == unsignedPayload:
+		return unsignedPayload
+	}
+	return string(value)
+}
+
+const (
+	// X-Amz-Date, X-Amz-Security-Token, X-Amz-Content-SHA256, Authorization.
+	maxOutputHeaders = 4
+	emptySHA256      = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+	unsignedPayload  = "UNSIGNED-PAYLOAD"
+)
+
+// Presign returns a presigned URL for req, valid for expires (1 second to
+// 7 days, whole seconds). req is not modified. The URL keeps req.URL's
+// scheme, host, path and query and appends the X-Amz-* parameters. The
+// signed host is req.URL's without a default port (req.Host if set and
+// different). S3 signers sign UNSIGNED-PAYLOAD; others the hash of an
+// empty body. Headers in req.Header (and Content-Length when
+// req.ContentLength > 0) are signed too: whoever uses the URL must send
+// them. Unlike aws-sdk-go-v2, X-Amz-* headers are not moved into the query.
+func (s *Signer) Presign(req *http.Request, expires time.Duration) (string, error) {
+	p := getPacker()
+	defer putPacker(p)
+	n, err := packHTTP(p, req, true)
+	if err != nil {
+		return "", err
+	}
+	out, err := s.request(opPresign, p, n, PayloadAuto, nil, s.clock(), expiresSecs(expires))
+	if err != nil {
+		return "", err
+	}
+	return string(out), nil
+}
+
+// CanonicalRequest returns the canonical request that Sign(req, body)
+// (presignExpires == 0) or Presign(req, presignExpires) (body ignored)
+// would sign now, for troubleshooting SignatureDoesNotMatch.
+func (s *Signer) CanonicalRequest(req *http.Request, body []byte, presignExpires time.Duration) (string, error) {
+	return s.debugHTTP(opCanonical, req, body, presignExpires)
+}
+
+// StringToSign returns the string to sign, as CanonicalRequest does for the
+// canonical request.
+func (s *Signer) StringToSign(req *http.Request, body []byte, presignExpires time.Duration) (string, error) {
+	return s.debugHTTP(opStringToSign, req, body, presignExpires)
+}
+
+func (s *Signer) debugHTTP(op int, req *http.Request, body []byte, presignExpires time.Duration) (string, error) {
+	p := getPacker()
+	defer putPacker(p)
+	presign := presignExpires != 0
+	n, err := packHTTP(p, req, presign)
+	if err != nil {
+		return "", err
+	}
+	mode := PayloadBytes
+	if presign {
+		mode, body = PayloadAuto, nil
+	}
+	out, err := s.request(op, p, n, mode, body, s.clock(), presignArg(presignExpires))
+	if err != nil {
+		return "", err
+	}
+	return string(out), nil
+}
+
+// packHTTP packs req in the library's terms and returns the header count.
+// Sign passes host, path and query as separate fields plus the Host header
+// Go will send; Presign passes an absolute URL so the output keeps the
+// scheme.
+func packHTTP(p *packer, req *http.Request, presign bool) (int, error) {
+	if req == nil || req.URL == nil {
+		return 0, argError(ErrNullArgument, "request or its URL is nil")
+	}
+	u := req.URL
+	method := req.Method
+	if method == "" {
+		method = http.MethodGet // as net/http does
+	}
+	path := wirePath(req)
+	host := req.Host
+	if host == "" {
+		host = u.Host
+	}
+	nh := 0
+	if presign {
+		scheme := u.Scheme
+		if scheme == "" {
+			scheme = "https"
+		}
+		authority := u.Host
+		if authority == "" {
+			authority = host
+		}
+		url := scheme + "://" + authority + path
+		if u.RawQuery != "" {
+			url += "?" + u.RawQuery
+		}
+		p.add(method)
+		p.add(url)
+		p.add("")
+		p.add("")
+		p.add("")
+		if host != authority {
+			p.add("Host")
+			p.add(host)
+			nh++
+		}
+	} else {
+		var err error
+		if host, err = wireHost(host); err != nil {
+			return 0, err
+		}
+		p.add(method)
+		p.add("")
+		p.add("")
+		p.add(path)
+		p.add(u.RawQuery)
+		if host != "" {
+			p.add("Host")
+			p.add(host)
+			nh++
+		}
+	}
+	if req.ContentLength > 0 {
+		p.add("Content-Length")
+		p.add(strconv.FormatInt(req.ContentLength, 10))
+		nh++
+	}
+	// Sorted names: two spellings of one name ("X-A", "x-a") are joined in
+	// a stable order, not Go's random map order.
+	var stack [32]string
+	keys := stack[:0]
+	for k := range req.Header {
+		if skip, err := skippedHeader(k); skip || err != nil {
+			if err != nil {
+				return 0, err
+			}
+			continue
+		}
+		keys = append(keys, k)
+		for i := len(keys) - 1; i > 0 && keys[i] < keys[i-1]; i-- {
+			keys[i], keys[i-1] = keys[i-1], keys[i]
+		}
+	}
+	for _, k := range keys {
+		for _, v := range req.Header[k] {
+			p.add(k)
+			p.add(v)
+			nh++
+		}
+	}
+	return nh, nil
+}
+
+// wireHost is the Host header Go's client writes for host: cut at a space
+// or "/", IPv6 zone removed. Go converts a non-ASCII (IDN) host to
+// punycode, which the standard library does not export: such hosts are
+// refused rather than signed differently from what is sent.
+func wireHost(host string) (string, error) {
+	if i := strings.IndexAny(host, " /"); i >= 0 {
+		host = host[:i]
+	}
+	for i := 0; i < len(host); i++ {
+		if host[i] >= 0x80 {
+			return "", argError(ErrInvalidHost, "host is not ASCII: use its punycode (xn--) form")
+		}
+	}
+	if strings.HasPrefix(host, "[") {
+		if i := strings.LastIndex(host, "]"); i >= 0 {
+			if j := strings.LastIndex(host[:i], "%"); j >= 0 {
+				host = host[:j] + host[i:]
+			}
+		}
+	}
+	return host, nil
+}
+
+// wirePath is the request-target path Go's client sends (URL.RequestURI
+// without the query), "/" when empty.
+func wirePath(req *http.Request) string {
+	u := req.URL
+	path := u.EscapedPath()
+	if u.Opaque != "" {
+		// "//host/path" (absolute form) or a bare path.
+		path = u.Opaque
+		if strings.HasPrefix(path, "//") {
+			rest := path[2:]
+			if i := strings.IndexByte(rest, '/'); i >= 0 {
+				path = rest[i:]
+			} else {
+				path = ""
+			}
+		}
+	}
+	if path == "" {
+		path = "/"
+	}
+	return path
+}
+
+// skippedHeader: the req.Header entries Go's client never sends: it writes
+// Host, Content-Length, Transfer-Encoding and Trailer from the request's
+// fields and skips those keys. It skips only that exact spelling, though:
+// another ("host") would go out as a second, conflicting header, so it is
+// refused.
+func skippedHeader(k string) (bool, error) {
+	switch len(k) {
+	case 4, 7, 14, 17:
+	default:
+		return false, nil
+	}
+	for _, name := range [...]string{"Host", "Trailer", "Content-Length", "Transfer-Encoding"} {
+		if strings.EqualFold(k, name) {
+			if k == name {
+				return true, nil
+			}
+			return false, argError(ErrInvalidHeaderName, "req.Header has "+strconv.Quote(k)+
+				": Go's client would send it besides the "+name+" it sets from the request")
+		}
+	}
+	return false, nil
+}
+
+// canonicalOutputName maps the library's output names to Go's canonical
+// header keys without allocating for the known ones.
+func canonicalOutputName(name []byte) string {
+	switch string(name) {
+	case "X-Amz-Date":
+		return "X-Amz-Date"
+	case "X-Amz-Security-Token":
+		return "X-Amz-Security-Token"
+	case "X-Amz-Content-SHA256":
+		return "X-Amz-Content-Sha256"
+	case "Authorization":
+		return "Authorization"
+	}
+	return http.CanonicalHeaderKey(string(name))
+}

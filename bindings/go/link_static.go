@@ -1,0 +1,11 @@
+//go:build !sigv4rs_pkgconfig
+
+package sigv4rs
+
+// Default: the static library of this checkout (run `cargo build --release`
+// at the top level first). The extra libraries are what Rust's standard
+// library needs (`--print native-static-libs`).
+
+// #cgo CFLAGS: -I${SRCDIR}/../../include
+// #cgo LDFLAGS: ${SRCDIR}/../../target/release/libsigv4rs.a -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
+import "C"

@@ -1,0 +1,277 @@
+// Package sigv4rs signs HTTP requests with AWS Signature Version 4 through
+// the sigv4rs C library (a Rust crate with a C ABI).
+//
+// Make one Signer per set of credentials and reuse it from any number of
+// goroutines; sign a *http.Request in place with Sign, SignPayloadHash or
+// SignUnsigned, make a presigned URL with Presign, or wrap an
+// http.RoundTripper with Transport. The Raw methods take the request as the
+// exact bytes that go on the wire, for full control.
+package sigv4rs
+
+import (
+	"bytes"
+	"math"
+	"runtime"
+	"sync"
+	"time"
+)
+
+// Flag bits of sigv4rs_config.flags (sigv4rs.h).
+const (
+	flagS3                   = 1
+	flagNoPathNormalization  = 2
+	flagSingleEncodePath     = 4
+	flagContentSHA256Header  = 8
+	flagUnsignedSessionToken = 16
+)
+
+// Config holds a signer's credentials and settings. The library copies the
+// strings; the Config may be reused or dropped after NewSigner.
+type Config struct {
+	AccessKeyID     string
+	SecretAccessKey string
+	SessionToken    string // empty: none
+	Region          string // e.g. "us-east-1"
+	Service         string // signing name, e.g. "s3", "es", "execute-api"
+
+	// S3 rules: no path normalization, path encoded once,
+	// X-Amz-Content-SHA256 always added, presigned URLs UNSIGNED-PAYLOAD.
+	S3 bool
+	// Keep ".", ".." and empty path segments (non-S3).
+	NoPathNormalization bool
+	// Encode the path once, as S3 does, for another service.
+	SingleEncodePath bool
+	// Add and sign X-Amz-Content-SHA256 for any service.
+	ContentSHA256Header bool
+	// Attach the session token after signing, unsigned.
+	UnsignedSessionToken bool
+	// Header names never to sign, besides the library's built-in list.
+	UnsignedHeaders []string
+
+	// Now is the clock (default time.Now); tests set a fixed instant.
+	Now func() time.Time
+}
+
+// Signer signs requests. It is immutable and safe for concurrent use.
+// Close releases it (and zeroes the secret); a finalizer does so too if
+// Close is never called.
+type Signer struct {
+	// Close takes the write lock so the library's free never races with a
+	// signing call (the C API forbids that).
+	mu    sync.RWMutex
+	p     *cSigner
+	now   func() time.Time
+	token string // to reuse the X-Amz-Security-Token value
+}
+
+// NewSigner validates cfg and creates a signer.
+func NewSigner(cfg Config) (*Signer, error) {
+	var flags uint32
+	for _, f := range []struct {
+		on  bool
+		bit uint32
+	}{
+		{cfg.S3, flagS3},
+		{cfg.NoPathNormalization, flagNoPathNormalization},
+		{cfg.SingleEncodePath, flagSingleEncodePath},
+		{cfg.ContentSHA256Header, flagContentSHA256Header},
+		{cfg.UnsignedSessionToken, flagUnsignedSessionToken},
+	} {
+		if f.on {
+			flags |= f.bit
+		}
+	}
+	p := getPacker()
+	p.add(cfg.AccessKeyID)
+	p.add(cfg.SecretAccessKey)
+	p.add(cfg.SessionToken)
+	p.add(cfg.Region)
+	p.add(cfg.Service)
+	for _, h := range cfg.UnsignedHeaders {
+		p.add(h)
+	}
+	c, err := newSignerC(p, len(cfg.UnsignedHeaders), flags)
+	p.wipe()
+	putPacker(p)
+	if err != nil {
+		return nil, err
+	}
+	s := &Signer{p: c, now: cfg.Now, token: cfg.SessionToken}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	runtime.SetFinalizer(s, (*Signer).free)
+	return s, nil
+}
+
+// Close frees the signer, zeroing its keys. Later calls return ErrClosed.
+// Close is idempotent and waits for signing calls in progress.
+func (s *Signer) Close() error {
+	if s == nil {
+		return nil
+	}
+	s.free()
+	runtime.SetFinalizer(s, nil)
+	return nil
+}
+
+func (s *Signer) free() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.p != nil {
+		freeSignerC(s.p)
+		s.p = nil
+	}
+}
+
+// Header is one request header.
+type Header struct {
+	Name, Value string
+}
+
+// PayloadMode says how Request.Payload becomes the canonical request's
+// payload hash.
+type PayloadMode uint32
+
+const (
+	// PayloadAuto: the value of an X-Amz-Content-SHA256 header among the
+	// request's headers if there is one; else UNSIGNED-PAYLOAD for an S3
+	// presigned URL; else SHA-256 of Payload.
+	PayloadAuto PayloadMode = 0
+	// PayloadBytes: SHA-256 of Payload.
+	PayloadBytes PayloadMode = 1
+	// PayloadSHA256Hex: Payload is a precomputed SHA-256 in 64 hex digits.
+	PayloadSHA256Hex PayloadMode = 2
+	// PayloadUnsigned: UNSIGNED-PAYLOAD.
+	PayloadUnsigned PayloadMode = 3
+)
+
+// Request is a request in the library's terms: exactly what goes on the
+// wire. Set Method and either URL (absolute, "https://host[:port]/path?query")
+// or Host, Path and Query (scheme https). Path and Query are already
+// percent-encoded as sent; nothing is re-encoded. Headers are signed in
+// order per name (the never-signed ones are skipped); a Host header
+// overrides the host of the URL.
+type Request struct {
+	Method      string
+	URL         string
+	Host        string
+	Path        string
+	Query       string
+	Headers     []Header
+	PayloadMode PayloadMode
+	Payload     []byte // body bytes, or the 64 hex digits of PayloadSHA256Hex
+}
+
+func (r *Request) pack(p *packer) {
+	p.add(r.Method)
+	p.add(r.URL)
+	p.add(r.Host)
+	p.add(r.Path)
+	p.add(r.Query)
+	for _, h := range r.Headers {
+		p.add(h.Name)
+		p.add(h.Value)
+	}
+}
+
+// unixTime is t in whole seconds; times before 1970 (the zero Time
+// included) are negative and the library refuses them with INVALID_TIME.
+func unixTime(t time.Time) int64 {
+	return t.Unix()
+}
+
+// expiresSecs maps a duration to the library's seconds; out-of-range
+// values map to values the library refuses with INVALID_EXPIRES.
+func expiresSecs(d time.Duration) uint32 {
+	secs := int64(d / time.Second)
+	switch {
+	case secs <= 0:
+		return 0
+	case secs > math.MaxUint32:
+		return math.MaxUint32
+	}
+	return uint32(secs)
+}
+
+func (s *Signer) raw(op int, r *Request, t time.Time, expires uint32) (string, error) {
+	if r == nil {
+		return "", argError(ErrNullArgument, "request is nil")
+	}
+	p := getPacker()
+	defer putPacker(p)
+	r.pack(p)
+	out, err := s.request(op, p, len(r.Headers), r.PayloadMode, r.Payload, unixTime(t), expires)
+	if err != nil {
+		return "", err
+	}
+	return string(out), nil
+}
+
+// SignRaw signs r for header authentication at t and returns the headers to
+// add (replacing any of the same name): X-Amz-Date, X-Amz-Security-Token
+// (with a session token), X-Amz-Content-SHA256 (S3 or ContentSHA256Header)
+// and Authorization.
+func (s *Signer) SignRaw(r *Request, t time.Time) ([]Header, error) {
+	if r == nil {
+		return nil, argError(ErrNullArgument, "request is nil")
+	}
+	p := getPacker()
+	defer putPacker(p)
+	r.pack(p)
+	out, err := s.request(opSign, p, len(r.Headers), r.PayloadMode, r.Payload, unixTime(t), 0)
+	if err != nil {
+		return nil, err
+	}
+	hs := make([]Header, 0, maxOutputHeaders)
+	for len(out) > 0 {
+		var name, value []byte
+		name, value, out = nextOutputHeader(out)
+		hs = append(hs, Header{string(name), string(value)})
+	}
+	return hs, nil
+}
+
+// PresignRaw returns the presigned URL of r, valid for expires (1 second to
+// 7 days, whole seconds) from t.
+func (s *Signer) PresignRaw(r *Request, t time.Time, expires time.Duration) (string, error) {
+	return s.raw(opPresign, r, t, expiresSecs(expires))
+}
+
+// CanonicalRequestRaw returns the canonical request that SignRaw
+// (presignExpires == 0) or PresignRaw (with that expiry) signs: compare it
+// with the one in an AWS SignatureDoesNotMatch answer.
+func (s *Signer) CanonicalRequestRaw(r *Request, t time.Time, presignExpires time.Duration) (string, error) {
+	return s.raw(opCanonical, r, t, presignArg(presignExpires))
+}
+
+// StringToSignRaw returns the string to sign, as CanonicalRequestRaw does
+// for the canonical request.
+func (s *Signer) StringToSignRaw(r *Request, t time.Time, presignExpires time.Duration) (string, error) {
+	return s.raw(opStringToSign, r, t, presignArg(presignExpires))
+}
+
+// presignArg maps 0 to header mode and anything else to an expiry; a
+// negative duration must not silently become header mode.
+func presignArg(d time.Duration) uint32 {
+	if d == 0 {
+		return 0
+	}
+	if e := expiresSecs(d); e != 0 {
+		return e
+	}
+	return math.MaxUint32
+}
+
+// nextOutputHeader splits the first "Name: value" off the library's
+// "Name: value\0Name: value\0..." output (final NUL already removed).
+func nextOutputHeader(out []byte) (name, value, rest []byte) {
+	line := out
+	if i := bytes.IndexByte(out, 0); i >= 0 {
+		line, rest = out[:i], out[i+1:]
+	}
+	if i := bytes.Index(line, []byte(": ")); i >= 0 {
+		return line[:i], line[i+2:], rest
+	}
+	return line, nil, rest
+}
