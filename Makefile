@@ -9,7 +9,7 @@ SONAME  := libsigv4rs.so.0.$(MINOR)
 NATIVE_LIBS := -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
 STAGE   := $(CURDIR)/target/stage
 
-.PHONY: all build demo test lint rust-test c-test install-check header install uninstall clean bench
+.PHONY: all build demo test lint rust-test c-test go-test ruby-test python-test install-check header install uninstall clean bench
 
 all: build
 
@@ -21,7 +21,7 @@ build:
 demo: build
 	@$(MAKE) --no-print-directory -C bindings/c demo
 
-test: lint rust-test c-test install-check
+test: lint rust-test c-test go-test ruby-test python-test install-check
 	@echo "make test: all passed"
 
 lint:
@@ -35,6 +35,15 @@ rust-test: build
 
 c-test: build
 	@$(MAKE) --no-print-directory -C bindings/c test
+
+go-test: build
+	@$(MAKE) --no-print-directory -C bindings/go test
+
+ruby-test: build
+	@$(MAKE) --no-print-directory -C bindings/ruby test
+
+python-test: build
+	@$(MAKE) --no-print-directory -C bindings/python test
 
 # Install into a staging prefix and build the quick start through pkg-config.
 install-check: build
