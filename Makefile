@@ -9,7 +9,7 @@ SONAME  := libsigv4rs.so.0.$(MINOR)
 NATIVE_LIBS := -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
 STAGE   := $(CURDIR)/target/stage
 
-.PHONY: all build demo test lint rust-test c-test go-test ruby-test python-test install-check header install uninstall clean bench
+.PHONY: all build demo test lint rust-test c-test go-test ruby-test python-test interop install-check header install uninstall clean bench
 
 all: build
 
@@ -21,7 +21,7 @@ build:
 demo: build
 	@$(MAKE) --no-print-directory -C bindings/c demo
 
-test: lint rust-test c-test go-test ruby-test python-test install-check
+test: lint rust-test c-test go-test ruby-test python-test interop install-check
 	@echo "make test: all passed"
 
 lint:
@@ -44,6 +44,11 @@ ruby-test: build
 
 python-test: build
 	@$(MAKE) --no-print-directory -C bindings/python test
+
+# Real verifiers (s3s-fs, moto) on loopback, every language's client; the
+# servers are installed once into ~/.cache/sigv4rs-interop (about 3 minutes).
+interop: build
+	python3 tests/interop/run.py
 
 # Install into a staging prefix and build the quick start through pkg-config.
 install-check: build
