@@ -344,6 +344,16 @@ fn init_storage_checks_and_deinit_wipes() {
     let mis = (raw.as_mut_ptr() as *mut u8).wrapping_add(1) as *mut sigv4rs_signer_storage;
     assert_eq!(sigv4rs_signer_init(mis, &cfg, &mut out), S::InvalidArgument);
 
+    // A config rejected late (its second unsigned-header name) leaves the
+    // storage all zero: nothing of the first name or the keys stays behind.
+    let names = [b(b"x-first-name"), b(b"bad name")];
+    let mut late = cfg;
+    late.unsigned_headers = names.as_ptr();
+    late.unsigned_headers_len = 2;
+    st._opaque = [0xFF; 640];
+    assert_eq!(sigv4rs_signer_init(&mut *st, &late, &mut out), S::InvalidUnsignedHeader);
+    assert!(st._opaque.iter().all(|&w| w == 0), "rejected init left bytes behind");
+
     assert_eq!(sigv4rs_signer_init(&mut *st, &cfg, &mut out), S::Ok);
     let bytes = |st: &sigv4rs_signer_storage| -> Vec<u8> { st._opaque.iter().flat_map(|w| w.to_ne_bytes()).collect() };
     let has = |hay: &[u8], needle: &[u8]| hay.windows(needle.len()).any(|w| w == needle);

@@ -114,7 +114,11 @@ pub extern "C" fn sigv4rs_signer_init(
             core::ptr::write_bytes(storage.cast::<u8>(), 0, SIGV4RS_SIGNER_STORAGE_SIZE);
             &mut *p
         };
-        try_status!(signer.configure(&cfg));
+        if let Err(e) = signer.configure(&cfg) {
+            // SAFETY: as above; leave nothing of a rejected config behind.
+            unsafe { core::ptr::write_bytes(storage.cast::<u8>(), 0, SIGV4RS_SIGNER_STORAGE_SIZE) };
+            return e.into();
+        }
         // SAFETY: `out` is non-NULL and writable (contract).
         unsafe { *out = p.cast() };
         sigv4rs_status::Ok

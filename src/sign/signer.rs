@@ -254,8 +254,9 @@ impl Signer {
                 *d = s.to_ascii_lowercase();
             }
             packed += 1 + name.len();
+            // Kept current so a later error's clear() wipes what was written.
+            self.unsigned_len = packed as u16;
         }
-        self.unsigned_len = packed as u16;
         self.flags = c.flags;
         copy_into(&mut self.akid, c.access_key_id);
         self.akid_len = c.access_key_id.len() as u16;
@@ -272,21 +273,24 @@ impl Signer {
         Ok(())
     }
 
-    /// Zeroes every byte that held a credential or a derived key.
+    /// Zeroes every byte that held a credential or a derived key. Bytes past
+    /// each field's length are always zero (configure writes only within the
+    /// lengths, on a cleared signer), so wiping the used prefixes is enough:
+    /// a fresh signer per request stays cheap.
     pub fn clear(&mut self) {
         self.ready = 0;
         self.flags = 0;
-        self.akid.zeroize();
+        self.akid[..usize::from(self.akid_len)].zeroize();
         self.akid_len = 0;
-        self.secret.zeroize();
+        self.secret[..usize::from(self.secret_len)].zeroize();
         self.secret_len = 0;
-        self.token.zeroize();
+        self.token[..usize::from(self.token_len)].zeroize();
         self.token_len = 0;
-        self.region.zeroize();
+        self.region[..usize::from(self.region_len)].zeroize();
         self.region_len = 0;
-        self.service.zeroize();
+        self.service[..usize::from(self.service_len)].zeroize();
         self.service_len = 0;
-        self.unsigned.zeroize();
+        self.unsigned[..usize::from(self.unsigned_len)].zeroize();
         self.unsigned_len = 0;
         self.cache.clear();
     }

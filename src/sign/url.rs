@@ -40,31 +40,42 @@ impl<'a> Target<'a> {
         if url.len() > MAX_URL_LEN {
             return Err(Error::InputTooLong);
         }
-        if url.iter().any(|&b| is_ctl(b)) {
-            return Err(Error::InvalidUrl);
-        }
         // The scheme is short: look for `://` right after it.
         let colon = url.iter().take(8).position(|&b| b == b':').ok_or(Error::InvalidUrl)?;
         if url.get(colon + 1..colon + 3) != Some(b"//") {
             return Err(Error::InvalidUrl);
         }
-        let sep = colon;
-        let scheme = &url[..sep];
+        let scheme = &url[..colon];
         let port = default_port(scheme).ok_or(Error::InvalidUrl)?;
-        let rest = &url[sep + 3..];
-        let rest = match rest.iter().position(|&b| b == b'#') {
-            Some(i) => &rest[..i],
-            None => rest,
-        };
-        let auth_end = rest.iter().position(|&b| b == b'/' || b == b'?').unwrap_or(rest.len());
+        let rest = &url[colon + 3..];
+        // One pass: control bytes anywhere are refused; note where the
+        // authority, the path and the query end.
+        let (mut auth_end, mut query_start, mut end) = (None, None, rest.len());
+        for (i, &b) in rest.iter().enumerate() {
+            if is_ctl(b) {
+                return Err(Error::InvalidUrl);
+            }
+            match b {
+                b'/' if auth_end.is_none() => auth_end = Some(i),
+                b'?' if query_start.is_none() => {
+                    auth_end.get_or_insert(i);
+                    query_start = Some(i);
+                }
+                b'#' => {
+                    // The fragment is dropped, but still checked for control bytes.
+                    end = end.min(i);
+                }
+                _ => {}
+            }
+        }
+        let auth_end = auth_end.unwrap_or(end).min(end);
         let authority = &rest[..auth_end];
         if authority.contains(&b'@') {
             return Err(Error::InvalidUrl);
         }
-        let rest = &rest[auth_end..];
-        let (path, query) = match rest.iter().position(|&b| b == b'?') {
-            Some(i) => (&rest[..i], &rest[i + 1..]),
-            None => (rest, &rest[rest.len()..]),
+        let (path, query) = match query_start.filter(|&q| q < end) {
+            Some(q) => (&rest[auth_end..q], &rest[q + 1..end]),
+            None => (&rest[auth_end..end], &rest[end..end]),
         };
         let host = signed_host(authority, port)?;
         if host.is_empty() {
