@@ -542,3 +542,31 @@ fn misuse_is_refused() {
         S::NullArgument
     );
 }
+
+#[test]
+fn documented_output_bounds_hold_and_encoding_is_kept() {
+    // The largest chunk header (8 hex digits) and end of body (sha256 trailer).
+    let s = doc_signer(&[]);
+    let data = vec![1u8; 0x1000_0000 + 1];
+    let big = sigv4rs_stream {
+        mode: 1,
+        checksum: 3,
+        decoded_length: data.len() as u64,
+        chunk_size: 0x1000_0000,
+    };
+    let u = upload(&s, "https://b.s3.amazonaws.com/k", &[], DOC_TIME, big, &data);
+    let first_line = u.body.split(|&c| c == b'\n').next().unwrap().len() + 1;
+    assert_eq!(first_line, SIGV4RS_CHUNK_HEADER_MAX_LEN);
+    let tail_start = u.body.windows(3).rposition(|w| w == b"\n0;").unwrap() + 1;
+    assert_eq!(u.body.len() - tail_start, SIGV4RS_CHUNKED_FINISH_MAX_LEN);
+    // A caller's Content-Encoding stays, after aws-chunked.
+    let extra = vec![("Content-Encoding".to_string(), " gzip ".to_string())];
+    let small = sigv4rs_stream {
+        mode: 0,
+        checksum: 0,
+        decoded_length: 3,
+        chunk_size: 8192,
+    };
+    let u = upload(&s, "https://b.s3.amazonaws.com/k", &extra, DOC_TIME, small, b"abc");
+    assert_eq!(header(&u, "Content-Encoding"), Some("aws-chunked,gzip"));
+}

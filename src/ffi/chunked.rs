@@ -11,6 +11,12 @@ use crate::sign::{ChecksumKind, ChunkState, Signer, StreamMode, Streaming};
 
 /// Bytes of a `sigv4rs_chunked` state.
 pub const SIGV4RS_CHUNKED_STATE_SIZE: usize = 256;
+/// Longest chunk header `sigv4rs_chunked_sign_chunk` writes (8 hex digits,
+/// `;chunk-signature=`, 64 hex digits, CRLF).
+pub const SIGV4RS_CHUNK_HEADER_MAX_LEN: usize = 91;
+/// Longest end of body `sigv4rs_chunked_finish` writes (signed final chunk,
+/// a SHA-256 trailer, its signature, the closing CRLF).
+pub const SIGV4RS_CHUNKED_FINISH_MAX_LEN: usize = 244;
 
 /// Caller-owned state of one streamed upload (no heap). Set up by
 /// `sigv4rs_chunked_begin`; spent by `sigv4rs_chunked_finish`. Not for
@@ -142,8 +148,10 @@ pub extern "C" fn sigv4rs_chunked_encoded_length(stream: *const sigv4rs_stream, 
 /// `sigv4rs_signer_sign_headers` does, plus `Content-Encoding: aws-chunked`,
 /// `Content-Length` (the encoded length), `X-Amz-Decoded-Content-Length`
 /// and `X-Amz-Trailer` (trailer modes); `X-Amz-Content-SHA256` is the
-/// streaming mode. These replace request headers of the same names; the
-/// request's payload is ignored. On OK, `*state` is ready for the chunks;
+/// streaming mode. These replace request headers of the same names, except
+/// that a request's own `Content-Encoding` (e.g. `gzip`) is kept after
+/// `aws-chunked` (`aws-chunked,gzip`), as S3 wants; the request's payload is
+/// ignored. On OK, `*state` is ready for the chunks;
 /// on error it is not written.
 ///
 /// Statuses: those of `sigv4rs_signer_sign_headers`, plus the ones of
@@ -184,7 +192,7 @@ pub extern "C" fn sigv4rs_chunked_begin(
 /// `<hex-size>;chunk-signature=<signature>\r\n` (unsigned trailer mode:
 /// `<hex-size>\r\n`). Send that header, the chunk's bytes, then `\r\n`.
 /// The output is wire bytes, not NUL-terminated; `*out_len` is their count
-/// (at most 90). Every chunk but the last must be exactly the chunk size.
+/// (at most `SIGV4RS_CHUNK_HEADER_MAX_LEN`). Every chunk but the last must be exactly the chunk size.
 ///
 /// Statuses: OK, NULL_ARGUMENT, BUFFER_TOO_SMALL (state unchanged),
 /// NOT_INITIALIZED (no `_begin`, or after `_finish`), INVALID_CHUNK_SIZE,
@@ -209,7 +217,8 @@ pub extern "C" fn sigv4rs_chunked_sign_chunk(
 
 /// Writes the end of the body: the final zero-length chunk, the checksum
 /// trailer and its signature (trailer modes) and the closing blank line.
-/// Wire bytes, not NUL-terminated (at most 200). The state is spent.
+/// Wire bytes, not NUL-terminated (at most `SIGV4RS_CHUNKED_FINISH_MAX_LEN`).
+/// The state is spent.
 ///
 /// Statuses: OK, NULL_ARGUMENT, BUFFER_TOO_SMALL (state unchanged),
 /// NOT_INITIALIZED, INCOMPLETE_PAYLOAD (fewer bytes signed than declared),

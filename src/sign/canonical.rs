@@ -57,6 +57,9 @@ pub(crate) struct Plan<'a> {
     add_sha: bool,
     /// The seed request of an aws-chunked upload, with its encoded length.
     stream: Option<(Streaming, u64)>,
+    /// A caller's own Content-Encoding (e.g. gzip), kept after `aws-chunked`
+    /// as S3 wants (`aws-chunked,gzip`).
+    encoding: Option<&'a [u8]>,
     /// `host[:port]` for a presigned URL: the target's, else the Host header's.
     authority: &'a [u8],
 }
@@ -92,6 +95,7 @@ impl<'a> Plan<'a> {
         }
         let mut caller_sha = None;
         let mut caller_host: Option<&'a [u8]> = None;
+        let mut caller_encoding: Option<&'a [u8]> = None;
         for i in 0..n {
             let (name, value) = headers.header(i);
             if !is_token(name) {
@@ -102,6 +106,9 @@ impl<'a> Plan<'a> {
             }
             if caller_sha.is_none() && name.eq_ignore_ascii_case(b"x-amz-content-sha256") {
                 caller_sha = Some(trim(value));
+            }
+            if caller_encoding.is_none() && name.eq_ignore_ascii_case(b"content-encoding") {
+                caller_encoding = Some(trim(value)).filter(|v| !v.is_empty());
             }
             if caller_host.is_none() && name.eq_ignore_ascii_case(b"host") {
                 caller_host = Some(trim(value));
@@ -211,6 +218,7 @@ impl<'a> Plan<'a> {
             payload,
             add_sha,
             stream,
+            encoding: caller_encoding.filter(|e| !e.eq_ignore_ascii_case(b"aws-chunked")),
             authority,
         })
     }
@@ -253,7 +261,7 @@ impl<'a> Plan<'a> {
             V_DATE => s.put(&self.date.full),
             V_SHA => s.put(self.payload_line()),
             V_TOKEN => s.put(self.signer.session_token()),
-            V_CENC => s.put(b"aws-chunked"),
+            V_CENC => self.write_content_encoding(s),
             V_CLEN => put_decimal(s, self.stream.map_or(0, |(_, enc)| enc)),
             V_DLEN => put_decimal(s, self.stream.map_or(0, |(st, _)| st.decoded_len)),
             V_TRAILER => s.put(
@@ -308,6 +316,14 @@ impl<'a> Plan<'a> {
             prev = Some(name);
         }
         s.put(b"\n");
+    }
+
+    fn write_content_encoding(&self, s: &mut dyn Sink) {
+        s.put(b"aws-chunked");
+        if let Some(e) = self.encoding {
+            s.put(b",");
+            write_value(s, e);
+        }
     }
 
     /// `date/region/service/aws4_request`, with `sep` for `/`.
@@ -400,7 +416,9 @@ impl<'a> Plan<'a> {
     /// Header mode output: `Name: value\0` for each header to add.
     pub(crate) fn write_header_output(&self, s: &mut dyn Sink, sig: &[u8; 64]) {
         if let Some((st, enc)) = self.stream {
-            s.put(b"Content-Encoding: aws-chunked\0Content-Length: ");
+            s.put(b"Content-Encoding: ");
+            self.write_content_encoding(s);
+            s.put(b"\0Content-Length: ");
             put_decimal(s, enc);
             s.put(b"\0X-Amz-Decoded-Content-Length: ");
             put_decimal(s, st.decoded_len);
