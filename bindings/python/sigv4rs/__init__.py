@@ -5,12 +5,14 @@
         headers = s.sign("GET", "https://bucket.s3.amazonaws.com/key")
 
 For requests: `sigv4rs.requests_auth.SigV4Auth` (imports requests).
+aws-chunked streaming uploads: `Signer.sign_streaming`.
 """
 
 from . import _ffi
 from .errors import *  # noqa: F401,F403 (the exception classes, see errors.__all__)
 from .errors import __all__ as _error_names
 from .signer import Parts, Signer, library_path, unix_time, version
+from .streaming import ChunkedEncoder, chunked_encoded_length
 
 MAX_EXPIRES = _ffi.MAX_EXPIRES
 MAX_HEADERS = _ffi.MAX_HEADERS
@@ -19,5 +21,5 @@ MAX_URL_LEN = _ffi.MAX_URL_LEN
 UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD"
 
 __version__ = "0.1.0"
-__all__ = ["Signer", "Parts", "version", "library_path", "unix_time", "MAX_EXPIRES", "MAX_HEADERS",
-           "MAX_QUERY_PARAMS", "MAX_URL_LEN", "UNSIGNED_PAYLOAD"] + list(_error_names)
+__all__ = ["Signer", "Parts", "ChunkedEncoder", "chunked_encoded_length", "version", "library_path", "unix_time",
+           "MAX_EXPIRES", "MAX_HEADERS", "MAX_QUERY_PARAMS", "MAX_URL_LEN", "UNSIGNED_PAYLOAD"] + list(_error_names)

@@ -42,6 +42,16 @@ PAYLOAD_MODE_BYTES = 1
 PAYLOAD_MODE_SHA256_HEX = 2
 PAYLOAD_MODE_UNSIGNED = 3
 
+# aws-chunked streaming (enum sigv4rs_stream_mode, enum sigv4rs_checksum).
+STREAM_MODE_SIGNED = 0
+STREAM_MODE_SIGNED_TRAILER = 1
+STREAM_MODE_UNSIGNED_TRAILER = 2
+CHECKSUM_NONE = 0
+CHECKSUM_CRC32 = 1
+CHECKSUM_CRC32C = 2
+CHECKSUM_SHA256 = 3
+CHUNKED_STATE_SIZE = 256
+
 # enum sigv4rs_status
 STATUS_OK = 0
 STATUS_NULL_ARGUMENT = 1
@@ -70,6 +80,8 @@ STATUS_TOO_MANY_HEADERS = 130
 STATUS_TOO_MANY_QUERY_PARAMETERS = 131
 STATUS_INPUT_TOO_LONG = 132
 STATUS_MISSING_CREDENTIALS = 140
+STATUS_INVALID_CHUNK_SIZE = 150
+STATUS_INCOMPLETE_PAYLOAD = 151
 STATUS_PANIC = 900
 
 
@@ -110,6 +122,21 @@ class sigv4rs_request(ctypes.Structure):
 
 class sigv4rs_signer(ctypes.Structure):
     """Opaque."""
+
+
+class sigv4rs_stream(ctypes.Structure):
+    _fields_ = [
+        ("mode", ctypes.c_uint32),
+        ("checksum", ctypes.c_uint32),
+        ("decoded_length", ctypes.c_uint64),
+        ("chunk_size", ctypes.c_uint32),
+    ]
+
+
+class sigv4rs_chunked(ctypes.Structure):
+    """Opaque caller-owned state (uint64 words: 8-byte aligned)."""
+
+    _fields_ = [("_opaque", ctypes.c_uint64 * (CHUNKED_STATE_SIZE // 8))]
 
 
 # Fast path. Filling nested ctypes structs field by field costs about half a
@@ -158,6 +185,8 @@ def _check_layouts():
     assert flat == nested and ctypes.sizeof(FlatRequest) == ctypes.sizeof(sigv4rs_request), "request layout"
     assert ctypes.sizeof(header_block(3)) == ctypes.sizeof(sigv4rs_header * 3), "header layout"
     assert header_block(2).v1.offset == sigv4rs_header.value.offset + ctypes.sizeof(sigv4rs_header)
+    assert ctypes.sizeof(sigv4rs_stream) == 24 and sigv4rs_stream.chunk_size.offset == 16, "stream layout"
+    assert ctypes.sizeof(sigv4rs_chunked) == CHUNKED_STATE_SIZE, "chunked state layout"
 
 
 _check_layouts()
@@ -220,6 +249,35 @@ _PROTOTYPES = [
             ctypes.c_size_t,
             _size_p,
         ],
+    ),
+    (
+        "sigv4rs_chunked_encoded_length",
+        ctypes.c_uint32,
+        [ctypes.POINTER(sigv4rs_stream), ctypes.POINTER(ctypes.c_uint64)],
+    ),
+    (
+        "sigv4rs_chunked_begin",
+        ctypes.c_uint32,
+        [
+            signer_p,
+            ctypes.POINTER(sigv4rs_request),
+            ctypes.c_int64,
+            ctypes.POINTER(sigv4rs_stream),
+            ctypes.POINTER(sigv4rs_chunked),
+            _u8_p,
+            ctypes.c_size_t,
+            _size_p,
+        ],
+    ),
+    (
+        "sigv4rs_chunked_sign_chunk",
+        ctypes.c_uint32,
+        [signer_p, ctypes.POINTER(sigv4rs_chunked), sigv4rs_bytes, _u8_p, ctypes.c_size_t, _size_p],
+    ),
+    (
+        "sigv4rs_chunked_finish",
+        ctypes.c_uint32,
+        [signer_p, ctypes.POINTER(sigv4rs_chunked), _u8_p, ctypes.c_size_t, _size_p],
     ),
     ("sigv4rs_status_str", ctypes.c_char_p, [ctypes.c_uint32]),
     ("sigv4rs_version", ctypes.c_char_p, []),

@@ -14,7 +14,8 @@ __all__ = [
     "InvalidMethodError", "InvalidUrlError", "InvalidHostError", "MissingHostError", "InvalidPathError",
     "InvalidQueryError", "ReservedQueryParameterError", "InvalidHeaderNameError", "InvalidHeaderValueError",
     "InvalidPayloadHashError", "InvalidTimeError", "InvalidExpiresError", "TooManyHeadersError",
-    "TooManyQueryParametersError", "InputTooLongError", "MissingCredentialsError", "PanicError", "from_status",
+    "TooManyQueryParametersError", "InputTooLongError", "MissingCredentialsError", "InvalidChunkSizeError",
+    "IncompletePayloadError", "PanicError", "from_status",
 ]
 
 
@@ -88,6 +89,8 @@ TooManyHeadersError = _input("TooManyHeadersError", 130, "TOO_MANY_HEADERS")
 TooManyQueryParametersError = _input("TooManyQueryParametersError", 131, "TOO_MANY_QUERY_PARAMETERS")
 InputTooLongError = _input("InputTooLongError", 132, "INPUT_TOO_LONG")
 MissingCredentialsError = _input("MissingCredentialsError", 140, "MISSING_CREDENTIALS")
+InvalidChunkSizeError = _input("InvalidChunkSizeError", 150, "INVALID_CHUNK_SIZE")
+IncompletePayloadError = _input("IncompletePayloadError", 151, "INCOMPLETE_PAYLOAD")
 
 
 class PanicError(Error):

@@ -22,6 +22,9 @@ What is signed is what goes on the wire:
   UNSIGNED-PAYLOAD (S3 accepts it; most other services do not, so give them
   bytes or a seekable file). An `X-Amz-Content-SHA256` header you set is
   used as the payload hash as is.
+* an aws-chunked body (the `ChunkedEncoder` from `Signer.sign_streaming`)
+  is not signed again: it was signed when it was made, and its chunk
+  signatures chain from that signature. Its headers are set on the request.
 """
 
 import hashlib
@@ -32,6 +35,7 @@ import requests.auth
 
 from . import errors as E
 from .signer import Signer
+from .streaming import ChunkedEncoder
 
 try:  # the function urllib3 applies to every request target before sending
     from urllib3.util.url import _encode_target
@@ -179,6 +183,11 @@ class SigV4Auth(requests.auth.AuthBase):
         return b"", None, True
 
     def __call__(self, r):
+        if isinstance(r.body, ChunkedEncoder):
+            # Re-signing would break the chain from the seed signature.
+            for name, value in r.body.headers.items():
+                r.headers[name] = value
+            return r
         body, payload_hash, unsigned = self._payload(r)
         headers = _wire_headers(r.headers)
         now = self.clock() if self.clock is not None else None

@@ -324,6 +324,20 @@ class Signer:
             state,
         )
 
+    def _call(self, fn, *args):
+        """`fn(signer_ptr, *args)` under the lifetime protocol above;
+        returns the status."""
+        self._inflight.append(None)
+        try:
+            ptr = self._ptr
+            if self._closing or ptr is None:
+                raise E.ClosedError("the Signer is closed", E.ClosedError.code)
+            return fn(ptr, *args)
+        finally:
+            self._inflight.pop()
+            if self._closing and not self._inflight:
+                self._free()
+
     # --- request building -------------------------------------------------
 
     def _request(self, method, target, headers, body, payload_hash, unsigned_payload):
@@ -471,6 +485,27 @@ class Signer:
         """The string to sign, as `canonical_request`."""
         return self._debug(self._lib.sigv4rs_signer_string_to_sign, "string_to_sign", method, url, headers,
                            body, payload_hash, unsigned_payload, time, presign_expires)
+
+    def sign_streaming(self, method, url, size, headers=None, chunk_size=65536, mode="signed", checksum=None,
+                       time=None, body=None):
+        """Starts an aws-chunked upload (S3 PutObject/UploadPart) of `size`
+        bytes sent in chunks of `chunk_size` (the last may be shorter).
+
+        `mode`: "signed" (every chunk signed), "signed-trailer" or
+        "unsigned-trailer" (with a `checksum` trailer: "crc32", "crc32c" or
+        "sha256"; unsigned chunks are for TLS only). `headers` are the other
+        headers you will send, as for `sign`.
+
+        Returns `(headers, encoder)`: the headers to add (X-Amz-Date,
+        Authorization, Content-Encoding: aws-chunked, Content-Length (the
+        encoded length), X-Amz-Decoded-Content-Length, X-Amz-Content-SHA256,
+        X-Amz-Trailer...), replacing any of the same name, and a
+        `sigv4rs.ChunkedEncoder` producing the body from `body` (a binary
+        file-like object, bytes, or an iterable of bytes) with constant
+        memory. See ChunkedEncoder for use with requests."""
+        from .streaming import begin
+
+        return begin(self, method, url, size, headers, chunk_size, mode, checksum, time, body)
 
 
 def version():

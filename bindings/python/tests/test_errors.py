@@ -156,7 +156,7 @@ def test_error_shape(s):
 
 def test_every_status_has_a_class_and_message():
     codes = [1, 2, 3, 4, 100, 101, 102, 103, 104, 105, 110, 111, 112, 113, 114, 115, 116, 117, 118, 119, 120, 121,
-             130, 131, 132, 140, 900]
+             130, 131, 132, 140, 150, 151, 900]
     for code in codes:
         err = E.from_status(code, "ctx")
         assert type(err) is not sigv4rs.Error and err.code == code
