@@ -1,6 +1,7 @@
 package sigv4rs
 
 /*
+#include <stdlib.h>
 #include <string.h>
 #include "sigv4rs.h"
 
@@ -52,8 +53,36 @@ static sigv4rs_signer *gs_new(const uint8_t *buf, const size_t *offs, size_t nun
 
 enum { GS_SIGN, GS_PRESIGN, GS_CANONICAL, GS_STRING_TO_SIGN };
 
-// Fields: method, url, host, path, query, then name and value of each
-// header. The payload is separate so a large body is not copied.
+// Fills *r (and hs, which r points into) from packed fields: method, url,
+// host, path, query, then name and value of each header.
+static uint32_t gs_fill(sigv4rs_request *r, sigv4rs_header *hs,
+                        const uint8_t *buf, const size_t *offs, size_t nheaders,
+                        uint32_t mode, const uint8_t *payload, size_t payload_len)
+{
+	size_t i;
+
+	if (nheaders > SIGV4RS_MAX_HEADERS)
+		return SIGV4RS_STATUS_TOO_MANY_HEADERS;
+	memset(r, 0, sizeof *r);
+	r->method = gs_field(buf, offs, 0);
+	r->url = gs_field(buf, offs, 1);
+	r->host = gs_field(buf, offs, 2);
+	r->path = gs_field(buf, offs, 3);
+	r->query = gs_field(buf, offs, 4);
+	for (i = 0; i < nheaders; i++) {
+		hs[i].name = gs_field(buf, offs, 5 + 2 * i);
+		hs[i].value = gs_field(buf, offs, 6 + 2 * i);
+	}
+	r->headers = nheaders ? hs : NULL;
+	r->headers_len = nheaders;
+	r->payload_mode = mode;
+	r->payload.ptr = payload_len ? payload : NULL;
+	r->payload.len = payload_len;
+	return SIGV4RS_STATUS_OK;
+}
+
+// The payload is separate from the packed fields so a large body is not
+// copied.
 static uint32_t gs_request(int op, const sigv4rs_signer *s,
                            const uint8_t *buf, const size_t *offs, size_t nheaders,
                            uint32_t mode, const uint8_t *payload, size_t payload_len,
@@ -62,25 +91,10 @@ static uint32_t gs_request(int op, const sigv4rs_signer *s,
 {
 	sigv4rs_header hs[SIGV4RS_MAX_HEADERS];
 	sigv4rs_request r;
-	size_t i;
+	uint32_t st = gs_fill(&r, hs, buf, offs, nheaders, mode, payload, payload_len);
 
-	if (nheaders > SIGV4RS_MAX_HEADERS)
-		return SIGV4RS_STATUS_TOO_MANY_HEADERS;
-	memset(&r, 0, sizeof r);
-	r.method = gs_field(buf, offs, 0);
-	r.url = gs_field(buf, offs, 1);
-	r.host = gs_field(buf, offs, 2);
-	r.path = gs_field(buf, offs, 3);
-	r.query = gs_field(buf, offs, 4);
-	for (i = 0; i < nheaders; i++) {
-		hs[i].name = gs_field(buf, offs, 5 + 2 * i);
-		hs[i].value = gs_field(buf, offs, 6 + 2 * i);
-	}
-	r.headers = nheaders ? hs : NULL;
-	r.headers_len = nheaders;
-	r.payload_mode = mode;
-	r.payload.ptr = payload_len ? payload : NULL;
-	r.payload.len = payload_len;
+	if (st != SIGV4RS_STATUS_OK)
+		return st;
 	switch (op) {
 	case GS_SIGN:
 		return sigv4rs_signer_sign_headers(s, &r, t, out, cap, out_len);
@@ -91,6 +105,51 @@ static uint32_t gs_request(int op, const sigv4rs_signer *s,
 	default:
 		return sigv4rs_signer_string_to_sign(s, &r, t, expires, out, cap, out_len);
 	}
+}
+
+static void gs_stream(sigv4rs_stream *st, uint32_t mode, uint32_t checksum, uint64_t decoded, uint32_t chunk)
+{
+	memset(st, 0, sizeof *st);
+	st->mode = mode;
+	st->checksum = checksum;
+	st->decoded_length = decoded;
+	st->chunk_size = chunk;
+}
+
+static uint32_t gs_encoded_length(uint32_t mode, uint32_t checksum, uint64_t decoded, uint32_t chunk,
+                                  uint64_t *out)
+{
+	sigv4rs_stream st;
+
+	gs_stream(&st, mode, checksum, decoded, chunk);
+	return sigv4rs_chunked_encoded_length(&st, out);
+}
+
+// state is C memory (see cChunked in Go).
+static uint32_t gs_chunked_begin(const sigv4rs_signer *s,
+                                 const uint8_t *buf, const size_t *offs, size_t nheaders, int64_t t,
+                                 uint32_t mode, uint32_t checksum, uint64_t decoded, uint32_t chunk,
+                                 sigv4rs_chunked *state, uint8_t *out, size_t cap, size_t *out_len)
+{
+	sigv4rs_header hs[SIGV4RS_MAX_HEADERS];
+	sigv4rs_request r;
+	sigv4rs_stream st;
+	uint32_t rc = gs_fill(&r, hs, buf, offs, nheaders, SIGV4RS_PAYLOAD_MODE_AUTO, NULL, 0);
+
+	if (rc != SIGV4RS_STATUS_OK)
+		return rc;
+	gs_stream(&st, mode, checksum, decoded, chunk);
+	return sigv4rs_chunked_begin(s, &r, t, &st, state, out, cap, out_len);
+}
+
+static uint32_t gs_sign_chunk(const sigv4rs_signer *s, sigv4rs_chunked *state,
+                              const uint8_t *data, size_t len, uint8_t *out, size_t cap, size_t *out_len)
+{
+	sigv4rs_bytes d;
+
+	d.ptr = len ? data : NULL;
+	d.len = len;
+	return sigv4rs_chunked_sign_chunk(s, state, d, out, cap, out_len);
 }
 */
 import "C"
@@ -225,4 +284,108 @@ func Version() string {
 // compare it with Version).
 func headerVersion() string {
 	return fmt.Sprintf("%d.%d.%d", C.SIGV4RS_VERSION_MAJOR, C.SIGV4RS_VERSION_MINOR, C.SIGV4RS_VERSION_PATCH)
+}
+
+// cChunked is the library's streaming state. It lives in C memory
+// (calloc): the state must stay put from call to call, and Go promises
+// that for none of its memory (goroutine stacks move).
+type cChunked = C.sigv4rs_chunked
+
+// Output room that suffices. sigv4rs.h says at most 90 and 200 bytes, but
+// a chunk of 256 MiB or more takes 91 and a signed sha256 trailer 244;
+// BUFFER_TOO_SMALL is retried anyway.
+const (
+	chunkHeaderRoom = 96
+	chunkFinishRoom = 256
+)
+
+func newChunkedState() *cChunked {
+	return (*cChunked)(C.calloc(1, C.SIGV4RS_CHUNKED_STATE_SIZE))
+}
+
+func freeChunkedState(st *cChunked) {
+	C.free(unsafe.Pointer(st))
+}
+
+func encodedLengthC(mode StreamMode, ck Checksum, size uint64, chunk uint32) (uint64, error) {
+	var n C.uint64_t
+	st := C.gs_encoded_length(C.uint32_t(mode), C.uint32_t(ck), C.uint64_t(size), C.uint32_t(chunk), &n)
+	if st != C.SIGV4RS_STATUS_OK {
+		return 0, statusError(uint32(st))
+	}
+	return uint64(n), nil
+}
+
+// chunkedBegin signs the packed seed request into state and returns the
+// seed headers (without the final NUL), aliasing p.out like request.
+func (s *Signer) chunkedBegin(p *packer, nheaders int, unix int64, mode StreamMode, ck Checksum,
+	size uint64, chunk uint32, state *cChunked) ([]byte, error) {
+	if s == nil {
+		return nil, argError(ErrNullArgument, "signer is nil")
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.p == nil {
+		return nil, ErrClosed
+	}
+	for {
+		st := C.gs_chunked_begin(s.p, bytesPtr(p.buf), &p.offs[0], C.size_t(nheaders), C.int64_t(unix),
+			C.uint32_t(mode), C.uint32_t(ck), C.uint64_t(size), C.uint32_t(chunk), state,
+			bytesPtr(p.out), C.size_t(len(p.out)), &p.n)
+		runtime.KeepAlive(s)
+		switch {
+		case st == C.SIGV4RS_STATUS_OK:
+			if p.n == 0 {
+				return nil, statusError(C.SIGV4RS_STATUS_PANIC)
+			}
+			return p.out[:p.n-1], nil
+		case st == C.SIGV4RS_STATUS_BUFFER_TOO_SMALL && int(p.n) > len(p.out):
+			p.out = make([]byte, int(p.n))
+		default:
+			return nil, statusError(uint32(st))
+		}
+	}
+}
+
+// chunkedAppend appends the header of chunk data (finish false) or the end
+// of the body (finish true) to dst. The output is written straight into
+// dst's spare capacity: plain bytes, which C may write during the call.
+func (s *Signer) chunkedAppend(state *cChunked, data, dst []byte, finish bool) ([]byte, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.p == nil {
+		return dst, ErrClosed
+	}
+	room := chunkHeaderRoom
+	if finish {
+		room = chunkFinishRoom
+	}
+	var n C.size_t
+	for {
+		if cap(dst)-len(dst) < room {
+			grown := make([]byte, len(dst), len(dst)+room)
+			copy(grown, dst)
+			dst = grown
+		}
+		spare := dst[len(dst):cap(dst)]
+		var st C.uint32_t
+		if finish {
+			st = C.uint32_t(C.sigv4rs_chunked_finish(s.p, state, bytesPtr(spare), C.size_t(len(spare)), &n))
+		} else {
+			st = C.gs_sign_chunk(s.p, state, bytesPtr(data), C.size_t(len(data)),
+				bytesPtr(spare), C.size_t(len(spare)), &n)
+		}
+		runtime.KeepAlive(s)
+		switch {
+		case st == C.SIGV4RS_STATUS_OK && int(n) <= len(spare):
+			return dst[:len(dst)+int(n)], nil
+		case st == C.SIGV4RS_STATUS_BUFFER_TOO_SMALL && int(n) > len(spare):
+			// The state is unchanged: retry with the size asked for.
+			room = int(n)
+		case st == C.SIGV4RS_STATUS_OK:
+			return dst, statusError(C.SIGV4RS_STATUS_PANIC)
+		default:
+			return dst, statusError(uint32(st))
+		}
+	}
 }

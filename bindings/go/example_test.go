@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	sigv4rs "github.com/sigv4rs/sigv4rs-go"
@@ -51,6 +52,36 @@ func ExampleSigner_Presign() {
 	fmt.Println(u)
 	// Output:
 	// https://examplebucket.s3.amazonaws.com/test.txt?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIDEXAMPLE%2F20150830%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date=20150830T123600Z&X-Amz-Expires=3600&X-Amz-SignedHeaders=host&X-Amz-Signature=2608dd24fb2064b015d622de5be251f41058c0fa4401eaed3807146025472f9d
+}
+
+// An aws-chunked upload (the S3 documentation's example): the body is
+// encoded and signed chunk by chunk while net/http sends it.
+func ExampleSigner_SignStreaming() {
+	s, err := sigv4rs.NewSigner(sigv4rs.Config{
+		AccessKeyID:     "AKIAIOSFODNN7EXAMPLE",
+		SecretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+		Region:          "us-east-1",
+		Service:         "s3",
+		S3:              true,
+		Now:             func() time.Time { return time.Date(2013, 5, 24, 0, 0, 0, 0, time.UTC) },
+	})
+	if err != nil {
+		panic(err)
+	}
+	defer s.Close()
+	req, _ := http.NewRequest("PUT", "https://s3.amazonaws.com/examplebucket/chunkObject.txt", nil)
+	req.Header.Set("X-Amz-Storage-Class", "REDUCED_REDUNDANCY")
+	body := strings.NewReader(strings.Repeat("a", 66560)) // or an *os.File
+	err = s.SignStreaming(req, body, 66560, sigv4rs.StreamOptions{Mode: sigv4rs.StreamSigned, ChunkSize: 64 << 10})
+	if err != nil {
+		panic(err)
+	}
+	// http.DefaultClient.Do(req) would send it.
+	fmt.Println(req.ContentLength)
+	fmt.Println(req.Header.Get("Authorization"))
+	// Output:
+	// 66824
+	// AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request, SignedHeaders=content-encoding;content-length;host;x-amz-content-sha256;x-amz-date;x-amz-decoded-content-length;x-amz-storage-class, Signature=4f232c4386841ef735655705268965c44a0e4690baa4adea153f7db9fa80a0a9
 }
 
 func ExampleTransport() {

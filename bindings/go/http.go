@@ -177,6 +177,15 @@ func packHTTP(p *packer, req *http.Request, presign bool) (int, error) {
 	if req == nil || req.URL == nil {
 		return 0, argError(ErrNullArgument, "request or its URL is nil")
 	}
+	return packHTTPLen(p, req, presign, req.ContentLength)
+}
+
+// packHTTPLen is packHTTP with the Content-Length to sign given apart
+// (streaming signs the encoded length, which req does not hold yet).
+func packHTTPLen(p *packer, req *http.Request, presign bool, contentLength int64) (int, error) {
+	if req == nil || req.URL == nil {
+		return 0, argError(ErrNullArgument, "request or its URL is nil")
+	}
 	u := req.URL
 	method := req.Method
 	if method == "" {
@@ -227,9 +236,9 @@ func packHTTP(p *packer, req *http.Request, presign bool) (int, error) {
 			nh++
 		}
 	}
-	if req.ContentLength > 0 {
+	if contentLength > 0 {
 		p.add("Content-Length")
-		p.add(strconv.FormatInt(req.ContentLength, 10))
+		p.add(strconv.FormatInt(contentLength, 10))
 		nh++
 	}
 	// Sorted names: two spellings of one name ("X-A", "x-a") are joined in

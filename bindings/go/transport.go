@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strings"
 )
 
 // Transport is an http.RoundTripper that signs each request with Signer
@@ -23,6 +24,10 @@ import (
 //
 // Only the headers present when RoundTrip is called are signed; those the
 // base transport adds afterwards (Accept-Encoding, User-Agent) are not.
+//
+// A request prepared by SignStreaming (X-Amz-Content-Sha256 STREAMING-...
+// with an Authorization header) is sent as it is: its chunk signatures
+// depend on its seed signature.
 type Transport struct {
 	Signer *Signer
 	Base   http.RoundTripper
@@ -42,6 +47,15 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if req == nil || req.URL == nil {
 		closeBody()
 		return nil, argError(ErrNullArgument, "request or its URL is nil")
+	}
+	if isStreaming(req) {
+		// Signed by SignStreaming: its chunk signatures chain from this
+		// seed signature, so signing again would break them.
+		base := t.Base
+		if base == nil {
+			base = http.DefaultTransport
+		}
+		return base.RoundTrip(req)
 	}
 	r := req.Clone(req.Context())
 	var err error
@@ -77,6 +91,12 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		base = http.DefaultTransport
 	}
 	return base.RoundTrip(r)
+}
+
+// isStreaming: an aws-chunked request already signed (SignStreaming).
+func isStreaming(req *http.Request) bool {
+	return strings.HasPrefix(req.Header.Get("X-Amz-Content-Sha256"), "STREAMING-") &&
+		req.Header.Get("Authorization") != ""
 }
 
 // hashGetBody hashes a fresh copy of the body, leaving req.Body unread.
