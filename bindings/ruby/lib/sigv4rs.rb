@@ -20,3 +20,4 @@ end
 require_relative 'sigv4rs/ffi'
 require_relative 'sigv4rs/errors'
 require_relative 'sigv4rs/signer'
+require_relative 'sigv4rs/chunked'

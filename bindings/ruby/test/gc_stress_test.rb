@@ -19,7 +19,8 @@ class GcStressTest < Minitest::Test
   end
 
   # The other entry points (Hash headers, IO bodies, presign, debug output,
-  # the hasher, from_env, Net::HTTP, errors), same results with GC.stress.
+  # the hasher, from_env, Net::HTTP, aws-chunked, errors), same results with
+  # GC.stress.
   def test_high_level_calls_under_gc_stress
     require 'stringio'
     require 'net/http'
@@ -42,6 +43,8 @@ class GcStressTest < Minitest::Test
         Sigv4rs::PayloadHasher.hexdigest('abc' * 1000),
         s.sign_net_http!(req, time: 1_440_938_160).to_hash,
         Sigv4rs::Signer.from_env(service: 'sts', region: 'eu-west-1').sign_request(http_method: 'GET', url: url, time: 0),
+        streamed(s, url, h, StringIO.new('z' * 20_000)),
+        streamed(s, url, h, nil),
         (s.sign_request(http_method: 'GET', url: url, headers: { 'x' => "\n" }) rescue $!.class)
       ]
       s.close
@@ -58,5 +61,14 @@ class GcStressTest < Minitest::Test
     assert_equal Sigv4rs::InvalidHeaderValueError, got.last
   ensure
     saved&.each { |k, v| v ? ENV[k] = v : ENV.delete(k) }
+  end
+
+  # aws-chunked: seed headers and the whole body, read in pieces or framed by hand.
+  def streamed(signer, url, headers, io)
+    added, enc = signer.sign_streaming(url: url, headers: headers, size: 20_000, body: io, chunk_size: 8192,
+                                       mode: :signed_trailer, checksum: :sha256, time: 1_440_938_160)
+    return [added, enc.read(5000) + enc.read(100_000), enc.read(1)] if io
+
+    [added, [8192, 8192, 3616].map { |n| enc.sign_chunk('z' * n) }, enc.finish]
   end
 end

@@ -132,6 +132,41 @@ class NetHTTPTest < Minitest::Test
     signer&.close
   end
 
+  # aws-chunked through body_stream: Content-Length is the encoded length
+  # (no Transfer-Encoding), Content-Type is set before signing (no unsigned
+  # default), the seed signature verifies, and the body decodes to the data.
+  def test_s3_streaming_put_through_body_stream
+    signer = Sigv4rs::Signer.new(access_key_id: EXAMPLE_AKID, secret_access_key: EXAMPLE_SECRET,
+                                 region: 'us-east-1', service: 's3', s3: true)
+    uri = URI("http://127.0.0.1:#{@port}/bucket/big%20file.bin")
+    req = Net::HTTP::Put.new(uri, 'x-amz-storage-class' => 'STANDARD')
+    req['Transfer-Encoding'] = 'chunked' # must not survive: the seed signs Content-Length
+    data = (0...200_000).map { |i| ((i * 31) + 7) % 251 }.pack('C*')
+    enc = Sigv4rs::NetHTTP.sign_streaming!(signer, uri, req, body: StringIO.new(data), size: data.bytesize,
+                                           mode: :signed_trailer, checksum: :crc32c)
+    assert_same enc, req.body_stream
+    got = perform(req)
+    h = got.headers.to_h { |n, v| [n.downcase, v] }
+    assert_nil h['transfer-encoding']
+    assert_equal [enc.encoded_length.to_s, '200000', 'aws-chunked', 'application/octet-stream', 'x-amz-checksum-crc32c'],
+                 h.values_at('content-length', 'x-amz-decoded-content-length', 'content-encoding', 'content-type',
+                             'x-amz-trailer')
+    assert_equal enc.encoded_length, got.body.bytesize
+    names = verify_with_aws_sigv4(got, secret: EXAMPLE_SECRET, s3: true)
+    assert_equal %w[accept accept-encoding content-encoding content-length content-type host x-amz-content-sha256
+                    x-amz-date x-amz-decoded-content-length x-amz-storage-class x-amz-trailer], names
+    decoded = +''
+    body = StringIO.new(got.body)
+    while (size = Integer(body.gets("\r\n")[/\A\h+/], 16)).positive?
+      decoded << body.read(size)
+      body.read(2)
+    end
+    assert decoded.b == data, 'decoded body differs'
+    assert_match(/\Ax-amz-checksum-crc32c:\S+\r\nx-amz-trailer-signature:\h{64}\r\n\r\n\z/, body.read)
+  ensure
+    signer&.close
+  end
+
   def test_unsigned_payload_and_resigning
     signer = Sigv4rs::Signer.new(access_key_id: EXAMPLE_AKID, secret_access_key: EXAMPLE_SECRET,
                                  region: 'us-east-1', service: 's3', s3: true)

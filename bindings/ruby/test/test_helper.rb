@@ -9,7 +9,8 @@ module Summary
   COUNTS = Hash.new(0)
   # Lines made from counts that passing tests add.
   FORMATS = {
-    net_http: 'ruby net/http: %d/4 requests to a local TCPServer verified with Aws::Sigv4',
+    net_http: 'ruby net/http: %d/5 requests to a local TCPServer verified with Aws::Sigv4',
+    chunked: 'ruby aws-chunked: %d/8 streaming tests passed (both AWS S3 examples byte for byte)',
     differences: 'ruby named differences from aws-sigv4: %d/14 shown (test/differences_test.rb)',
     errors: 'ruby errors: %d/12 error-path tests passed'
   }.freeze

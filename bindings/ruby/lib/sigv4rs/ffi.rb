@@ -68,8 +68,8 @@ module Sigv4rs
     PAYLOAD_MODE_SHA256_HEX = 2
     PAYLOAD_MODE_UNSIGNED = 3
 
-    # sigv4rs_stream.mode and .checksum. The header names these enums but
-    # does not define them; the values are those of src/ffi/chunked.rs.
+    # sigv4rs_stream.mode (enum sigv4rs_stream_mode) and .checksum
+    # (enum sigv4rs_checksum).
     STREAM_MODE_SIGNED = 0
     STREAM_MODE_SIGNED_TRAILER = 1
     STREAM_MODE_UNSIGNED_TRAILER = 2

@@ -23,6 +23,47 @@ module Sigv4rs
     # The body is `request.body`, or `request.body_stream` (hashed, then
     # rewound), unless `payload_hash:` or `unsigned_payload: true` is given.
     def sign!(signer, uri, request, payload_hash: nil, unsigned_payload: false, time: Time.now)
+      url = prepare(signer, uri, request)
+      body = nil
+      if payload_hash.nil? && !unsigned_payload
+        body = request.body || request.body_stream
+        body = nil if body.is_a?(String) && body.empty?
+      end
+      added = signer.sign_request(
+        http_method: request.method, url: url, headers: wire_headers(request), body: body,
+        payload_hash: payload_hash, unsigned_payload: unsigned_payload, time: time
+      )
+      added.each { |name, value| request[name] = value }
+      request
+    end
+
+    # Signs `request` (a PUT) for an aws-chunked upload of `size` bytes read
+    # from `body` (an IO or a String), sets the seed headers on it and its
+    # body_stream to the returned Sigv4rs::ChunkedEncoder. The request's
+    # headers are signed as in #sign!, and Content-Length (the encoded
+    # length) is among them, so Net::HTTP sends no Transfer-Encoding. A
+    # missing Content-Type is set to application/octet-stream first, so
+    # Net::HTTP adds no unsigned form type. Set `http.max_retries = 0`: a
+    # retry would resend a half-read stream.
+    def sign_streaming!(signer, uri, request, body:, size:, chunk_size: 65_536, mode: :signed, checksum: nil,
+                        time: Time.now)
+      raise TypeError, 'body must be an IO or a String, got nil' if body.nil?
+
+      url = prepare(signer, uri, request)
+      request['Content-Type'] = 'application/octet-stream' unless request.key?('content-type')
+      # Replaced by the seed headers; a chunked transfer would contradict them.
+      %w[transfer-encoding content-length].each { |n| request.delete(n) }
+      added, encoder = signer.sign_streaming(
+        http_method: request.method, url: url, headers: wire_headers(request), body: body, size: size,
+        chunk_size: chunk_size, mode: mode, checksum: checksum, time: time
+      )
+      added.each { |name, value| request[name] = value }
+      request.body_stream = encoder
+      encoder
+    end
+
+    # Checks the arguments, sets a missing Host; returns the URL to sign.
+    def prepare(signer, uri, request)
       raise TypeError, "signer must be a Sigv4rs::Signer, got #{signer.class}" unless signer.is_a?(Signer)
       unless request.is_a?(Net::HTTPGenericRequest)
         raise TypeError, "request must be a Net::HTTPRequest, got #{request.class}"
@@ -36,23 +77,16 @@ module Sigv4rs
       host = uri.host
       host = "[#{host}]" if host.include?(':') && !host.start_with?('[')
       request['host'] = host_header(host, uri) unless request.key?('host')
+      "#{uri.scheme}://#{host}:#{uri.port}#{request.path}"
+    end
 
-      body = nil
-      if payload_hash.nil? && !unsigned_payload
-        body = request.body || request.body_stream
-        body = nil if body.is_a?(String) && body.empty?
-      end
+    # The headers as Net::HTTP will write them.
+    def wire_headers(request)
       headers = []
       request.each_capitalized { |name, value| headers << [name, value] }
-      added = signer.sign_request(
-        http_method: request.method,
-        url: "#{uri.scheme}://#{host}:#{uri.port}#{request.path}",
-        headers: headers, body: body, payload_hash: payload_hash,
-        unsigned_payload: unsigned_payload, time: time
-      )
-      added.each { |name, value| request[name] = value }
-      request
+      headers
     end
+    private_class_method :prepare, :wire_headers
 
     # What Net::HTTP would send itself: the port only when not the default.
     def host_header(host, uri)

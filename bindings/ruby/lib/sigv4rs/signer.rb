@@ -331,6 +331,25 @@ module Sigv4rs
       NetHTTP.sign!(self, uri, request, **opts)
     end
 
+    # An aws-chunked upload (S3 PUT / UploadPart) of `size` bytes. Signs
+    # the seed request and returns [headers to add, ChunkedEncoder]. The
+    # headers include Content-Encoding, Content-Length (the encoded length),
+    # X-Amz-Decoded-Content-Length, X-Amz-Trailer (trailer modes),
+    # X-Amz-Content-SHA256 and Authorization; they replace request headers
+    # of those names. With `body` (an IO, or a String), the encoder is an
+    # IO-like (#read) giving the encoded body, for Net::HTTP's
+    # body_stream; without, call its #sign_chunk and #finish yourself.
+    # `mode`: :signed, :signed_trailer or :unsigned_trailer; `checksum`
+    # (trailer modes only): :crc32, :crc32c or :sha256.
+    def sign_streaming(url:, size:, http_method: 'PUT', headers: {}, body: nil, chunk_size: 65_536,
+                       mode: :signed, checksum: nil, time: Time.now)
+      stream = ChunkedEncoder.stream_struct(mode, checksum, size, chunk_size)
+      args = [Input.method_name(http_method), Input.url(url), Input.header_pairs(headers), Input.unix_time(time)]
+      state = ::FFI::MemoryPointer.new(:uint8, FFI::CHUNKED_STATE_SIZE)
+      added = begin_chunked(*args, stream, state)
+      [added, ChunkedEncoder.send(:new, self, args, stream, state, added, body)]
+    end
+
     private
 
     # Byte offsets from the declared layouts, so requests are written
@@ -482,15 +501,29 @@ module Sigv4rs
       big ? big.get_bytes(0, n) : mem.get_bytes(out_off, n)
     end
 
-    def native(fn, req, time, expires, out, cap, len_ptr)
+    # `extra`: the arguments between the time and the output (nil, an
+    # expiry, or an Array of them).
+    def native(fn, req, time, extra, out, cap, len_ptr)
+      extra = extra.nil? ? [] : Array(extra)
       @lock.synchronize do
         h = @handle or raise ClosedError
-        if expires.nil?
-          FFI.public_send(fn, h, req, time, out, cap, len_ptr)
-        else
-          FFI.public_send(fn, h, req, time, expires, out, cap, len_ptr)
-        end
+        FFI.public_send(fn, h, req, time, *extra, out, cap, len_ptr)
       end
+    end
+
+    # A call on an aws-chunked state (ChunkedEncoder): `args` follow the signer.
+    def chunked_native(fn, *args)
+      @lock.synchronize do
+        h = @handle or raise ClosedError
+        FFI.public_send(fn, h, *args)
+      end
+    end
+
+    # Signs the seed request into `state` (a fresh or a spent one); returns
+    # the headers to send. ChunkedEncoder#rewind calls it again.
+    def begin_chunked(method, url, pairs, time, stream, state)
+      header_hash(call(:sigv4rs_chunked_begin, method, url, '', '', '', pairs, FFI::PAYLOAD_MODE_AUTO, '',
+                       time, [stream, state]))
     end
 
     # Output text: UTF-8 when it is (a URL with raw UTF-8 stays readable),
