@@ -508,9 +508,10 @@ void sigv4rs_signer_free(sigv4rs_signer *signer);
 #endif
 
 // Creates a signer inside caller memory (no heap). On OK, `*out` points
-// into `storage`, valid until `sigv4rs_signer_deinit(storage)`; on error
-// the storage is left zeroed and `*out` is not written. Re-initializing a
-// storage that holds a signer replaces it.
+// into `storage`, valid until `sigv4rs_signer_deinit(storage)`. The
+// storage is wiped first: on any error but a NULL or misaligned `storage`
+// it is left zeroed (a signer it held is gone), and `*out` is not written.
+// Re-initializing a storage that holds a signer replaces it.
 //
 // Statuses: as `sigv4rs_signer_new`, plus INVALID_ARGUMENT when `storage`
 // is misaligned.

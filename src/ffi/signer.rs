@@ -83,9 +83,10 @@ pub extern "C" fn sigv4rs_signer_free(signer: *mut sigv4rs_signer) {
 }
 
 /// Creates a signer inside caller memory (no heap). On OK, `*out` points
-/// into `storage`, valid until `sigv4rs_signer_deinit(storage)`; on error
-/// the storage is left zeroed and `*out` is not written. Re-initializing a
-/// storage that holds a signer replaces it.
+/// into `storage`, valid until `sigv4rs_signer_deinit(storage)`. The
+/// storage is wiped first: on any error but a NULL or misaligned `storage`
+/// it is left zeroed (a signer it held is gone), and `*out` is not written.
+/// Re-initializing a storage that holds a signer replaces it.
 ///
 /// Statuses: as `sigv4rs_signer_new`, plus INVALID_ARGUMENT when `storage`
 /// is misaligned.
@@ -96,11 +97,18 @@ pub extern "C" fn sigv4rs_signer_init(
     out: *mut *mut sigv4rs_signer,
 ) -> sigv4rs_status {
     ffi_boundary! {
-        if storage.is_null() || out.is_null() {
+        if storage.is_null() {
             return sigv4rs_status::NullArgument;
         }
         if !(storage as usize).is_multiple_of(SIGV4RS_SIGNER_STORAGE_ALIGN) {
             return sigv4rs_status::InvalidArgument;
+        }
+        // SAFETY: non-NULL, aligned, valid for its whole size (contract).
+        // Wiped before anything else, so every later error leaves it zeroed
+        // and a signer it held is gone.
+        unsafe { core::ptr::write_bytes(storage.cast::<u8>(), 0, SIGV4RS_SIGNER_STORAGE_SIZE) };
+        if out.is_null() {
+            return sigv4rs_status::NullArgument;
         }
         let mut names = CNames::EMPTY;
         // SAFETY: `config_` is NULL or valid (contract).

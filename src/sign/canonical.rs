@@ -14,6 +14,7 @@ use super::sha::{Sha256, sha256};
 use super::signer::{Flags, Mode, Payload, Request, Signer};
 use super::sink::{Sink, put_decimal};
 use super::time::AmzDate;
+use super::url::signed_host;
 use super::{Error, MAX_EXPIRES, MAX_HEADERS};
 
 const ALGORITHM: &[u8] = b"AWS4-HMAC-SHA256";
@@ -30,6 +31,9 @@ const V_CENC: u8 = 246;
 const V_CLEN: u8 = 247;
 const V_DLEN: u8 = 248;
 const V_TRAILER: u8 = 249;
+/// Most headers the signer adds (host, date, content hash, token and the
+/// four of an aws-chunked seed).
+const VIRTUAL_HEADERS: usize = 8;
 const STREAM_HEADERS: [&[u8]; 4] = [
     b"content-encoding",
     b"content-length",
@@ -50,7 +54,7 @@ pub(crate) struct Plan<'a> {
     req: &'a Request<'a>,
     date: AmzDate,
     expires: Option<u32>,
-    order: [u8; MAX_HEADERS + 4],
+    order: [u8; MAX_HEADERS + VIRTUAL_HEADERS],
     nheaders: usize,
     query: SortedQuery<'a>,
     payload: PayloadLine<'a>,
@@ -155,7 +159,7 @@ impl<'a> Plan<'a> {
 
         // Canonical headers: the caller's, minus the never-signed ones and
         // those the signer replaces, plus the signer's own.
-        let mut order = [0u8; MAX_HEADERS + 4];
+        let mut order = [0u8; MAX_HEADERS + VIRTUAL_HEADERS];
         let mut len = 0;
         for i in 0..n {
             let (name, _) = headers.header(i);
@@ -207,6 +211,14 @@ impl<'a> Plan<'a> {
         } else {
             req.target.authority
         };
+        // A presigned URL pastes the authority: a Host header standing in for
+        // it must be a real `host[:port]` (no `#`, `/`, `@`, space...).
+        if expires.is_some() && req.target.authority.is_empty() {
+            if authority.is_empty() {
+                return Err(Error::MissingHost);
+            }
+            signed_host(authority, b"443")?;
+        }
         Ok(Plan {
             signer,
             req,

@@ -72,25 +72,26 @@ impl Streaming {
         hex_digits(size) + if self.mode.signed() { 17 + 64 } else { 0 } + 4
     }
 
-    /// The `Content-Length` of the encoded body.
+    /// The `Content-Length` of the encoded body (checked: a length that does
+    /// not fit in 64 bits is `InputTooLong`).
     pub fn encoded_len(&self) -> Result<u64, Error> {
         let size = u64::from(self.chunk_size);
         let full = self.decoded_len / size;
         let rest = self.decoded_len % size;
-        let mut total = full.checked_mul(self.chunk_overhead(size)).ok_or(Error::InputTooLong)?;
+        let mut total = full.checked_mul(self.chunk_overhead(size));
         if rest > 0 {
-            total += self.chunk_overhead(rest);
+            total = total.and_then(|t| t.checked_add(self.chunk_overhead(rest)));
         }
-        total = total.checked_add(self.decoded_len).ok_or(Error::InputTooLong)?;
+        total = total.and_then(|t| t.checked_add(self.decoded_len));
         // Final chunk `0[;chunk-signature=<64>]\r\n`, trailer, blank line.
-        total += 1 + if self.mode.signed() { 17 + 64 } else { 0 } + 2;
+        let mut tail = 1 + if self.mode.signed() { 17 + 64 } else { 0 } + 2 + 2;
         if let Some(k) = self.checksum {
-            total += (k.header_name().len() + 1 + k.b64_len() + 2) as u64;
+            tail += (k.header_name().len() + 1 + k.b64_len() + 2) as u64;
             if self.mode.signed() {
-                total += 24 + 64 + 2;
+                tail += 24 + 64 + 2;
             }
         }
-        total.checked_add(2).ok_or(Error::InputTooLong)
+        total.and_then(|t| t.checked_add(tail)).ok_or(Error::InputTooLong)
     }
 }
 
@@ -187,6 +188,9 @@ impl ChunkState {
     /// Every chunk but the last must be exactly the chunk size.
     pub fn sign_chunk(&mut self, signer: &Signer, data: &[u8], out: &mut [u8]) -> Result<usize, Error> {
         self.check()?;
+        if !signer.is_ready() {
+            return Err(Error::NotInitialized);
+        }
         let want = self.remaining.min(u64::from(self.chunk_size));
         if data.is_empty() || data.len() as u64 != want {
             return Err(Error::InvalidChunkSize);
@@ -214,6 +218,9 @@ impl ChunkState {
     /// the signed mode) and the closing blank line; the state is then spent.
     pub fn finish(&mut self, signer: &Signer, out: &mut [u8]) -> Result<usize, Error> {
         self.check()?;
+        if !signer.is_ready() {
+            return Err(Error::NotInitialized);
+        }
         if self.remaining != 0 {
             return Err(Error::IncompletePayload);
         }

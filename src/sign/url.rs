@@ -118,7 +118,7 @@ impl<'a> Target<'a> {
 }
 
 /// Validates `host[:port]` and drops the port when it is the default.
-fn signed_host<'a>(authority: &'a [u8], default: &[u8]) -> Result<&'a [u8], Error> {
+pub(crate) fn signed_host<'a>(authority: &'a [u8], default: &[u8]) -> Result<&'a [u8], Error> {
     // Split at the port colon, which for an IPv6 literal follows the `]`.
     let (host, port) = if authority.first() == Some(&b'[') {
         let close = authority.iter().position(|&b| b == b']').ok_or(Error::InvalidHost)?;
