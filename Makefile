@@ -9,7 +9,7 @@ SONAME  := libsigv4rs.so.0.$(MINOR)
 NATIVE_LIBS := -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
 STAGE   := $(CURDIR)/target/stage
 
-.PHONY: all build demo test lint rust-test c-test go-test ruby-test python-test interop install-check header install uninstall clean bench
+.PHONY: all build demo test lint rust-test c-test c-memcheck tsan go-test ruby-test python-test interop install-check header install uninstall clean bench
 
 all: build
 
@@ -21,7 +21,7 @@ build:
 demo: build
 	@$(MAKE) --no-print-directory -C bindings/c demo
 
-test: lint rust-test c-test go-test ruby-test python-test interop install-check
+test: lint rust-test c-test c-memcheck go-test ruby-test python-test interop install-check
 	@echo "make test: all passed"
 
 lint:
@@ -35,6 +35,14 @@ rust-test: build
 
 c-test: build
 	@$(MAKE) --no-print-directory -C bindings/c test
+
+# ASan/UBSan builds and valgrind runs of the offline C programs.
+c-memcheck: build
+	@$(MAKE) --no-print-directory -C bindings/c sanitize valgrind
+
+# tests/threads.rs under ThreadSanitizer (nightly + rust-src; ~3 min the first time).
+tsan:
+	tests/tools/tsan.sh
 
 go-test: build
 	@$(MAKE) --no-print-directory -C bindings/go test
