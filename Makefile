@@ -9,7 +9,7 @@ SONAME  := libsigv4rs.so.0.$(MINOR)
 NATIVE_LIBS := -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
 STAGE   := $(CURDIR)/target/stage
 
-.PHONY: all build demo test lint rust-test c-test c-memcheck tsan go-test ruby-test python-test interop install-check header install uninstall clean bench
+.PHONY: all build demo test lint rust-test c-test c-memcheck tsan go-test ruby-test python-test interop install-check header install uninstall clean bench embedded-test
 
 all: build
 
@@ -68,6 +68,11 @@ install-check: build
 	$(STAGE)/quickstart > /dev/null
 	readelf -d $(STAGE)/quickstart | grep -q 'NEEDED.*$(SONAME)'
 	@echo "install-check: ok ($(SONAME))"
+
+# Firmware: no_std build for Cortex-M3/M4F, run under QEMU (embedded/README.md).
+# The toolchains are unpacked into /opt once (about 4-6 minutes, needs root).
+embedded-test:
+	@$(MAKE) --no-print-directory -C embedded test
 
 # Benchmarks (bench/WORKLOADS.md): table on stdout, target/bench/summary.json.
 bench:
