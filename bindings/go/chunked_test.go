@@ -689,7 +689,7 @@ func TestStreamingReplacesHeaders(t *testing.T) {
 		t.Fatal(err)
 	}
 	for k, v := range map[string]string{
-		"Content-Encoding": "aws-chunked", "X-Amz-Decoded-Content-Length": "1000",
+		"Content-Encoding": "aws-chunked,gzip", "X-Amz-Decoded-Content-Length": "1000",
 		"X-Amz-Trailer": "x-amz-checksum-crc32", "X-Amz-Security-Token": "tok/en+=",
 		"X-Amz-Content-Sha256": "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER",
 	} {
