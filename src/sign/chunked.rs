@@ -6,7 +6,7 @@
 use super::Error;
 use super::checksum::{Checksum, ChecksumKind};
 use super::encode::hex32;
-use super::sha::sha256;
+use super::sha::{Hmac, sha256};
 use super::signer::Signer;
 use super::sink::{Counter, Sink, SliceWriter};
 use super::time::AmzDate;
@@ -151,17 +151,24 @@ impl ChunkState {
         }
     }
 
-    /// The next chunk's signature (signed modes), chaining from the previous.
-    fn chain(&mut self, signer: &Signer, data_hash: &[u8; 64]) -> [u8; 64] {
-        let key = signer.signing_key(&self.date);
-        let mut mac = key.start();
-        mac.put(b"AWS4-HMAC-SHA256-PAYLOAD\n");
+    /// An HMAC over `<algorithm>\n<date>\n<scope>\n<previous signature>\n`,
+    /// the start of both the chunk and the trailer strings to sign.
+    fn chained_mac(&self, signer: &Signer, algorithm: &[u8]) -> Hmac {
+        let mut mac = signer.signing_key(&self.date).start();
+        mac.put(algorithm);
+        mac.put(b"\n");
         mac.put(&self.date.full);
         mac.put(b"\n");
         signer.write_scope(&mut mac, &self.date);
         mac.put(b"\n");
         mac.put(&self.prev);
         mac.put(b"\n");
+        mac
+    }
+
+    /// The next chunk's signature (signed modes), chaining from the previous.
+    fn chain(&mut self, signer: &Signer, data_hash: &[u8; 64]) -> [u8; 64] {
+        let mut mac = self.chained_mac(signer, b"AWS4-HMAC-SHA256-PAYLOAD");
         mac.put(EMPTY_SHA256);
         mac.put(b"\n");
         mac.put(data_hash);
@@ -257,15 +264,7 @@ impl ChunkState {
         }
         let mut h = super::sha::Sha256::new();
         self.write_trailer_line(&mut h, b"\n");
-        let key = signer.signing_key(&self.date);
-        let mut mac = key.start();
-        mac.put(b"AWS4-HMAC-SHA256-TRAILER\n");
-        mac.put(&self.date.full);
-        mac.put(b"\n");
-        signer.write_scope(&mut mac, &self.date);
-        mac.put(b"\n");
-        mac.put(&self.prev);
-        mac.put(b"\n");
+        let mut mac = self.chained_mac(signer, b"AWS4-HMAC-SHA256-TRAILER");
         mac.put(&hex32(&h.finish()));
         hex32(&mac.finish())
     }
