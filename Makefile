@@ -9,7 +9,7 @@ SONAME  := libsigv4rs.so.0.$(MINOR)
 NATIVE_LIBS := -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
 STAGE   := $(CURDIR)/target/stage
 
-.PHONY: all build demo test lint rust-test c-test c-memcheck tsan go-test ruby-test python-test interop install-check header install uninstall clean bench embedded-test
+.PHONY: all build demo test lint rust-test c-test c-memcheck fuzz-smoke tsan go-test ruby-test python-test interop install-check header install uninstall clean bench embedded-test
 
 all: build
 
@@ -21,7 +21,7 @@ build:
 demo: build
 	@$(MAKE) --no-print-directory -C bindings/c demo
 
-test: lint rust-test c-test c-memcheck go-test ruby-test python-test interop install-check
+test: lint rust-test c-test c-memcheck fuzz-smoke go-test ruby-test python-test interop install-check
 	@echo "make test: all passed"
 
 lint:
@@ -39,6 +39,11 @@ c-test: build
 # ASan/UBSan builds and valgrind runs of the offline C programs.
 c-memcheck: build
 	@$(MAKE) --no-print-directory -C bindings/c sanitize valgrind
+
+# A bounded fuzzing pass: every fuzz target for 20 s, two at a time
+# (fuzz/README.md; cargo-fuzz and the nightly toolchain).
+fuzz-smoke:
+	bash fuzz/smoke.sh
 
 # tests/threads.rs under ThreadSanitizer (nightly + rust-src; ~3 min the first time).
 tsan:

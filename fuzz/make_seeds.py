@@ -1,0 +1,121 @@
+#!/usr/bin/env python3
+"""Writes the seed corpora under fuzz/corpus/<target>/ from the official
+suite requests (tests/data/aws-sig-v4-test-suite/v4) and a few S3 requests.
+
+Request targets take KNOB_LEN (32) knob bytes, then a suite-style text
+request (see src/input.rs). Offsets of the knobs used here: 0 creds preset,
+1 flags, 2 time selector, 14 payload mode, 19 misc bits, 20 expiry selector.
+Files named regress-* (inputs that found bugs) are kept.
+Run from anywhere: python3 fuzz/make_seeds.py
+"""
+import os
+import random
+import struct
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SUITE = os.path.join(HERE, "..", "tests", "data", "aws-sig-v4-test-suite", "v4")
+OUT = os.path.join(HERE, "corpus")
+
+MISC_URL = 16
+MISC_HOST_FIELD = 8
+
+
+def knobs(creds=0, flags=0, time_sel=0, payload_mode=0, misc=0, expires_sel=0):
+    k = bytearray(32)
+    k[0], k[1], k[2], k[14], k[19], k[20] = creds, flags, time_sel, payload_mode, misc, expires_sel
+    return bytes(k)
+
+
+def suite(name):
+    d = os.path.join(SUITE, name)
+    if not os.path.isdir(d):  # the two partial cases live one level down
+        d = os.path.join(SUITE, "post-sts-token", name)
+    with open(os.path.join(d, "request.txt"), "rb") as f:
+        return f.read()
+
+
+# A few suite cases per target, picked for what they exercise.
+HEADER_CASES = [
+    "get-vanilla", "get-vanilla-query-order-encoded", "get-header-value-multiline",
+    "get-slash-dot-slash-unnormalized", "get-utf8", "post-x-www-form-urlencoded",
+    "get-header-key-duplicate", "get-space-unnormalized",
+]
+PRESIGN_CASES = ["get-vanilla", "get-vanilla-query-unreserved", "get-relative-relative-normalized", "post-vanilla-query"]
+DEBUG_CASES = ["get-vanilla-empty-query-key", "post-header-value-case", "get-unreserved", "get-vanilla-with-session-token"]
+
+# S3 documentation examples (AKIAIOSFODNN7EXAMPLE, 2013-05-24): creds 1, time 1.
+S3_TEXTS = [
+    b"GET /test.txt HTTP/1.1\nHost: examplebucket.s3.amazonaws.com\nRange: bytes=0-9\n\n",
+    b"PUT /test%24file.text HTTP/1.1\nHost: examplebucket.s3.amazonaws.com\n"
+    b"Date: Fri, 24 May 2013 00:00:00 GMT\nx-amz-storage-class: REDUCED_REDUNDANCY\n\nWelcome to Amazon S3.",
+    b"GET https://examplebucket.s3.amazonaws.com/?lifecycle HTTP/1.1\n\n",
+    b"GET https://examplebucket.s3.amazonaws.com/?max-keys=2&prefix=J HTTP/1.1\n\n",
+    b"GET http://[::1]:9000/bucket/a%2Fb/%7Ekey?uploads&x-id=GetObject HTTP/1.1\n\n",
+]
+
+
+def write(target, name, data):
+    d = os.path.join(OUT, target)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, name), "wb") as f:
+        f.write(data)
+
+
+def chunk_plan(mode, checksum, len_sel, size_sel, ops=b""):
+    # Plan: mode, checksum, shape, len_sel, len_raw u64, size_sel, size_raw u32, ops.
+    return bytes([mode, checksum, 0, len_sel]) + bytes(8) + bytes([size_sel]) + bytes(4) + ops
+
+
+def main():
+    # Keep the regress-* seeds: fuzzer-found inputs of fixed bugs.
+    for root, _, files in os.walk(OUT):
+        for f in files:
+            if not f.startswith("regress-"):
+                os.remove(os.path.join(root, f))
+    for c in HEADER_CASES:
+        write("sign_url", c, knobs() + suite(c))
+        write("sign_parts", c, knobs(misc=MISC_HOST_FIELD) + suite(c))
+    for c in PRESIGN_CASES:
+        write("presign", c, knobs(expires_sel=0) + suite(c))
+        write("presign", c + "-url", knobs(misc=MISC_URL) + suite(c))
+    for c in DEBUG_CASES:
+        creds = 2 if "session-token" in c else 0
+        write("debug_outputs", c + "-header", knobs(creds=creds) + suite(c))
+        write("debug_outputs", c + "-query", knobs(creds=creds, expires_sel=1 + 3) + suite(c))
+    for i, t in enumerate(S3_TEXTS):
+        k = knobs(creds=1, time_sel=1, misc=MISC_URL)
+        write("sign_url", "s3-%d" % i, k + t)
+        write("presign", "s3-%d" % i, k + t)
+        write("debug_outputs", "s3-%d" % i, knobs(creds=1, time_sel=1, misc=MISC_URL, expires_sel=4) + t)
+        write("sign_parts", "s3-%d" % i, knobs(creds=1, time_sel=1, misc=MISC_HOST_FIELD) + t)
+
+    # aws-chunked: the two S3 documentation uploads (66,560 bytes in 64 KiB
+    # chunks, without and with a CRC32C trailer), unsigned trailer, and
+    # small chunks with a wrong-size chunk and an early finish.
+    put = (b"PUT /examplebucket/chunkObject.txt HTTP/1.1\nHost: s3.amazonaws.com\n"
+           b"x-amz-storage-class: REDUCED_REDUNDANCY\n\n")
+    k = knobs(creds=1, time_sel=1)
+    write("chunked", "s3-doc-signed", k + put + chunk_plan(0, 0, 1, 0))
+    write("chunked", "s3-doc-trailer-crc32c", k + put + chunk_plan(1, 1, 1, 0))
+    write("chunked", "unsigned-trailer-sha256", k + put + chunk_plan(2, 2, 0, 2))
+    # ops: Off{delta=+1} (variant 1 of 8), Finish (variant 6): a u32 picks the
+    # variant as (u32 * 8) >> 32.
+    ops = b"\x01" + struct.pack("<I", 0x30000000) + b"\x01" + b"\x01" + struct.pack("<I", 0xD0000000)
+    write("chunked", "small-chunks-wrong", k + put + chunk_plan(0, 0, 0, 4, ops))
+
+    # Arbitrary-decoded targets: all-zero input is a valid config / a fresh
+    # hash; a few fixed pseudo-random inputs add variety.
+    rnd = random.Random(7)
+    write("signer_config", "zeros", bytes(96))
+    write("payload_hasher", "zeros", bytes(64))
+    for i in range(4):
+        write("signer_config", "random-%d" % i, bytes(rnd.randrange(256) for _ in range(160)))
+        write("payload_hasher", "random-%d" % i, bytes(rnd.randrange(256) for _ in range(300)))
+    write("payload_hasher", "abc", b"\x00\x00\x00\x00\x01abc" + bytes(8))
+
+    total = sum(os.path.getsize(os.path.join(r, f)) for r, _, fs in os.walk(OUT) for f in fs)
+    print("seeds: %d bytes" % total)
+
+
+if __name__ == "__main__":
+    main()
