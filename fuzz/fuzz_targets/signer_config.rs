@@ -365,7 +365,7 @@ fuzz_target!(|inp: Input| {
     // The environment variant: same values through AWS_* variables.
     let plain = |f: &Field, x: &[u8]| !matches!(f, Field::Null(_) | Field::Huge) && !x.contains(&0);
     if inp.env
-        && inp.list_mode % 4 == 0
+        && inp.list_mode.is_multiple_of(4)
         && plain(&inp.akid, &v.akid)
         && plain(&inp.secret, &v.secret)
         && plain(&inp.token, &v.token)

@@ -236,7 +236,11 @@ pub fn run_debug(k: &Knobs, r: &Req) {
     let creds = Creds::preset(k.creds, k.flags);
     let signer = creds.signer();
     let t = pick_time(k.time_sel, k.time_raw);
-    let e = if k.expires_sel % 3 == 0 { 0 } else { k.expires() };
+    let e = if k.expires_sel.is_multiple_of(3) {
+        0
+    } else {
+        k.expires()
+    };
     let (req, _hs) = r.to_c();
     let (cr, sts) = debug(signer.0, &req, t, e);
     let s = st(&cr);

@@ -472,10 +472,10 @@ pub fn must_fail(r: &Req, t: i64, expires: Option<u32>) -> Option<&'static str> 
     if r.payload_mode == 2 && !(r.payload.len() == 64 && r.payload.iter().all(u8::is_ascii_hexdigit)) {
         return Some("payload hash not 64 hex digits");
     }
-    if let Some(e) = expires {
-        if !(1..=crate::SIGV4RS_MAX_EXPIRES).contains(&e) {
-            return Some("expiry out of range");
-        }
+    if let Some(e) = expires
+        && !(1..=crate::SIGV4RS_MAX_EXPIRES).contains(&e)
+    {
+        return Some("expiry out of range");
     }
     let has_host_hdr = r.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(b"host"));
     if !r.url.is_empty() {
