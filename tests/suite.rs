@@ -83,6 +83,22 @@ impl Run<'_> {
     }
 }
 
+/// A request from a parsed `request.txt`: path and query as written, the
+/// host from its Host header. `hdrs` must outlive the request.
+fn parts_request(raw: &RawRequest, hdrs: &[sigv4rs_header], payload_mode: u32, body: &[u8]) -> sigv4rs_request {
+    sigv4rs_request {
+        method: b(raw.method.as_bytes()),
+        url: b(b""),
+        host: b(b""),
+        path: b(&raw.path),
+        query: b(&raw.query),
+        headers: hdrs.as_ptr(),
+        headers_len: hdrs.len(),
+        payload_mode,
+        payload: b(body),
+    }
+}
+
 fn check(failures: &mut Vec<String>, case: &str, what: &str, want: &str, got: &str) -> bool {
     if want != got {
         failures.push(format!("{case} {what}:\n--- expected\n{want}\n--- got\n{got}"));
@@ -152,21 +168,12 @@ fn official_suite_v4() {
         };
         let signer = new_signer(&creds).expect("signer");
         let hdrs = c_headers(&raw.headers);
-        let req = sigv4rs_request {
-            method: b(raw.method.as_bytes()),
-            url: b(b""),
-            host: b(b""),
-            path: b(&raw.path),
-            query: b(&raw.query),
-            headers: hdrs.as_ptr(),
-            headers_len: hdrs.len(),
-            payload_mode: if ctx.sign_body {
-                sigv4rs_payload_mode::Bytes as u32
-            } else {
-                0
-            },
-            payload: b(&raw.body),
+        let mode = if ctx.sign_body {
+            sigv4rs_payload_mode::Bytes as u32
+        } else {
+            0
         };
+        let req = parts_request(&raw, &hdrs, mode, &raw.body);
         let run = Run {
             signer: &signer,
             req,
@@ -304,17 +311,7 @@ fn double_encode_path(failures: &mut Vec<String>) -> bool {
     })
     .unwrap();
     let hdrs = c_headers(&raw.headers);
-    let req = sigv4rs_request {
-        method: b(raw.method.as_bytes()),
-        url: b(b""),
-        host: b(b""),
-        path: b(&raw.path),
-        query: b(&raw.query),
-        headers: hdrs.as_ptr(),
-        headers_len: hdrs.len(),
-        payload_mode: 0,
-        payload: b(b""),
-    };
+    let req = parts_request(&raw, &hdrs, 0, b"");
     let creq_run = Run {
         signer: &signer,
         req,
@@ -366,17 +363,7 @@ fn double_url_encode(failures: &mut Vec<String>) -> bool {
     })
     .unwrap();
     let hdrs = c_headers(&raw.headers);
-    let req = sigv4rs_request {
-        method: b(raw.method.as_bytes()),
-        url: b(b""),
-        host: b(b""),
-        path: b(&raw.path),
-        query: b(&raw.query),
-        headers: hdrs.as_ptr(),
-        headers_len: hdrs.len(),
-        payload_mode: 0,
-        payload: b(b""),
-    };
+    let req = parts_request(&raw, &hdrs, 0, b"");
     let run = Run {
         signer: &signer,
         req,
