@@ -310,7 +310,9 @@ typedef struct {
 // (absolute: `https://host[:port]/path?query`) or `host`, `path` and
 // `query` (scheme https). Give the path and query as they will be sent
 // (already percent-encoded): the signer never re-encodes what goes on the
-// wire, only the canonical form.
+// wire, only the canonical form. In the query a raw `+` is a space (signed
+// `%20`), as form encoders write it and AWS reads it; write a plus as
+// `%2B`. The host from `url` or `host` is signed lower-case.
 typedef struct {
   // HTTP method, e.g. `GET`.
   sigv4rs_bytes method;
@@ -526,7 +528,9 @@ void sigv4rs_signer_deinit(sigv4rs_signer_storage *storage);
 
 // Signs `request` for header authentication at `unix_time` (seconds since
 // 1970-01-01 UTC). Writes the headers to add as consecutive NUL-terminated
-// `Name: value` strings (ready for `curl_slist_append`): `X-Amz-Date`,
+// `Name: value` strings (ready for `curl_slist_append`): `Host` (only
+// when the URL's host has upper-case letters: the signed, lower-cased
+// value, so that what is sent is what was signed), `X-Amz-Date`,
 // `X-Amz-Security-Token` (with a session token), `X-Amz-Content-SHA256`
 // (S3, or with `SIGV4RS_FLAG_CONTENT_SHA256_HEADER`; not when your own
 // `x-amz-content-sha256` header is the payload hash in AUTO mode) and
@@ -552,7 +556,9 @@ sigv4rs_status sigv4rs_signer_sign_headers(const sigv4rs_signer *signer,
 // (1 ..= `SIGV4RS_MAX_EXPIRES`) from `unix_time`, NUL-terminated:
 // the URL with `X-Amz-Algorithm`, `-Credential`, `-Date`, `-Expires`,
 // `-SignedHeaders`, `-Security-Token` (with a token) and `-Signature`
-// appended to its query. S3 signers default to `UNSIGNED-PAYLOAD`.
+// appended to its query. The host is written lower-case and each query
+// parameter as it was signed (`+` as `%20`), in the caller's order.
+// S3 signers default to `UNSIGNED-PAYLOAD`.
 // `*out_len` counts the NUL.
 //
 // Statuses: those of `sigv4rs_signer_sign_headers`, plus INVALID_EXPIRES

@@ -322,7 +322,8 @@ fn query_canonicalization() {
     let s = Signer::new(&cfg(0)).unwrap();
     for (q, want) in [
         ("b=2&a=1&a=0&c", "a=0&a=1&b=2&c="),
-        ("a=b+c&d=e f", "a=b%2Bc&d=e%20f"),
+        ("a=b+c&d=e f", "a=b%20c&d=e%20f"),
+        ("a=b%2Bc", "a=b%2Bc"),
         ("%7e=%41&x=%2f%2F", "x=%2F%2F&~=A"),
         ("&&a=1&&", "a=1"),
         ("k=v=w", "k=v%3Dw"),

@@ -67,7 +67,9 @@ pub struct sigv4rs_config {
 /// (absolute: `https://host[:port]/path?query`) or `host`, `path` and
 /// `query` (scheme https). Give the path and query as they will be sent
 /// (already percent-encoded): the signer never re-encodes what goes on the
-/// wire, only the canonical form.
+/// wire, only the canonical form. In the query a raw `+` is a space (signed
+/// `%20`), as form encoders write it and AWS reads it; write a plus as
+/// `%2B`. The host from `url` or `host` is signed lower-case.
 #[allow(non_camel_case_types)]
 #[repr(C)]
 #[derive(Clone, Copy)]

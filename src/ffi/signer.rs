@@ -174,7 +174,9 @@ fn sign_with(
 
 /// Signs `request` for header authentication at `unix_time` (seconds since
 /// 1970-01-01 UTC). Writes the headers to add as consecutive NUL-terminated
-/// `Name: value` strings (ready for `curl_slist_append`): `X-Amz-Date`,
+/// `Name: value` strings (ready for `curl_slist_append`): `Host` (only
+/// when the URL's host has upper-case letters: the signed, lower-cased
+/// value, so that what is sent is what was signed), `X-Amz-Date`,
 /// `X-Amz-Security-Token` (with a session token), `X-Amz-Content-SHA256`
 /// (S3, or with `SIGV4RS_FLAG_CONTENT_SHA256_HEADER`; not when your own
 /// `x-amz-content-sha256` header is the payload hash in AUTO mode) and
@@ -207,7 +209,9 @@ pub extern "C" fn sigv4rs_signer_sign_headers(
 /// (1 ..= `SIGV4RS_MAX_EXPIRES`) from `unix_time`, NUL-terminated:
 /// the URL with `X-Amz-Algorithm`, `-Credential`, `-Date`, `-Expires`,
 /// `-SignedHeaders`, `-Security-Token` (with a token) and `-Signature`
-/// appended to its query. S3 signers default to `UNSIGNED-PAYLOAD`.
+/// appended to its query. The host is written lower-case and each query
+/// parameter as it was signed (`+` as `%20`), in the caller's order.
+/// S3 signers default to `UNSIGNED-PAYLOAD`.
 /// `*out_len` counts the NUL.
 ///
 /// Statuses: those of `sigv4rs_signer_sign_headers`, plus INVALID_EXPIRES

@@ -6,7 +6,7 @@
 use core::cmp::Ordering;
 
 use super::chunked::Streaming;
-use super::encode::{encode, hex32, is_sha256_hex, is_unreserved, pct, reencode};
+use super::encode::{Part, encode, hex32, is_sha256_hex, is_unreserved, pct, reencode};
 use super::headers::{cmp_names, is_field_value, is_token, trim, write_lower, write_value};
 use super::path::{UriRules, write_canonical_uri};
 use super::query::{AUTH_PARAMS, AUTH_TOKEN, Param, SortedQuery};
@@ -66,6 +66,10 @@ pub(crate) struct Plan<'a> {
     encoding: Option<&'a [u8]>,
     /// `host[:port]` for a presigned URL: the target's, else the Host header's.
     authority: &'a [u8],
+    /// The signed host is the target's lower-cased (DNS names are
+    /// case-insensitive and clients disagree on the case they send), so
+    /// header mode outputs `Host:` whenever that differs from what was given.
+    host_header: bool,
 }
 
 impl<'a> Plan<'a> {
@@ -232,6 +236,7 @@ impl<'a> Plan<'a> {
             stream,
             encoding: caller_encoding.filter(|e| !e.eq_ignore_ascii_case(b"aws-chunked")),
             authority,
+            host_header: caller_host.is_none() && req.target.host.iter().any(u8::is_ascii_uppercase),
         })
     }
 
@@ -269,7 +274,7 @@ impl<'a> Plan<'a> {
 
     fn write_header_value(&self, s: &mut dyn Sink, e: u8) {
         match e {
-            V_HOST => s.put(self.req.target.host),
+            V_HOST => write_lower(s, self.req.target.host),
             V_DATE => s.put(&self.date.full),
             V_SHA => s.put(self.payload_line()),
             V_TOKEN => s.put(self.signer.session_token()),
@@ -371,9 +376,9 @@ impl<'a> Plan<'a> {
             }
             match p {
                 Param::User(k, v) => {
-                    reencode(s, k, false);
+                    reencode(s, k, Part::Query);
                     s.put(b"=");
-                    reencode(s, v, false);
+                    reencode(s, v, Part::Query);
                 }
                 Param::Auth(i) => {
                     s.put(AUTH_PARAMS[i]);
@@ -427,6 +432,11 @@ impl<'a> Plan<'a> {
 
     /// Header mode output: `Name: value\0` for each header to add.
     pub(crate) fn write_header_output(&self, s: &mut dyn Sink, sig: &[u8; 64]) {
+        if self.host_header {
+            s.put(b"Host: ");
+            write_lower(s, self.req.target.host);
+            s.put(b"\0");
+        }
         if let Some((st, enc)) = self.stream {
             s.put(b"Content-Encoding: ");
             self.write_content_encoding(s);
@@ -470,14 +480,28 @@ impl<'a> Plan<'a> {
         let t = &self.req.target;
         s.put(t.scheme);
         s.put(b"://");
-        s.put(self.authority);
+        if t.authority.is_empty() {
+            // The caller's Host header, signed as given.
+            s.put(self.authority);
+        } else {
+            write_lower(s, self.authority);
+        }
         if !t.path.starts_with(b"/") {
             s.put(b"/");
         }
         s.put(t.path);
         s.put(b"?");
-        if !t.query.is_empty() {
-            s.put(t.query);
+        // The caller's parameters in their order, each written as it was
+        // signed (`+` as `%20`...), so that no server can read them two ways.
+        for piece in t.query.split(|&b| b == b'&').filter(|p| !p.is_empty()) {
+            match piece.iter().position(|&b| b == b'=') {
+                Some(i) => {
+                    reencode(s, &piece[..i], Part::Query);
+                    s.put(b"=");
+                    reencode(s, &piece[i + 1..], Part::Query);
+                }
+                None => reencode(s, piece, Part::Query),
+            }
             s.put(b"&");
         }
         for (i, name) in AUTH_PARAMS.iter().enumerate() {

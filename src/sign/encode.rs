@@ -105,10 +105,22 @@ pub fn encode<S: Sink + ?Sized>(s: &mut S, raw: &[u8], keep_slash: bool) {
     s.put(&raw[start..]);
 }
 
+/// Which part of a URL a piece comes from: it decides how `/` and `+` read.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Part {
+    /// A path: a literal `/` is a separator and stays; `+` is a plus.
+    Path,
+    /// A query key or value: `/` is data; `+` is a space, as form encoders
+    /// write it and as AWS's signers and servers read it.
+    Query,
+}
+
 /// Decodes valid `%XX` escapes in `raw`, then encodes the result; an invalid
-/// `%` stands for itself. With `keep_slash`, a literal `/` stays (a decoded
-/// `%2F` does not: it was data, not a separator).
-pub fn reencode<S: Sink + ?Sized>(s: &mut S, raw: &[u8], keep_slash: bool) {
+/// `%` stands for itself. In a path a literal `/` stays (a decoded `%2F`
+/// does not: it was data, not a separator); in a query `+` becomes `%20`.
+pub fn reencode<S: Sink + ?Sized>(s: &mut S, raw: &[u8], part: Part) {
+    let keep_slash = part == Part::Path;
+    let plus_space = part == Part::Query;
     let mut start = 0;
     let mut i = 0;
     while i < raw.len() {
@@ -118,6 +130,12 @@ pub fn reencode<S: Sink + ?Sized>(s: &mut S, raw: &[u8], keep_slash: bool) {
             continue;
         }
         s.put(&raw[start..i]);
+        if plus_space && b == b'+' {
+            s.put(b"%20");
+            i += 1;
+            start = i;
+            continue;
+        }
         match pct_decoded_at(raw, i) {
             Some(d) => {
                 if is_unreserved(d) {
@@ -137,24 +155,31 @@ pub fn reencode<S: Sink + ?Sized>(s: &mut S, raw: &[u8], keep_slash: bool) {
     s.put(&raw[start..]);
 }
 
-/// The bytes `reencode(raw, false)` writes, one at a time (for sorting
-/// without a buffer).
+/// The bytes `reencode(raw, Part::Query)` writes, one at a time (for
+/// sorting without a buffer); with `Part::Path` a `/` is encoded too.
 #[derive(Clone)]
 pub struct Reencoded<'a> {
     raw: &'a [u8],
     i: usize,
     pending: [u8; 2],
     npending: u8,
+    plus_space: bool,
 }
 
 impl<'a> Reencoded<'a> {
-    /// Iterates the canonical form of `raw`.
+    /// Iterates the canonical form of query key or value `raw`.
     pub fn new(raw: &'a [u8]) -> Self {
+        Self::of(raw, Part::Query)
+    }
+
+    /// Iterates the canonical form of `raw` read as `part`.
+    pub fn of(raw: &'a [u8], part: Part) -> Self {
         Reencoded {
             raw,
             i: 0,
             pending: [0; 2],
             npending: 0,
+            plus_space: part == Part::Query,
         }
     }
 }
@@ -172,6 +197,9 @@ impl Iterator for Reencoded<'_> {
         let out = if is_unreserved(b) {
             self.i += 1;
             return Some(b);
+        } else if self.plus_space && b == b'+' {
+            self.i += 1;
+            b' '
         } else if let Some(d) = pct_decoded_at(self.raw, self.i) {
             self.i += 3;
             if is_unreserved(d) {
@@ -229,18 +257,34 @@ mod tests {
 
     #[test]
     fn reencode_decodes_first() {
-        assert_eq!(run(|w| reencode(w, b"%41%2f%7E%zz%", false)), "A%2F~%25zz%25");
-        assert_eq!(run(|w| reencode(w, b"a+b c", false)), "a%2Bb%20c");
-        assert_eq!(run(|w| reencode(w, b"/a%2Fb/%e1%88%b4", true)), "/a%2Fb/%E1%88%B4");
+        assert_eq!(run(|w| reencode(w, b"%41%2f%7E%zz%", Part::Query)), "A%2F~%25zz%25");
+        assert_eq!(
+            run(|w| reencode(w, b"/a%2Fb/%e1%88%b4", Part::Path)),
+            "/a%2Fb/%E1%88%B4"
+        );
+    }
+
+    #[test]
+    fn plus_is_a_space_in_queries_only() {
+        assert_eq!(run(|w| reencode(w, b"a+b c%2B", Part::Query)), "a%20b%20c%2B");
+        assert_eq!(run(|w| reencode(w, b"/a+b c%2B", Part::Path)), "/a%2Bb%20c%2B");
     }
 
     #[test]
     fn reencoded_iterator_equals_writer() {
-        for raw in [&b"%41%2f%7E%zz%"[..], b"a+b c", b"", b"%", b"%4", "ሴ=x".as_bytes()] {
+        for raw in [
+            &b"%41%2f%7E%zz%"[..],
+            b"a+b c",
+            b"+%2B+",
+            b"",
+            b"%",
+            b"%4",
+            "ሴ=x".as_bytes(),
+        ] {
             let it: std::vec::Vec<u8> = Reencoded::new(raw).collect();
             assert_eq!(
                 std::string::String::from_utf8(it).unwrap(),
-                run(|w| reencode(w, raw, false))
+                run(|w| reencode(w, raw, Part::Query))
             );
         }
     }

@@ -4,8 +4,13 @@
 //! off), then encode every byte of the path as given, so `%3A` becomes
 //! `%253A` ("double encoding"). S3: no normalization, and the path is taken
 //! as already encoded once (valid `%XX` escapes are decoded and re-encoded).
+//! With both single encoding and normalization, a segment is classified
+//! after its escaped unreserved bytes are decoded (RFC 3986 §6.2.2.2 comes
+//! before §6.2.2.3), so `/%2e%2E/` climbs like `/../`. With double encoding
+//! the path is data as written: `%2e` is not a dot (as botocore, the Go SDK
+//! and the aws-sigv4 crate compute it).
 
-use super::encode::{encode, reencode};
+use super::encode::{Part, Reencoded, encode, reencode};
 use super::sink::Sink;
 
 /// How the path is turned into the canonical URI.
@@ -25,11 +30,20 @@ enum Seg {
     Normal,
 }
 
-fn kind(seg: &[u8]) -> Seg {
-    match seg {
-        b"" | b"." => Seg::Null,
-        b".." => Seg::Up,
-        _ => Seg::Normal,
+fn kind(seg: &[u8], rules: UriRules) -> Seg {
+    let is = |dots: &[u8]| {
+        if rules.single_encode {
+            Reencoded::of(seg, Part::Path).eq(dots.iter().copied())
+        } else {
+            seg == dots
+        }
+    };
+    if is(b"") || is(b".") {
+        Seg::Null
+    } else if is(b"..") {
+        Seg::Up
+    } else {
+        Seg::Normal
     }
 }
 
@@ -41,7 +55,7 @@ fn segments(path: &[u8]) -> impl Iterator<Item = &[u8]> + Clone {
 
 fn put_encoded<S: Sink + ?Sized>(s: &mut S, raw: &[u8], rules: UriRules) {
     if rules.single_encode {
-        reencode(s, raw, true);
+        reencode(s, raw, Part::Path);
     } else {
         encode(s, raw, true);
     }
@@ -52,7 +66,7 @@ pub fn write_canonical_uri<S: Sink + ?Sized>(s: &mut S, path: &[u8], rules: UriR
     if !path.starts_with(b"/") {
         s.put(b"/");
     }
-    if !rules.normalize || segments(path).all(|g| matches!(kind(g), Seg::Normal)) {
+    if !rules.normalize || segments(path).all(|g| matches!(kind(g, rules), Seg::Normal)) {
         put_encoded(s, path, rules);
         return;
     }
@@ -67,7 +81,7 @@ pub fn write_canonical_uri<S: Sink + ?Sized>(s: &mut S, path: &[u8], rules: UriR
     let mut rest = segments(path);
     for seg in segments(path) {
         rest.next();
-        let k = kind(seg);
+        let k = kind(seg, rules);
         last_kind_trailing = !matches!(k, Seg::Normal);
         if !matches!(k, Seg::Normal) {
             continue;
@@ -75,7 +89,7 @@ pub fn write_canonical_uri<S: Sink + ?Sized>(s: &mut S, path: &[u8], rules: UriR
         let mut depth: isize = 0;
         let mut kept = true;
         for later in rest.clone() {
-            match kind(later) {
+            match kind(later, rules) {
                 Seg::Normal => depth += 1,
                 Seg::Up => {
                     depth -= 1;
@@ -146,6 +160,28 @@ mod tests {
         for (input, want) in cases {
             assert_eq!(canon(input, true, false), want, "{input}");
         }
+    }
+
+    #[test]
+    fn escaped_dots_are_dots_only_when_the_path_is_decoded() {
+        // Single encoding: %2e is an escaped `.` (RFC 3986 §6.2.2.2 first).
+        let single = [
+            ("/%2e", "/"),
+            ("/%2E/x", "/x"),
+            ("/a/%2e%2E/b", "/b"),
+            ("/%2e./x", "/x"),
+            ("/a/.%2e", "/"),
+            ("/a/%2e%2e%2e/b", "/a/.../b"),
+            ("/a/%2e%2fb", "/a/.%2Fb"),
+        ];
+        for (input, want) in single {
+            assert_eq!(canon(input, true, true), want, "{input}");
+        }
+        // Double encoding: the escape is data, encoded again.
+        assert_eq!(canon("/%2e/x", true, false), "/%252e/x");
+        assert_eq!(canon("/a/%2E%2E/b", true, false), "/a/%252E%252E/b");
+        // Without normalization nothing is removed.
+        assert_eq!(canon("/a/%2e%2e/b", false, true), "/a/../b");
     }
 
     #[test]
