@@ -34,7 +34,7 @@
 #define SIGNED_CAP 8192
 #define HTTP_TIMEOUT 60L
 
-enum tamper { T_NONE, T_FLIP_SIG, T_ALTER_HEADER, T_ALTER_BODY, T_CHUNK_SIG, T_CHUNK_DATA };
+enum tamper { T_NONE, T_FLIP_SIG, T_ALTER_HEADER, T_ALTER_BODY, T_CHUNK_SIG, T_CHUNK_DATA, T_DROP_HOST };
 
 static struct {
     const char *target, *endpoint, *ak, *sk, *region, *bucket, *role_arn, *tmpdir;
@@ -364,6 +364,20 @@ static char *wire_find(struct wire *w, const char *name)
     return NULL;
 }
 
+/* Removes the line of header `name`; -1 if there is none. */
+static int wire_remove(struct wire *w, const char *name)
+{
+    char *l = wire_find(w, name);
+    for (size_t i = 0; l != NULL && i < w->n; i++) {
+        if (w->line[i] == l) {
+            memmove(w->line[i], w->line[i + 1], (w->n - i - 1) * LINE_CAP);
+            w->n--;
+            return 0;
+        }
+    }
+    return -1;
+}
+
 static void flip_auth_signature(struct wire *w)
 {
     char *a = wire_find(w, "authorization");
@@ -454,6 +468,7 @@ static sigv4rs_signer *make_signer(sigv4rs_signer_storage *st, const char *ak, c
 
 struct s3req {
     const char *method;
+    const char *url;   /* the whole URL; NULL: made from key and query */
     const char *key;   /* wire-encoded; NULL: the bucket itself */
     const char *query; /* wire query without '?', or NULL */
     sigv4rs_header h[4];
@@ -485,7 +500,10 @@ static void set_err(const char *what, sigv4rs_status st)
 /* Header-signed S3 request. -1 (and g_err) when it could not be sent. */
 static int s3_send(const sigv4rs_signer *s, const struct s3req *q, struct resp *r)
 {
-    s3_url(g_url, q->key, q->query);
+    if (q->url != NULL)
+        snprintf(g_url, sizeof g_url, "%s", q->url);
+    else
+        s3_url(g_url, q->key, q->query);
     sigv4rs_request req = {0};
     req.method = sigv4rs_cstr(q->method);
     req.url = sigv4rs_cstr(g_url);
@@ -513,6 +531,10 @@ static int s3_send(const sigv4rs_signer *s, const struct s3req *q, struct resp *
     if (q->tamper == T_ALTER_HEADER)
         snprintf(g_wire.line[0], LINE_CAP, "%.*s: %s", (int)q->h[0].name.len, (const char *)q->h[0].name.ptr,
                  q->alt_value);
+    if (q->tamper == T_DROP_HOST && wire_remove(&g_wire, "host") != 0) {
+        snprintf(g_err, sizeof g_err, "the signer output no Host line to drop");
+        return -1;
+    }
     uint8_t *copy = NULL;
     struct upload up = {UP_MEM, q->body, q->body_len, 0};
     if (q->body_gen)
@@ -758,31 +780,16 @@ static void xml_unescape(char *s)
     *o = 0;
 }
 
-/* ListObjectsV2 with a prefix (and start-after); the listed keys must be
- * exactly `want`. */
-static void case_list_after(const sigv4rs_signer *s, const char *name, const char *prefix, const char *after,
-                            const char *const *want, size_t nwant)
+/* Whether a ListObjectsV2 answer lists exactly the keys `want`; info says
+ * what differs, or that `label` listed them. */
+static int listed_exactly(const char *xml, const char *const *want, size_t nwant, const char *label, char *info,
+                          size_t cap)
 {
-    char enc[1024], enc_after[1024] = "", query[2200];
-    uri_encode(prefix, 0, enc, sizeof enc);
-    if (after)
-        uri_encode(after, 0, enc_after, sizeof enc_after);
-    snprintf(query, sizeof query, "list-type=2&prefix=%s%s%s&max-keys=100", enc, after ? "&start-after=" : "",
-             enc_after);
-    struct s3req q = {0};
-    q.method = "GET";
-    q.query = query;
-    q.payload_mode = SIGV4RS_PAYLOAD_MODE_BYTES;
-    resp_reset(&g_resp);
-    if (s3_send(s, &q, &g_resp) != 0) {
-        report_unsent(name, 1);
-        return;
-    }
-    char info[1024] = "";
     int ok = 1;
     size_t found = 0;
-    const char *p = g_resp.body;
+    const char *p = xml;
     static char key[2048];
+    info[0] = 0;
     while ((p = strstr(p, "<Key>")) != NULL) {
         p += 5;
         const char *e = strstr(p, "</Key>");
@@ -796,7 +803,7 @@ static void case_list_after(const sigv4rs_signer *s, const char *name, const cha
             i++;
         if (i == nwant) {
             ok = 0;
-            snprintf(info + strlen(info), sizeof info - strlen(info), "unexpected key %.200s; ", key);
+            snprintf(info + strlen(info), cap - strlen(info), "unexpected key %.200s; ", key);
         } else {
             found++;
         }
@@ -804,11 +811,44 @@ static void case_list_after(const sigv4rs_signer *s, const char *name, const cha
     }
     if (found != nwant) {
         ok = 0;
-        snprintf(info + strlen(info), sizeof info - strlen(info), "found %zu of %zu keys", found, nwant);
+        snprintf(info + strlen(info), cap - strlen(info), "found %zu of %zu keys", found, nwant);
     } else if (ok) {
-        snprintf(info, sizeof info, "prefix %.200s: %zu key(s) listed as expected", enc, nwant);
+        snprintf(info, cap, "%.300s: %zu key(s) listed as expected", label, nwant);
     }
+    return ok;
+}
+
+/* A header-signed ListObjectsV2 (q) that must list exactly `want`. */
+static void case_list_query(const sigv4rs_signer *s, const char *name, const struct s3req *q,
+                            const char *const *want, size_t nwant, const char *label)
+{
+    resp_reset(&g_resp);
+    if (s3_send(s, q, &g_resp) != 0) {
+        report_unsent(name, 1);
+        return;
+    }
+    char info[1024];
+    int ok = listed_exactly(g_resp.body, want, nwant, label, info, sizeof info);
     report(name, 1, &g_resp, ok, info);
+}
+
+/* ListObjectsV2 with a prefix (and start-after); the listed keys must be
+ * exactly `want`. */
+static void case_list_after(const sigv4rs_signer *s, const char *name, const char *prefix, const char *after,
+                            const char *const *want, size_t nwant)
+{
+    char enc[1024], enc_after[1024] = "", query[2200], label[1100];
+    uri_encode(prefix, 0, enc, sizeof enc);
+    if (after)
+        uri_encode(after, 0, enc_after, sizeof enc_after);
+    snprintf(query, sizeof query, "list-type=2&prefix=%s%s%s&max-keys=100", enc, after ? "&start-after=" : "",
+             enc_after);
+    snprintf(label, sizeof label, "prefix %.1000s", enc);
+    struct s3req q = {0};
+    q.method = "GET";
+    q.query = query;
+    q.payload_mode = SIGV4RS_PAYLOAD_MODE_BYTES;
+    case_list_query(s, name, &q, want, nwant, label);
 }
 
 static void case_list(const sigv4rs_signer *s, const char *name, const char *prefix, const char *const *want,
@@ -896,13 +936,12 @@ static int file_matches(const char *path, uint64_t len, char *why, size_t cap)
     return ok;
 }
 
-static int presign(const sigv4rs_signer *s, const char *method, const char *key, const char *query, int64_t t,
-                   uint32_t expires, char *out, size_t cap)
+static int presign_url(const sigv4rs_signer *s, const char *method, const char *url, int64_t t, uint32_t expires,
+                       char *out, size_t cap)
 {
-    s3_url(g_url, key, query);
     sigv4rs_request req = {0};
     req.method = sigv4rs_cstr(method);
-    req.url = sigv4rs_cstr(g_url);
+    req.url = sigv4rs_cstr(url);
     size_t len = 0;
     sigv4rs_status st = sigv4rs_signer_presign(s, &req, t, expires, (uint8_t *)out, cap, &len);
     if (st != SIGV4RS_STATUS_OK) {
@@ -910,6 +949,13 @@ static int presign(const sigv4rs_signer *s, const char *method, const char *key,
         return -1;
     }
     return 0;
+}
+
+static int presign(const sigv4rs_signer *s, const char *method, const char *key, const char *query, int64_t t,
+                   uint32_t expires, char *out, size_t cap)
+{
+    s3_url(g_url, key, query);
+    return presign_url(s, method, g_url, t, expires, out, cap);
 }
 
 static char g_presigned[URL_CAP];
@@ -1131,6 +1177,189 @@ static void case_chunked_refused(const sigv4rs_signer *s, const char *name, cons
 }
 
 
+/* ------------------------------------------- query and host rules */
+
+/* base with each "name=value" appended by libcurl's own form encoder:
+ * CURLU_APPENDQUERY | CURLU_URLENCODE writes a space as '+', which the
+ * signer and the servers read as a space. */
+static int curl_form_url(const char *base, const char *const *params, size_t n, char *out, size_t cap)
+{
+    CURLU *u = curl_url();
+    char *url = NULL;
+    int rc = -1;
+    if (u == NULL || curl_url_set(u, CURLUPART_URL, base, 0) != CURLUE_OK)
+        goto done;
+    for (size_t i = 0; i < n; i++)
+        if (curl_url_set(u, CURLUPART_QUERY, params[i], CURLU_APPENDQUERY | CURLU_URLENCODE) != CURLUE_OK)
+            goto done;
+    if (curl_url_get(u, CURLUPART_URL, &url, 0) == CURLUE_OK && strlen(url) < cap) {
+        memcpy(out, url, strlen(url) + 1);
+        rc = 0;
+    }
+done:
+    if (rc != 0)
+        snprintf(g_err, sizeof g_err, "curl_url could not build the URL from %.300s", base);
+    curl_free(url);
+    curl_url_cleanup(u);
+    return rc;
+}
+
+static int has_form_space(const char *url, const char *param)
+{
+    if (strstr(url, param) != NULL)
+        return 1;
+    snprintf(g_err, sizeof g_err, "libcurl wrote %.300s, without %.100s", url, param);
+    return 0;
+}
+
+/* The endpoint (http://127.0.0.1:PORT) as http://LocalHost:PORT, which
+ * /etc/hosts resolves to 127.0.0.1. host gets the lower-cased host:port
+ * that the signer must sign and output as Host. */
+static int mixed_case_endpoint(char *out, size_t cap, char *host, size_t hcap)
+{
+    const char *h = strstr(env.endpoint, "://");
+    const char *port = h != NULL ? strchr(h + 3, ':') : NULL;
+    if (port == NULL || (strncmp(h + 3, "127.0.0.1:", 10) != 0 && strncmp(h + 3, "localhost:", 10) != 0)) {
+        snprintf(g_err, sizeof g_err, "endpoint %.300s is not 127.0.0.1:PORT", env.endpoint);
+        return -1;
+    }
+    snprintf(out, cap, "%.*sLocalHost%s", (int)(h + 3 - env.endpoint), env.endpoint, port);
+    snprintf(host, hcap, "localhost%s", port);
+    return 0;
+}
+
+/* Whether the headers sent carried "Host: <host>" from the signer. */
+static int sent_host(const char *host, char *info, size_t cap)
+{
+    const char *line = wire_find(&g_wire, "host");
+    char want[256];
+    snprintf(want, sizeof want, "Host: %s", host);
+    int ok = line != NULL && strcmp(line, want) == 0;
+    snprintf(info, cap, "sent %s", line != NULL ? line : "no Host line (curl's own)");
+    return ok;
+}
+
+static const char *const MY_KEYS[] = {"my key.txt", "my key/x.txt"};
+#define N_MY_KEYS (sizeof MY_KEYS / sizeof MY_KEYS[0])
+
+/* A '+' in a query is a space, a mixed-case host is signed and sent
+ * lower-case (issue 10): header-signed and presigned. */
+static void run_s3s_query_host(const sigv4rs_signer *s)
+{
+    char base[URL_CAP], url[URL_CAP], mixed[URL_CAP], host[256], info[512], get[384], d[768], out[1024];
+
+    /* "my+key.txt" would be listed instead if a server read '+' literally. */
+    case_put_single(s, "put-key-my-space-1", "my%20key.txt", 21);
+    case_put_single(s, "put-key-my-space-2", "my%20key/x.txt", 22);
+    case_put_single(s, "put-key-my-plus", "my%2Bkey.txt", 23);
+
+    static const char *const prefix[] = {"prefix=my key"};
+    snprintf(base, sizeof base, "%s/%s?list-type=2", env.endpoint, env.bucket);
+    struct s3req q = {0};
+    q.method = "GET";
+    q.payload_mode = SIGV4RS_PAYLOAD_MODE_BYTES;
+    if (curl_form_url(base, prefix, 1, url, sizeof url) != 0 || !has_form_space(url, "prefix=my+key")) {
+        report_unsent("list-prefix-form-encoded-space", 1);
+    } else {
+        q.url = url;
+        case_list_query(s, "list-prefix-form-encoded-space", &q, MY_KEYS, N_MY_KEYS, "prefix=my+key (libcurl)");
+    }
+
+    /* The presigned URL carries the prefix as signed (%20), no '+'. */
+    if (curl_form_url(base, prefix, 1, url, sizeof url) != 0 ||
+        presign_url(s, "GET", url, now(), 300, g_presigned, sizeof g_presigned) != 0) {
+        report_unsent("presign-list-form-encoded-space-curl", 1);
+    } else {
+        int as_signed = strchr(g_presigned, '+') == NULL && strstr(g_presigned, "prefix=my%20key&") != NULL;
+        snprintf(out, sizeof out, "%s/presigned-list.out", env.tmpdir);
+        remove(out);
+        long st = curl_tool(g_presigned, NULL, out);
+        FILE *f = fopen(out, "rb");
+        size_t n = f != NULL ? fread(g_resp.body, 1, RESP_CAP - 1, f) : 0;
+        g_resp.body[n] = 0;
+        if (f != NULL)
+            fclose(f);
+        int ok = st == 200 && listed_exactly(g_resp.body, MY_KEYS, N_MY_KEYS, "prefix=my%20key", info, sizeof info);
+        snprintf(d, sizeof d, "curl GET -> %ld; %s; URL query %s", st, st == 200 ? info : "",
+                 as_signed ? "as signed" : "NOT as signed");
+        emit("presign-list-form-encoded-space-curl", 1, st, ok && as_signed, d);
+    }
+
+    if (mixed_case_endpoint(mixed, sizeof mixed, host, sizeof host) != 0) {
+        report_unsent("get-mixed-case-host", 1);
+        report_unsent("put-mixed-case-host", 1);
+        report_unsent("neg-mixed-case-host-without-host-line", 0);
+        report_unsent("presign-get-mixed-case-host-curl", 1);
+        return;
+    }
+    /* The signer's Host line goes to curl with the others, so the server
+     * sees the host that was signed. */
+    snprintf(url, sizeof url, "%.1000s/%s/single/8KiB", mixed, env.bucket);
+    memset(&q, 0, sizeof q);
+    q.method = "GET";
+    q.url = url;
+    q.payload_mode = SIGV4RS_PAYLOAD_MODE_BYTES;
+    resp_reset(&g_resp);
+    g_resp.cmp = 1;
+    if (s3_send(s, &q, &g_resp) != 0) {
+        report_unsent("get-mixed-case-host", 1);
+    } else {
+        int ok = sent_host(host, info, sizeof info) && g_resp.len == 8192 && !g_resp.mismatch;
+        snprintf(info + strlen(info), sizeof info - strlen(info), "; %llu bytes%s", (unsigned long long)g_resp.len,
+                 g_resp.mismatch ? ", differ" : "");
+        report("get-mixed-case-host", 1, &g_resp, ok, info);
+    }
+
+    static uint8_t body[1000];
+    gen(body, 0, sizeof body);
+    snprintf(url, sizeof url, "%.1000s/%s/host/mixed-case", mixed, env.bucket);
+    memset(&q, 0, sizeof q);
+    q.method = "PUT";
+    q.url = url;
+    q.payload_mode = SIGV4RS_PAYLOAD_MODE_BYTES;
+    q.body = body;
+    q.body_len = sizeof body;
+    resp_reset(&g_resp);
+    if (s3_send(s, &q, &g_resp) != 0) {
+        report_unsent("put-mixed-case-host", 1);
+    } else {
+        long put = g_resp.status;
+        int ok = sent_host(host, info, sizeof info) && g_resp.res == CURLE_OK && put >= 200 && put < 300;
+        describe(&g_resp, d, sizeof d);
+        get[0] = 0;
+        if (ok)
+            ok = s3_get_compare(s, "host/mixed-case", sizeof body, get, sizeof get);
+        snprintf(d + strlen(d), sizeof d - strlen(d), "; %s; %s", info, get);
+        emit("put-mixed-case-host", 1, put, ok, d);
+    }
+
+    /* Without the signer's Host line curl sends the URL's mixed-case host,
+     * which the server reads as it is: not what was signed. */
+    snprintf(url, sizeof url, "%.1000s/%s/single/8KiB", mixed, env.bucket);
+    memset(&q, 0, sizeof q);
+    q.method = "GET";
+    q.url = url;
+    q.payload_mode = SIGV4RS_PAYLOAD_MODE_BYTES;
+    q.tamper = T_DROP_HOST;
+    case_refused(s, "neg-mixed-case-host-without-host-line", &q);
+
+    /* The presigned URL names the host lower-case, as signed. */
+    snprintf(url, sizeof url, "%.1000s/%s/single/8KiB", mixed, env.bucket);
+    if (presign_url(s, "GET", url, now(), 300, g_presigned, sizeof g_presigned) != 0) {
+        report_unsent("presign-get-mixed-case-host-curl", 1);
+        return;
+    }
+    snprintf(base, sizeof base, "http://%s/", host);
+    int lower = strncmp(g_presigned, base, strlen(base)) == 0;
+    snprintf(out, sizeof out, "%s/presigned-host.out", env.tmpdir);
+    remove(out);
+    long st = curl_tool(g_presigned, NULL, out);
+    int ok = st == 200 && file_matches(out, 8192, info, sizeof info);
+    snprintf(d, sizeof d, "curl GET -> %ld; %s; URL host %s", st, st == 200 ? info : "",
+             lower ? "lower-case" : "NOT lower-case");
+    emit("presign-get-mixed-case-host-curl", 1, st, ok && lower, d);
+}
+
 /* Less common shapes of otherwise ordinary requests. */
 static void run_s3s_more(const sigv4rs_signer *s, const char *const *odd_wire)
 {
@@ -1294,6 +1523,8 @@ static void run_s3s(void)
     uri_encode("presigned/put \xc3\xbc+=.bin", 1, pkey, sizeof pkey);
     case_presign_put(s, "presign-put-curl", pkey, 100000);
 
+    run_s3s_query_host(s);
+
     /* Negative controls: every one must be refused. */
     struct s3req q = {0};
     q.method = "GET";
@@ -1377,11 +1608,15 @@ static void run_s3s(void)
 
 static char g_body[2048];
 
-/* POST / to a non-S3 service (form or JSON body, payload hashed). */
-static int svc_post(const sigv4rs_signer *s, const char *content_type, const char *amz_target, const char *body,
-                    int tamper, struct resp *r)
+/* POST to a non-S3 service (form or JSON body, payload hashed), at url or
+ * (NULL) ENDPOINT/. */
+static int svc_post(const sigv4rs_signer *s, const char *url, const char *content_type, const char *amz_target,
+                    const char *body, int tamper, struct resp *r)
 {
-    snprintf(g_url, sizeof g_url, "%s/", env.endpoint);
+    if (url != NULL)
+        snprintf(g_url, sizeof g_url, "%s", url);
+    else
+        snprintf(g_url, sizeof g_url, "%s/", env.endpoint);
     sigv4rs_header h[2];
     size_t nh = 0;
     h[nh].name = sigv4rs_cstr("Content-Type");
@@ -1431,7 +1666,7 @@ static void svc_case(const sigv4rs_signer *s, const char *name, int accept, cons
         report_unsent(name, accept);
         return;
     }
-    if (svc_post(s, ct, target, body, tamper, &g_resp) != 0) {
+    if (svc_post(s, NULL, ct, target, body, tamper, &g_resp) != 0) {
         report_unsent(name, accept);
         return;
     }
@@ -1440,6 +1675,31 @@ static void svc_case(const sigv4rs_signer *s, const char *name, int accept, cons
     if (must_contain)
         snprintf(info, sizeof info, "%s %s", ok ? "has" : "MISSING", must_contain);
     report(name, accept, &g_resp, ok, info);
+}
+
+/* Issue 10 on a non-S3 service: a mixed-case host is signed and sent
+ * lower-case. A '+' in the query is checked on s3s only: moto takes the
+ * query on the wire as the canonical one (botocore's
+ * _canonical_query_string_url), so it refuses any '+' or lower-case escape
+ * there, whoever signs; botocore itself signs the parameter "my key 1+1" as
+ * my%20key%201%2B1, as sigv4rs does. */
+static void case_sqs_mixed_case_host(const sigv4rs_signer *sqs, const char *queue_name)
+{
+    const char *name = "sqs-list-queues-mixed-case-host";
+    char mixed[URL_CAP], host[256], url[URL_CAP], info[512];
+    if (sqs == NULL || mixed_case_endpoint(mixed, sizeof mixed, host, sizeof host) != 0) {
+        report_unsent(name, 1);
+        return;
+    }
+    snprintf(url, sizeof url, "%.1000s/", mixed);
+    if (svc_post(sqs, url, FORM, NULL, "Action=ListQueues&Version=2012-11-05", T_NONE, &g_resp) != 0) {
+        report_unsent(name, 1);
+        return;
+    }
+    int listed = strstr(g_resp.body, queue_name) != NULL;
+    int ok = sent_host(host, info, sizeof info) && listed;
+    snprintf(info + strlen(info), sizeof info - strlen(info), "; %s %s", listed ? "has" : "MISSING", queue_name);
+    report(name, 1, &g_resp, ok, info);
 }
 
 static char g_tmp_ak[SIGV4RS_MAX_ACCESS_KEY_ID_LEN + 1], g_tmp_sk[SIGV4RS_MAX_SECRET_KEY_LEN + 1],
@@ -1498,6 +1758,7 @@ static void run_moto(void)
     svc_case(s, "sqs-create-queue", 1, FORM, NULL, body, T_NONE, "<QueueUrl>");
     svc_case(s, "sqs-list-queues", 1, FORM, NULL, "Action=ListQueues&Version=2012-11-05", T_NONE, name);
     svc_case(s, "neg-sqs-flipped-signature", 0, FORM, NULL, "Action=ListQueues&Version=2012-11-05", T_FLIP_SIG, NULL);
+    case_sqs_mixed_case_host(s, name);
 
     s = make_signer(&g_svc_store, env.ak, env.sk, NULL, "dynamodb", 0);
     svc_case(s, "dynamodb-list-tables", 1, JSON10, "DynamoDB_20120810.ListTables", "{}", T_NONE, "TableNames");

@@ -926,6 +926,29 @@ static void split_query(const char *q, size_t n, struct kvlist *out)
     }
 }
 
+/* The query of a request line as a URL carries it: bytes that may not
+ * appear raw (non-ASCII, controls) percent-encoded in upper case (RFC 3986
+ * 2.1). query-signed-request.txt writes them raw, as request.txt does
+ * (get-vanilla-utf8-query: ?\xE1\x88\xB4=bar); the presigned URL carries
+ * each parameter as signed (%E1%88%B4=bar). */
+static char *url_query(const char *q, size_t n)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    char *out = xmalloc(3 * n + 1), *o = out;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)q[i];
+        if (c < 0x20 || c >= 0x7f) {
+            *o++ = '%';
+            *o++ = hex[c >> 4];
+            *o++ = hex[c & 15];
+        } else {
+            *o++ = (char)c;
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
 static void query_mode(struct run *r, const struct signing *sg, int64_t t, uint32_t expires)
 {
     size_t size, len;
@@ -975,8 +998,11 @@ static void query_mode(struct run *r, const struct signing *sg, int64_t t, uint3
                    strlen(sg->msg->method));
 
         struct kvlist exp_params = {0}, act_params = {0};
-        if (exp_q)
-            split_query(exp_q + 1, strlen(exp_q + 1), &exp_params);
+        if (exp_q) {
+            char *wire = url_query(exp_q + 1, strlen(exp_q + 1));
+            split_query(wire, strlen(wire), &exp_params);
+            free(wire);
+        }
         split_query(q + 1, strlen(q + 1), &act_params);
         const char *sig = NULL;
         for (size_t i = 0; i < act_params.n; i++)
