@@ -48,11 +48,12 @@ class DifferencesTest < Minitest::Test
   end
 
   # 2. Query not in canonical form: the gem sorts the query as written; the
-  #    lib decodes and re-encodes each key and value (`+` is a literal plus,
-  #    escapes upper case, sub-delims encoded), as AWS does.
+  #    lib decodes and re-encodes each key and value (`+` is a space, as form
+  #    encoders write it and AWS reads it; escapes upper case, sub-delims
+  #    encoded), as AWS does.
   def test_query_is_reencoded
     l, g = both('https://h/?b=x+y&a=%2f&c=!&d=1=2')
-    assert_equal 'a=%2F&b=x%2By&c=%21&d=1%3D2', l[2]
+    assert_equal 'a=%2F&b=x%20y&c=%21&d=1%3D2', l[2]
     assert_equal 'a=%2f&b=x+y&c=!&d=1=2', g[2]
     assert_only_line_differs(2, l, g)
   end
@@ -77,10 +78,15 @@ class DifferencesTest < Minitest::Test
 
   # 5. Path normalization (non-S3): the gem (without aws-crt) never removes
   #    dot segments or `//`; SigV4 does (suite: get-slash*, get-relative*).
+  #    With single encoding, `%2e` is a dot there too (RFC 3986 6.2.2).
   def test_non_s3_paths_are_normalized
     l, g = both('https://h/a/./b/../c//d')
     assert_equal '/a/c/d', l[1]
     assert_equal '/a/./b/../c//d', g[1]
+    assert_only_line_differs(1, l, g)
+    l, g = both('https://h/a/b/%2e%2E/c', lib_opts: { single_encode_path: true }, gem_opts: { uri_escape_path: false })
+    assert_equal '/a/c', l[1]
+    assert_equal '/a/b/%2e%2E/c', g[1]
     assert_only_line_differs(1, l, g)
   end
 
@@ -170,6 +176,30 @@ class DifferencesTest < Minitest::Test
     assert_includes lh['Authorization'], 'SignedHeaders=host;x-amz-date,'
     assert_includes gh['authorization'], 'SignedHeaders=host;x-amz-date;x-amz-security-token,'
     assert_equal 'tok', lh['X-Amz-Security-Token']
+  end
+
+  # 15. Host case: the lib signs the URL's host lower-cased (DNS names are
+  #     case-insensitive; AWS compares them so) and returns a Host header to
+  #     send it so; the gem signs the host as written. A Host header given
+  #     is signed as given by both.
+  def test_host_is_signed_lower_case
+    l, g = both('https://API.Example.com/p')
+    assert_equal 'host:api.example.com', l[3]
+    assert_equal 'host:API.Example.com', g[3]
+    assert_only_line_differs(3, l, g)
+    assert_equal 'api.example.com', lib.sign_request(http_method: 'GET', url: 'https://API.Example.com/p', time: T)['Host']
+  end
+
+  # 16. Presigned URLs: the lib writes the caller's query as it signed it
+  #     (`+` as `%20`, `%7e` as `~`; empty pieces dropped, see 3) and the
+  #     host lower-cased, so no server can read them two ways; the gem
+  #     appends to the URL as given.
+  def test_presigned_url_is_written_as_signed
+    url = 'https://API.Example.com/p?q=a+b&t=%7e&k'
+    l = lib.presign_url(http_method: 'GET', url: url, time: T)
+    g = gem.presign_url(http_method: 'GET', url: url, time: Time.at(T)).to_s
+    assert l.start_with?('https://api.example.com/p?q=a%20b&t=~&k&X-Amz-'), l
+    assert g.start_with?("#{url}&X-Amz-"), g
   end
 
   # 14. Header values with a tab or a vertical tab: the lib allows tab (and

@@ -21,8 +21,12 @@ require 'digest'
 # * paths: the gem never normalizes, so non-S3 requests with normalization
 #   on have no `.`, `..` or empty segments; S3 and single-encoded paths are
 #   written in canonical form (the gem signs them as written).
-# * queries are written in canonical form (the gem does not re-encode), and
-#   a repeated key never has an empty value (the gem's sort raises then).
+# * queries are written in canonical form (the gem does not re-encode) but
+#   for raw `+`, and a repeated key never has an empty value (the gem's sort
+#   raises then).
+# * hosts may have upper-case letters. The gem signs the URL as written, so
+#   it gets the request as a server reads it (server_url): the host
+#   lower-cased, and `+` in the query as `%20` (a space).
 # * a quoted header value ("...") is never the whole value with inner
 #   whitespace runs (the gem keeps those verbatim).
 # * unsigned_session_token is not compared (the pure-Ruby gem has no
@@ -39,7 +43,7 @@ class DifferentialTest < Minitest::Test
   SUB_DELIMS = "!$&'()*+,;=:@".chars.freeze
   HOSTS = %w[example.amazonaws.com examplebucket.s3.amazonaws.com s3.eu-west-1.amazonaws.com
              Search-Domain.US-West-2.es.amazonaws.com localhost 127.0.0.1 [::1] [2001:db8::7]
-             my-host_1.internal].freeze
+             my-host_1.internal ExampleBucket.S3.amazonaws.com LOCALHOST [2001:DB8::7A] My-Host_1.Internal].freeze
   HEADER_NAMES = %w[Content-Type content-type x-amz-meta-color X-Amz-Meta-Color x-custom X-CUSTOM Accept Range
                     If-Match x-amz-acl x-amz-storage-class Cache-Control Content-MD5 x-amz-meta-a_b
                     X-Forwarded-For User-Agent Connection Expect X-Amzn-Trace-Id TE Authorization].freeze
@@ -96,7 +100,8 @@ class DifferentialTest < Minitest::Test
   def query_word(rng)
     Array.new(1 + rng.rand(6)) do
       r = rng.rand
-      if r < 0.75 then pick(rng, UNRESERVED)
+      if r < 0.7 then pick(rng, UNRESERVED)
+      elsif r < 0.78 then '+' # a space, as form encoders write it
       elsif r < 0.9 then esc(pick(rng, RESERVED))
       else esc(pick(rng, NON_ASCII))
       end
@@ -164,7 +169,9 @@ class DifferentialTest < Minitest::Test
     query = rng.rand < 0.6 ? gen_query(rng) : ''
     c.url = "#{scheme}://#{pick(rng, HOSTS)}#{port}#{path}#{query.empty? ? '' : "?#{query}"}"
     c.headers = Array.new(rng.rand(7)) { [pick(rng, HEADER_NAMES), header_value(rng)] }
-    c.headers << [pick(rng, %w[Host host HOST]), " other.example.com:#{1 + rng.rand(9999)} "] if rng.rand < 0.1
+    if rng.rand < 0.1
+      c.headers << [pick(rng, %w[Host host HOST]), " #{pick(rng, %w[other.example.com Other.Example.COM])}:#{1 + rng.rand(9999)} "]
+    end
     sha_header = rng.rand < 0.15
     if sha_header
       c.headers.insert(rng.rand(c.headers.size + 1),
@@ -216,6 +223,19 @@ class DifferentialTest < Minitest::Test
 
   def amz_date(t) = Time.at(t).utc.strftime('%Y%m%dT%H%M%SZ')
 
+  # The URL as a server reads it (see the class comment): the host
+  # lower-cased, a raw `+` in the query `%20`.
+  def server_url(url)
+    scheme, rest = url.split('://', 2)
+    authority = rest[%r{\A[^/?]*}]
+    base, query = (authority.downcase + rest[authority.size..]).split('?', 2)
+    "#{scheme}://#{base}#{query ? "?#{query.gsub('+', '%20')}" : ''}"
+  end
+
+  def mixed_case_host?(c) = c.url[%r{://([^/?]*)}, 1].match?(/[A-Z]/)
+
+  def explicit_host?(c) = c.headers.any? { |n, _| n.casecmp?('host') }
+
   def query_of(url) = (url.to_s.split('?', 2)[1] || '').split('&').tally
 
   def check_header_mode(c, lib, gem)
@@ -230,12 +250,17 @@ class DifferentialTest < Minitest::Test
       gh['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD'
     else args[:body] = c.body
     end
-    g = gem.sign_request(http_method: c.method, url: c.url, headers: gh, body: c.body)
+    g = gem.sign_request(http_method: c.method, url: server_url(c.url), headers: gh, body: c.body)
     creq = lib.canonical_request(**args)
     return "canonical request\n--- gem\n#{g.canonical_request}\n--- lib\n#{creq}" unless creq == g.canonical_request
 
     out = lib.sign_request(**args)
     gem_out = g.headers
+    # Host is returned (compared with the gem's below) when the URL's host
+    # needs lower-casing and no Host header was given.
+    want_host = mixed_case_host?(c) && !explicit_host?(c)
+    return "Host returned: #{out['Host'].inspect}, want one: #{want_host}" unless out.key?('Host') == want_host
+
     out.each do |n, v|
       return "header #{n}: gem #{gem_out[n.downcase].inspect}, lib #{v.inspect}" unless gem_out[n.downcase] == v
     end
@@ -249,7 +274,7 @@ class DifferentialTest < Minitest::Test
 
   def check_presign(c, lib, gem)
     lib_args = { http_method: c.method, url: c.url, headers: c.headers, expires_in: c.expires, time: c.time }
-    gem_args = { http_method: c.method, url: c.url, headers: gem_headers(c.headers), expires_in: c.expires,
+    gem_args = { http_method: c.method, url: server_url(c.url), headers: gem_headers(c.headers), expires_in: c.expires,
                  time: Time.at(c.time) }
     case c.presign_payload
     when :digest
@@ -273,7 +298,11 @@ class DifferentialTest < Minitest::Test
     gq = query_of(gurl)
     return "presigned query\n--- gem\n#{gurl}\n--- lib\n#{url}" unless lq == gq
 
-    base = c.url.split('?', 2)[0]
+    # The caller's parameters first, in their order, as signed.
+    callers = ->(u) { u[/\?(.*?)X-Amz-Algorithm=/, 1] }
+    return "presigned caller query\n--- gem\n#{gurl}\n--- lib\n#{url}" unless callers.(url) == callers.(gurl)
+
+    base = server_url(c.url).split('?', 2)[0]
     base += '/' if c.path_empty
     return "presigned URL base: #{url}" unless url.start_with?("#{base}?")
 
@@ -289,6 +318,8 @@ class DifferentialTest < Minitest::Test
       stats[c.s3 ? :s3 : :other] += 1
       stats[:token] += 1 if c.token
       stats[:repeated] += 1 if c.headers.map { |n, _| n.downcase }.uniq.size < c.headers.size
+      stats[:plus] += 1 if c.url.split('?', 2)[1].to_s.include?('+')
+      stats[:mixed_host] += 1 if mixed_case_host?(c)
       lib = lib_signer(c)
       gem = gem_signer(c)
       if (why = check_header_mode(c, lib, gem))
@@ -305,7 +336,8 @@ class DifferentialTest < Minitest::Test
     end
     Summary << "ruby differential vs aws-sigv4 #{Aws::Sigv4::VERSION} (seed #{SEED}): #{COUNT} requests " \
                "(#{stats[:s3]} S3, #{stats[:other]} other, #{stats[:token]} with token, " \
-               "#{stats[:repeated]} with repeated headers): header #{stats[:header]}/#{COUNT}, " \
+               "#{stats[:repeated]} with repeated headers, #{stats[:plus]} with + in the query, " \
+               "#{stats[:mixed_host]} with a mixed-case host): header #{stats[:header]}/#{COUNT}, " \
                "presign #{stats[:presign]}/#{COUNT} identical"
     assert_empty failures, "#{failures.size} mismatches; first:\n#{failures.first(3).join("\n\n")}"
   end

@@ -51,9 +51,9 @@ class NetHTTPTest < Minitest::Test
     Received.new(line, method, target, headers, len.positive? ? sock.read(len) : '')
   end
 
-  def perform(req)
+  def perform(req, address = '127.0.0.1')
     Timeout.timeout(20) do
-      http = Net::HTTP.new('127.0.0.1', @port)
+      http = Net::HTTP.new(address, @port)
       http.open_timeout = http.read_timeout = http.write_timeout = 5
       res = http.start { |h| h.request(req) }
       assert_equal '200', res.code
@@ -62,7 +62,10 @@ class NetHTTPTest < Minitest::Test
   end
 
   # Signature recomputed by Aws::Sigv4 from the wire: the signed headers as
-  # received, the request target, the body.
+  # received, the request target, the body. Aws::Sigv4 signs the query as
+  # written, a raw `+` as a plus; an AWS server form-decodes it (`+` is a
+  # space) before encoding it canonically, so the gem gets the query as the
+  # server reads it (server_query, `+` -> `%20`).
   def verify_with_aws_sigv4(got, secret:, token: nil, s3: false)
     auth = got.headers.find { |n, _| n == 'Authorization' }&.last
     refute_nil auth, 'no Authorization header arrived'
@@ -74,7 +77,9 @@ class NetHTTPTest < Minitest::Test
     gem = Aws::Sigv4::Signer.new(access_key_id: akid, secret_access_key: secret, session_token: token,
                                  region: region, service: service, uri_escape_path: !s3,
                                  apply_checksum_header: false)
-    g = gem.sign_request(http_method: got.method, url: "http://127.0.0.1:#{@port}#{got.target}",
+    path, query = got.target.split('?', 2)
+    target = query ? "#{path}?#{server_query(query)}" : path
+    g = gem.sign_request(http_method: got.method, url: "http://127.0.0.1:#{@port}#{target}",
                          headers: headers, body: got.body)
     assert_equal auth, g.headers['authorization'], "canonical request per aws-sigv4:\n#{g.canonical_request}"
     assert_equal sig, g.headers['authorization'][/Signature=(\h+)/, 1]
@@ -93,6 +98,47 @@ class NetHTTPTest < Minitest::Test
     # Net::HTTP's own defaults present at signing are signed; User-Agent never.
     assert_equal %w[accept accept-encoding host x-amz-date], names
     assert(got.headers.any? { |n, v| n.casecmp?('user-agent') && v == 'Ruby' })
+  ensure
+    signer&.close
+  end
+
+  # A mixed-case host (`LocalHost`, which resolves) and a form-encoded
+  # query (spaces written as `+`): the lower-cased host that was signed is
+  # the Host that arrives, and the query goes out as built.
+  def test_mixed_case_host_and_form_encoded_query
+    signer = Sigv4rs::Signer.new(access_key_id: EXAMPLE_AKID, secret_access_key: EXAMPLE_SECRET,
+                                 region: 'eu-west-1', service: 'execute-api')
+    query = URI.encode_www_form('q' => 'star wars', 'note' => 'a+b c', 'empty' => '')
+    assert_equal 'q=star+wars&note=a%2Bb+c&empty=', query
+    uri = URI("http://LocalHost:#{@port}/prod/search?#{query}")
+    req = Net::HTTP::Get.new(uri)
+    assert_equal "LocalHost:#{@port}", req['Host'] # as Net::HTTP writes it
+    signer.sign_net_http!(req)
+    got = perform(req, 'LocalHost')
+    assert_equal "GET /prod/search?#{query} HTTP/1.1", got.request_line
+    assert_equal ["localhost:#{@port}"], got.headers.select { |n, _| n.casecmp?('host') }.map(&:last)
+    names = verify_with_aws_sigv4(got, secret: EXAMPLE_SECRET)
+    assert_equal %w[accept accept-encoding host x-amz-date], names
+    # Made from a path, the host from the URI given: the same.
+    req = Net::HTTP::Post.new("/prod/search?#{query}", 'Content-Type' => 'text/plain')
+    req.body = 'body'
+    Sigv4rs::NetHTTP.sign!(signer, "http://LocalHost:#{@port}", req)
+    got = perform(req, 'LocalHost')
+    assert_equal ["localhost:#{@port}"], got.headers.select { |n, _| n.casecmp?('host') }.map(&:last)
+    verify_with_aws_sigv4(got, secret: EXAMPLE_SECRET)
+  ensure
+    signer&.close
+  end
+
+  # A Host header the caller set is signed and sent as given.
+  def test_explicit_host_is_sent_as_signed
+    signer = Sigv4rs::Signer.new(access_key_id: EXAMPLE_AKID, secret_access_key: EXAMPLE_SECRET,
+                                 region: 'eu-west-1', service: 'execute-api')
+    req = Net::HTTP::Get.new(URI("http://LocalHost:#{@port}/a?x=1+2"), 'Host' => 'Api.Example.com')
+    signer.sign_net_http!(req)
+    got = perform(req, 'LocalHost')
+    assert_equal ['Api.Example.com'], got.headers.select { |n, _| n.casecmp?('host') }.map(&:last)
+    assert_includes verify_with_aws_sigv4(got, secret: EXAMPLE_SECRET), 'host'
   ensure
     signer&.close
   end

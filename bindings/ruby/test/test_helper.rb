@@ -2,6 +2,7 @@
 
 require 'minitest/autorun'
 require 'sigv4rs'
+require 'uri'
 
 # Summary lines, printed once after every test has run.
 module Summary
@@ -9,9 +10,10 @@ module Summary
   COUNTS = Hash.new(0)
   # Lines made from counts that passing tests add.
   FORMATS = {
-    net_http: 'ruby net/http: %d/5 requests to a local TCPServer verified with Aws::Sigv4',
+    net_http: 'ruby net/http: %d/7 requests to a local TCPServer verified with Aws::Sigv4',
     chunked: 'ruby aws-chunked: %d/8 streaming tests passed (both AWS S3 examples byte for byte)',
-    differences: 'ruby named differences from aws-sigv4: %d/14 shown (test/differences_test.rb)',
+    server_rules: 'ruby server rules (issue 10: + is a space, host lower-case, escaped dots): %d/9 tests passed',
+    differences: 'ruby named differences from aws-sigv4: %d/16 shown (test/differences_test.rb)',
     errors: 'ruby errors: %d/12 error-path tests passed'
   }.freeze
 
@@ -48,4 +50,17 @@ EXAMPLE_SECRET = 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY'
 def rfc3339(ts)
   m = /\A(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)Z\z/.match(ts) or raise "bad timestamp #{ts}"
   Time.utc(*m.captures.map(&:to_i)).to_i
+end
+
+# A query as an AWS server reads it, written in SigV4's canonical encoding:
+# each key and value form-decoded (a raw `+` is a space), then every byte but
+# the unreserved ones percent-encoded (RFC 3986). Order, bare keys (`?acl`)
+# and `k=` are kept; empty pieces dropped. Aws::Sigv4 signs the query as
+# written, so it is given this to compute what the server computes.
+def server_query(query)
+  enc = ->(s) { URI.decode_www_form_component(s).b.gsub(/[^A-Za-z0-9\-._~]/n) { |c| format('%%%02X', c.ord) } }
+  query.split('&').reject(&:empty?).map do |piece|
+    k, v = piece.split('=', 2)
+    v.nil? ? enc.(k) : "#{enc.(k)}=#{enc.(v)}"
+  end.join('&')
 end

@@ -17,20 +17,21 @@ module Sigv4rs
     # fields joined with ", "), so Net::HTTP's defaults set at creation
     # (Accept, Accept-Encoding; User-Agent is never signed) are covered.
     # Headers Net::HTTP adds later (Connection, Content-Length,
-    # Content-Type default) are not signed. A Host header is set now when
-    # missing, so the wire carries the host that was signed.
+    # Content-Type default) are not signed. The host is signed from `uri`,
+    # lower-cased, and the Host header is set to what was signed, so the
+    # wire carries it; a Host header the caller set is signed as given.
     #
     # The body is `request.body`, or `request.body_stream` (hashed, then
     # rewound), unless `payload_hash:` or `unsigned_payload: true` is given.
     def sign!(signer, uri, request, payload_hash: nil, unsigned_payload: false, time: Time.now)
-      url = prepare(signer, uri, request)
+      url, own_host = prepare(signer, uri, request)
       body = nil
       if payload_hash.nil? && !unsigned_payload
         body = request.body || request.body_stream
         body = nil if body.is_a?(String) && body.empty?
       end
       added = signer.sign_request(
-        http_method: request.method, url: url, headers: wire_headers(request), body: body,
+        http_method: request.method, url: url, headers: wire_headers(request, own_host), body: body,
         payload_hash: payload_hash, unsigned_payload: unsigned_payload, time: time
       )
       added.each { |name, value| request[name] = value }
@@ -49,12 +50,12 @@ module Sigv4rs
                         time: Time.now)
       raise TypeError, 'body must be an IO or a String, got nil' if body.nil?
 
-      url = prepare(signer, uri, request)
+      url, own_host = prepare(signer, uri, request)
       request['Content-Type'] = 'application/octet-stream' unless request.key?('content-type')
       # Replaced by the seed headers; a chunked transfer would contradict them.
       %w[transfer-encoding content-length].each { |n| request.delete(n) }
       added, encoder = signer.sign_streaming(
-        http_method: request.method, url: url, headers: wire_headers(request), body: body, size: size,
+        http_method: request.method, url: url, headers: wire_headers(request, own_host), body: body, size: size,
         chunk_size: chunk_size, mode: mode, checksum: checksum, time: time
       )
       added.each { |name, value| request[name] = value }
@@ -62,7 +63,9 @@ module Sigv4rs
       encoder
     end
 
-    # Checks the arguments, sets a missing Host; returns the URL to sign.
+    # Checks the arguments; returns the URL to sign and whether the Host
+    # header is Net::HTTP's (then set from `uri`, and left out of the
+    # headers given to the library).
     def prepare(signer, uri, request)
       raise TypeError, "signer must be a Sigv4rs::Signer, got #{signer.class}" unless signer.is_a?(Signer)
       unless request.is_a?(Net::HTTPGenericRequest)
@@ -76,17 +79,32 @@ module Sigv4rs
 
       host = uri.host
       host = "[#{host}]" if host.include?(':') && !host.start_with?('[')
-      request['host'] = host_header(host, uri) unless request.key?('host')
-      "#{uri.scheme}://#{host}:#{uri.port}#{request.path}"
+      # Net::HTTP writes the host as the URI spells it (`Bucket.S3...`): set
+      # at creation, or from the address when sending. The library signs
+      # the URL's host lower-cased, as servers compare it, and returns a Host
+      # header when that differs; #sign! sets it. A Host the caller set is
+      # not Net::HTTP's: it is passed, and signed as given.
+      own = !request.key?('host') || net_http_host?(request['host'], uri, host)
+      request['host'] = host_header(host, uri) if own
+      ["#{uri.scheme}://#{host}:#{uri.port}#{request.path}", own]
     end
 
-    # The headers as Net::HTTP will write them.
-    def wire_headers(request)
+    # Whether `value` is the Host Net::HTTP set from `uri` at creation
+    # (Ruby 3.1 drops an IPv6 literal's brackets there).
+    def net_http_host?(value, uri, host)
+      [host_header(uri.hostname, uri), host_header(host, uri)].include?(value)
+    end
+
+    # The headers as Net::HTTP will write them; without Host when it is
+    # Net::HTTP's own (the library signs the URL's).
+    def wire_headers(request, own_host)
       headers = []
-      request.each_capitalized { |name, value| headers << [name, value] }
+      request.each_capitalized do |name, value|
+        headers << [name, value] unless own_host && name.casecmp?('host')
+      end
       headers
     end
-    private_class_method :prepare, :wire_headers
+    private_class_method :prepare, :net_http_host?, :wire_headers
 
     # What Net::HTTP would send itself: the port only when not the default.
     def host_header(host, uri)

@@ -244,13 +244,16 @@ module Sigv4rs
     end
 
     # Header authentication. Returns the headers to add to the request
-    # (name => value): X-Amz-Date, X-Amz-Security-Token (with a token),
+    # (name => value): Host (when the URL's host has upper-case letters and
+    # `headers` has no Host: the lower-cased host that was signed, to send
+    # instead), X-Amz-Date, X-Amz-Security-Token (with a token),
     # X-Amz-Content-SHA256 (S3 or content_sha256_header) and Authorization.
     # `headers` are the ones you will send (Hash, an Array value repeats a
     # header, or [[name, value], ...]); `url` is the wire form
-    # (already percent-encoded). `body` is a String or an IO (hashed, then
-    # rewound); `payload_hash` is its SHA-256 in hex; `unsigned_payload`
-    # signs UNSIGNED-PAYLOAD.
+    # (already percent-encoded; a `+` in the query is a space, a plus is
+    # `%2B`). `body` is a String or an IO (hashed, then rewound);
+    # `payload_hash` is its SHA-256 in hex; `unsigned_payload` signs
+    # UNSIGNED-PAYLOAD.
     def sign_request(http_method:, url:, headers: {}, body: nil, payload_hash: nil,
                      unsigned_payload: false, time: Time.now)
       pairs = Input.header_pairs(headers)
@@ -260,7 +263,8 @@ module Sigv4rs
       header_hash(out)
     end
 
-    # Query authentication: the URL with the X-Amz-* parameters appended.
+    # Query authentication: the URL with the X-Amz-* parameters appended,
+    # its host lower-cased and its query parameters written as signed.
     # `body_digest` is the payload's SHA-256 in hex or 'UNSIGNED-PAYLOAD'
     # (S3 signers default to UNSIGNED-PAYLOAD, others to the hash of `body`).
     def presign_url(http_method:, url:, headers: {}, expires_in: 900, time: Time.now, body_digest: nil, body: nil)
