@@ -105,7 +105,8 @@ type ChunkedEncoder struct {
 // X-Amz-Decoded-Content-Length, X-Amz-Trailer (trailer modes),
 // X-Amz-Content-Sha256 (the streaming mode), X-Amz-Date,
 // X-Amz-Security-Token and Authorization, replacing any spelling of those
-// names; req.ContentLength becomes the encoded length. req.Body is not
+// names; req.ContentLength becomes the encoded length, and req.Host the
+// signed host when Go would send another (as Sign does). req.Body is not
 // touched.
 //
 // Then send, for each chunk of the data in order (ChunkSize bytes each,
@@ -124,7 +125,7 @@ func (s *Signer) NewChunkedEncoder(req *http.Request, size int64, opts StreamOpt
 	p := getPacker()
 	defer putPacker(p)
 	// Content-Length is left to the library, which signs the encoded one.
-	n, err := packHTTPLen(p, req, false, 0)
+	n, host, err := packHTTPLen(p, req, false, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -133,13 +134,16 @@ func (s *Signer) NewChunkedEncoder(req *http.Request, size int64, opts StreamOpt
 		return nil, errors.New("sigv4rs: out of C memory for the streaming state")
 	}
 	out, err := s.chunkedBegin(p, n, s.clock(), opts.Mode, opts.Checksum, uint64(size), chunk, state)
+	var signed string
 	if err == nil {
+		signed, out = host.signed(out)
 		err = setStreamOutput(req, out, encLen)
 	}
 	if err != nil {
 		freeChunkedState(state)
 		return nil, err
 	}
+	host.send(req, signed)
 	e := &ChunkedEncoder{s: s, state: state, size: size, encLen: encLen, chunkSize: int(chunk)}
 	runtime.SetFinalizer(e, (*ChunkedEncoder).Close)
 	return e, nil

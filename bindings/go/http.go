@@ -23,14 +23,19 @@ func (s *Signer) clock() int64 {
 // will be sent.
 //
 // What is signed is what Go's client will send: the path and query as on
-// the wire (req.URL.EscapedPath, or URL.Opaque, and RawQuery), the Host
-// header as Go writes it (req.Host, else req.URL.Host, port kept), every
-// value of every req.Header entry, and Content-Length when
+// the wire (req.URL.EscapedPath, or URL.Opaque, and RawQuery; a raw '+' in
+// the query is a space, as form encoders write it and AWS reads it), the
+// host, every value of every req.Header entry, and Content-Length when
 // req.ContentLength > 0. req.Header's Host, Content-Length,
 // Transfer-Encoding and Trailer entries are skipped because Go's client
 // does not send them. Headers added later (Go's transport adds
 // Accept-Encoding and User-Agent) are not signed; AWS accepts unsigned
 // headers other than X-Amz-*.
+//
+// The host (req.Host, else req.URL.Host) is signed lower-case and without
+// a default port (:443, and :80 for http), as AWS and curl compute it;
+// when Go would send it otherwise, Sign sets req.Host to the signed value
+// so that the wire agrees.
 func (s *Signer) Sign(req *http.Request, body []byte) error {
 	return s.signHTTP(req, PayloadBytes, body)
 }
@@ -51,7 +56,7 @@ func (s *Signer) SignUnsigned(req *http.Request) error {
 func (s *Signer) signHTTP(req *http.Request, mode PayloadMode, payload []byte) error {
 	p := getPacker()
 	defer putPacker(p)
-	n, err := packHTTP(p, req, false)
+	n, host, err := packHTTP(p, req, false)
 	if err != nil {
 		return err
 	}
@@ -59,11 +64,36 @@ func (s *Signer) signHTTP(req *http.Request, mode PayloadMode, payload []byte) e
 	if err != nil {
 		return err
 	}
+	signed, out := host.signed(out)
+	host.send(req, signed)
 	if req.Header == nil {
 		req.Header = make(http.Header, 4)
 	}
 	s.setOutput(req.Header, out)
 	return nil
+}
+
+// partsHost is the host of a request signed for header authentication:
+// what Go would send, and what the library is given as the request's host.
+type partsHost struct{ sent, given string }
+
+// signed returns the host the library signed and out without its Host
+// entry: that entry, the host lower-cased, comes first when the host had
+// upper-case letters; else the host is as given, minus a :443 (the library
+// takes it as an https host, so drops that port whatever the scheme).
+func (h partsHost) signed(out []byte) (string, []byte) {
+	if name, value, rest := nextOutputHeader(out); string(name) == "Host" {
+		return string(value), rest
+	}
+	return withoutDefaultPort(h.given, "https"), out
+}
+
+// send makes Go send the signed host: Go writes req.Host (else
+// req.URL.Host) as it is, and ignores a Host entry in req.Header.
+func (h partsHost) send(req *http.Request, signed string) {
+	if signed != h.sent {
+		req.Host = signed
+	}
 }
 
 // setOutput sets the signer's headers on h, replacing every spelling of
@@ -116,17 +146,20 @@ const (
 )
 
 // Presign returns a presigned URL for req, valid for expires (1 second to
-// 7 days, whole seconds). req is not modified. The URL keeps req.URL's
-// scheme, host, path and query and appends the X-Amz-* parameters. The
-// signed host is req.URL's without a default port (req.Host if set and
-// different). S3 signers sign UNSIGNED-PAYLOAD; others the hash of an
-// empty body. Headers in req.Header (and Content-Length when
-// req.ContentLength > 0) are signed too: whoever uses the URL must send
-// them. Unlike aws-sdk-go-v2, X-Amz-* headers are not moved into the query.
+// 7 days, whole seconds). req is not modified. The URL has req.URL's
+// scheme, host (lower-cased, without a default port) and path, then each
+// query parameter in its order as it was signed (a raw '+' as %20, %7e as
+// ~, lower-case hex in upper case...), then the X-Amz-* parameters. The
+// signed host is the URL's, or req.Host if that differs (lower-cased and
+// without a default port: whoever uses the URL must send that Host).
+// S3 signers sign UNSIGNED-PAYLOAD; others the hash of an empty body.
+// Headers in req.Header (and Content-Length when req.ContentLength > 0)
+// are signed too: whoever uses the URL must send them. Unlike
+// aws-sdk-go-v2, X-Amz-* headers are not moved into the query.
 func (s *Signer) Presign(req *http.Request, expires time.Duration) (string, error) {
 	p := getPacker()
 	defer putPacker(p)
-	n, err := packHTTP(p, req, true)
+	n, _, err := packHTTP(p, req, true)
 	if err != nil {
 		return "", err
 	}
@@ -154,7 +187,7 @@ func (s *Signer) debugHTTP(op int, req *http.Request, body []byte, presignExpire
 	p := getPacker()
 	defer putPacker(p)
 	presign := presignExpires != 0
-	n, err := packHTTP(p, req, presign)
+	n, _, err := packHTTP(p, req, presign)
 	if err != nil {
 		return "", err
 	}
@@ -169,22 +202,24 @@ func (s *Signer) debugHTTP(op int, req *http.Request, body []byte, presignExpire
 	return string(out), nil
 }
 
-// packHTTP packs req in the library's terms and returns the header count.
-// Sign passes host, path and query as separate fields plus the Host header
-// Go will send; Presign passes an absolute URL so the output keeps the
+// packHTTP packs req in the library's terms and returns the header count
+// and, for header signing, the host. Sign passes host, path and query as
+// separate fields (the library signs the host lower-case and says so when
+// that changes it); Presign passes an absolute URL so the output keeps the
 // scheme.
-func packHTTP(p *packer, req *http.Request, presign bool) (int, error) {
+func packHTTP(p *packer, req *http.Request, presign bool) (int, partsHost, error) {
 	if req == nil || req.URL == nil {
-		return 0, argError(ErrNullArgument, "request or its URL is nil")
+		return 0, partsHost{}, argError(ErrNullArgument, "request or its URL is nil")
 	}
 	return packHTTPLen(p, req, presign, req.ContentLength)
 }
 
 // packHTTPLen is packHTTP with the Content-Length to sign given apart
 // (streaming signs the encoded length, which req does not hold yet).
-func packHTTPLen(p *packer, req *http.Request, presign bool, contentLength int64) (int, error) {
+func packHTTPLen(p *packer, req *http.Request, presign bool, contentLength int64) (int, partsHost, error) {
+	var h partsHost
 	if req == nil || req.URL == nil {
-		return 0, argError(ErrNullArgument, "request or its URL is nil")
+		return 0, h, argError(ErrNullArgument, "request or its URL is nil")
 	}
 	u := req.URL
 	method := req.Method
@@ -215,26 +250,27 @@ func packHTTPLen(p *packer, req *http.Request, presign bool, contentLength int64
 		p.add("")
 		p.add("")
 		p.add("")
-		if host != authority {
+		// The library signs the URL's host lower-case without a default
+		// port, but a Host header as given: so req.Host goes the same way.
+		host = lowerASCII(withoutDefaultPort(host, scheme))
+		if host != lowerASCII(withoutDefaultPort(authority, scheme)) {
 			p.add("Host")
 			p.add(host)
 			nh++
 		}
 	} else {
-		var err error
-		if host, err = wireHost(host); err != nil {
-			return 0, err
+		sent, err := wireHost(host)
+		if err != nil {
+			return 0, h, err
 		}
+		// Without a default port, as curl, browsers and aws-sdk-go-v2 send
+		// it; the library lower-cases it.
+		h = partsHost{sent: sent, given: withoutDefaultPort(sent, u.Scheme)}
 		p.add(method)
 		p.add("")
-		p.add("")
+		p.add(h.given)
 		p.add(path)
 		p.add(u.RawQuery)
-		if host != "" {
-			p.add("Host")
-			p.add(host)
-			nh++
-		}
 	}
 	if contentLength > 0 {
 		p.add("Content-Length")
@@ -248,7 +284,7 @@ func packHTTPLen(p *packer, req *http.Request, presign bool, contentLength int64
 	for k := range req.Header {
 		if skip, err := skippedHeader(k); skip || err != nil {
 			if err != nil {
-				return 0, err
+				return 0, h, err
 			}
 			continue
 		}
@@ -264,7 +300,7 @@ func packHTTPLen(p *packer, req *http.Request, presign bool, contentLength int64
 			nh++
 		}
 	}
-	return nh, nil
+	return nh, h, nil
 }
 
 // wireHost is the Host header Go's client writes for host: cut at a space
@@ -288,6 +324,51 @@ func wireHost(host string) (string, error) {
 		}
 	}
 	return host, nil
+}
+
+// withoutDefaultPort returns host[:port] without the port when it is the
+// scheme's default (80 for http, else 443) or empty, by the library's rule
+// (up to 5 digits, leading zeros allowed).
+func withoutDefaultPort(host, scheme string) string {
+	i := strings.LastIndexByte(host, ':')
+	if i < 0 || strings.IndexByte(host[:i], ':') >= 0 && !strings.HasSuffix(host[:i], "]") {
+		return host // no port, or a bare IPv6 address
+	}
+	port := host[i+1:]
+	if len(port) > 5 {
+		return host
+	}
+	n := 0
+	for j := 0; j < len(port); j++ {
+		if port[j] < '0' || port[j] > '9' {
+			return host
+		}
+		n = n*10 + int(port[j]-'0')
+	}
+	def := 443
+	if strings.EqualFold(scheme, "http") {
+		def = 80
+	}
+	if port == "" || n == def {
+		return host[:i]
+	}
+	return host
+}
+
+// lowerASCII lower-cases the ASCII letters of s, nothing else.
+func lowerASCII(s string) string {
+	for i := 0; i < len(s); i++ {
+		if 'A' <= s[i] && s[i] <= 'Z' {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				if 'A' <= b[j] && b[j] <= 'Z' {
+					b[j] += 'a' - 'A'
+				}
+			}
+			return string(b)
+		}
+	}
+	return s
 }
 
 // wirePath is the request-target path Go's client sends (URL.RequestURI

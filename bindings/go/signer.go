@@ -149,9 +149,11 @@ const (
 // Request is a request in the library's terms: exactly what goes on the
 // wire. Set Method and either URL (absolute, "https://host[:port]/path?query")
 // or Host, Path and Query (scheme https). Path and Query are already
-// percent-encoded as sent; nothing is re-encoded. Headers are signed in
-// order per name (the never-signed ones are skipped); a Host header
-// overrides the host of the URL.
+// percent-encoded as sent; nothing is re-encoded; a raw '+' in Query is a
+// space. Headers are signed in order per name (the never-signed ones are
+// skipped). The host of URL or Host is signed lower-case; a Host header
+// overrides it and is signed as given (this is how to sign a host in
+// another case).
 type Request struct {
 	Method      string
 	URL         string
@@ -209,9 +211,10 @@ func (s *Signer) raw(op int, r *Request, t time.Time, expires uint32) (string, e
 }
 
 // SignRaw signs r for header authentication at t and returns the headers to
-// add (replacing any of the same name): X-Amz-Date, X-Amz-Security-Token
-// (with a session token), X-Amz-Content-SHA256 (S3 or ContentSHA256Header)
-// and Authorization.
+// add (replacing any of the same name): Host (first, only when the host of
+// URL or Host had upper-case letters: the lower-cased host that was
+// signed), X-Amz-Date, X-Amz-Security-Token (with a session token),
+// X-Amz-Content-SHA256 (S3 or ContentSHA256Header) and Authorization.
 func (s *Signer) SignRaw(r *Request, t time.Time) ([]Header, error) {
 	if r == nil {
 		return nil, argError(ErrNullArgument, "request is nil")

@@ -285,8 +285,9 @@ func TestLargeOutputs(t *testing.T) {
 	}
 }
 
-// What Sign sends to the library: Host as Go writes it, Content-Length from
-// the field, header entries Go does not send skipped, every value passed.
+// What Sign sends to the library: the host Go writes (without a default
+// port), Content-Length from the field, header entries Go does not send
+// skipped, every value passed.
 func TestSignedFromWireForm(t *testing.T) {
 	s := newTestSigner(t, nil)
 	req := httptest.NewRequest("PUT", "https://example.com:443/a%2Fb/c%20d?x=1&y", strings.NewReader("body"))
@@ -301,10 +302,16 @@ func TestSignedFromWireForm(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "PUT\n/a%252Fb/c%2520d\nx=1&y=\ncontent-length:4\nhost:example.com:443\nx-amz-date:20150830T123600Z\nx-multi:b,a,c\n\n" +
+	// Host without its default port, as curl and aws-sdk-go-v2 send it.
+	want := "PUT\n/a%252Fb/c%2520d\nx=1&y=\ncontent-length:4\nhost:example.com\nx-amz-date:20150830T123600Z\nx-multi:b,a,c\n\n" +
 		"content-length;host;x-amz-date;x-multi\n230d8358dc8e8890b4c58deeb62912ee2f20357ae92a5cc861b98e68fe31acb5"
 	if creq != want {
 		t.Fatalf("canonical request:\n%s\nwant:\n%s", creq, want)
+	}
+
+	// And Go is made to send that.
+	if err := s.Sign(req, []byte("body")); err != nil || req.Host != "example.com" {
+		t.Fatalf("Sign: %v, req.Host %q", err, req.Host)
 	}
 
 	zone := httptest.NewRequest("GET", "https://[fe80::1%25en0]:8443/", nil)

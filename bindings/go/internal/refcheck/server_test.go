@@ -3,7 +3,8 @@ package refcheck
 // Requests sent through sigv4rs.Transport to an httptest server that
 // verifies each one independently with aws-sdk-go-v2's signer, from what
 // it received on the wire: the raw request target, Host, the headers named
-// in SignedHeaders and the body.
+// in SignedHeaders and the body. The server also checks that the Host it
+// received is the one the rules sign (lower-case, no default port).
 
 import (
 	"bytes"
@@ -28,12 +29,16 @@ import (
 )
 
 type serverConfig struct {
-	cfg    sigv4rs.Config
-	scheme string // of the URL the client signed (the SDK drops its default port)
+	cfg      sigv4rs.Config
+	scheme   string // of the URL the client signed (the SDK drops its default port)
+	wantHost string // the Host that must arrive, if set
 }
 
 // sdkVerify re-signs the received request with the SDK and compares.
 func sdkVerify(r *http.Request, body []byte, sc serverConfig) error {
+	if sc.wantHost != "" && r.Host != sc.wantHost {
+		return fmt.Errorf("received Host %q, want %q", r.Host, sc.wantHost)
+	}
 	auth := r.Header.Get("Authorization")
 	const sh = "SignedHeaders="
 	i := strings.Index(auth, sh)
@@ -174,6 +179,8 @@ func TestTransportVerifiedBySDK(t *testing.T) {
 				[][2]string{{"X-Amz-Content-Sha256", "UNSIGNED-PAYLOAD"}}},
 			{"GET", "/a%3Ab/c~d?y=%E2%82%AC&x=a%2Fb&x=a&z", nil, [][2]string{{"X-Multi", "one"}, {"X-Multi", "two  three"}, {"Accept", "*/*"}}},
 			{"DELETE", "/", nil, nil},
+			// A form-encoded query: the SDK reads '+' as a space, as AWS does.
+			{"GET", "/search?" + url.Values{"q": {"star wars"}, "op": {"1+1"}}.Encode(), nil, nil},
 		} {
 			var body io.Reader
 			if tc.body != nil {
@@ -196,8 +203,42 @@ func TestTransportVerifiedBySDK(t *testing.T) {
 		}
 	}
 
+	// Mixed-case hosts: Go must send the host lower-case, as signed (the
+	// SDK on the server signs the Host it receives as it is).
+	port := srv.URL[strings.LastIndexByte(srv.URL, ':')+1:]
+	cfg := sigv4rs.Config{AccessKeyID: "AKIDEXAMPLE", SecretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+		Region: "us-east-1", Service: "s3", S3: true}
+	signer, err := sigv4rs.NewSigner(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer signer.Close()
+	for _, tc := range []struct{ url, host, want string }{
+		{"http://LocalHost:" + port + "/bucket?list-type=2&" + url.Values{"prefix": {"star wars/"}}.Encode(), "", "localhost:" + port},
+		{srv.URL + "/bucket/key?" + url.Values{"q": {"star wars"}}.Encode(), "Virtual.Example.COM", "virtual.example.com"},
+		{srv.URL + "/bucket/key", "Bucket.S3.Amazonaws.com:80", "bucket.s3.amazonaws.com"},
+	} {
+		req, err := http.NewRequest("GET", tc.url, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tc.host != "" {
+			req.Host = tc.host
+		}
+		n++
+		id := strconv.Itoa(n)
+		req.Header.Set("X-Case-Id", id)
+		srv.register(id, serverConfig{cfg: cfg, scheme: "http", wantHost: tc.want})
+		if err := send(&http.Client{Transport: &sigv4rs.Transport{Signer: signer}}, req); err != nil {
+			t.Errorf("%s (Host %q): %v", tc.url, tc.host, err)
+		}
+	}
+	fixed := n
+
 	// Random requests of the differential test that need no adjustment for
-	// the SDK, sent over the wire: the server sees what Go really sent.
+	// the SDK, sent over the wire: the server sees what Go really sent. The
+	// host notes concern the SDK signing the case's URL; here it verifies
+	// the Host that arrived.
 	r := rand.New(rand.NewSource(envInt("SIGV4RS_DIFF_SEED", 20150830) + 2))
 	sent := 0
 	for sent < 300 {
@@ -208,6 +249,8 @@ func TestTransportVerifiedBySDK(t *testing.T) {
 			continue
 		}
 		_, in, err := prepare(&c, false)
+		delete(in.notes, "host-case")
+		delete(in.notes, "default-port-host")
 		if err != nil || len(in.notes) != 0 {
 			continue
 		}
@@ -235,7 +278,7 @@ func TestTransportVerifiedBySDK(t *testing.T) {
 		n++
 		id := strconv.Itoa(n)
 		req.Header.Set("X-Case-Id", id)
-		srv.register(id, serverConfig{cfg: cfg, scheme: c.scheme})
+		srv.register(id, serverConfig{cfg: cfg, scheme: c.scheme, wantHost: ourHost(su.Scheme, req.Host, false)})
 		err = send(&http.Client{Transport: &sigv4rs.Transport{Signer: signer}}, req)
 		signer.Close()
 		if err != nil {
@@ -246,8 +289,8 @@ func TestTransportVerifiedBySDK(t *testing.T) {
 		}
 		sent++
 	}
-	fmt.Printf("go server check: %d/%d requests sent through Transport verified by aws-sdk-go-v2 on the server (12 fixed, %d random)\n",
-		srv.ok, n, sent)
+	fmt.Printf("go server check: %d/%d requests sent through Transport verified by aws-sdk-go-v2 on the server (%d fixed, %d random)\n",
+		srv.ok, n, fixed, sent)
 	if srv.ok != n {
 		t.Errorf("verified %d of %d", srv.ok, n)
 	}
