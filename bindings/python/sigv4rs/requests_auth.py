@@ -25,8 +25,16 @@ What is signed is what goes on the wire:
 * an aws-chunked body (the `ChunkedEncoder` from `Signer.sign_streaming`)
   is not signed again: it was signed when it was made, and its chunk
   signatures chain from that signature. Its headers are set on the request.
+* the host as sent: the library signs it lower-case, and when the URL's host
+  has upper-case letters its `Host` output is set on the request (urllib3
+  lower-cases the host it sends anyway).
+
+As AWS4Auth, a request that already carries `X-Amz-Date` is signed at that
+time; see SigV4Auth for the date rules and the constructor forms.
 """
 
+import calendar
+import datetime
 import hashlib
 import re
 import threading
@@ -52,6 +60,13 @@ _CHUNK = 1 << 20
 # Targets urllib3 leaves as they are: allowed characters and upper-case
 # escapes only (the usual case, as requests has prepared the URL already).
 _WIRE_READY = re.compile(r"(?:[A-Za-z0-9._~!$&'()*+,;=:@/?-]|%[0-9A-F]{2})*\Z")
+# The only X-Amz-Date form SigV4 signs (it goes verbatim into the string to sign).
+_AMZ_DATE = re.compile(r"(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z\Z")
+# Signed whatever include_hdrs says: SigV4 requires host, and the signer
+# adds and signs the other three itself.
+_ALWAYS_SIGNED = {b"host", b"x-amz-date", b"x-amz-security-token", b"x-amz-content-sha256"}
+_SIGNER_OPTIONS = ("normalize_path", "single_encode_path", "content_sha256_header", "unsigned_session_token",
+                   "unsigned_headers")
 
 
 def wire_url(url):
@@ -86,37 +101,118 @@ def _wire_headers(headers):
                         v if type(v) is bytes else v.encode("latin-1")))
         except UnicodeEncodeError:
             raise E.InvalidHeaderValueError(
-                "header %r is not latin-1: http.client could not send it" % (n,), E.InvalidHeaderValueError.code
+                "header %r is not latin-1: http.client sends str values as latin-1 and could not send it; "
+                "pass the bytes to send (e.g. value.encode('utf-8')) or an ASCII encoding of it" % (n,),
+                E.InvalidHeaderValueError.code,
             ) from None
         except AttributeError:
             raise E.ArgumentTypeError("header %r must be str or bytes" % (n,)) from None
     return out
 
 
-class SigV4Auth(requests.auth.AuthBase):
-    """Signs each request with SigV4 at the current time.
+def _amz_date_time(value):
+    """Unix seconds of an X-Amz-Date value, or None unless it is a valid
+    SigV4 time, `YYYYMMDDTHHMMSSZ`."""
+    if isinstance(value, bytes):
+        value = value.decode("latin-1")
+    m = _AMZ_DATE.match(value.strip())
+    if m is None:
+        return None
+    try:
+        return calendar.timegm(datetime.datetime(*map(int, m.groups())).timetuple())
+    except ValueError:  # no such day or time, e.g. 20150230
+        return None
 
-    Arguments as AWS4Auth: `SigV4Auth(access_key, secret_key, region, service,
-    session_token=None)`, or `SigV4Auth(refreshable_credentials=creds,
-    region=..., service=...)` with botocore credentials (re-read on every
-    request; the signer is rebuilt when they rotate).
+
+def _is_signing_key(obj):
+    """requests-aws4auth's AWS4SigningKey, duck-typed (no import needed)."""
+    return not isinstance(obj, (str, bytes, bytearray, memoryview)) and all(
+        hasattr(obj, a) for a in ("region", "service", "scope", "secret_key"))
+
+
+class SigV4Auth(requests.auth.AuthBase):
+    """Signs each request with SigV4, a drop-in for AWS4Auth.
+
+    The forms AWS4Auth takes:
+    * `SigV4Auth(access_key, secret_key, region, service[, date],
+      session_token=None)`;
+    * `SigV4Auth(access_key, signing_key)` with an `AWS4SigningKey` (its
+      secret, region and service are used; one made with
+      `store_secret_key=False` is refused: the library derives its keys from
+      the secret);
+    * `SigV4Auth(refreshable_credentials=creds, region=..., service=...)`
+      with botocore credentials (re-read on every request; the signer is
+      rebuilt when they rotate).
+
+    `date` (AWS4Auth's scope date, `YYYYMMDD`) is checked and otherwise has
+    no effect, as with AWS4Auth, which derives a new key when the request's
+    date differs: the scope is always the signing day.
+
+    Signing time: a request's own `X-Amz-Date` when it is a SigV4 time
+    (`YYYYMMDDTHHMMSSZ`), as AWS4Auth signs it; any other value is replaced
+    by the current time, or raises `sigv4rs.InvalidTimeError` (a ValueError)
+    with `raise_invalid_date=True`. Otherwise `clock()`, or now.
+
+    `include_hdrs`: AWS4Auth's set of headers to sign (names, `x-amz-*`,
+    `*`); `host` and the headers the signer adds (`X-Amz-Date`,
+    `X-Amz-Security-Token`, `X-Amz-Content-SHA256`) are always signed.
+    Without it every header is signed but User-Agent, Connection and the
+    other never-signed ones (AWS4Auth's default is host, content-type, date
+    and x-amz-*).
 
     Extras: `s3` (default: service == "s3"), `unsigned_payload` (never hash
-    bodies), `content_sha256_header`, `unsigned_headers`, `clock` (a callable
-    returning Unix seconds, for tests), and any other `sigv4rs.Signer`
-    keyword (`normalize_path`, `single_encode_path`...).
+    bodies), `clock` (a callable returning Unix seconds, for tests), and the
+    `sigv4rs.Signer` options `normalize_path`, `single_encode_path`,
+    `content_sha256_header`, `unsigned_session_token`, `unsigned_headers`.
     """
 
     def __init__(self, access_key=None, secret_key=None, region=None, service=None, *args,
-                 session_token=None, refreshable_credentials=None, s3=None, unsigned_payload=False,
-                 clock=None, **signer_options):
+                 session_token=None, refreshable_credentials=None, date=None, include_hdrs=None,
+                 raise_invalid_date=False, s3=None, unsigned_payload=False, clock=None, **signer_options):
+        unknown = sorted(set(signer_options) - set(_SIGNER_OPTIONS))
+        if unknown:
+            raise TypeError(
+                "SigV4Auth got an unexpected keyword argument %r; it takes AWS4Auth's (session_token, "
+                "refreshable_credentials, region, service, date, include_hdrs, raise_invalid_date), s3, "
+                "unsigned_payload, clock and the Signer options %s" % (unknown[0], ", ".join(_SIGNER_OPTIONS)))
+        if len(args) > 1:
+            raise TypeError("SigV4Auth takes AWS4Auth's positional forms (access_key, secret_key, region, "
+                            "service[, date]) or (access_key, signing_key), not %d arguments" % (4 + len(args)))
         if args:
-            raise TypeError("SigV4Auth takes (access_key, secret_key, region, service); a date or an "
-                            "AWS4SigningKey is not supported: the signer derives and caches keys itself")
+            if date is not None:
+                raise TypeError("SigV4Auth got date both as the 5th argument and as a keyword")
+            date = args[0]
+        if _is_signing_key(secret_key):
+            key = secret_key
+            if region is not None or service is not None or date is not None:
+                raise TypeError("SigV4Auth(access_key, signing_key) takes region, service and date from the "
+                                "AWS4SigningKey; pass no others")
+            if key.secret_key is None:
+                raise ValueError("signing_key: this AWS4SigningKey was made with store_secret_key=False, and "
+                                 "sigv4rs derives its signing keys from the secret itself; use "
+                                 "SigV4Auth(access_key, secret_key, region, service)")
+            secret_key, region, service = key.secret_key, key.region, key.service
+        if date is not None and not (isinstance(date, str) and re.fullmatch(r"\d{8}", date)):
+            raise ValueError("date must be the scope date as 'YYYYMMDD' (AWS4Auth's 5th argument), got %r"
+                             % (date,))
+        if type(raise_invalid_date) is not bool:
+            raise ValueError("raise_invalid_date must be True or False")
         if region is None or service is None:
-            raise E.ArgumentTypeError("SigV4Auth needs region and service")
+            raise E.ArgumentTypeError("SigV4Auth needs region and service: SigV4Auth(access_key, secret_key, "
+                                      "region, service), or region=..., service=... with refreshable_credentials")
+        self.include_hdrs = None
+        if include_hdrs is not None:
+            if isinstance(include_hdrs, (str, bytes)):
+                raise TypeError("include_hdrs must be a collection of header names such as {'host', 'x-amz-*'}, "
+                                "not a single str")
+            try:
+                self.include_hdrs = {n.strip().lower().encode("latin-1") for n in include_hdrs}
+            except (AttributeError, TypeError, UnicodeEncodeError):
+                raise TypeError("include_hdrs must be a collection of header names (str)") from None
         self.region = region
         self.service = service
+        self.date = date
+        self.raise_invalid_date = raise_invalid_date
         self.s3 = (service == "s3") if s3 is None else s3
         self.unsigned_payload = unsigned_payload
         self.clock = clock
@@ -182,15 +278,37 @@ class SigV4Auth(requests.auth.AuthBase):
                 pass  # not really seekable: fall through
         return b"", None, True
 
+    def _signs(self, name):
+        """Whether include_hdrs selects header `name` (lower-case bytes)."""
+        inc = self.include_hdrs
+        return (name in inc or name in _ALWAYS_SIGNED or b"*" in inc
+                # AWS4Auth's wildcard leaves out x-amz-client-context.
+                or (b"x-amz-*" in inc and name.startswith(b"x-amz-") and name != b"x-amz-client-context"))
+
+    def _time(self, r):
+        """The signing time: the request's X-Amz-Date when valid, else the clock."""
+        given = r.headers.get("X-Amz-Date")
+        if given is not None:
+            t = _amz_date_time(given)
+            if t is not None:
+                return t
+            if self.raise_invalid_date:
+                raise E.InvalidTimeError(
+                    "X-Amz-Date %r is not a SigV4 time (YYYYMMDDTHHMMSSZ); with raise_invalid_date=False "
+                    "it is replaced by the current time" % (given,), E.InvalidTimeError.code)
+        return self.clock() if self.clock is not None else None
+
     def __call__(self, r):
         if isinstance(r.body, ChunkedEncoder):
             # Re-signing would break the chain from the seed signature.
             for name, value in r.body.headers.items():
                 r.headers[name] = value
             return r
+        now = self._time(r)
         body, payload_hash, unsigned = self._payload(r)
         headers = _wire_headers(r.headers)
-        now = self.clock() if self.clock is not None else None
+        if self.include_hdrs is not None:
+            headers = [(n, v) for n, v in headers if self._signs(n.lower())]
         url = wire_url(r.url)
         try:
             out = self.signer.sign(r.method, url, headers, body=body, payload_hash=payload_hash,

@@ -430,11 +430,15 @@ class Signer:
 
     def sign(self, method, url, headers=None, body=b"", payload_hash=None, unsigned_payload=False, time=None):
         """Signs for the Authorization header. Returns the headers to add
-        (replacing any of the same name): X-Amz-Date, X-Amz-Security-Token
-        (with a token), X-Amz-Content-SHA256 (S3, or content_sha256_header)
-        and Authorization, as a dict of str.
+        (replacing any of the same name): Host (only when the URL's host has
+        upper-case letters and no Host header is given: the lower-cased host
+        that was signed), X-Amz-Date, X-Amz-Security-Token (with a token),
+        X-Amz-Content-SHA256 (S3, or content_sha256_header) and
+        Authorization, as a dict of str.
 
         `url` is absolute and exactly as sent (percent-encoded), or a Parts.
+        A raw `+` in its query is a space (signed `%20`, as form encoders
+        mean it); a literal plus is `%2B`.
         `headers` (mapping or list of pairs, for repeated names) are the
         headers you will send. Payload: `payload_hash` (hex SHA-256) or
         `unsigned_payload=True`, else an x-amz-content-sha256 header you pass,
@@ -451,8 +455,11 @@ class Signer:
 
     def presign(self, method, url, expires=3600, headers=None, time=None, body=b"", payload_hash=None,
                 unsigned_payload=False):
-        """A presigned URL valid for `expires` seconds (1..604800). Headers
-        beyond Host are bound to the URL: the client must send them. S3
+        """A presigned URL valid for `expires` seconds (1..604800): the host
+        lower-cased and each query parameter written as it was signed (`+`
+        as `%20`, escapes in upper case...), in the caller's order, then the
+        X-Amz-* parameters. Headers beyond Host are bound to the URL: the
+        client must send them. S3
         signers sign UNSIGNED-PAYLOAD unless told otherwise; other services
         the hash of `body` (empty by default)."""
         exp = _expires(expires)

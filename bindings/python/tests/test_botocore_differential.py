@@ -22,6 +22,7 @@ import hashlib
 import os
 import random
 import string
+import urllib.parse
 
 import pytest
 
@@ -44,21 +45,22 @@ QUIRKS = {
         "bytes, empty pieces) is given to botocore in canonical encoding (decode valid %XX, encode every byte "
         "but A-Za-z0-9-._~ as upper-case %XX, drop empty pieces). Canonical queries go to both unchanged.",
     ),
-    "presign-query-rewrite": (
+    "query-plus-literal": (
         "transform",
-        "presign: botocore parse_qs-decodes the query and writes it back percent-encoded; for a non-canonical "
-        "query the presigned URLs must differ exactly by that rewrite (the botocore URL's operation "
-        "parameters are checked against the canonical form, the auth parameters and the rest byte for byte).",
+        "header mode: botocore signs a raw '+' in the query as a literal '+'; servers (and sigv4rs) read it "
+        "as a space, as form encoders mean it: botocore is given the query with '+' as %20 (part of the "
+        "canonical encoding of raw-query-sort).",
+    ),
+    "presign-valueless-param": (
+        "transform",
+        "presign: botocore parse_qs-decodes the query and writes each parameter back percent-encoded, as "
+        "sigv4rs does, but a valueless '?k' as 'k='; sigv4rs keeps 'k'. The URLs must differ exactly by "
+        "that '=' (sigv4rs's URL is also checked against the parameters in canonical encoding, in order).",
     ),
     "presign-first-value": (
         "generate",
         "presign: botocore's parse_qs keeps only the first value of a repeated key, so presigned queries "
         "have unique (decoded) keys.",
-    ),
-    "presign-plus-is-space": (
-        "generate",
-        "presign: parse_qs turns a raw '+' into a space (sigv4rs keeps it a literal plus, %2B), so presigned "
-        "queries carry no raw '+'.",
     ),
     "presign-utf8": (
         "generate",
@@ -150,8 +152,12 @@ QUIRKS = {
         "'host?query' (sigv4rs: '/' and 'host/?query'); only non-S3 header-mode requests omit the path.",
     ),
     "host-lowercase": (
-        "generate",
-        "botocore signs urlsplit().hostname, which is lower-cased; generated hosts are lower case.",
+        "transform",
+        "botocore signs the lower-cased host (urlsplit().hostname) but leaves the wire as written: header "
+        "mode adds no Host header (the HTTP client sends the URL's spelling) and a presigned URL keeps it. "
+        "A host with upper-case letters is given to botocore lower-cased, as DNS and servers read it, and in "
+        "header mode without a caller Host with a Host header of that host[:port] (default port dropped): "
+        "the header sigv4rs must output.",
     ),
     "method-upper": (
         "generate",
@@ -186,9 +192,12 @@ HEX = b"0123456789abcdefABCDEF"
 
 # --- a SigV4 canonical encoder of our own (the RFC rule, not sigv4rs) ---------
 
-def pct_decode(raw):
-    """bytes of `raw` with valid %XX decoded; an invalid '%' stands for itself."""
+def pct_decode(raw, plus_is_space=False):
+    """bytes of `raw` with valid %XX decoded; an invalid '%' stands for itself;
+    in a query ('plus_is_space') a raw '+' is a space."""
     b = raw.encode("ascii")
+    if plus_is_space:
+        b = b.replace(b"+", b" ")
     out = bytearray()
     i = 0
     while i < len(b):
@@ -212,8 +221,8 @@ def sigv4_encode(data, keep_slash=False):
     return "".join(out)
 
 
-def canonical_component(raw, keep_slash=False):
-    return sigv4_encode(pct_decode(raw), keep_slash)
+def canonical_component(raw, keep_slash=False, query=False):
+    return sigv4_encode(pct_decode(raw, query), keep_slash)
 
 
 def canonical_query(q):
@@ -222,7 +231,8 @@ def canonical_query(q):
         if not piece:
             continue
         k, _, v = piece.partition("=")
-        pairs.append(canonical_component(k) + ("=" + canonical_component(v) if "=" in piece else ""))
+        pairs.append(canonical_component(k, query=True) + ("=" + canonical_component(v, query=True)
+                                                          if "=" in piece else ""))
     return "&".join(pairs)
 
 
@@ -234,8 +244,26 @@ def presign_rewrite(q):
         if not piece:
             continue
         k, _, v = piece.partition("=")
-        seen.setdefault(pct_decode(k), pct_decode(v))
+        seen.setdefault(pct_decode(k, True), pct_decode(v, True))
     return "&".join(sigv4_encode(k) + "=" + sigv4_encode(v) for k, v in seen.items())
+
+
+def as_signed(q):
+    """The query of a presigned URL for query `q` (issue 10): each parameter
+    in canonical encoding, in order, empty pieces dropped, `k` kept as is."""
+    out = []
+    for piece in q.split("&"):
+        if piece:
+            k, eq, v = piece.partition("=")
+            out.append(canonical_component(k, query=True) + (eq and "=" + canonical_component(v, query=True)))
+    return "&".join(out)
+
+
+def wire_host(scheme, authority):
+    """The Host to send for `authority`: lower case, default port dropped."""
+    host = authority.lower()
+    default = ":443" if scheme == "https" else ":80"
+    return host[:-len(default)] if host.endswith(default) else host
 
 
 def canonical_s3_path(path):
@@ -276,7 +304,7 @@ class Gen:
         lower = lambda: not canonical and self.chance(0.5)  # noqa: E731
         return "".join("%" + (("%02x" if lower() else "%02X") % c) for c in data)
 
-    def component(self, canonical, utf8_only=False, allow_plus=True, in_path=False, lo=0, hi=10):
+    def component(self, canonical, utf8_only=False, in_path=False, lo=0, hi=10):
         """A query key/value or path segment as it would appear on the wire."""
         out = []
         for _ in range(self.r.randint(lo, hi)):
@@ -288,7 +316,7 @@ class Gen:
             elif canonical:
                 out.append(self.pick(string.ascii_letters))
             else:
-                raw = "!$'()*,;:@" + ("" if in_path else "/?") + ("+" if allow_plus else "")
+                raw = "!$'()*,;:@" + ("" if in_path else "/?+")
                 bad = ["%zz", "%g1"] if utf8_only else ["%zz", "%g1", "%4", "%"]
                 sloppy = [
                     lambda: "%%%02x" % ord(self.pick("-._~AZaz09")),  # encoded unreserved
@@ -306,8 +334,8 @@ class Gen:
             if pairs and not presign and self.chance(0.15):
                 k = pairs[-1][0]  # repeated key (header mode only)
             else:
-                k = self.component(canonical, utf8_only=presign, allow_plus=not presign, lo=0 if self.chance(0.05) else 1)
-            decoded = pct_decode(k)
+                k = self.component(canonical, utf8_only=presign, lo=0 if self.chance(0.05) else 1)
+            decoded = pct_decode(k, True)
             if presign and (decoded in seen or decoded.lower().startswith(b"x-amz-")):
                 continue
             seen.add(decoded)
@@ -317,22 +345,31 @@ class Gen:
             elif kind < 0.2:
                 pairs.append((k, ""))
             else:
-                pairs.append((k, self.component(canonical, utf8_only=presign, allow_plus=not presign)))
+                pairs.append((k, self.form_value() if not canonical and self.chance(0.2)
+                              else self.component(canonical, utf8_only=presign)))
         q = "&".join(k if v is None else k + "=" + v for k, v in pairs)
         if not canonical and q and self.chance(0.2):
             q = q.replace("&", "&&", 1) if "&" in q else q + "&"  # empty pieces
         return q
 
+    def form_value(self):
+        """A value as form encoders write it: a space is '+'."""
+        text = self.text(string.ascii_letters + string.digits + "    +=&/~*", 1, 12)
+        return urllib.parse.quote_plus(text + (self.utf8_char() if self.chance(0.3) else ""))
+
     def host(self):
         roll = self.r.random()
         if roll < 0.08:
-            return self.pick(["[::1]", "[2001:db8::7]", "[fe80::1:2]"])
+            return self.pick(["[::1]", "[2001:db8::7]", "[fe80::1:2]", "[2001:DB8::7]", "[FE80::1:2]"])
         if roll < 0.15:
             return "%d.%d.%d.%d" % tuple(self.r.randint(0, 255) for _ in range(4))
         labels = [self.text(string.ascii_lowercase + string.digits, 1, 12) for _ in range(self.r.randint(1, 4))]
         if self.chance(0.3):
             labels[0] += "-" + self.text(string.ascii_lowercase, 1, 5)
-        return ".".join(labels + [self.pick(["amazonaws.com", "example.com", "local"])])
+        host = ".".join(labels + [self.pick(["amazonaws.com", "example.com", "local"])])
+        if self.chance(0.2):  # DNS names are case-insensitive: mixed case
+            host = "".join(c.upper() if self.chance(0.5) else c for c in host)
+        return host
 
     def authority(self, scheme):
         h = self.host()
@@ -355,6 +392,8 @@ class Gen:
                 segs.append(".")
             elif roll < 0.25:
                 segs.append("..")
+            elif roll < 0.28:
+                segs.append(self.pick(["%2e", "%2E%2e", "%2e."]))  # escaped dots: data when double-encoding
             elif roll < 0.35:
                 segs.append(self.text(SUB_DELIMS + "-._~" + string.ascii_letters, 1, 6))
             else:
@@ -493,14 +532,18 @@ def make_case(i):
     query = g.query(canonical_q, presign)
     if presign:
         boto_query = query
-        if presign_rewrite(query) != query:
-            used.add("presign-query-rewrite")
+        if any(p and "=" not in p for p in query.split("&")):
+            used.add("presign-valueless-param")
     else:
         boto_query = canonical_query(query)
         if boto_query != query:
             used.add("raw-query-sort")
+        if "+" in query:
+            used.add("query-plus-literal")
     url = "%s://%s%s%s" % (scheme, authority, path, "?" + query if query else "")
-    boto_url = "%s://%s%s%s" % (scheme, authority, boto_path, "?" + boto_query if boto_query else "")
+    if authority != authority.lower():
+        used.add("host-lowercase")
+    boto_url = "%s://%s%s%s" % (scheme, authority.lower(), boto_path, "?" + boto_query if boto_query else "")
 
     # Credentials, scope, time.
     akid = g.text(string.ascii_uppercase + string.digits, 16, 20)
@@ -584,10 +627,13 @@ def make_case(i):
         ctx["has_streaming_input"] = True
     if s3 and not presign and g.chance(0.05):
         ctx["trailer"] = True
+    boto_headers = list(headers)
+    if "host-lowercase" in used and not presign and "host" not in names:
+        boto_headers.append(("Host", wire_host(scheme, authority)))
     return dict(i=i, kind=kind, boto_cls=boto_cls, s3=s3, presign=presign, scheme=scheme, url=url,
                 boto_url=boto_url, path=path, boto_path=boto_path, query=query, akid=akid, secret=secret,
                 token=token, region=region, service=service, unix=unix, expires=expires, headers=headers,
-                body=body, ctx=ctx, preset_sha=preset_sha, used=used)
+                boto_headers=boto_headers, body=body, ctx=ctx, preset_sha=preset_sha, used=used)
 
 
 def run_botocore(c):
@@ -598,7 +644,7 @@ def run_botocore(c):
     else:
         auth = c["boto_cls"](creds, c["service"], c["region"])
     req = AWSRequest(method=c["method"], url=c["boto_url"], data=c["body"] or None)
-    for n, v in c["headers"]:
+    for n, v in c["boto_headers"]:
         req.headers[n] = v  # HTTPHeaders: appends, so repeated names stay
     ctx = c["ctx"]
     if "s3_payload_signing" in ctx:
@@ -686,24 +732,20 @@ def compare(c, auth, req, mine):
         url = mine["url"]
         eq("signature", auth.sig, url.rsplit("X-Amz-Signature=", 1)[1])
         boto_url = req.url
+        prefix = "%s://" % c["scheme"]
+        head = prefix + c["url"][len(prefix):].split("/", 1)[0].split("?", 1)[0].lower()
         if c["boto_path"] != c["path"]:
             # s3-path-as-is / dot-segment-trailing-slash: only the path differs.
-            prefix = "%s://" % c["scheme"]
-            authority = c["url"][len(prefix):].split("/", 1)[0]
-            head = prefix + authority
             eq("presigned URL path rule", boto_url[len(head):].split("?", 1)[0], c["boto_path"])
             boto_url = head + c["path"] + boto_url[len(head) + len(c["boto_path"]):]
-        if "presign-query-rewrite" in c["used"]:
-            b_head, b_tail = split_auth_tail(boto_url)
-            m_head, m_tail = split_auth_tail(url)
-            eq("presigned URL auth parameters", b_tail, m_tail)
-            base = c["url"].split("?", 1)[0]
-            eq("presigned URL (ours) = URL + '&' + auth", m_head, base + "?" + c["query"] + "&")
-            ops = presign_rewrite(c["query"])
-            eq("presigned URL (botocore) = canonical query + '&' + auth", b_head,
-               base + "?" + (ops + "&" if ops else ""))
-        else:
-            eq("presigned URL", boto_url, url)
+        m_head, m_tail = split_auth_tail(url)
+        q = as_signed(c["query"])
+        eq("presigned URL (ours) = lower-cased host, path, parameters as signed, auth", m_head,
+           head + c["path"] + "?" + (q + "&" if q else ""))
+        # presign-valueless-param: botocore writes 'k=' for '?k'.
+        eq("presigned URL", boto_url,
+           head + c["path"] + "?" + "".join(p + ("" if "=" in p else "=") + "&" for p in q.split("&") if p)
+           + m_tail)
     return problems
 
 
@@ -719,10 +761,9 @@ def test_botocore_differential(summary, monkeypatch):
         c = make_case(i)
         r = random.Random(SEED + i)
         c["method"] = r.choice(["GET", "GET", "PUT", "POST", "HEAD", "DELETE", "PATCH", "OPTIONS"])
-        c["used"].update(["unicode-whitespace", "host-lowercase", "method-upper", "no-fragment"])
+        c["used"].update(["unicode-whitespace", "method-upper", "no-fragment"])
         if c["presign"]:
-            c["used"].update(["presign-first-value", "presign-plus-is-space", "presign-utf8",
-                              "presign-reserved-params"])
+            c["used"].update(["presign-first-value", "presign-utf8", "presign-reserved-params"])
         if c["s3"] or c["presign"]:
             c["used"].add("empty-path")
         mine = run_binding(c)
