@@ -111,6 +111,53 @@ pub struct HeaderOut {
     pub signature: String,
 }
 
+/// The `Host` line header signing must output: the target's host without a
+/// default port, lower-cased, when it has capitals and the caller gave no
+/// Host header.
+fn expected_host_line(r: &Req) -> Option<String> {
+    if r.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(b"host")) {
+        return None;
+    }
+    let (scheme, authority): (&[u8], &[u8]) = if r.url.is_empty() {
+        (b"https", &r.host)
+    } else {
+        let i = r.url.windows(3).position(|w| w == b"://")?;
+        let rest = &r.url[i + 3..];
+        let end = rest
+            .iter()
+            .position(|&x| matches!(x, b'/' | b'?' | b'#'))
+            .unwrap_or(rest.len());
+        (&r.url[..i], &rest[..end])
+    };
+    if !authority.iter().any(u8::is_ascii_uppercase) {
+        return None;
+    }
+    let default: &[u8] = if scheme.eq_ignore_ascii_case(b"https") || scheme.eq_ignore_ascii_case(b"wss") {
+        b"443"
+    } else {
+        b"80"
+    };
+    // The port colon is the last one, after `]` for an IPv6 literal.
+    let colon = authority.iter().rposition(|&x| x == b':');
+    let host = match colon {
+        Some(i) if !authority.starts_with(b"[") || authority[..i].ends_with(b"]") => {
+            let port = &authority[i + 1..];
+            // Compared as numbers, as the library does (`0443` is 443).
+            let num = |d: &[u8]| {
+                d.iter()
+                    .try_fold(0u32, |n, &x| Some(n * 10 + u32::from(x.checked_sub(b'0')?)))
+            };
+            if port.is_empty() || (port.len() <= 5 && num(port) == num(default)) {
+                &authority[..i]
+            } else {
+                authority
+            }
+        }
+        _ => authority,
+    };
+    Some(String::from_utf8_lossy(&host.to_ascii_lowercase()).into_owned())
+}
+
 /// Checks `Name: value\0...Authorization: ...\0`.
 pub fn header_output(out: &[u8], c: &Creds, t: i64, r: &Req, stream: Option<StreamInfo>) -> HeaderOut {
     let what = "header output";
@@ -167,7 +214,15 @@ pub fn header_output(out: &[u8], c: &Creds, t: i64, r: &Req, stream: Option<Stre
             (st.checksum != 0).then(|| trailer[st.checksum as usize].to_string())
         );
     }
+    // The host is signed lower-case; when the target's is not, the signed
+    // value is output as Host (not with a caller's own Host header).
+    let want_host = expected_host_line(r);
+    assert_eq!(get("Host"), want_host, "{what}: Host");
+    if want_host.is_some() {
+        assert_eq!(entries[0].0, "Host", "{what}: Host is not first");
+    }
     let n_expected = 2
+        + usize::from(want_host.is_some())
         + usize::from(!c.token.is_empty())
         + usize::from(expected_sha_header(c, r, stream).is_some())
         + stream.map_or(0, |s| 3 + usize::from(s.checksum != 0));
