@@ -504,8 +504,10 @@ sigv4rs_status sigv4rs_signer_new(const sigv4rs_config *config_, sigv4rs_signer 
 
 #if defined(SIGV4RS_STD)
 // Frees a signer made by `sigv4rs_signer_new`, zeroing its secret and
-// derived keys first. NULL is a no-op. Never pass a signer from
-// `sigv4rs_signer_init`.
+// derived keys first. NULL is a no-op. A signer made by
+// `sigv4rs_signer_init` is not freed (its memory is the caller's): its
+// storage is zeroed as `sigv4rs_signer_deinit` does; one already
+// deinitialized is left alone. Freeing a heap signer twice is undefined.
 void sigv4rs_signer_free(sigv4rs_signer *signer);
 #endif
 

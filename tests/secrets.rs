@@ -128,7 +128,9 @@ unsafe impl GlobalAlloc for Scanning {
         unsafe { System.alloc(l) }
     }
     unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
-        if WATCH.load(Ordering::SeqCst) && l.size() == std::mem::size_of::<Signer>() {
+        if WATCH.load(Ordering::SeqCst)
+            && (l.size() == std::mem::size_of::<Signer>() || l.size() == std::mem::size_of::<SignerHandle>())
+        {
             // SAFETY: the block is still ours until System.dealloc below.
             let bytes = unsafe { std::slice::from_raw_parts(p, l.size()) };
             SIGNER_FREES.fetch_add(1, Ordering::SeqCst);
@@ -228,8 +230,8 @@ fn storage_holds_key_material_only_where_expected() {
     assert_eq!(count(&live, SECRET), 1);
     assert_eq!(count(&live, TOKEN), 1);
     assert_eq!(count(&live, &cached_key(T)), 0, "a key before any signing");
-    let tail = &live[std::mem::size_of::<Signer>()..];
-    assert!(tail.iter().all(|&c| c == 0), "bytes past the Signer");
+    let tail = &live[std::mem::size_of::<SignerHandle>()..];
+    assert!(tail.iter().all(|&c| c == 0), "bytes past the signer");
 
     for (day, unix) in [(0, T), (1, T + 86_400), (2, T + 5 * 86_400)] {
         c_sign(s, unix);

@@ -4,10 +4,10 @@
 
 use super::boundary::{ffi_boundary, try_status};
 use super::request::{CHeaders, request, sigv4rs_request};
-use super::signer::sigv4rs_signer;
+use super::signer::{as_signer, sigv4rs_signer};
 use super::slice::{bytes, finish, output, sigv4rs_bytes};
 use super::status::sigv4rs_status;
-use crate::sign::{ChecksumKind, ChunkState, Signer, StreamMode, Streaming};
+use crate::sign::{ChecksumKind, ChunkState, StreamMode, Streaming};
 
 /// Bytes of a `sigv4rs_chunked` state.
 pub const SIGV4RS_CHUNKED_STATE_SIZE: usize = 256;
@@ -116,11 +116,6 @@ fn state<'a>(p: *mut sigv4rs_chunked) -> Result<&'a mut ChunkState, sigv4rs_stat
     }
     // SAFETY: as above; the state was written by `_begin`.
     Ok(unsafe { &mut *p.cast::<ChunkState>() })
-}
-
-fn as_signer<'a>(p: *const sigv4rs_signer) -> Result<&'a Signer, sigv4rs_status> {
-    // SAFETY: a live signer from `_new`/`_init` (contract).
-    unsafe { p.cast::<Signer>().as_ref() }.ok_or(sigv4rs_status::NullArgument)
 }
 
 /// The `Content-Length` of the encoded (aws-chunked) body of `stream`, which

@@ -32,15 +32,46 @@ pub struct sigv4rs_signer_storage {
     pub _opaque: [u64; 640],
 }
 
-const _: () = assert!(core::mem::size_of::<Signer>() <= SIGV4RS_SIGNER_STORAGE_SIZE);
-const _: () = assert!(core::mem::align_of::<Signer>() <= SIGV4RS_SIGNER_STORAGE_ALIGN);
+/// What a `sigv4rs_signer *` points to: where the signer lives, then the
+/// signer. The tag makes `_free` on a caller-storage signer, and calls after
+/// `_deinit` (an all-zero storage), defined.
+#[doc(hidden)]
+#[repr(C)]
+pub struct SignerHandle {
+    origin: u64,
+    /// The signer itself.
+    pub signer: Signer,
+}
+
+const ON_HEAP: u64 = u64::from_le_bytes(*b"sv4rheap");
+const IN_STORAGE: u64 = u64::from_le_bytes(*b"sv4rstor");
+
+const _: () = assert!(core::mem::size_of::<SignerHandle>() <= SIGV4RS_SIGNER_STORAGE_SIZE);
+const _: () = assert!(core::mem::align_of::<SignerHandle>() <= SIGV4RS_SIGNER_STORAGE_ALIGN);
 const _: () = assert!(core::mem::size_of::<sigv4rs_signer_storage>() == SIGV4RS_SIGNER_STORAGE_SIZE);
 const _: () = assert!(core::mem::align_of::<sigv4rs_signer_storage>() == SIGV4RS_SIGNER_STORAGE_ALIGN);
 
-fn as_signer<'a>(p: *const sigv4rs_signer) -> Result<&'a Signer, sigv4rs_status> {
-    // SAFETY: a non-NULL handle comes from `_new` or `_init`, which hand out
-    // a pointer to a live `Signer` (the caller's contract).
-    unsafe { p.cast::<Signer>().as_ref() }.ok_or(sigv4rs_status::NullArgument)
+/// The one place a handle becomes a signer: NULL_ARGUMENT for NULL,
+/// NOT_INITIALIZED for a storage that `_deinit` (or a failed `_init`) zeroed.
+pub(crate) fn as_signer<'a>(p: *const sigv4rs_signer) -> Result<&'a Signer, sigv4rs_status> {
+    // SAFETY: a non-NULL handle comes from `_new` or `_init` (the caller's
+    // contract), so it points to a `SignerHandle`, or to a storage that is
+    // all zero after `_deinit`, which reads as an unknown origin.
+    let h = unsafe { p.cast::<SignerHandle>().as_ref() }.ok_or(sigv4rs_status::NullArgument)?;
+    match h.origin {
+        ON_HEAP | IN_STORAGE => Ok(&h.signer),
+        _ => Err(sigv4rs_status::NotInitialized),
+    }
+}
+
+/// Zeroes a whole storage, volatile so the wipe is not optimized away.
+fn wipe_storage(storage: *mut sigv4rs_signer_storage) {
+    let p = storage.cast::<u64>();
+    for i in 0..SIGV4RS_SIGNER_STORAGE_SIZE / 8 {
+        // SAFETY: `storage` is valid for its whole size (callers' contract).
+        unsafe { core::ptr::write_volatile(p.add(i), 0) };
+    }
+    core::sync::atomic::compiler_fence(core::sync::atomic::Ordering::SeqCst);
 }
 
 /// Creates a signer on the heap from `config` (strings are copied). On OK,
@@ -60,8 +91,11 @@ pub extern "C" fn sigv4rs_signer_new(config_: *const sigv4rs_config, out: *mut *
         let mut names = CNames::EMPTY;
         // SAFETY: `config_` is NULL or valid (contract).
         let cfg = try_status!(unsafe { config(config_, &mut names) });
-        let mut b = std::boxed::Box::new(Signer::empty());
-        try_status!(b.configure(&cfg));
+        let mut b = std::boxed::Box::new(SignerHandle {
+            origin: ON_HEAP,
+            signer: Signer::empty(),
+        });
+        try_status!(b.signer.configure(&cfg));
         // SAFETY: `out` is non-NULL and writable (contract).
         unsafe { *out = std::boxed::Box::into_raw(b).cast() };
         sigv4rs_status::Ok
@@ -69,15 +103,27 @@ pub extern "C" fn sigv4rs_signer_new(config_: *const sigv4rs_config, out: *mut *
 }
 
 /// Frees a signer made by `sigv4rs_signer_new`, zeroing its secret and
-/// derived keys first. NULL is a no-op. Never pass a signer from
-/// `sigv4rs_signer_init`.
+/// derived keys first. NULL is a no-op. A signer made by
+/// `sigv4rs_signer_init` is not freed (its memory is the caller's): its
+/// storage is zeroed as `sigv4rs_signer_deinit` does; one already
+/// deinitialized is left alone. Freeing a heap signer twice is undefined.
 #[cfg(feature = "std")]
 #[unsafe(no_mangle)]
 pub extern "C" fn sigv4rs_signer_free(signer: *mut sigv4rs_signer) {
     ffi_boundary_void! {
-        if !signer.is_null() {
-            // SAFETY: made by `Box::into_raw` in `_new` and freed once (contract).
-            drop(unsafe { std::boxed::Box::from_raw(signer.cast::<Signer>()) });
+        if signer.is_null() {
+            return;
+        }
+        // SAFETY: a live handle from `_new` or `_init`, or a zeroed storage
+        // (contract); only the tag is read here.
+        let origin = unsafe { signer.cast::<SignerHandle>().as_ref() }.map_or(0, |h| h.origin);
+        match origin {
+            // SAFETY: made by `Box::into_raw` in `_new` and freed once
+            // (contract); dropping the signer wipes it.
+            ON_HEAP => drop(unsafe { std::boxed::Box::from_raw(signer.cast::<SignerHandle>()) }),
+            // `_init` hands out the storage's own address.
+            IN_STORAGE => wipe_storage(signer.cast()),
+            _ => {}
         }
     }
 }
@@ -103,30 +149,26 @@ pub extern "C" fn sigv4rs_signer_init(
         if !(storage as usize).is_multiple_of(SIGV4RS_SIGNER_STORAGE_ALIGN) {
             return sigv4rs_status::InvalidArgument;
         }
-        // SAFETY: non-NULL, aligned, valid for its whole size (contract).
         // Wiped before anything else, so every later error leaves it zeroed
         // and a signer it held is gone.
-        unsafe { core::ptr::write_bytes(storage.cast::<u8>(), 0, SIGV4RS_SIGNER_STORAGE_SIZE) };
+        wipe_storage(storage);
         if out.is_null() {
             return sigv4rs_status::NullArgument;
         }
         let mut names = CNames::EMPTY;
         // SAFETY: `config_` is NULL or valid (contract).
         let cfg = try_status!(unsafe { config(config_, &mut names) });
-        let p = storage.cast::<Signer>();
+        let p = storage.cast::<SignerHandle>();
         // SAFETY: the storage is large and aligned enough (asserted above and
-        // at compile time) and an all-zero `Signer` is a valid empty one
-        // (only integers, arrays and atomics). Zeroing first also wipes any
-        // signer it held.
-        let signer = unsafe {
-            core::ptr::write_bytes(storage.cast::<u8>(), 0, SIGV4RS_SIGNER_STORAGE_SIZE);
-            &mut *p
-        };
-        if let Err(e) = signer.configure(&cfg) {
-            // SAFETY: as above; leave nothing of a rejected config behind.
-            unsafe { core::ptr::write_bytes(storage.cast::<u8>(), 0, SIGV4RS_SIGNER_STORAGE_SIZE) };
+        // at compile time), and all zero: a valid handle of unknown origin
+        // holding an empty `Signer` (only integers, arrays and atomics).
+        let h = unsafe { &mut *p };
+        if let Err(e) = h.signer.configure(&cfg) {
+            // Leave nothing of a rejected config behind.
+            wipe_storage(storage);
             return e.into();
         }
+        h.origin = IN_STORAGE;
         // SAFETY: `out` is non-NULL and writable (contract).
         unsafe { *out = p.cast() };
         sigv4rs_status::Ok
@@ -140,14 +182,7 @@ pub extern "C" fn sigv4rs_signer_init(
 pub extern "C" fn sigv4rs_signer_deinit(storage: *mut sigv4rs_signer_storage) {
     ffi_boundary_void! {
         if !storage.is_null() {
-            let words = SIGV4RS_SIGNER_STORAGE_SIZE / 8;
-            let p = storage.cast::<u64>();
-            for i in 0..words {
-                // SAFETY: `storage` is valid for its whole size (contract);
-                // volatile so the wipe is not optimized away.
-                unsafe { core::ptr::write_volatile(p.add(i), 0) };
-            }
-            core::sync::atomic::compiler_fence(core::sync::atomic::Ordering::SeqCst);
+            wipe_storage(storage);
         }
     }
 }
