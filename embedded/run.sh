@@ -82,8 +82,8 @@ QEMU="$QEMU_DIR/usr/bin/qemu-system-arm"
 took "toolchains (apt + unpack; cached after the first run)"
 
 # ------------------------------------------------------------ 2. vectors
-step "2. test vectors from tests/data/aws-sig-v4-test-suite/v4"
-SUITE="$REPO/tests/data/aws-sig-v4-test-suite/v4"
+step "2. test vectors from tests/data/suite-v4-vectors.txt"
+SUITE="$REPO/tests/data/suite-v4-vectors.txt"
 mkdir -p "$OUT/gen/good" "$OUT/gen/broken"
 python3 "$HERE/tools/gen_vectors.py" "$SUITE" "$OUT/gen/good/vectors.h"
 python3 "$HERE/tools/gen_vectors.py" "$SUITE" "$OUT/gen/broken/vectors.h" --break

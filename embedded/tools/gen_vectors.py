@@ -1,52 +1,51 @@
 #!/usr/bin/env python3
-"""Writes a C header of test vectors from the official SigV4 suite files.
+"""Writes a C header of test vectors for the firmware from the suite's
+vector file (tests/data/suite-v4-vectors.txt, written by
+tests/tools/suite_vectors.py from the official SigV4 suite and read by every
+other suite runner too).
 
-Usage: gen_vectors.py SUITE_V4_DIR OUT.h [--break] [CASE...]
+Usage: gen_vectors.py VECTOR_FILE OUT.h [--break] [CASE...]
 
-Inputs are request.txt and context.json; every expected value (canonical
-requests, strings to sign, signatures, headers to add, presigned URL
-parameters, payload hashes) is read from the suite's own files, never from
-the library (one SHA-256 of a long body comes from Python's hashlib). --break flips one hex digit of one expected signature, to prove
-that a wrong answer fails the firmware run.
+VECTOR_FILE may also be a folder (run.sh passes the suite's v4 folder):
+the repository's vector file is read then. The complete cases are written
+(the firmware checks header and query mode); every expected value
+(canonical requests, strings to sign, signatures, headers to add, presigned
+URL parameters, payload hashes) comes from the vector file, never from the
+library (one SHA-256 of a long body comes from Python's hashlib). --break
+flips one hex digit of one expected signature, to prove that a wrong
+answer fails the firmware run.
 """
 import hashlib
-import json
 import os
+import re
 import sys
-from datetime import datetime, timezone
 
+HERE = os.path.dirname(os.path.abspath(__file__))
+VECTORS = os.path.join(HERE, "..", "..", "tests", "data", "suite-v4-vectors.txt")
 BREAK_CASE = "get-vanilla"
-FLAG_NO_PATH_NORMALIZATION = 2
-FLAG_CONTENT_SHA256_HEADER = 8
-FLAG_UNSIGNED_SESSION_TOKEN = 16
 
 
-def parse_request(raw):
-    """request.txt -> (method, target, [(name, value)], body). obs-fold lines
-    are joined with one space (the API takes field values, no CR/LF)."""
-    line, _, rest = raw.partition(b"\n")
-    method, _, target = line.partition(b" ")
-    if target.endswith(b" HTTP/1.1"):
-        target = target[: -len(b" HTTP/1.1")]
-    headers, body = [], b""
-    while rest:
-        cur, nl, rest2 = rest.partition(b"\n")
-        if cur == b"":
-            body = rest2
-            break
-        rest = rest2 if nl else b""
-        if cur[:1] in (b" ", b"\t"):
-            n, v = headers[-1]
-            headers[-1] = (n, v + b" " + cur)
-        else:
-            n, _, v = cur.partition(b":")
-            headers.append((n, v))
-    return method, target, headers, body
+def load_vectors(path):
+    """The vector file's cases as lists of (key, bytes) in file order."""
+    unescape = re.compile(rb"\\(?:x([0-9A-F]{2})|(.))")
 
+    def one(m):
+        return bytes([int(m.group(1), 16)]) if m.group(1) else {b"\\": b"\\", b"n": b"\n"}[m.group(2)]
 
-def expected(case_dir, name):
-    with open(os.path.join(case_dir, name), "rb") as f:
-        return f.read().rstrip()
+    cases, cur = [], None
+    with open(path, encoding="ascii") as f:
+        for line in f.read().split("\n"):
+            if not line or line.startswith("#"):
+                continue
+            key, _, value = line.partition(" ")
+            if key == "case":
+                cur = [(key, value.encode())]
+            elif key == "end":
+                cases.append(cur)
+                cur = None
+            else:
+                cur.append((key, unescape.sub(one, value.encode("ascii"))))
+    return cases
 
 
 def c_str(b):
@@ -66,10 +65,6 @@ def c_str(b):
     return "".join(out)
 
 
-def unix_time(ts):
-    return int(datetime.strptime(ts, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc).timestamp())
-
-
 def multiset_minus(a, b):
     left = list(b)
     out = []
@@ -81,45 +76,24 @@ def multiset_minus(a, b):
     return out
 
 
-def lower_pairs(hs):
-    return [(n.lower(), v) for n, v in hs]
+def pairs(case, key):
+    """`Name:value` values of a repeated key as (name, value)."""
+    return [tuple(v.split(b":", 1)) for k, v in case if k == key]
 
 
-def case_vectors(suite, name, idx):
-    d = os.path.join(suite, name)
-    with open(os.path.join(d, "request.txt"), "rb") as f:
-        method, target, headers, body = parse_request(f.read())
-    with open(os.path.join(d, "context.json")) as f:
-        ctx = json.load(f)
-    if name == "get-space-normalized":
-        # Edited upstream to %20; its expected files were made from the raw
-        # space (suite README, caveat 1).
-        assert target == b"/example%20space/"
-        target = b"/example space/"
-    path, _, query = target.partition(b"?")
-    flags = 0
-    if not ctx["normalize"]:
-        flags |= FLAG_NO_PATH_NORMALIZATION
-    if ctx["sign_body"]:
-        flags |= FLAG_CONTENT_SHA256_HEADER
-    if ctx.get("omit_session_token", False):
-        flags |= FLAG_UNSIGNED_SESSION_TOKEN
-    creds = ctx["credentials"]
-    host = next(v for n, v in headers if n.lower() == b"host")
-
-    # Header mode: what the signer must add = signed request minus request.
-    with open(os.path.join(d, "header-signed-request.txt"), "rb") as f:
-        _, _, signed_headers, _ = parse_request(f.read())
-    added = multiset_minus(lower_pairs(signed_headers), lower_pairs(headers))
-    # Query mode: the presigned target's path, and its query as a multiset.
-    with open(os.path.join(d, "query-signed-request.txt"), "rb") as f:
-        _, qtarget, _, _ = parse_request(f.read())
-    qpath, _, qquery = qtarget.partition(b"?")
-    # The suite pastes raw UTF-8 into its URL; the signer's URL carries the
-    # query as signed, those bytes escaped.
-    params = [b"".join(bytes([c]) if 0x20 < c < 0x7f else b"%%%02X" % c for c in p)
-              for p in qquery.split(b"&") if p]
-    creq = expected(d, "header-canonical-request.txt")
+def case_vectors(case, idx):
+    get = dict(reversed(case)).get  # the first value of a key
+    name = get("case").decode()
+    headers = pairs(case, "header")
+    flags = [f for f, on in (("SIGV4RS_FLAG_NO_PATH_NORMALIZATION", get("normalize") == b"0"),
+                             ("SIGV4RS_FLAG_CONTENT_SHA256_HEADER", get("sign_body") == b"1"),
+                             ("SIGV4RS_FLAG_UNSIGNED_SESSION_TOKEN", get("omit_session_token") == b"1")) if on]
+    # Header mode: the firmware expects exactly the headers the signed
+    # request adds to the request (names case-insensitive).
+    lower = [(n.lower(), v) for n, v in headers]
+    added = multiset_minus([(n.lower(), v) for n, v in pairs(case, "signed_header")], lower)
+    params = [v for k, v in case if k == "presign_param"]
+    creq = get("header_creq")
 
     p = "c%d_" % idx
     lines = ["/* %s */" % name]
@@ -137,30 +111,30 @@ def case_vectors(suite, name, idx):
     lines.append("};")
     fields = {
         "name": c_str(name.encode()),
-        "akid": c_str(creds["access_key_id"].encode()),
-        "secret": c_str(creds["secret_access_key"].encode()),
-        "token": c_str(creds.get("token", "").encode()),
-        "region": c_str(ctx["region"].encode()),
-        "service": c_str(ctx["service"].encode()),
-        "flags": str(flags),
-        "time": "%dLL" % unix_time(ctx["timestamp"]),
-        "expires": str(ctx["expiration_in_seconds"]),
-        "method": c_str(method),
-        "path": c_str(path), "path_len": str(len(path)),
-        "query": c_str(query), "query_len": str(len(query)),
+        "akid": c_str(get("access_key_id")),
+        "secret": c_str(get("secret_access_key")),
+        "token": c_str(get("session_token")),
+        "region": c_str(get("region")),
+        "service": c_str(get("service")),
+        "flags": " | ".join(flags) or "0",
+        "time": "%sLL" % get("time").decode(),
+        "expires": get("expires").decode(),
+        "method": c_str(get("method")),
+        "path": c_str(get("path")), "path_len": str(len(get("path"))),
+        "query": c_str(get("query")), "query_len": str(len(get("query"))),
         "headers": p + "headers", "n_headers": str(len(headers)),
-        "payload_mode": "SIGV4RS_PAYLOAD_MODE_BYTES" if ctx["sign_body"] else "SIGV4RS_PAYLOAD_MODE_AUTO",
-        "body": c_str(body), "body_len": str(len(body)),
+        "payload_mode": "SIGV4RS_PAYLOAD_MODE_BYTES" if get("sign_body") == b"1" else "SIGV4RS_PAYLOAD_MODE_AUTO",
+        "body": c_str(get("body")), "body_len": str(len(get("body"))),
         # The canonical request's last line is the payload's SHA-256.
         "body_sha256": c_str(creq.rsplit(b"\n", 1)[1]),
         "h_creq": c_str(creq),
-        "h_sts": c_str(expected(d, "header-string-to-sign.txt")),
-        "h_sig": c_str(expected(d, "header-signature.txt")),
+        "h_sts": c_str(get("header_sts")),
+        "h_sig": c_str(get("header_sig")),
         "added": p + "added", "n_added": str(len(added)),
-        "q_creq": c_str(expected(d, "query-canonical-request.txt")),
-        "q_sts": c_str(expected(d, "query-string-to-sign.txt")),
-        "q_sig": c_str(expected(d, "query-signature.txt")),
-        "q_prefix": c_str(b"https://" + host + qpath + b"?"),
+        "q_creq": c_str(get("query_creq")),
+        "q_sts": c_str(get("query_sts")),
+        "q_sig": c_str(get("query_sig")),
+        "q_prefix": c_str(get("presign_prefix")),
         "params": p + "params", "n_params": str(len(params)),
     }
     return "\n".join(lines), fields
@@ -170,20 +144,24 @@ def main():
     args = sys.argv[1:]
     broken = "--break" in args
     args = [a for a in args if a != "--break"]
-    suite, out, names = args[0], args[1], args[2:]
-    if not names:
-        names = sorted(n for n in os.listdir(suite) if os.path.exists(os.path.join(suite, n, "context.json")))
+    vectors, out, names = args[0], args[1], args[2:]
+    if os.path.isdir(vectors):
+        vectors = VECTORS
+    cases = [c for c in load_vectors(vectors) if dict(c)["kind"] == b"complete"]
+    if names:
+        cases = [c for c in cases if c[0][1].decode() in names]
+    names = [c[0][1].decode() for c in cases]
     body, entries = [], []
-    for i, n in enumerate(names):
-        text, fields = case_vectors(suite, n, i)
-        if broken and n == (BREAK_CASE if BREAK_CASE in names else names[0]):
+    for i, case in enumerate(cases):
+        text, fields = case_vectors(case, i)
+        if broken and names[i] == (BREAK_CASE if BREAK_CASE in names else names[0]):
             sig = fields["h_sig"]
             fields["h_sig"] = sig[:1] + ("1" if sig[1] == "0" else "0") + sig[2:]
         body.append(text)
         entries.append("    {\n" + "\n".join("        .%s = %s," % kv for kv in fields.items()) + "\n    },")
     with open(out, "w") as f:
         f.write("/* Generated by embedded/tools/gen_vectors.py from %s. Do not edit. */\n"
-                % "tests/data/aws-sig-v4-test-suite/v4")
+                % "tests/data/suite-v4-vectors.txt")
         f.write("#define FW_SUITE_BROKEN %d\n" % (1 if broken else 0))
         # The S3 examples' body, hashed by Python's hashlib (not the library).
         f.write('#define FW_SHA256_A66560 "%s"\n\n' % hashlib.sha256(b"a" * 66560).hexdigest())

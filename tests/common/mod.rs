@@ -1,4 +1,4 @@
-//! Shared helpers for the integration tests: the official suite's files and
+//! Shared helpers for the integration tests: the official suite's vectors and
 //! thin safe wrappers over the exported `extern "C"` functions.
 #![allow(dead_code)]
 
@@ -7,10 +7,6 @@ use std::path::{Path, PathBuf};
 
 use sigv4rs::ffi::*;
 
-pub fn suite_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/aws-sig-v4-test-suite/v4")
-}
-
 pub fn b(s: &[u8]) -> sigv4rs_bytes {
     sigv4rs_bytes {
         ptr: if s.is_empty() { std::ptr::null() } else { s.as_ptr() },
@@ -18,65 +14,97 @@ pub fn b(s: &[u8]) -> sigv4rs_bytes {
     }
 }
 
-/// A parsed `request.txt`.
-#[derive(Clone, Debug)]
-pub struct RawRequest {
-    pub request_line: String,
-    pub method: String,
-    pub path: Vec<u8>,
-    pub query: Vec<u8>,
-    pub headers: Vec<(String, String)>,
-    pub body: Vec<u8>,
-}
-
-/// Parses the suite's HTTP text: request line, `Name:value` lines, obs-fold
-/// continuation lines (unfolded with one space: the API takes field values,
-/// which cannot hold CR/LF), an empty line, the body.
-pub fn parse_request(text: &[u8]) -> RawRequest {
-    let first_nl = text.iter().position(|&c| c == b'\n').unwrap_or(text.len());
-    let request_line = String::from_utf8(text[..first_nl].to_vec()).unwrap();
-    let (method, target) = request_line.split_once(' ').unwrap();
-    let method = method.to_string();
-    let target = target.strip_suffix(" HTTP/1.1").unwrap_or(target);
-    let (path, query) = match target.split_once('?') {
-        Some((p, q)) => (p.as_bytes().to_vec(), q.as_bytes().to_vec()),
-        None => (target.as_bytes().to_vec(), Vec::new()),
-    };
-    let mut headers: Vec<(String, String)> = Vec::new();
-    let mut rest = &text[(first_nl + 1).min(text.len())..];
-    let mut body = Vec::new();
-    while !rest.is_empty() {
-        let nl = rest.iter().position(|&c| c == b'\n');
-        let line = &rest[..nl.unwrap_or(rest.len())];
-        rest = &rest[nl.map_or(rest.len(), |i| i + 1)..];
-        if line.is_empty() {
-            body = rest.to_vec();
-            break;
-        }
-        let line = String::from_utf8(line.to_vec()).unwrap();
-        if line.starts_with(' ') || line.starts_with('\t') {
-            let last = headers.last_mut().expect("continuation without header");
-            last.1.push(' ');
-            last.1.push_str(&line);
-        } else {
-            let (n, v) = line.split_once(':').unwrap();
-            headers.push((n.to_string(), v.to_string()));
-        }
-    }
-    RawRequest {
-        request_line: request_line.clone(),
-        method,
-        path,
-        query,
-        headers,
-        body,
+/// The official suite as test vectors, written by
+/// `tests/tools/suite_vectors.py`; `SIGV4RS_SUITE_VECTORS` names another
+/// copy (a corrupted one proves that a wrong expected value fails).
+pub fn suite_vectors_path() -> PathBuf {
+    match std::env::var_os("SIGV4RS_SUITE_VECTORS") {
+        Some(p) => PathBuf::from(p),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/suite-v4-vectors.txt"),
     }
 }
 
-/// The text of an expected-output file, trailing whitespace trimmed.
-pub fn expected(dir: &Path, name: &str) -> Option<String> {
-    let s = std::fs::read_to_string(dir.join(name)).ok()?;
-    Some(s.trim_end().to_string())
+/// One case of the vector file: its `key value` lines in order, unescaped.
+pub struct Vector {
+    pub name: String,
+    pub fields: Vec<(String, Vec<u8>)>,
+}
+
+impl Vector {
+    pub fn get(&self, key: &str) -> Option<&[u8]> {
+        self.fields.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_slice())
+    }
+    pub fn bytes(&self, key: &str) -> &[u8] {
+        self.get(key).unwrap_or_else(|| panic!("{}: no {key}", self.name))
+    }
+    pub fn text(&self, key: &str) -> &str {
+        std::str::from_utf8(self.bytes(key)).unwrap()
+    }
+    pub fn num(&self, key: &str) -> i64 {
+        self.text(key).parse().unwrap()
+    }
+    /// Every value of a repeated key, in order.
+    pub fn all(&self, key: &str) -> Vec<&str> {
+        self.fields
+            .iter()
+            .filter(|(k, _)| k == key)
+            .map(|(_, v)| std::str::from_utf8(v).unwrap())
+            .collect()
+    }
+    /// The `Name:value` pairs of a repeated key.
+    pub fn pairs(&self, key: &str) -> Vec<(String, String)> {
+        self.all(key)
+            .into_iter()
+            .map(|p| {
+                let (n, v) = p.split_once(':').unwrap();
+                (n.to_string(), v.to_string())
+            })
+            .collect()
+    }
+}
+
+/// `\\`, `\n` and `\xHH` back to bytes.
+fn unescape(s: &str) -> Vec<u8> {
+    let b = s.as_bytes();
+    let (mut out, mut i) = (Vec::new(), 0);
+    while i < b.len() {
+        let (byte, used) = match (b[i], b.get(i + 1)) {
+            (b'\\', Some(b'n')) => (b'\n', 2),
+            (b'\\', Some(b'\\')) => (b'\\', 2),
+            (b'\\', Some(b'x')) => (u8::from_str_radix(&s[i + 2..i + 4], 16).unwrap(), 4),
+            (b'\\', _) => panic!("bad escape in {s:?}"),
+            (c, _) => (c, 1),
+        };
+        out.push(byte);
+        i += used;
+    }
+    out
+}
+
+pub fn suite_vectors() -> Vec<Vector> {
+    let path = suite_vectors_path();
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut cases = Vec::new();
+    let mut cur: Option<Vector> = None;
+    for line in text.lines().filter(|l| !l.is_empty() && !l.starts_with('#')) {
+        let (key, value) = line.split_once(' ').unwrap_or((line, ""));
+        match key {
+            "case" => {
+                cur = Some(Vector {
+                    name: value.to_string(),
+                    fields: Vec::new(),
+                })
+            }
+            "end" => cases.push(cur.take().expect("end without case")),
+            _ => cur
+                .as_mut()
+                .expect("field outside a case")
+                .fields
+                .push((key.to_string(), unescape(value))),
+        }
+    }
+    assert!(cur.is_none(), "last case has no end");
+    cases
 }
 
 /// RFC 3339 `YYYY-MM-DDTHH:MM:SSZ` to Unix seconds (independent of the library).

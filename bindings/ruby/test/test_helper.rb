@@ -41,16 +41,8 @@ module CountPasses
   end
 end
 
-SUITE_DIR = File.expand_path('../../../tests/data/aws-sig-v4-test-suite/v4', __dir__)
-
 EXAMPLE_AKID = 'AKIDEXAMPLE'
 EXAMPLE_SECRET = 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY'
-
-# RFC 3339 `YYYY-MM-DDTHH:MM:SSZ` to Unix seconds (no library involved).
-def rfc3339(ts)
-  m = /\A(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)Z\z/.match(ts) or raise "bad timestamp #{ts}"
-  Time.utc(*m.captures.map(&:to_i)).to_i
-end
 
 # A query as an AWS server reads it, written in SigV4's canonical encoding:
 # each key and value form-decoded (a raw `+` is a space), then every byte but
