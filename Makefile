@@ -9,7 +9,7 @@ SONAME  := libsigv4rs.so.0.$(MINOR)
 NATIVE_LIBS := -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
 STAGE   := $(CURDIR)/target/stage
 
-.PHONY: all build demo test lint rust-test c-test c-memcheck fuzz-smoke tsan go-test ruby-test python-test interop install-check header install uninstall clean bench embedded-test
+.PHONY: all build demo test test-steps setup lint rust-test c-test c-memcheck fuzz-smoke miri tsan go-test ruby-test python-test interop install-check header install uninstall clean bench embedded-test
 
 all: build
 
@@ -21,8 +21,17 @@ build:
 demo: build
 	@$(MAKE) --no-print-directory -C bindings/c demo
 
-test: lint rust-test c-test c-memcheck fuzz-smoke go-test ruby-test python-test interop install-check
-	@echo "make test: all passed"
+# Every test of every language; installs what a fresh machine lacks first.
+test:
+	@start=$$(date +%s); $(MAKE) --no-print-directory test-steps && \
+	  echo "make test: all passed in $$(( $$(date +%s) - start )) s"
+
+test-steps: setup lint rust-test c-test c-memcheck fuzz-smoke miri go-test ruby-test python-test \
+            interop install-check embedded-test
+
+# Debian packages (as root; otherwise it names them and stops).
+setup:
+	bash tests/tools/setup.sh
 
 lint:
 	$(CARGO) fmt --all -- --check
@@ -30,8 +39,10 @@ lint:
 	# The core must build as no_std without alloc.
 	$(CARGO) build --no-default-features
 
+# Test binaries use the `test-fast` profile (optimized, no fat LTO, with
+# overflow checks); the shipped libraries from `build` keep LTO.
 rust-test: build
-	$(CARGO) test --release -- --nocapture
+	$(CARGO) test --profile test-fast -- --nocapture
 
 c-test: build
 	@$(MAKE) --no-print-directory -C bindings/c test
@@ -44,6 +55,11 @@ c-memcheck: build
 # (fuzz/README.md; cargo-fuzz and the nightly toolchain).
 fuzz-smoke:
 	bash fuzz/smoke.sh
+
+# The C ABI's unsafe code under Miri (nightly + the miri component, added
+# with rustup when missing).
+miri:
+	tests/tools/miri.sh
 
 # tests/threads.rs under ThreadSanitizer (nightly + rust-src; ~3 min the first time).
 tsan:
