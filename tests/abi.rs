@@ -1,11 +1,20 @@
 //! ABI guard (issue 7): the functions `libsigv4rs.so` exports must be
 //! exactly the list in README.md between `<!-- abi:start -->` and
-//! `<!-- abi:end -->`, and the ones the header declares. Adding, removing
-//! or renaming an export means updating that list on purpose.
+//! `<!-- abi:end -->`, and the ones the header declares; it exports no
+//! symbol without the `sigv4rs_` prefix. Adding, removing or renaming an
+//! export means updating that list on purpose.
+
+// Only the header reader of tests/common/, not the other helpers.
+#[allow(dead_code)]
+#[path = "common/header.rs"]
+mod header;
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::process::Command;
+use std::sync::OnceLock;
+
+use header::Header;
 
 const START: &str = "<!-- abi:start -->";
 const END: &str = "<!-- abi:end -->";
@@ -14,37 +23,68 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The cdylib of this test's profile (target/release for `cargo test
-/// --release`), rebuilt first: `cargo test` does not relink it.
+/// The cdylib of this test's profile (target/<profile>, `debug` for
+/// `dev`), rebuilt first: `cargo test` does not relink it.
 fn shared_lib() -> PathBuf {
     let exe = std::env::current_exe().unwrap();
     let dir = exe.parent().unwrap().parent().unwrap().to_path_buf();
-    let mut build = Command::new(env!("CARGO"));
-    build
-        .args(["build", "--lib", "--manifest-path"])
-        .arg(root().join("Cargo.toml"));
-    if dir.file_name().is_some_and(|n| n == "release") {
-        build.arg("--release");
-    }
-    assert!(build.status().unwrap().success(), "cargo build --lib failed");
+    let profile = match dir.file_name().and_then(|n| n.to_str()) {
+        Some("debug") | None => "dev",
+        Some(p) => p,
+    };
+    let status = Command::new(env!("CARGO"))
+        .args(["build", "--lib", "--profile", profile, "--manifest-path"])
+        .arg(root().join("Cargo.toml"))
+        .status()
+        .unwrap();
+    assert!(status.success(), "cargo build --lib --profile {profile} failed");
     dir.join("libsigv4rs.so")
 }
 
+/// `nm -D --defined-only` of the library: (type letter, name) pairs, built
+/// and read once for both tests.
+fn symbols() -> &'static [(String, String)] {
+    static SYMS: OnceLock<Vec<(String, String)>> = OnceLock::new();
+    SYMS.get_or_init(|| {
+        let lib = shared_lib();
+        let out = Command::new("nm")
+            .args(["-D", "--defined-only"])
+            .arg(&lib)
+            .output()
+            .expect("nm (binutils) is needed");
+        assert!(out.status.success(), "nm {} failed", lib.display());
+        let syms: Vec<(String, String)> = String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .filter_map(|l| {
+                let mut w = l.split_whitespace().skip(1);
+                let (kind, name) = (w.next()?, w.next()?);
+                Some((kind.to_string(), name.split('@').next().unwrap().to_string()))
+            })
+            .collect();
+        assert!(!syms.is_empty(), "nm found no symbol in {}", lib.display());
+        syms
+    })
+}
+
+/// The exported functions.
 fn exported() -> BTreeSet<String> {
-    let lib = shared_lib();
-    let out = Command::new("nm")
-        .args(["-D", "--defined-only"])
-        .arg(&lib)
-        .output()
-        .expect("nm (binutils) is needed");
-    assert!(out.status.success(), "nm {} failed", lib.display());
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .filter(|l| matches!(l.split_whitespace().nth(1), Some("T" | "t" | "W" | "i")))
-        .filter_map(|l| l.split_whitespace().nth(2))
-        .map(|s| s.split('@').next().unwrap().to_string())
+    symbols()
+        .iter()
+        .filter(|(kind, _)| matches!(kind.as_str(), "T" | "t" | "W" | "i"))
+        .map(|(_, name)| name.clone())
         .collect()
+}
+
+/// Data as well as functions: nothing of Rust's or of a dependency leaks.
+#[test]
+fn only_prefixed_symbols_are_exported() {
+    let stray: Vec<&String> = symbols()
+        .iter()
+        .map(|(_, name)| name)
+        .filter(|name| !name.starts_with("sigv4rs_"))
+        .collect();
+    assert!(stray.is_empty(), "exported symbols without the prefix: {stray:?}");
 }
 
 /// Every `sigv4rs_*` name in backticks between the markers.
@@ -67,18 +107,6 @@ fn documented(readme: &str) -> Result<BTreeSet<String>, String> {
         return Err("the section names no `sigv4rs_*` function".into());
     }
     Ok(names)
-}
-
-fn declared_in_header() -> BTreeSet<String> {
-    let h = std::fs::read_to_string(root().join("include/sigv4rs.h")).unwrap();
-    h.lines()
-        .filter(|l| !l.starts_with("//") && !l.starts_with(' ') && !l.contains("static inline"))
-        .filter_map(|l| {
-            let before = &l[..l.find('(')?];
-            let name = before.rsplit(|c: char| !(c.is_alphanumeric() || c == '_')).next()?;
-            name.starts_with("sigv4rs_").then(|| name.to_string())
-        })
-        .collect()
 }
 
 fn suggested_section(names: &BTreeSet<String>) -> String {
@@ -112,7 +140,7 @@ fn exported_symbols_match_the_readme_list() {
          listed but not exported: {extra:?}. Update the list on purpose (and the SONAME \
          if the change breaks callers)."
     );
-    let header = declared_in_header();
+    let header: BTreeSet<String> = Header::load().functions.into_keys().collect();
     assert_eq!(header, syms, "the header's declarations and the exports differ");
 }
 

@@ -2,6 +2,10 @@
 //! thin safe wrappers over the exported `extern "C"` functions.
 #![allow(dead_code)]
 
+pub mod header;
+pub mod matrix;
+pub mod requests;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 

@@ -45,12 +45,15 @@ class FfiTest < Minitest::Test
   end
 
   # sigv4rs_signer_init/_deinit (caller storage) with structs filled field
-  # by field: after deinit the same pointer reports NOT_INITIALIZED.
+  # by field: after deinit the storage is zeroed and the same pointer
+  # reports NOT_INITIALIZED.
   def test_storage_signer_through_raw_calls
-    keep = [] # every MemoryPointer a struct points into, alive to the end
+    # The structs hold bare addresses, which keep nothing alive: `inputs`
+    # holds the memory behind them and is read after the last call.
+    inputs = {}
     bytes = lambda do |b, str|
-      keep << (m = FFI::MemoryPointer.from_string(str))
-      b[:ptr] = m
+      inputs[str] = FFI::MemoryPointer.from_string(str)
+      b[:ptr] = inputs[str]
       b[:len] = str.bytesize
     end
     cfg = F::Config.new
@@ -58,15 +61,18 @@ class FfiTest < Minitest::Test
       .each { |f, v| bytes.(cfg[f], v) }
     storage = F::SignerStorage.new
     out = FFI::MemoryPointer.new(:pointer)
-    assert_equal 0, F.sigv4rs_signer_init(storage, cfg, out)
     req = F::Request.new
     bytes.(req[:method], 'GET')
     bytes.(req[:url], 'https://sts.amazonaws.com/')
     len = FFI::MemoryPointer.new(:size_t)
+    GC.start # would free now, not mid-call, what only a struct points at
+    assert_equal 0, F.sigv4rs_signer_init(storage, cfg, out)
     assert_equal F::STATUS_BUFFER_TOO_SMALL, F.sigv4rs_signer_sign_headers(out.read_pointer, req, 0, nil, 0, len)
     assert_operator len.read(:size_t), :>, 100
     F.sigv4rs_signer_deinit(storage)
+    assert_equal "\0" * F::SIGNER_STORAGE_SIZE, storage.to_ptr.read_bytes(F::SIGNER_STORAGE_SIZE), 'deinit zeroes'
     assert_equal F::STATUS_NOT_INITIALIZED, F.sigv4rs_signer_sign_headers(out.read_pointer, req, 0, nil, 0, len)
-    assert keep.all?(&:address)
+    # The inputs are `const`: the library read them and wrote nothing back.
+    inputs.each { |str, mem| assert_equal str, mem.read_bytes(str.bytesize) }
   end
 end
