@@ -22,8 +22,9 @@
 #include <stdint.h>
 #include <stddef.h>
 #include <string.h>
+
 #define SIGV4RS_VERSION_MAJOR 0
-#define SIGV4RS_VERSION_MINOR 1
+#define SIGV4RS_VERSION_MINOR 2
 #define SIGV4RS_VERSION_PATCH 0
 /* (MAJOR << 16) | (MINOR << 8) | PATCH */
 #define SIGV4RS_VERSION_NUMBER ((SIGV4RS_VERSION_MAJOR << 16) | (SIGV4RS_VERSION_MINOR << 8) | SIGV4RS_VERSION_PATCH)
@@ -34,6 +35,88 @@
 #define SIGV4RS_STD 1
 #endif
 
+// Result of every fallible call. `SIGV4RS_STATUS_OK` is 0; see
+// `sigv4rs_status_str` for a message. Numbers are fixed forever.
+enum sigv4rs_status
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // Success.
+  SIGV4RS_STATUS_OK = 0,
+  // A required pointer was NULL, or an input was `(NULL, n > 0)`.
+  SIGV4RS_STATUS_NULL_ARGUMENT = 1,
+  // The output buffer is too small; `*out_len` holds the size needed and
+  // nothing was written.
+  SIGV4RS_STATUS_BUFFER_TOO_SMALL = 2,
+  // Unknown flag bits or payload mode, a misaligned storage pointer, or an
+  // input length over `PTRDIFF_MAX`.
+  SIGV4RS_STATUS_INVALID_ARGUMENT = 3,
+  // The signer (or hasher) was not initialized, or was deinitialized.
+  SIGV4RS_STATUS_NOT_INITIALIZED = 4,
+  // Access key id empty, too long, or with space, `/`, `,` or a byte
+  // outside visible ASCII.
+  SIGV4RS_STATUS_INVALID_ACCESS_KEY_ID = 100,
+  // Secret key empty or longer than `SIGV4RS_MAX_SECRET_KEY_LEN`.
+  SIGV4RS_STATUS_INVALID_SECRET_KEY = 101,
+  // Session token too long or with a byte outside visible ASCII.
+  SIGV4RS_STATUS_INVALID_SESSION_TOKEN = 102,
+  // Region empty, too long, or not `A-Za-z0-9-_.`.
+  SIGV4RS_STATUS_INVALID_REGION = 103,
+  // Service empty, too long, or not `A-Za-z0-9-_.`.
+  SIGV4RS_STATUS_INVALID_SERVICE = 104,
+  // An unsigned-header name is not a valid header name, or the names do
+  // not fit in `SIGV4RS_MAX_UNSIGNED_HEADERS_LEN`.
+  SIGV4RS_STATUS_INVALID_UNSIGNED_HEADER = 105,
+  // Method empty or not an HTTP token.
+  SIGV4RS_STATUS_INVALID_METHOD = 110,
+  // URL malformed: no `scheme://`, scheme not http/https/ws/wss, user
+  // info, or a control byte (CR, LF, NUL...).
+  SIGV4RS_STATUS_INVALID_URL = 111,
+  // Host or port malformed.
+  SIGV4RS_STATUS_INVALID_HOST = 112,
+  // No host in the URL, the request or a `Host` header.
+  SIGV4RS_STATUS_MISSING_HOST = 113,
+  // Path with a control byte, `?` or `#`.
+  SIGV4RS_STATUS_INVALID_PATH = 114,
+  // Query with a control byte or `#`.
+  SIGV4RS_STATUS_INVALID_QUERY = 115,
+  // Presigning a URL whose query already has an `X-Amz-*` auth parameter.
+  SIGV4RS_STATUS_RESERVED_QUERY_PARAMETER = 116,
+  // Header name empty or not an HTTP token (space, `:`, CR, LF, NUL...).
+  SIGV4RS_STATUS_INVALID_HEADER_NAME = 117,
+  // Header value with CR, LF, NUL or another control byte but tab.
+  SIGV4RS_STATUS_INVALID_HEADER_VALUE = 118,
+  // Precomputed payload hash that is not 64 hex digits.
+  SIGV4RS_STATUS_INVALID_PAYLOAD_HASH = 119,
+  // Signing time before 1970-01-01 or after 9999-12-31.
+  SIGV4RS_STATUS_INVALID_TIME = 120,
+  // Presign expiry not within 1 ..= `SIGV4RS_MAX_EXPIRES` seconds.
+  SIGV4RS_STATUS_INVALID_EXPIRES = 121,
+  // More than `SIGV4RS_MAX_HEADERS` headers.
+  SIGV4RS_STATUS_TOO_MANY_HEADERS = 130,
+  // More than `SIGV4RS_MAX_QUERY_PARAMS` query parameters.
+  SIGV4RS_STATUS_TOO_MANY_QUERY_PARAMETERS = 131,
+  // URL, path or query longer than `SIGV4RS_MAX_URL_LEN`.
+  SIGV4RS_STATUS_INPUT_TOO_LONG = 132,
+  // `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` (or the region) are not
+  // set in the environment.
+  SIGV4RS_STATUS_MISSING_CREDENTIALS = 140,
+  // A streamed chunk is empty, is not the chunk size (only the last may be
+  // shorter), or goes beyond the declared length.
+  SIGV4RS_STATUS_INVALID_CHUNK_SIZE = 150,
+  // `sigv4rs_chunked_finish` before all declared bytes were signed.
+  SIGV4RS_STATUS_INCOMPLETE_PAYLOAD = 151,
+  // A bug: the library panicked. The call had no effect.
+  SIGV4RS_STATUS_PANIC = 900,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum sigv4rs_status sigv4rs_status;
+#else
+typedef uint32_t sigv4rs_status;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
 
 // Bytes of a `sigv4rs_chunked` state.
 #define SIGV4RS_CHUNKED_STATE_SIZE 256
@@ -113,86 +196,23 @@
 // Alignment that memory needs.
 #define SIGV4RS_SIGNER_STORAGE_ALIGN 8
 
-// Result of every fallible call. `SIGV4RS_STATUS_OK` is 0; see
-// `sigv4rs_status_str` for a message.
-enum sigv4rs_status
+// Where a signature goes (values of the `auth` argument of the debug
+// outputs).
+enum sigv4rs_auth
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
   : uint32_t
 #endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
  {
-  // Success.
-  SIGV4RS_STATUS_OK = 0,
-  // A required pointer was NULL, or an input was `(NULL, n > 0)`.
-  SIGV4RS_STATUS_NULL_ARGUMENT = 1,
-  // The output buffer is too small; `*out_len` holds the size needed and
-  // nothing was written.
-  SIGV4RS_STATUS_BUFFER_TOO_SMALL = 2,
-  // Unknown flag bits or payload mode, a misaligned storage pointer, or an
-  // input length over `PTRDIFF_MAX`.
-  SIGV4RS_STATUS_INVALID_ARGUMENT = 3,
-  // The signer (or hasher) was not initialized, or was deinitialized.
-  SIGV4RS_STATUS_NOT_INITIALIZED = 4,
-  // Access key id empty, too long, or with space, `/`, `,` or a byte
-  // outside visible ASCII.
-  SIGV4RS_STATUS_INVALID_ACCESS_KEY_ID = 100,
-  // Secret key empty or longer than `SIGV4RS_MAX_SECRET_KEY_LEN`.
-  SIGV4RS_STATUS_INVALID_SECRET_KEY = 101,
-  // Session token too long or with a byte outside visible ASCII.
-  SIGV4RS_STATUS_INVALID_SESSION_TOKEN = 102,
-  // Region empty, too long, or not `A-Za-z0-9-_.`.
-  SIGV4RS_STATUS_INVALID_REGION = 103,
-  // Service empty, too long, or not `A-Za-z0-9-_.`.
-  SIGV4RS_STATUS_INVALID_SERVICE = 104,
-  // An unsigned-header name is not a valid header name, or the names do
-  // not fit in `SIGV4RS_MAX_UNSIGNED_HEADERS_LEN`.
-  SIGV4RS_STATUS_INVALID_UNSIGNED_HEADER = 105,
-  // Method empty or not an HTTP token.
-  SIGV4RS_STATUS_INVALID_METHOD = 110,
-  // URL malformed: no `scheme://`, scheme not http/https/ws/wss, user
-  // info, or a control byte (CR, LF, NUL...).
-  SIGV4RS_STATUS_INVALID_URL = 111,
-  // Host or port malformed.
-  SIGV4RS_STATUS_INVALID_HOST = 112,
-  // No host in the URL, the request or a `Host` header.
-  SIGV4RS_STATUS_MISSING_HOST = 113,
-  // Path with a control byte, `?` or `#`.
-  SIGV4RS_STATUS_INVALID_PATH = 114,
-  // Query with a control byte or `#`.
-  SIGV4RS_STATUS_INVALID_QUERY = 115,
-  // Presigning a URL whose query already has an `X-Amz-*` auth parameter.
-  SIGV4RS_STATUS_RESERVED_QUERY_PARAMETER = 116,
-  // Header name empty or not an HTTP token (space, `:`, CR, LF, NUL...).
-  SIGV4RS_STATUS_INVALID_HEADER_NAME = 117,
-  // Header value with CR, LF, NUL or another control byte but tab.
-  SIGV4RS_STATUS_INVALID_HEADER_VALUE = 118,
-  // Precomputed payload hash that is not 64 hex digits.
-  SIGV4RS_STATUS_INVALID_PAYLOAD_HASH = 119,
-  // Signing time before 1970-01-01 or after 9999-12-31.
-  SIGV4RS_STATUS_INVALID_TIME = 120,
-  // Presign expiry not within 1 ..= `SIGV4RS_MAX_EXPIRES` seconds.
-  SIGV4RS_STATUS_INVALID_EXPIRES = 121,
-  // More than `SIGV4RS_MAX_HEADERS` headers.
-  SIGV4RS_STATUS_TOO_MANY_HEADERS = 130,
-  // More than `SIGV4RS_MAX_QUERY_PARAMS` query parameters.
-  SIGV4RS_STATUS_TOO_MANY_QUERY_PARAMETERS = 131,
-  // URL, path or query longer than `SIGV4RS_MAX_URL_LEN`.
-  SIGV4RS_STATUS_INPUT_TOO_LONG = 132,
-  // `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` (or the region) are not
-  // set in the environment.
-  SIGV4RS_STATUS_MISSING_CREDENTIALS = 140,
-  // A streamed chunk is empty, is not the chunk size (only the last may be
-  // shorter), or goes beyond the declared length.
-  SIGV4RS_STATUS_INVALID_CHUNK_SIZE = 150,
-  // `sigv4rs_chunked_finish` before all declared bytes were signed.
-  SIGV4RS_STATUS_INCOMPLETE_PAYLOAD = 151,
-  // A bug: the library panicked. The call had no effect.
-  SIGV4RS_STATUS_PANIC = 900,
+  // The `Authorization` header (`sigv4rs_signer_sign_headers`).
+  SIGV4RS_AUTH_HEADERS = 0,
+  // A presigned URL's query (`sigv4rs_signer_presign`).
+  SIGV4RS_AUTH_PRESIGN = 1,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
-typedef enum sigv4rs_status sigv4rs_status;
+typedef enum sigv4rs_auth sigv4rs_auth;
 #else
-typedef uint32_t sigv4rs_status;
+typedef uint32_t sigv4rs_auth;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
@@ -574,15 +594,17 @@ sigv4rs_status sigv4rs_signer_presign(const sigv4rs_signer *signer,
                                       size_t *out_len);
 
 // Troubleshooting: writes the canonical request (NUL-terminated) that
-// header signing (`presign_expires_secs == 0`) or presigning with that
-// expiry would sign. Compare it with the one in AWS's
-// `SignatureDoesNotMatch` answer.
+// header signing (`auth = SIGV4RS_AUTH_HEADERS`, `expires_secs = 0`) or
+// presigning for `expires_secs` (`SIGV4RS_AUTH_PRESIGN`) would sign.
+// Compare it with the one in AWS's `SignatureDoesNotMatch` answer.
 //
-// Statuses: those of `sigv4rs_signer_presign`.
+// Statuses: those of `sigv4rs_signer_presign` (INVALID_ARGUMENT also for
+// an unknown `auth`, or header mode with a non-zero `expires_secs`).
 sigv4rs_status sigv4rs_signer_canonical_request(const sigv4rs_signer *signer,
                                                 const sigv4rs_request *request_,
                                                 int64_t unix_time,
-                                                uint32_t presign_expires_secs,
+                                                uint32_t auth,
+                                                uint32_t expires_secs,
                                                 uint8_t *out,
                                                 size_t out_cap,
                                                 size_t *out_len);
@@ -590,11 +612,12 @@ sigv4rs_status sigv4rs_signer_canonical_request(const sigv4rs_signer *signer,
 // Troubleshooting: writes the string to sign (NUL-terminated), as
 // `sigv4rs_signer_canonical_request` does for the canonical request.
 //
-// Statuses: those of `sigv4rs_signer_presign`.
+// Statuses: those of `sigv4rs_signer_canonical_request`.
 sigv4rs_status sigv4rs_signer_string_to_sign(const sigv4rs_signer *signer,
                                              const sigv4rs_request *request_,
                                              int64_t unix_time,
-                                             uint32_t presign_expires_secs,
+                                             uint32_t auth,
+                                             uint32_t expires_secs,
                                              uint8_t *out,
                                              size_t out_cap,
                                              size_t *out_len);

@@ -83,11 +83,11 @@ fn c_abi_paths_do_not_allocate() {
                 sigv4rs_status::Ok
             );
             assert_eq!(
-                sigv4rs_signer_canonical_request(s, &req, T, 0, o, c, &mut len),
+                sigv4rs_signer_canonical_request(s, &req, T, sigv4rs_auth::Headers as u32, 0, o, c, &mut len),
                 sigv4rs_status::Ok
             );
             assert_eq!(
-                sigv4rs_signer_string_to_sign(s, &req, T, 60, o, c, &mut len),
+                sigv4rs_signer_string_to_sign(s, &req, T, sigv4rs_auth::Presign as u32, 60, o, c, &mut len),
                 sigv4rs_status::Ok
             );
             let stream = sigv4rs_stream {

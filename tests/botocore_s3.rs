@@ -22,6 +22,7 @@ type DebugFn = extern "C" fn(
     *const sigv4rs_request,
     i64,
     u32,
+    u32,
     *mut u8,
     usize,
     *mut usize,
@@ -85,7 +86,8 @@ impl Mismatches<'_> {
 }
 
 fn text(f: DebugFn, signer: &Signer, req: &sigv4rs_request, expires: u32) -> Result<String, sigv4rs_status> {
-    call_out(&|o, c, l| f(signer.0, req, TIME, expires, o, c, l)).map(|v| String::from_utf8(v).unwrap())
+    call_out(&|o, c, l| f(signer.0, req, TIME, u32::from(expires != 0), expires, o, c, l))
+        .map(|v| String::from_utf8(v).unwrap())
 }
 
 fn auth_part<'a>(auth: &'a str, key: &str) -> &'a str {

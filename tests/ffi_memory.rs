@@ -77,9 +77,13 @@ fn heap_signer_signs_and_frees() {
     let req = vanilla();
     let url = call_out(&|o, c, l| sigv4rs_signer_presign(s.0, &req, T, 60, o, c, l)).unwrap();
     assert!(url.starts_with(b"https://example.amazonaws.com/?X-Amz-Algorithm="));
-    let creq = call_out(&|o, c, l| sigv4rs_signer_canonical_request(s.0, &req, T, 0, o, c, l)).unwrap();
+    let creq =
+        call_out(&|o, c, l| sigv4rs_signer_canonical_request(s.0, &req, T, sigv4rs_auth::Headers as u32, 0, o, c, l))
+            .unwrap();
     assert!(creq.starts_with(b"GET\n/\n\nhost:example.amazonaws.com\n"));
-    let sts = call_out(&|o, c, l| sigv4rs_signer_string_to_sign(s.0, &req, T, 0, o, c, l)).unwrap();
+    let sts =
+        call_out(&|o, c, l| sigv4rs_signer_string_to_sign(s.0, &req, T, sigv4rs_auth::Headers as u32, 0, o, c, l))
+            .unwrap();
     assert!(sts.starts_with(b"AWS4-HMAC-SHA256\n20150830T123600Z\n20150830/us-east-1/service/aws4_request\n"));
     sigv4rs_signer_free(std::ptr::null_mut());
 }

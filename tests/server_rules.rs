@@ -83,7 +83,10 @@ fn text(v: Vec<u8>) -> String {
 
 fn creq(s: &Signer, r: &Req, t: i64, expires: u32) -> String {
     let req = r.c();
-    text(call_out(&|o, c, l| sigv4rs_signer_canonical_request(s.0, &req, t, expires, o, c, l)).unwrap())
+    text(
+        call_out(&|o, c, l| sigv4rs_signer_canonical_request(s.0, &req, t, u32::from(expires != 0), expires, o, c, l))
+            .unwrap(),
+    )
 }
 
 fn sign(s: &Signer, r: &Req, t: i64) -> Vec<(String, String)> {
@@ -275,7 +278,10 @@ fn parts_host_is_lower_cased_too() {
         payload_mode: 0,
         payload: b(b""),
     };
-    let c = text(call_out(&|o, c, l| sigv4rs_signer_canonical_request(s.0, &req, T, 0, o, c, l)).unwrap());
+    let c = text(
+        call_out(&|o, c, l| sigv4rs_signer_canonical_request(s.0, &req, T, sigv4rs_auth::Headers as u32, 0, o, c, l))
+            .unwrap(),
+    );
     assert_eq!(line(&c, 2), "q=a%20b");
     assert_eq!(line(&c, 3), "host:api.example.com");
     let out = split_headers(&call_out(&|o, c, l| sigv4rs_signer_sign_headers(s.0, &req, T, o, c, l)).unwrap());

@@ -19,6 +19,7 @@ type TextFn = extern "C" fn(
     *const sigv4rs_request,
     i64,
     u32,
+    u32,
     *mut u8,
     usize,
     *mut usize,
@@ -91,7 +92,8 @@ fn run_case(v: &Vector, failures: &mut Vec<String>) -> (bool, Option<bool>) {
         payload: b(v.bytes("body")),
     };
     let text = |f: TextFn, time: i64, expires: u32| {
-        let out = call_out(&|o, c, l| f(signer.0, &req, time, expires, o, c, l)).expect("debug output");
+        let auth = u32::from(expires != 0); // SIGV4RS_AUTH_HEADERS or _PRESIGN
+        let out = call_out(&|o, c, l| f(signer.0, &req, time, auth, expires, o, c, l)).expect("debug output");
         String::from_utf8(out).unwrap()
     };
     let time = v.num("time");

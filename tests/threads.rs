@@ -119,8 +119,12 @@ fn run(signer: *const sigv4rs_signer, job: &Job) -> Vec<u8> {
     let st = match job.op {
         Op::Headers => sigv4rs_signer_sign_headers(signer, &req, t, o, c, &mut len),
         Op::Presign => sigv4rs_signer_presign(signer, &req, t, 900, o, c, &mut len),
-        Op::Canonical => sigv4rs_signer_canonical_request(signer, &req, t, 0, o, c, &mut len),
-        Op::StringToSign => sigv4rs_signer_string_to_sign(signer, &req, t, 60, o, c, &mut len),
+        Op::Canonical => {
+            sigv4rs_signer_canonical_request(signer, &req, t, sigv4rs_auth::Headers as u32, 0, o, c, &mut len)
+        }
+        Op::StringToSign => {
+            sigv4rs_signer_string_to_sign(signer, &req, t, sigv4rs_auth::Presign as u32, 60, o, c, &mut len)
+        }
         Op::Chunked => return chunked(signer, &req, job),
     };
     assert_eq!(st, S::Ok, "{job:?}");

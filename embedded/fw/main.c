@@ -219,6 +219,12 @@ static uint32_t init_signer(const sigv4rs_config *cfg)
 
 enum op { OP_SIGN, OP_PRESIGN, OP_CREQ, OP_STS };
 
+/* Debug outputs: expiry 0 is header mode. */
+static uint32_t auth_of(uint32_t exp)
+{
+    return exp == 0 ? SIGV4RS_AUTH_HEADERS : SIGV4RS_AUTH_PRESIGN;
+}
+
 static uint32_t run_op(enum op op, const sigv4rs_request *r, int64_t t, uint32_t exp, uint8_t *o,
                        size_t cap, size_t *len)
 {
@@ -229,9 +235,10 @@ static uint32_t run_op(enum op op, const sigv4rs_request *r, int64_t t, uint32_t
         return MEASURED(EP_PRESIGN, sigv4rs_signer_presign(signer, r, t, exp, o, cap, len));
     case OP_CREQ:
         return MEASURED(EP_CANONICAL_REQUEST,
-                        sigv4rs_signer_canonical_request(signer, r, t, exp, o, cap, len));
+                        sigv4rs_signer_canonical_request(signer, r, t, auth_of(exp), exp, o, cap, len));
     default:
-        return MEASURED(EP_STRING_TO_SIGN, sigv4rs_signer_string_to_sign(signer, r, t, exp, o, cap, len));
+        return MEASURED(EP_STRING_TO_SIGN,
+                        sigv4rs_signer_string_to_sign(signer, r, t, auth_of(exp), exp, o, cap, len));
     }
 }
 

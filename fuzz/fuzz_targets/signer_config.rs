@@ -209,7 +209,7 @@ fn sign_with(c: &Creds, heap: *const sigv4rs_signer, stored: *const sigv4rs_sign
     assert_eq!(f(stored).as_ref(), Ok(&a), "heap and storage signers differ");
     let h = header_output(&a, c, t, &r, None);
     let sts = stateless("string_to_sign", Cap::Exact, &mut |o, cap, l| {
-        sigv4rs_signer_string_to_sign(heap, &req, t, 0, o, cap, l)
+        sigv4rs_signer_string_to_sign(heap, &req, t, sigv4rs_auth::Headers as u32, 0, o, cap, l)
     })
     .unwrap();
     assert_eq!(h.signature, reference::signature(c, &sts[..sts.len() - 1]));

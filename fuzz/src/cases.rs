@@ -49,10 +49,10 @@ fn debug(
     e: u32,
 ) -> (Result<Vec<u8>, S>, Result<Vec<u8>, S>) {
     let cr = once("canonical_request", &mut |o, c, l| {
-        sigv4rs_signer_canonical_request(signer, req, t, e, o, c, l)
+        sigv4rs_signer_canonical_request(signer, req, t, u32::from(e != 0), e, o, c, l)
     });
     let sts = once("string_to_sign", &mut |o, c, l| {
-        sigv4rs_signer_string_to_sign(signer, req, t, e, o, c, l)
+        sigv4rs_signer_string_to_sign(signer, req, t, u32::from(e != 0), e, o, c, l)
     });
     (cr, sts)
 }

@@ -266,32 +266,46 @@ pub extern "C" fn sigv4rs_signer_presign(
     }
 }
 
-fn mode(presign_expires_secs: u32) -> Mode {
-    if presign_expires_secs == 0 {
-        Mode::Headers
-    } else {
-        Mode::Presign(presign_expires_secs)
+/// Where a signature goes (values of the `auth` argument of the debug
+/// outputs).
+#[allow(non_camel_case_types)]
+#[repr(u32)]
+pub enum sigv4rs_auth {
+    /// The `Authorization` header (`sigv4rs_signer_sign_headers`).
+    Headers = 0,
+    /// A presigned URL's query (`sigv4rs_signer_presign`).
+    Presign = 1,
+}
+
+/// The signing mode of a debug output: HEADERS takes `expires_secs == 0`.
+fn mode(auth: u32, expires_secs: u32) -> Result<Mode, sigv4rs_status> {
+    match auth {
+        0 if expires_secs == 0 => Ok(Mode::Headers),
+        1 => Ok(Mode::Presign(expires_secs)),
+        _ => Err(sigv4rs_status::InvalidArgument),
     }
 }
 
 /// Troubleshooting: writes the canonical request (NUL-terminated) that
-/// header signing (`presign_expires_secs == 0`) or presigning with that
-/// expiry would sign. Compare it with the one in AWS's
-/// `SignatureDoesNotMatch` answer.
+/// header signing (`auth = SIGV4RS_AUTH_HEADERS`, `expires_secs = 0`) or
+/// presigning for `expires_secs` (`SIGV4RS_AUTH_PRESIGN`) would sign.
+/// Compare it with the one in AWS's `SignatureDoesNotMatch` answer.
 ///
-/// Statuses: those of `sigv4rs_signer_presign`.
+/// Statuses: those of `sigv4rs_signer_presign` (INVALID_ARGUMENT also for
+/// an unknown `auth`, or header mode with a non-zero `expires_secs`).
 #[unsafe(no_mangle)]
 pub extern "C" fn sigv4rs_signer_canonical_request(
     signer: *const sigv4rs_signer,
     request_: *const sigv4rs_request,
     unix_time: i64,
-    presign_expires_secs: u32,
+    auth: u32,
+    expires_secs: u32,
     out: *mut u8,
     out_cap: usize,
     out_len: *mut usize,
 ) -> sigv4rs_status {
     ffi_boundary! {
-        let m = mode(presign_expires_secs);
+        let m = try_status!(mode(auth, expires_secs));
         sign_with(signer, request_, out, out_cap, out_len, |s, r, b| s.canonical_request(r, unix_time, m, b))
     }
 }
@@ -299,19 +313,20 @@ pub extern "C" fn sigv4rs_signer_canonical_request(
 /// Troubleshooting: writes the string to sign (NUL-terminated), as
 /// `sigv4rs_signer_canonical_request` does for the canonical request.
 ///
-/// Statuses: those of `sigv4rs_signer_presign`.
+/// Statuses: those of `sigv4rs_signer_canonical_request`.
 #[unsafe(no_mangle)]
 pub extern "C" fn sigv4rs_signer_string_to_sign(
     signer: *const sigv4rs_signer,
     request_: *const sigv4rs_request,
     unix_time: i64,
-    presign_expires_secs: u32,
+    auth: u32,
+    expires_secs: u32,
     out: *mut u8,
     out_cap: usize,
     out_len: *mut usize,
 ) -> sigv4rs_status {
     ffi_boundary! {
-        let m = mode(presign_expires_secs);
+        let m = try_status!(mode(auth, expires_secs));
         sign_with(signer, request_, out, out_cap, out_len, |s, r, b| s.string_to_sign(r, unix_time, m, b))
     }
 }

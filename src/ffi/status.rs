@@ -5,79 +5,127 @@ use core::ffi::c_char;
 
 use crate::sign::Error;
 
-/// Result of every fallible call. `SIGV4RS_STATUS_OK` is 0; see
-/// `sigv4rs_status_str` for a message.
-#[allow(non_camel_case_types)]
-#[repr(u32)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum sigv4rs_status {
+/// Defines `sigv4rs_status` and its tables from one list: name, number,
+/// message, documentation. The header's enum, `sigv4rs_status_str` and the
+/// bindings' tables (`make header`) are all generated from it.
+macro_rules! statuses {
+    ($($(#[doc = $doc:literal])* $name:ident = $num:literal => $msg:literal,)*) => {
+        /// Result of every fallible call. `SIGV4RS_STATUS_OK` is 0; see
+        /// `sigv4rs_status_str` for a message.
+        #[allow(non_camel_case_types)]
+        #[repr(u32)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum sigv4rs_status {
+            $($(#[doc = $doc])* $name = $num,)*
+        }
+
+        impl sigv4rs_status {
+            /// Every status, in number order.
+            pub const ALL: &'static [sigv4rs_status] = &[$(sigv4rs_status::$name,)*];
+
+            /// The status with this number, if any.
+            pub const fn from_u32(n: u32) -> Option<Self> {
+                match n {
+                    $($num => Some(sigv4rs_status::$name),)*
+                    _ => None,
+                }
+            }
+
+            /// The static message `sigv4rs_status_str` returns.
+            pub const fn message(self) -> &'static core::ffi::CStr {
+                match self {
+                    $(sigv4rs_status::$name => $msg,)*
+                }
+            }
+
+            /// The variant's name (`InvalidHeaderValue`).
+            pub const fn name(self) -> &'static str {
+                match self {
+                    $(sigv4rs_status::$name => stringify!($name),)*
+                }
+            }
+
+            /// Its documentation, one line per doc line.
+            pub const fn doc(self) -> &'static [&'static str] {
+                match self {
+                    $(sigv4rs_status::$name => &[$($doc,)*],)*
+                }
+            }
+        }
+    };
+}
+
+// Numbers are fixed forever; ranges: 1-99 misuse of the API, 100-199
+// invalid input, 900+ internal. Adding a status: a line here, then (for
+// input errors) the core `Error` variant and its arm below; `make header`.
+statuses! {
     /// Success.
-    Ok = 0,
+    Ok = 0 => c"ok",
     /// A required pointer was NULL, or an input was `(NULL, n > 0)`.
-    NullArgument = 1,
+    NullArgument = 1 => c"null argument",
     /// The output buffer is too small; `*out_len` holds the size needed and
     /// nothing was written.
-    BufferTooSmall = 2,
+    BufferTooSmall = 2 => c"output buffer too small",
     /// Unknown flag bits or payload mode, a misaligned storage pointer, or an
     /// input length over `PTRDIFF_MAX`.
-    InvalidArgument = 3,
+    InvalidArgument = 3 => c"invalid argument",
     /// The signer (or hasher) was not initialized, or was deinitialized.
-    NotInitialized = 4,
+    NotInitialized = 4 => c"not initialized",
     /// Access key id empty, too long, or with space, `/`, `,` or a byte
     /// outside visible ASCII.
-    InvalidAccessKeyId = 100,
+    InvalidAccessKeyId = 100 => c"invalid access key id",
     /// Secret key empty or longer than `SIGV4RS_MAX_SECRET_KEY_LEN`.
-    InvalidSecretKey = 101,
+    InvalidSecretKey = 101 => c"invalid secret key",
     /// Session token too long or with a byte outside visible ASCII.
-    InvalidSessionToken = 102,
+    InvalidSessionToken = 102 => c"invalid session token",
     /// Region empty, too long, or not `A-Za-z0-9-_.`.
-    InvalidRegion = 103,
+    InvalidRegion = 103 => c"invalid region",
     /// Service empty, too long, or not `A-Za-z0-9-_.`.
-    InvalidService = 104,
+    InvalidService = 104 => c"invalid service",
     /// An unsigned-header name is not a valid header name, or the names do
     /// not fit in `SIGV4RS_MAX_UNSIGNED_HEADERS_LEN`.
-    InvalidUnsignedHeader = 105,
+    InvalidUnsignedHeader = 105 => c"invalid unsigned header name",
     /// Method empty or not an HTTP token.
-    InvalidMethod = 110,
+    InvalidMethod = 110 => c"invalid method",
     /// URL malformed: no `scheme://`, scheme not http/https/ws/wss, user
     /// info, or a control byte (CR, LF, NUL...).
-    InvalidUrl = 111,
+    InvalidUrl = 111 => c"invalid URL",
     /// Host or port malformed.
-    InvalidHost = 112,
+    InvalidHost = 112 => c"invalid host",
     /// No host in the URL, the request or a `Host` header.
-    MissingHost = 113,
+    MissingHost = 113 => c"missing host",
     /// Path with a control byte, `?` or `#`.
-    InvalidPath = 114,
+    InvalidPath = 114 => c"invalid path",
     /// Query with a control byte or `#`.
-    InvalidQuery = 115,
+    InvalidQuery = 115 => c"invalid query",
     /// Presigning a URL whose query already has an `X-Amz-*` auth parameter.
-    ReservedQueryParameter = 116,
+    ReservedQueryParameter = 116 => c"reserved query parameter",
     /// Header name empty or not an HTTP token (space, `:`, CR, LF, NUL...).
-    InvalidHeaderName = 117,
+    InvalidHeaderName = 117 => c"invalid header name",
     /// Header value with CR, LF, NUL or another control byte but tab.
-    InvalidHeaderValue = 118,
+    InvalidHeaderValue = 118 => c"invalid header value",
     /// Precomputed payload hash that is not 64 hex digits.
-    InvalidPayloadHash = 119,
+    InvalidPayloadHash = 119 => c"invalid payload hash",
     /// Signing time before 1970-01-01 or after 9999-12-31.
-    InvalidTime = 120,
+    InvalidTime = 120 => c"invalid time",
     /// Presign expiry not within 1 ..= `SIGV4RS_MAX_EXPIRES` seconds.
-    InvalidExpires = 121,
+    InvalidExpires = 121 => c"invalid expiry",
     /// More than `SIGV4RS_MAX_HEADERS` headers.
-    TooManyHeaders = 130,
+    TooManyHeaders = 130 => c"too many headers",
     /// More than `SIGV4RS_MAX_QUERY_PARAMS` query parameters.
-    TooManyQueryParameters = 131,
+    TooManyQueryParameters = 131 => c"too many query parameters",
     /// URL, path or query longer than `SIGV4RS_MAX_URL_LEN`.
-    InputTooLong = 132,
+    InputTooLong = 132 => c"input too long",
     /// `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` (or the region) are not
     /// set in the environment.
-    MissingCredentials = 140,
+    MissingCredentials = 140 => c"missing credentials",
     /// A streamed chunk is empty, is not the chunk size (only the last may be
     /// shorter), or goes beyond the declared length.
-    InvalidChunkSize = 150,
+    InvalidChunkSize = 150 => c"invalid chunk size",
     /// `sigv4rs_chunked_finish` before all declared bytes were signed.
-    IncompletePayload = 151,
+    IncompletePayload = 151 => c"incomplete payload",
     /// A bug: the library panicked. The call had no effect.
-    Panic = 900,
+    Panic = 900 => c"internal error (panic)",
 }
 
 impl From<Error> for sigv4rs_status {
@@ -118,38 +166,7 @@ impl From<Error> for sigv4rs_status {
 /// get "unknown status". Never fails, never allocates, thread-safe.
 #[unsafe(no_mangle)]
 pub extern "C" fn sigv4rs_status_str(status: u32) -> *const c_char {
-    let s: &'static core::ffi::CStr = match status {
-        0 => c"ok",
-        1 => c"null argument",
-        2 => c"output buffer too small",
-        3 => c"invalid argument",
-        4 => c"not initialized",
-        100 => c"invalid access key id",
-        101 => c"invalid secret key",
-        102 => c"invalid session token",
-        103 => c"invalid region",
-        104 => c"invalid service",
-        105 => c"invalid unsigned header name",
-        110 => c"invalid method",
-        111 => c"invalid URL",
-        112 => c"invalid host",
-        113 => c"missing host",
-        114 => c"invalid path",
-        115 => c"invalid query",
-        116 => c"reserved query parameter",
-        117 => c"invalid header name",
-        118 => c"invalid header value",
-        119 => c"invalid payload hash",
-        120 => c"invalid time",
-        121 => c"invalid expiry",
-        130 => c"too many headers",
-        131 => c"too many query parameters",
-        132 => c"input too long",
-        140 => c"missing credentials",
-        150 => c"invalid chunk size",
-        151 => c"incomplete payload",
-        900 => c"internal error (panic)",
-        _ => c"unknown status",
-    };
-    s.as_ptr()
+    sigv4rs_status::from_u32(status)
+        .map_or(c"unknown status", sigv4rs_status::message)
+        .as_ptr()
 }

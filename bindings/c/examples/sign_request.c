@@ -18,9 +18,17 @@
 #define EXAMPLE_ACCESS_KEY_ID "AKIDEXAMPLE"
 #define EXAMPLE_SECRET_KEY "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
 
-/* canonical_request, string_to_sign and presign share this shape. */
+/* The shape of canonical_request and string_to_sign (auth mode, expiry). */
 typedef sigv4rs_status (*text_fn)(const sigv4rs_signer *, const sigv4rs_request *, int64_t,
-                                  uint32_t, uint8_t *, size_t, size_t *);
+                                  uint32_t, uint32_t, uint8_t *, size_t, size_t *);
+
+/* sigv4rs_signer_presign in that shape. */
+static sigv4rs_status presign(const sigv4rs_signer *signer, const sigv4rs_request *req, int64_t now,
+                              uint32_t auth, uint32_t expires, uint8_t *out, size_t cap, size_t *len)
+{
+    (void)auth;
+    return sigv4rs_signer_presign(signer, req, now, expires, out, cap, len);
+}
 
 static void die(const char *what, sigv4rs_status st)
 {
@@ -41,14 +49,14 @@ static void *xmalloc(size_t n)
 /* Asks for the size first (out = NULL, cap = 0), then fills a heap buffer
  * of exactly that size. The caller frees the NUL-terminated result. */
 static char *text_output(text_fn fn, const char *what, const sigv4rs_signer *signer,
-                         const sigv4rs_request *req, int64_t now, uint32_t expires)
+                         const sigv4rs_request *req, int64_t now, uint32_t auth, uint32_t expires)
 {
     size_t need = 0, len = 0;
-    sigv4rs_status st = fn(signer, req, now, expires, NULL, 0, &need);
+    sigv4rs_status st = fn(signer, req, now, auth, expires, NULL, 0, &need);
     if (st != SIGV4RS_STATUS_BUFFER_TOO_SMALL)
         die(what, st);
     char *buf = xmalloc(need);
-    st = fn(signer, req, now, expires, (uint8_t *)buf, need, &len);
+    st = fn(signer, req, now, auth, expires, (uint8_t *)buf, need, &len);
     if (st != SIGV4RS_STATUS_OK)
         die(what, st);
     return buf;
@@ -59,8 +67,10 @@ static char *text_output(text_fn fn, const char *what, const sigv4rs_signer *sig
 static void show_signed(const char *title, const sigv4rs_signer *signer,
                         const sigv4rs_request *req, int64_t now)
 {
-    char *creq = text_output(sigv4rs_signer_canonical_request, "canonical request", signer, req, now, 0);
-    char *sts = text_output(sigv4rs_signer_string_to_sign, "string to sign", signer, req, now, 0);
+    char *creq = text_output(sigv4rs_signer_canonical_request, "canonical request", signer, req, now,
+                             SIGV4RS_AUTH_HEADERS, 0);
+    char *sts = text_output(sigv4rs_signer_string_to_sign, "string to sign", signer, req, now,
+                            SIGV4RS_AUTH_HEADERS, 0);
     printf("== %s: canonical request ==\n%s\n\n", title, creq);
     printf("== %s: string to sign ==\n%s\n\n", title, sts);
     free(creq);
@@ -164,10 +174,10 @@ int main(void)
     show_signed("OpenSearch POST", es, &post, now);
     printf("== OpenSearch POST: body ==\n%s\n\n", body);
 
-    sigv4rs_request presign = {0};
-    presign.method = sigv4rs_cstr("GET");
-    presign.url = sigv4rs_cstr("https://examplebucket.s3.amazonaws.com/test.txt");
-    char *url = text_output(sigv4rs_signer_presign, "presign", s3, &presign, now, 3600);
+    sigv4rs_request presign_req = {0};
+    presign_req.method = sigv4rs_cstr("GET");
+    presign_req.url = sigv4rs_cstr("https://examplebucket.s3.amazonaws.com/test.txt");
+    char *url = text_output(presign, "presign", s3, &presign_req, now, SIGV4RS_AUTH_PRESIGN, 3600);
     printf("== S3 GET: presigned URL (valid 3600 s) ==\n%s\n", url);
     free(url);
 

@@ -121,16 +121,25 @@ static sigv4rs_request get(const char *url, const sigv4rs_header *h, size_t nh)
     return r;
 }
 
-/* canonical_request, string_to_sign and presign take the same arguments. */
-typedef sigv4rs_status (*text_fn)(const sigv4rs_signer *, const sigv4rs_request *, int64_t, uint32_t, uint8_t *,
-                                  size_t, size_t *);
+/* The shape of canonical_request and string_to_sign (auth mode, expiry). */
+typedef sigv4rs_status (*text_fn)(const sigv4rs_signer *, const sigv4rs_request *, int64_t, uint32_t, uint32_t,
+                                  uint8_t *, size_t, size_t *);
+
+/* sigv4rs_signer_presign in that shape. */
+static sigv4rs_status presign_fn(const sigv4rs_signer *s, const sigv4rs_request *r, int64_t t, uint32_t auth,
+                                 uint32_t expires, uint8_t *out, size_t cap, size_t *len)
+{
+    (void)auth;
+    return sigv4rs_signer_presign(s, r, t, expires, out, cap, len);
+}
 
 /* Writes the call's NUL-terminated text into out; NULL on failure. */
 static const char *text(const char *what, text_fn fn, const sigv4rs_signer *s, const sigv4rs_request *r, int64_t t,
                         uint32_t expires, char out[OUT_CAP])
 {
     size_t len = 0;
-    sigv4rs_status st = s == NULL ? SIGV4RS_STATUS_NULL_ARGUMENT : fn(s, r, t, expires, (uint8_t *)out, OUT_CAP, &len);
+    sigv4rs_status st = s == NULL ? SIGV4RS_STATUS_NULL_ARGUMENT : fn(s, r, t, expires == 0 ? SIGV4RS_AUTH_HEADERS : SIGV4RS_AUTH_PRESIGN, expires,
+                                                                (uint8_t *)out, OUT_CAP, &len);
     if (st != SIGV4RS_STATUS_OK) {
         printf("FAIL %s: %s\n", what, sigv4rs_status_str(st));
         return NULL;
@@ -147,7 +156,7 @@ static const char *creq(const char *what, const sigv4rs_signer *s, const sigv4rs
 static const char *presign(const char *what, const sigv4rs_signer *s, const sigv4rs_request *r, int64_t t,
                            uint32_t expires, char out[OUT_CAP])
 {
-    return text(what, sigv4rs_signer_presign, s, r, t, expires, out);
+    return text(what, presign_fn, s, r, t, expires, out);
 }
 
 /* Line n (from 0) of text, in a static buffer; NULL if there is none. */
