@@ -82,11 +82,12 @@ static uint32_t gs_fill(sigv4rs_request *r, sigv4rs_header *hs,
 }
 
 // The payload is separate from the packed fields so a large body is not
-// copied.
+// copied. auth matters to GS_CANONICAL and GS_STRING_TO_SIGN, expires to
+// those and GS_PRESIGN.
 static uint32_t gs_request(int op, const sigv4rs_signer *s,
                            const uint8_t *buf, const size_t *offs, size_t nheaders,
                            uint32_t mode, const uint8_t *payload, size_t payload_len,
-                           int64_t t, uint32_t expires,
+                           int64_t t, uint32_t auth, uint32_t expires,
                            uint8_t *out, size_t cap, size_t *out_len)
 {
 	sigv4rs_header hs[SIGV4RS_MAX_HEADERS];
@@ -101,9 +102,9 @@ static uint32_t gs_request(int op, const sigv4rs_signer *s,
 	case GS_PRESIGN:
 		return sigv4rs_signer_presign(s, &r, t, expires, out, cap, out_len);
 	case GS_CANONICAL:
-		return sigv4rs_signer_canonical_request(s, &r, t, expires, out, cap, out_len);
+		return sigv4rs_signer_canonical_request(s, &r, t, auth, expires, out, cap, out_len);
 	default:
-		return sigv4rs_signer_string_to_sign(s, &r, t, expires, out, cap, out_len);
+		return sigv4rs_signer_string_to_sign(s, &r, t, auth, expires, out, cap, out_len);
 	}
 }
 
@@ -157,6 +158,7 @@ import "C"
 import (
 	"fmt"
 	"runtime"
+	"strings"
 	"sync"
 	"unsafe"
 )
@@ -167,6 +169,8 @@ const (
 	opPresign       = int(C.GS_PRESIGN)
 	opCanonical     = int(C.GS_CANONICAL)
 	opStringToSign  = int(C.GS_STRING_TO_SIGN)
+	authHeaders     = uint32(C.SIGV4RS_AUTH_HEADERS)
+	authPresign     = uint32(C.SIGV4RS_AUTH_PRESIGN)
 	firstOutputSize = 2048
 	// Buffers that grew past this are not kept in the pool.
 	maxPooledSize = 64 << 10
@@ -234,8 +238,9 @@ func newSignerC(p *packer, nunsigned int, flags uint32) (*C.sigv4rs_signer, erro
 }
 
 // request runs op on the packed request and returns the output without its
-// final NUL. The result aliases p.out: copy it before putPacker.
-func (s *Signer) request(op int, p *packer, nheaders int, mode PayloadMode, payload []byte, unix int64, expires uint32) ([]byte, error) {
+// final NUL. The result aliases p.out: copy it before putPacker. auth
+// (authHeaders or authPresign) matters to opCanonical and opStringToSign.
+func (s *Signer) request(op int, p *packer, nheaders int, mode PayloadMode, payload []byte, unix int64, auth, expires uint32) ([]byte, error) {
 	if s == nil {
 		return nil, argError(ErrNullArgument, "signer is nil")
 	}
@@ -247,7 +252,7 @@ func (s *Signer) request(op int, p *packer, nheaders int, mode PayloadMode, payl
 	for {
 		st := C.gs_request(C.int(op), s.p, bytesPtr(p.buf), &p.offs[0], C.size_t(nheaders),
 			C.uint32_t(mode), bytesPtr(payload), C.size_t(len(payload)),
-			C.int64_t(unix), C.uint32_t(expires),
+			C.int64_t(unix), C.uint32_t(auth), C.uint32_t(expires),
 			bytesPtr(p.out), C.size_t(len(p.out)), &p.n)
 		runtime.KeepAlive(s)
 		switch {
@@ -275,15 +280,40 @@ func statusText(st uint32) string {
 	return C.GoString(C.sigv4rs_status_str(C.uint32_t(st)))
 }
 
-// Version is the version of the linked library, e.g. "0.1.0".
+// Version is the version of the linked library, "major.minor.patch".
 func Version() string {
 	return C.GoString(C.sigv4rs_version())
 }
 
-// headerVersion is the version of the sigv4rs.h compiled against (tests
-// compare it with Version).
+// headerVersion is the version of the sigv4rs.h compiled against.
 func headerVersion() string {
 	return fmt.Sprintf("%d.%d.%d", C.SIGV4RS_VERSION_MAJOR, C.SIGV4RS_VERSION_MINOR, C.SIGV4RS_VERSION_PATCH)
+}
+
+// abiErr is set when the header or library is of another ABI (pre-1.0:
+// another major.minor) than abi_gen.go's, which would give wrong statuses
+// or worse: every constructor returns it instead of a signer.
+var abiErr = checkABI(headerVersion(), Version())
+
+func checkABI(header, library string) error {
+	want := fmt.Sprintf("%d.%d", abiMajor, abiMinor)
+	for _, v := range [...]struct{ what, version string }{{"sigv4rs.h", header}, {"linked library", library}} {
+		if majorMinor(v.version) != want {
+			return fmt.Errorf("sigv4rs: %s is version %s, this binding needs ABI %s (abi_gen.go, version %s)",
+				v.what, v.version, want, abiVersion)
+		}
+	}
+	return nil
+}
+
+// majorMinor is "1.2" for "1.2.3".
+func majorMinor(v string) string {
+	if i := strings.IndexByte(v, '.'); i >= 0 {
+		if j := strings.IndexByte(v[i+1:], '.'); j >= 0 {
+			return v[:i+1+j]
+		}
+	}
+	return v
 }
 
 // cChunked is the library's streaming state. It lives in C memory
@@ -291,12 +321,10 @@ func headerVersion() string {
 // that for none of its memory (goroutine stacks move).
 type cChunked = C.sigv4rs_chunked
 
-// Output room that suffices. sigv4rs.h says at most 90 and 200 bytes, but
-// a chunk of 256 MiB or more takes 91 and a signed sha256 trailer 244;
-// BUFFER_TOO_SMALL is retried anyway.
+// Output room that suffices (BUFFER_TOO_SMALL is retried anyway).
 const (
-	chunkHeaderRoom = 96
-	chunkFinishRoom = 256
+	chunkHeaderRoom = int(C.SIGV4RS_CHUNK_HEADER_MAX_LEN)
+	chunkFinishRoom = int(C.SIGV4RS_CHUNKED_FINISH_MAX_LEN)
 )
 
 func newChunkedState() *cChunked {

@@ -1,5 +1,8 @@
 package sigv4rs
 
+// #include "sigv4rs.h"
+import "C"
+
 import (
 	"errors"
 	"fmt"
@@ -19,13 +22,13 @@ type StreamMode uint32
 const (
 	// StreamSigned: STREAMING-AWS4-HMAC-SHA256-PAYLOAD, every chunk
 	// signed, no trailer.
-	StreamSigned StreamMode = 0
+	StreamSigned StreamMode = C.SIGV4RS_STREAM_MODE_SIGNED
 	// StreamSignedTrailer: STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER,
 	// signed chunks and a signed checksum trailer.
-	StreamSignedTrailer StreamMode = 1
+	StreamSignedTrailer StreamMode = C.SIGV4RS_STREAM_MODE_SIGNED_TRAILER
 	// StreamUnsignedTrailer: STREAMING-UNSIGNED-PAYLOAD-TRAILER, unsigned
 	// chunks and an unsigned checksum trailer (use over TLS).
-	StreamUnsignedTrailer StreamMode = 2
+	StreamUnsignedTrailer StreamMode = C.SIGV4RS_STREAM_MODE_UNSIGNED_TRAILER
 )
 
 // Checksum is the trailer checksum of an aws-chunked body (values of
@@ -33,10 +36,10 @@ const (
 type Checksum uint32
 
 const (
-	ChecksumNone   Checksum = 0 // no trailer: StreamSigned only
-	ChecksumCRC32  Checksum = 1 // x-amz-checksum-crc32
-	ChecksumCRC32C Checksum = 2 // x-amz-checksum-crc32c
-	ChecksumSHA256 Checksum = 3 // x-amz-checksum-sha256
+	ChecksumNone   Checksum = C.SIGV4RS_CHECKSUM_NONE   // no trailer: StreamSigned only
+	ChecksumCRC32  Checksum = C.SIGV4RS_CHECKSUM_CRC32  // x-amz-checksum-crc32
+	ChecksumCRC32C Checksum = C.SIGV4RS_CHECKSUM_CRC32C // x-amz-checksum-crc32c
+	ChecksumSHA256 Checksum = C.SIGV4RS_CHECKSUM_SHA256 // x-amz-checksum-sha256
 )
 
 // DefaultChunkSize is the chunk size when StreamOptions.ChunkSize is 0.

@@ -1,3 +1,5 @@
+//go:build cgo
+
 package sigv4rs
 
 import (
@@ -60,7 +62,7 @@ func (s *Signer) signHTTP(req *http.Request, mode PayloadMode, payload []byte) e
 	if err != nil {
 		return err
 	}
-	out, err := s.request(opSign, p, n, mode, payload, s.clock(), 0)
+	out, err := s.request(opSign, p, n, mode, payload, s.clock(), authHeaders, 0)
 	if err != nil {
 		return err
 	}
@@ -163,7 +165,7 @@ func (s *Signer) Presign(req *http.Request, expires time.Duration) (string, erro
 	if err != nil {
 		return "", err
 	}
-	out, err := s.request(opPresign, p, n, PayloadAuto, nil, s.clock(), expiresSecs(expires))
+	out, err := s.request(opPresign, p, n, PayloadAuto, nil, s.clock(), authPresign, expiresSecs(expires))
 	if err != nil {
 		return "", err
 	}
@@ -195,7 +197,8 @@ func (s *Signer) debugHTTP(op int, req *http.Request, body []byte, presignExpire
 	if presign {
 		mode, body = PayloadAuto, nil
 	}
-	out, err := s.request(op, p, n, mode, body, s.clock(), presignArg(presignExpires))
+	auth, expires := debugAuth(presignExpires)
+	out, err := s.request(op, p, n, mode, body, s.clock(), auth, expires)
 	if err != nil {
 		return "", err
 	}

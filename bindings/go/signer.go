@@ -8,6 +8,9 @@
 // exact bytes that go on the wire, for full control.
 package sigv4rs
 
+// #include "sigv4rs.h"
+import "C"
+
 import (
 	"bytes"
 	"math"
@@ -16,13 +19,13 @@ import (
 	"time"
 )
 
-// Flag bits of sigv4rs_config.flags (sigv4rs.h).
+// Flag bits of sigv4rs_config.flags.
 const (
-	flagS3                   = 1
-	flagNoPathNormalization  = 2
-	flagSingleEncodePath     = 4
-	flagContentSHA256Header  = 8
-	flagUnsignedSessionToken = 16
+	flagS3                   = C.SIGV4RS_FLAG_S3
+	flagNoPathNormalization  = C.SIGV4RS_FLAG_NO_PATH_NORMALIZATION
+	flagSingleEncodePath     = C.SIGV4RS_FLAG_SINGLE_ENCODE_PATH
+	flagContentSHA256Header  = C.SIGV4RS_FLAG_CONTENT_SHA256_HEADER
+	flagUnsignedSessionToken = C.SIGV4RS_FLAG_UNSIGNED_SESSION_TOKEN
 )
 
 // Config holds a signer's credentials and settings. The library copies the
@@ -66,6 +69,9 @@ type Signer struct {
 
 // NewSigner validates cfg and creates a signer.
 func NewSigner(cfg Config) (*Signer, error) {
+	if abiErr != nil {
+		return nil, abiErr
+	}
 	var flags uint32
 	for _, f := range []struct {
 		on  bool
@@ -137,13 +143,13 @@ const (
 	// PayloadAuto: the value of an X-Amz-Content-SHA256 header among the
 	// request's headers if there is one; else UNSIGNED-PAYLOAD for an S3
 	// presigned URL; else SHA-256 of Payload.
-	PayloadAuto PayloadMode = 0
+	PayloadAuto PayloadMode = C.SIGV4RS_PAYLOAD_MODE_AUTO
 	// PayloadBytes: SHA-256 of Payload.
-	PayloadBytes PayloadMode = 1
+	PayloadBytes PayloadMode = C.SIGV4RS_PAYLOAD_MODE_BYTES
 	// PayloadSHA256Hex: Payload is a precomputed SHA-256 in 64 hex digits.
-	PayloadSHA256Hex PayloadMode = 2
+	PayloadSHA256Hex PayloadMode = C.SIGV4RS_PAYLOAD_MODE_SHA256_HEX
 	// PayloadUnsigned: UNSIGNED-PAYLOAD.
-	PayloadUnsigned PayloadMode = 3
+	PayloadUnsigned PayloadMode = C.SIGV4RS_PAYLOAD_MODE_UNSIGNED
 )
 
 // Request is a request in the library's terms: exactly what goes on the
@@ -196,14 +202,24 @@ func expiresSecs(d time.Duration) uint32 {
 	return uint32(secs)
 }
 
-func (s *Signer) raw(op int, r *Request, t time.Time, expires uint32) (string, error) {
+// debugAuth maps the debug outputs' presignExpires to the library's mode:
+// 0 is header signing; anything else presigning, so a negative or
+// sub-second expiry is refused (ErrInvalidExpires), never header mode.
+func debugAuth(presignExpires time.Duration) (auth, expires uint32) {
+	if presignExpires == 0 {
+		return authHeaders, 0
+	}
+	return authPresign, expiresSecs(presignExpires)
+}
+
+func (s *Signer) raw(op int, r *Request, t time.Time, auth, expires uint32) (string, error) {
 	if r == nil {
 		return "", argError(ErrNullArgument, "request is nil")
 	}
 	p := getPacker()
 	defer putPacker(p)
 	r.pack(p)
-	out, err := s.request(op, p, len(r.Headers), r.PayloadMode, r.Payload, unixTime(t), expires)
+	out, err := s.request(op, p, len(r.Headers), r.PayloadMode, r.Payload, unixTime(t), auth, expires)
 	if err != nil {
 		return "", err
 	}
@@ -222,7 +238,7 @@ func (s *Signer) SignRaw(r *Request, t time.Time) ([]Header, error) {
 	p := getPacker()
 	defer putPacker(p)
 	r.pack(p)
-	out, err := s.request(opSign, p, len(r.Headers), r.PayloadMode, r.Payload, unixTime(t), 0)
+	out, err := s.request(opSign, p, len(r.Headers), r.PayloadMode, r.Payload, unixTime(t), authHeaders, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -238,32 +254,22 @@ func (s *Signer) SignRaw(r *Request, t time.Time) ([]Header, error) {
 // PresignRaw returns the presigned URL of r, valid for expires (1 second to
 // 7 days, whole seconds) from t.
 func (s *Signer) PresignRaw(r *Request, t time.Time, expires time.Duration) (string, error) {
-	return s.raw(opPresign, r, t, expiresSecs(expires))
+	return s.raw(opPresign, r, t, authPresign, expiresSecs(expires))
 }
 
 // CanonicalRequestRaw returns the canonical request that SignRaw
 // (presignExpires == 0) or PresignRaw (with that expiry) signs: compare it
 // with the one in an AWS SignatureDoesNotMatch answer.
 func (s *Signer) CanonicalRequestRaw(r *Request, t time.Time, presignExpires time.Duration) (string, error) {
-	return s.raw(opCanonical, r, t, presignArg(presignExpires))
+	auth, expires := debugAuth(presignExpires)
+	return s.raw(opCanonical, r, t, auth, expires)
 }
 
 // StringToSignRaw returns the string to sign, as CanonicalRequestRaw does
 // for the canonical request.
 func (s *Signer) StringToSignRaw(r *Request, t time.Time, presignExpires time.Duration) (string, error) {
-	return s.raw(opStringToSign, r, t, presignArg(presignExpires))
-}
-
-// presignArg maps 0 to header mode and anything else to an expiry; a
-// negative duration must not silently become header mode.
-func presignArg(d time.Duration) uint32 {
-	if d == 0 {
-		return 0
-	}
-	if e := expiresSecs(d); e != 0 {
-		return e
-	}
-	return math.MaxUint32
+	auth, expires := debugAuth(presignExpires)
+	return s.raw(opStringToSign, r, t, auth, expires)
 }
 
 // nextOutputHeader splits the first "Name: value" off the library's

@@ -43,9 +43,69 @@ func newTestSigner(t testing.TB, edit func(*Config)) *Signer {
 	return s
 }
 
-func TestVersionMatchesHeader(t *testing.T) {
-	if Version() != headerVersion() {
-		t.Fatalf("library %s, header %s", Version(), headerVersion())
+// The library, the header and abi_gen.go are one version.
+func TestVersionMatchesABITable(t *testing.T) {
+	if Version() != abiVersion || headerVersion() != abiVersion {
+		t.Fatalf("library %s, header %s, abi_gen.go %s", Version(), headerVersion(), abiVersion)
+	}
+}
+
+// checkABI (run at init) accepts another patch and refuses another minor
+// or major, naming both versions.
+func TestCheckABI(t *testing.T) {
+	same := fmt.Sprintf("%d.%d.%d", abiMajor, abiMinor, 99)
+	if err := checkABI(same, same); err != nil {
+		t.Errorf("patch %s refused: %v", same, err)
+	}
+	want := fmt.Sprintf("%d.%d", abiMajor, abiMinor)
+	for _, other := range []string{
+		fmt.Sprintf("%d.%d.0", abiMajor, abiMinor+1),
+		fmt.Sprintf("%d.%d.0", abiMajor+1, abiMinor),
+		fmt.Sprintf("%d.%d", abiMajor, abiMinor+10),
+		"",
+	} {
+		for _, tc := range []struct{ header, library, names string }{
+			{other, same, "sigv4rs.h"},
+			{same, other, "linked library"},
+		} {
+			err := checkABI(tc.header, tc.library)
+			if err == nil || !strings.Contains(err.Error(), tc.names+" is version "+other+",") ||
+				!strings.Contains(err.Error(), "ABI "+want+" ") {
+				t.Errorf("header %q, library %q: %v", tc.header, tc.library, err)
+			}
+		}
+	}
+}
+
+// The debug outputs pass the library an explicit auth mode: header mode
+// takes no expiry, presign mode needs one, other modes are refused.
+func TestDebugAuthMode(t *testing.T) {
+	s := newTestSigner(t, nil)
+	r := &Request{Method: "GET", URL: "https://example.com/p?a=b"}
+	for _, op := range []int{opCanonical, opStringToSign} {
+		for _, tc := range []struct {
+			auth, expires uint32
+			want          error
+		}{
+			{authHeaders, 60, ErrInvalidArgument},
+			{authPresign + 1, 0, ErrInvalidArgument},
+			{authPresign + 1, 60, ErrInvalidArgument},
+			{1 << 31, 60, ErrInvalidArgument},
+			{authPresign, 0, ErrInvalidExpires},
+			{authPresign, 1<<32 - 1, ErrInvalidExpires},
+		} {
+			if _, err := s.raw(op, r, fixed, tc.auth, tc.expires); !errors.Is(err, tc.want) {
+				t.Errorf("op %d auth %d expires %d: %v, want %v", op, tc.auth, tc.expires, err, tc.want)
+			}
+		}
+		headers, err := s.raw(op, r, fixed, authHeaders, 0)
+		if err != nil || strings.Contains(headers, "X-Amz-Expires") {
+			t.Errorf("op %d header mode: %q, %v", op, headers, err)
+		}
+		presign, err := s.raw(op, r, fixed, authPresign, 60)
+		if err != nil || (op == opCanonical && !strings.Contains(presign, "X-Amz-Expires=60&")) || presign == headers {
+			t.Errorf("op %d presign mode: %q, %v", op, presign, err)
+		}
 	}
 }
 
