@@ -1,8 +1,10 @@
 # frozen_string_literal: true
 
+require_relative 'lib/sigv4rs/abi'
+
 Gem::Specification.new do |s|
   s.name = 'sigv4rs'
-  s.version = '0.1.0'
+  s.version = Sigv4rs::ABI::VERSION
   s.summary = 'AWS Signature Version 4 signing through libsigv4rs (Rust, C ABI)'
   s.description = 'Ruby binding (ruby-ffi) of libsigv4rs: header signing, presigned URLs, ' \
                   'Net::HTTP integration. Needs libsigv4rs.so (cargo build --release).'

@@ -101,14 +101,23 @@ pub fn generate_header() -> String {
     String::from_utf8(out).unwrap()
 }
 
-/// `SIGV4RS_*` integer constants of the header (less the version macros),
-/// without the prefix.
+/// `SIGV4RS_*` integer constants of the header (less the version macros)
+/// and its enum values but the statuses, without the prefix.
 fn constants(h: &Header) -> Vec<(String, i64)> {
-    h.defines
+    let defines = h
+        .defines
         .iter()
         .filter(|(k, v)| k.starts_with("SIGV4RS_") && !k.starts_with("SIGV4RS_VERSION") && v.parse::<i64>().is_ok())
-        .map(|(k, v)| (k["SIGV4RS_".len()..].to_string(), v.parse().unwrap()))
-        .collect()
+        .map(|(k, v)| (k["SIGV4RS_".len()..].to_string(), v.parse().unwrap()));
+    let enums = h
+        .enums
+        .iter()
+        .filter(|(name, _)| *name != "sigv4rs_status")
+        .flat_map(|(_, values)| values.iter())
+        .map(|(k, v)| (k.strip_prefix("SIGV4RS_").unwrap_or(k).to_string(), *v));
+    let mut all: Vec<(String, i64)> = defines.chain(enums).collect();
+    all.sort();
+    all
 }
 
 /// Size and field offsets of each `#[repr(C)]` struct the bindings build.

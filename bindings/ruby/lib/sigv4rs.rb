@@ -1,12 +1,15 @@
 # frozen_string_literal: true
 
+require_relative 'sigv4rs/abi'
+
 # AWS SigV4 signing through libsigv4rs (a Rust library with a C ABI).
 module Sigv4rs
-  GEM_VERSION = '0.1.0'
+  # The library version this gem was generated for (Cargo.toml's).
+  GEM_VERSION = ABI::VERSION
 
   autoload :NetHTTP, 'sigv4rs/net_http'
 
-  # Version of the loaded native library, e.g. "0.1.0".
+  # Version of the loaded native library ("major.minor.patch").
   def self.library_version
     FFI.sigv4rs_version.dup.force_encoding(Encoding::UTF_8)
   end

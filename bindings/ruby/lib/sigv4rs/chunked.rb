@@ -25,9 +25,8 @@ module Sigv4rs
     }.freeze
     BINARY = Encoding::BINARY
     CRLF = "\r\n".b.freeze
-    # Chunk header and end sizes: 91 and 244 bytes at most (the header
-    # comments say 90 and 200); a larger need is met by a retry anyway.
-    OUT_CAP = 256
+    # Room for a chunk header or the end; a larger need is met by a retry.
+    OUT_CAP = [FFI::CHUNK_HEADER_MAX_LEN, FFI::CHUNKED_FINISH_MAX_LEN].max
     U32 = (0..0xFFFF_FFFF).freeze
     U64 = (0..0xFFFF_FFFF_FFFF_FFFF).freeze
     private_constant :BINARY, :CRLF, :OUT_CAP, :U32, :U64

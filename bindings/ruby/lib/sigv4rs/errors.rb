@@ -22,14 +22,15 @@ module Sigv4rs
   end
 
   STATUS_CLASSES = {}
-  # One class per status: INVALID_HEADER_VALUE -> InvalidHeaderValueError.
-  Sigv4rs::FFI::STATUS.each do |name, code|
+  # One class per status of the generated table: InvalidHeaderValue ->
+  # InvalidHeaderValueError.
+  ABI::STATUSES.each do |code, _name, camel, _message|
     next if code.zero?
 
     klass = Class.new(Error) do
       define_method(:initialize) { |c = code, m = nil| super(c, m) }
     end
-    const_set("#{name.to_s.split('_').map(&:capitalize).join}Error", klass)
+    const_set("#{camel}Error", klass)
     STATUS_CLASSES[code] = klass
   end
   STATUS_CLASSES.freeze

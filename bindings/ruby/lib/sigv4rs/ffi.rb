@@ -1,6 +1,7 @@
 # frozen_string_literal: true
 
 require 'ffi'
+require_relative 'abi'
 
 module Sigv4rs
   # Raw ruby-ffi declarations of include/sigv4rs.h. Nothing here is safe to
@@ -23,7 +24,17 @@ module Sigv4rs
       end
       return [DEV_LIB] if File.file?(DEV_LIB)
 
-      ['libsigv4rs.so.0.1', 'sigv4rs']
+      [ABI::SONAME, 'sigv4rs']
+    end
+
+    # Raises LoadError unless `version` (of the library at `path`) has this
+    # binding's major.minor: before 1.0 a minor release changes the ABI.
+    def self.check_version!(version, path, want = ABI::ABI_VERSION)
+      return if version.split('.').first(2).map { |x| Integer(x, exception: false) } == want
+
+      raise LoadError, "sigv4rs: #{path} is libsigv4rs #{version}, but this binding needs libsigv4rs " \
+                       "#{want.join('.')}.x (#{ABI::SONAME}): rebuild it (`cargo build --release`), " \
+                       'install that version, or set SIGV4RS_LIB to it'
     end
 
     begin
@@ -33,84 +44,21 @@ module Sigv4rs
                        "repository top, install it, or set SIGV4RS_LIB to its full path): #{e.message}"
     end
 
-    VERSION_MAJOR = 0
-    VERSION_MINOR = 1
-    VERSION_PATCH = 0
+    # Checked before anything else is attached: an older library may lack
+    # symbols, and a clear version error beats "function not found".
+    attach_function :sigv4rs_version, [], :string
+    check_version!(sigv4rs_version, ffi_libraries.first.name)
 
-    SIGNATURE_LEN = 64
-    AMZ_DATE_LEN = 16
-    SHA256_HEX_LEN = 64
-    MAX_ACCESS_KEY_ID_LEN = 128
-    MAX_SECRET_KEY_LEN = 128
-    MAX_SESSION_TOKEN_LEN = 4096
-    MAX_REGION_LEN = 64
-    MAX_SERVICE_LEN = 64
-    MAX_UNSIGNED_HEADERS_LEN = 256
-    MAX_HEADERS = 64
-    MAX_QUERY_PARAMS = 128
-    MAX_URL_LEN = 16_384
-    MAX_EXPIRES = 604_800
-    MAX_UNIX_TIME = 253_402_300_799
+    # Every SIGV4RS_* integer constant and enum value of the header (MAX_*,
+    # FLAG_*, sizes, AUTH_*, PAYLOAD_MODE_*...), from the generated table.
+    ABI.constants.each do |name|
+      value = ABI.const_get(name)
+      const_set(name, value) if value.is_a?(Integer)
+    end
+    VERSION_MAJOR, VERSION_MINOR, VERSION_PATCH = ABI::VERSION.split('.').map(&:to_i)
 
-    FLAG_S3 = 1
-    FLAG_NO_PATH_NORMALIZATION = 2
-    FLAG_SINGLE_ENCODE_PATH = 4
-    FLAG_CONTENT_SHA256_HEADER = 8
-    FLAG_UNSIGNED_SESSION_TOKEN = 16
-
-    PAYLOAD_HASHER_SIZE = 128
-    CHUNKED_STATE_SIZE = 256
-    SIGNER_STORAGE_SIZE = 5120
-    SIGNER_STORAGE_ALIGN = 8
-
-    PAYLOAD_MODE_AUTO = 0
-    PAYLOAD_MODE_BYTES = 1
-    PAYLOAD_MODE_SHA256_HEX = 2
-    PAYLOAD_MODE_UNSIGNED = 3
-
-    # sigv4rs_stream.mode (enum sigv4rs_stream_mode) and .checksum
-    # (enum sigv4rs_checksum).
-    STREAM_MODE_SIGNED = 0
-    STREAM_MODE_SIGNED_TRAILER = 1
-    STREAM_MODE_UNSIGNED_TRAILER = 2
-    CHECKSUM_NONE = 0
-    CHECKSUM_CRC32 = 1
-    CHECKSUM_CRC32C = 2
-    CHECKSUM_SHA256 = 3
-
-    # enum sigv4rs_status (numbers never change).
-    STATUS = {
-      OK: 0,
-      NULL_ARGUMENT: 1,
-      BUFFER_TOO_SMALL: 2,
-      INVALID_ARGUMENT: 3,
-      NOT_INITIALIZED: 4,
-      INVALID_ACCESS_KEY_ID: 100,
-      INVALID_SECRET_KEY: 101,
-      INVALID_SESSION_TOKEN: 102,
-      INVALID_REGION: 103,
-      INVALID_SERVICE: 104,
-      INVALID_UNSIGNED_HEADER: 105,
-      INVALID_METHOD: 110,
-      INVALID_URL: 111,
-      INVALID_HOST: 112,
-      MISSING_HOST: 113,
-      INVALID_PATH: 114,
-      INVALID_QUERY: 115,
-      RESERVED_QUERY_PARAMETER: 116,
-      INVALID_HEADER_NAME: 117,
-      INVALID_HEADER_VALUE: 118,
-      INVALID_PAYLOAD_HASH: 119,
-      INVALID_TIME: 120,
-      INVALID_EXPIRES: 121,
-      TOO_MANY_HEADERS: 130,
-      TOO_MANY_QUERY_PARAMETERS: 131,
-      INPUT_TOO_LONG: 132,
-      MISSING_CREDENTIALS: 140,
-      INVALID_CHUNK_SIZE: 150,
-      INCOMPLETE_PAYLOAD: 151,
-      PANIC: 900
-    }.freeze
+    # enum sigv4rs_status: NAME => number, and STATUS_NAME constants.
+    STATUS = ABI::STATUSES.to_h { |code, name, _camel, _message| [name, code] }.freeze
     STATUS.each { |name, code| const_set("STATUS_#{name}", code) }
 
     # sigv4rs_bytes: borrowed (ptr, len); read during the call only.
@@ -160,19 +108,44 @@ module Sigv4rs
 
     # sigv4rs_chunked: opaque, caller-owned state of one aws-chunked upload.
     class Chunked < ::FFI::Struct
-      layout :_opaque, [:uint64, 32]
+      layout :_opaque, [:uint64, CHUNKED_STATE_SIZE / 8]
     end
 
     # sigv4rs_payload_hasher: opaque, caller-owned.
     class PayloadHasher < ::FFI::Struct
-      layout :_opaque, [:uint64, 16]
+      layout :_opaque, [:uint64, PAYLOAD_HASHER_SIZE / 8]
     end
 
     # sigv4rs_signer_storage: opaque, caller-owned (unused from Ruby: the
     # heap signer is simpler to tie to the GC).
     class SignerStorage < ::FFI::Struct
-      layout :_opaque, [:uint64, 640]
+      layout :_opaque, [:uint64, SIGNER_STORAGE_SIZE / 8]
     end
+
+    # The structs above, by their C names in ABI::LAYOUTS.
+    STRUCTS = {
+      sigv4rs_bytes: Bytes, sigv4rs_header: Header, sigv4rs_config: Config, sigv4rs_request: Request,
+      sigv4rs_stream: Stream, sigv4rs_signer_storage: SignerStorage, sigv4rs_payload_hasher: PayloadHasher,
+      sigv4rs_chunked: Chunked
+    }.freeze
+
+    # Raises LoadError unless each struct has the size and field offsets
+    # that `layouts` (the generated table) gives its C type.
+    def self.check_layouts!(layouts = ABI::LAYOUTS)
+      STRUCTS.each do |c_name, struct|
+        size, fields = layouts.fetch(c_name) { raise LoadError, "sigv4rs: #{c_name} is missing from the ABI table" }
+        have = struct.members.to_h { |f| [f, struct.offset_of(f)] }
+        diffs = (have.keys | fields.keys).filter_map do |f|
+          "#{f} at #{have[f].inspect} (table: #{fields[f].inspect})" unless have[f] == fields[f]
+        end
+        diffs.unshift("size #{struct.size} (table: #{size})") unless struct.size == size
+        next if diffs.empty?
+
+        raise LoadError, "sigv4rs: #{struct} differs from #{c_name} in the ABI table: #{diffs.join(', ')}"
+      end
+      nil
+    end
+    check_layouts!
 
     # Statuses are uint32 in C (an enum typedef'd to uint32_t).
     attach_function :sigv4rs_unix_time_now, [:pointer], :uint32
@@ -188,10 +161,11 @@ module Sigv4rs
                     [:pointer, :pointer, :int64, :pointer, :size_t, :pointer], :uint32
     attach_function :sigv4rs_signer_presign,
                     [:pointer, :pointer, :int64, :uint32, :pointer, :size_t, :pointer], :uint32
+    # (signer, request, unix_time, auth (AUTH_*), expires_secs, out, out_cap, out_len)
     attach_function :sigv4rs_signer_canonical_request,
-                    [:pointer, :pointer, :int64, :uint32, :pointer, :size_t, :pointer], :uint32
+                    [:pointer, :pointer, :int64, :uint32, :uint32, :pointer, :size_t, :pointer], :uint32
     attach_function :sigv4rs_signer_string_to_sign,
-                    [:pointer, :pointer, :int64, :uint32, :pointer, :size_t, :pointer], :uint32
+                    [:pointer, :pointer, :int64, :uint32, :uint32, :pointer, :size_t, :pointer], :uint32
     attach_function :sigv4rs_chunked_encoded_length, [:pointer, :pointer], :uint32
     attach_function :sigv4rs_chunked_begin,
                     [:pointer, :pointer, :int64, :pointer, :pointer, :pointer, :size_t, :pointer], :uint32
@@ -199,6 +173,5 @@ module Sigv4rs
                     :uint32
     attach_function :sigv4rs_chunked_finish, [:pointer, :pointer, :pointer, :size_t, :pointer], :uint32
     attach_function :sigv4rs_status_str, [:uint32], :string
-    attach_function :sigv4rs_version, [], :string
   end
 end

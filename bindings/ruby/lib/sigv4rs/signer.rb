@@ -109,10 +109,15 @@ module Sigv4rs
     # Presign expiry in seconds (the C range check does the rest).
     def expires(value, what)
       raise TypeError, "#{what} must be an Integer number of seconds, got #{value.class}" unless value.is_a?(Integer)
-      # 0 would mean header mode to the debug calls; out of uint32 cannot be passed.
-      raise Sigv4rs::InvalidExpiresError unless value.between?(1, 0xFFFF_FFFF)
+      # Out of uint32 cannot be passed.
+      raise Sigv4rs::InvalidExpiresError unless value.between?(0, 0xFFFF_FFFF)
 
       value
+    end
+
+    # The debug calls' (auth, expires_secs): header mode without an expiry.
+    def auth_mode(expires)
+      expires.nil? ? [FFI::AUTH_HEADERS, 0] : [FFI::AUTH_PRESIGN, expires]
     end
 
   end
@@ -282,8 +287,9 @@ module Sigv4rs
       text(out)
     end
 
-    # Troubleshooting: the canonical request that #sign_request (or
-    # #presign_url, with presign_expires_in) signs for these arguments.
+    # Troubleshooting: the canonical request that #sign_request signs for
+    # these arguments (SIGV4RS_AUTH_HEADERS), or, with `presign_expires_in:`
+    # seconds, #presign_url (SIGV4RS_AUTH_PRESIGN).
     def canonical_request(http_method:, url:, headers: {}, body: nil, payload_hash: nil,
                           unsigned_payload: false, time: Time.now, presign_expires_in: nil)
       debug(:sigv4rs_signer_canonical_request, http_method, url, headers, body, payload_hash,
@@ -322,9 +328,9 @@ module Sigv4rs
 
         text(call(:sigv4rs_signer_presign, *args, exp))
       when :canonical_request
-        text(call(:sigv4rs_signer_canonical_request, *args, exp || 0))
+        text(call(:sigv4rs_signer_canonical_request, *args, Input.auth_mode(exp)))
       when :string_to_sign
-        text(call(:sigv4rs_signer_string_to_sign, *args, exp || 0))
+        text(call(:sigv4rs_signer_string_to_sign, *args, Input.auth_mode(exp)))
       else
         raise ArgumentError, "output must be :headers, :presign, :canonical_request or :string_to_sign, got #{output.inspect}"
       end
@@ -453,10 +459,10 @@ module Sigv4rs
 
     def debug(fn, http_method, url, headers, body, payload_hash, unsigned_payload, time, expires)
       pairs = Input.header_pairs(headers)
-      exp = expires.nil? ? 0 : Input.expires(expires, 'presign_expires_in')
+      exp = Input.expires(expires, 'presign_expires_in') unless expires.nil?
       mode, payload = payload_args(pairs, body, payload_hash, unsigned_payload)
       text(call(fn, Input.method_name(http_method), Input.url(url), '', '', '', pairs, mode, payload,
-                Input.unix_time(time), exp))
+                Input.unix_time(time), Input.auth_mode(exp)))
     end
 
     # One native call. Everything the request points to lives in one
@@ -506,7 +512,7 @@ module Sigv4rs
     end
 
     # `extra`: the arguments between the time and the output (nil, an
-    # expiry, or an Array of them).
+    # expiry, or an Array of them: [auth, expiry], [stream, state]).
     def native(fn, req, time, extra, out, cap, len_ptr)
       extra = extra.nil? ? [] : Array(extra)
       @lock.synchronize do
