@@ -8,18 +8,27 @@ For requests: `sigv4rs.requests_auth.SigV4Auth` (imports requests).
 aws-chunked streaming uploads: `Signer.sign_streaming`.
 """
 
-from . import _ffi
+from typing import Type
+
+from . import _abi
 from .errors import *  # noqa: F401,F403 (the exception classes, see errors.__all__)
+from .errors import Error
 from .errors import __all__ as _error_names
 from .signer import Parts, Signer, library_path, unix_time, version
 from .streaming import ChunkedEncoder, chunked_encoded_length
 
-MAX_EXPIRES = _ffi.MAX_EXPIRES
-MAX_HEADERS = _ffi.MAX_HEADERS
-MAX_QUERY_PARAMS = _ffi.MAX_QUERY_PARAMS
-MAX_URL_LEN = _ffi.MAX_URL_LEN
+MAX_EXPIRES = _abi.MAX_EXPIRES
+MAX_HEADERS = _abi.MAX_HEADERS
+MAX_QUERY_PARAMS = _abi.MAX_QUERY_PARAMS
+MAX_URL_LEN = _abi.MAX_URL_LEN
 UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD"
 
-__version__ = "0.1.0"
+__version__ = _abi.VERSION
 __all__ = ["Signer", "Parts", "ChunkedEncoder", "chunked_encoded_length", "version", "library_path", "unix_time",
-           "MAX_EXPIRES", "MAX_HEADERS", "MAX_QUERY_PARAMS", "MAX_URL_LEN", "UNSIGNED_PAYLOAD"] + list(_error_names)
+           "MAX_EXPIRES", "MAX_HEADERS", "MAX_QUERY_PARAMS", "MAX_URL_LEN", "UNSIGNED_PAYLOAD"]
+__all__ += _error_names
+
+
+def __getattr__(name: str) -> Type[Error]:
+    # As in errors: the status classes are made at import, from the table.
+    raise AttributeError("module %r has no attribute %r" % (__name__, name))

@@ -1,126 +1,89 @@
 """Exceptions: one class per `sigv4rs_status`, all under `sigv4rs.Error`.
 
-Input errors (statuses 100-199) are also `ValueError`s, and a wrong Python
-type is also a `TypeError`, so callers can catch either the library's
-classes or the usual built-in ones.
+The classes are made from the generated status table (`_abi.STATUSES`):
+status INVALID_HEADER_VALUE is `InvalidHeaderValueError`, and a new status
+gets its class with no edit here. Input errors (statuses 100-199) and
+INVALID_ARGUMENT are also `ValueError`s, and a wrong Python type is also a
+`TypeError`, so callers can catch either the library's classes or the
+usual built-in ones.
 """
 
-from . import _ffi
+from __future__ import annotations
 
-__all__ = [
-    "Error", "NullArgumentError", "BufferTooSmallError", "InvalidArgumentError", "ArgumentTypeError",
-    "NotInitializedError", "ClosedError", "InvalidInputError", "InvalidAccessKeyIdError", "InvalidSecretKeyError",
-    "InvalidSessionTokenError", "InvalidRegionError", "InvalidServiceError", "InvalidUnsignedHeaderError",
-    "InvalidMethodError", "InvalidUrlError", "InvalidHostError", "MissingHostError", "InvalidPathError",
-    "InvalidQueryError", "ReservedQueryParameterError", "InvalidHeaderNameError", "InvalidHeaderValueError",
-    "InvalidPayloadHashError", "InvalidTimeError", "InvalidExpiresError", "TooManyHeadersError",
-    "TooManyQueryParametersError", "InputTooLongError", "MissingCredentialsError", "InvalidChunkSizeError",
-    "IncompletePayloadError", "PanicError", "from_status",
-]
+from typing import TYPE_CHECKING, Dict, Optional, Type
+
+from . import _abi
 
 
 class Error(Exception):
     """Base class. `code` is the C status number, `status` its name."""
 
-    code = None
-    status = "UNKNOWN"
+    code: Optional[int] = None
+    status: str = "UNKNOWN"
 
-    def __init__(self, message, code=None):
+    def __init__(self, message: str, code: Optional[int] = None) -> None:
         super().__init__(message)
         if code is not None:
             self.code = code
         self.message = message
 
-    def __str__(self):
+    def __str__(self) -> str:
         return "%s [%s=%s]" % (self.message, self.status, self.code)
-
-
-class NullArgumentError(Error):
-    code, status = _ffi.STATUS_NULL_ARGUMENT, "NULL_ARGUMENT"
-
-
-class BufferTooSmallError(Error):
-    code, status = _ffi.STATUS_BUFFER_TOO_SMALL, "BUFFER_TOO_SMALL"
-
-
-class InvalidArgumentError(Error, ValueError):
-    code, status = _ffi.STATUS_INVALID_ARGUMENT, "INVALID_ARGUMENT"
-
-
-class ArgumentTypeError(InvalidArgumentError, TypeError):
-    """A Python value of the wrong type (or None where a value is required)."""
-
-
-class NotInitializedError(Error):
-    code, status = _ffi.STATUS_NOT_INITIALIZED, "NOT_INITIALIZED"
-
-
-class ClosedError(NotInitializedError):
-    """The Signer was closed."""
 
 
 class InvalidInputError(Error, ValueError):
     """Base of the invalid-input statuses (100-199)."""
 
 
-def _input(name, code, status):
-    return type(name, (InvalidInputError,), {"code": code, "status": status, "__doc__": status})
+def _status_class(code: int, name: str, camel: str, message: str) -> Type[Error]:
+    if 100 <= code < 200:
+        bases: tuple = (InvalidInputError,)
+    elif code == _abi.STATUS_INVALID_ARGUMENT:
+        bases = (Error, ValueError)
+    else:
+        bases = (Error,)
+    doc = "Status %s (%d): %s." % (name, code, message)
+    return type(camel + "Error", bases, {"code": code, "status": name, "__doc__": doc, "__module__": __name__})
 
 
-InvalidAccessKeyIdError = _input("InvalidAccessKeyIdError", 100, "INVALID_ACCESS_KEY_ID")
-InvalidSecretKeyError = _input("InvalidSecretKeyError", 101, "INVALID_SECRET_KEY")
-InvalidSessionTokenError = _input("InvalidSessionTokenError", 102, "INVALID_SESSION_TOKEN")
-InvalidRegionError = _input("InvalidRegionError", 103, "INVALID_REGION")
-InvalidServiceError = _input("InvalidServiceError", 104, "INVALID_SERVICE")
-InvalidUnsignedHeaderError = _input("InvalidUnsignedHeaderError", 105, "INVALID_UNSIGNED_HEADER")
-InvalidMethodError = _input("InvalidMethodError", 110, "INVALID_METHOD")
-InvalidUrlError = _input("InvalidUrlError", 111, "INVALID_URL")
-InvalidHostError = _input("InvalidHostError", 112, "INVALID_HOST")
-MissingHostError = _input("MissingHostError", 113, "MISSING_HOST")
-InvalidPathError = _input("InvalidPathError", 114, "INVALID_PATH")
-InvalidQueryError = _input("InvalidQueryError", 115, "INVALID_QUERY")
-ReservedQueryParameterError = _input("ReservedQueryParameterError", 116, "RESERVED_QUERY_PARAMETER")
-InvalidHeaderNameError = _input("InvalidHeaderNameError", 117, "INVALID_HEADER_NAME")
-InvalidHeaderValueError = _input("InvalidHeaderValueError", 118, "INVALID_HEADER_VALUE")
-InvalidPayloadHashError = _input("InvalidPayloadHashError", 119, "INVALID_PAYLOAD_HASH")
-InvalidTimeError = _input("InvalidTimeError", 120, "INVALID_TIME")
-InvalidExpiresError = _input("InvalidExpiresError", 121, "INVALID_EXPIRES")
-TooManyHeadersError = _input("TooManyHeadersError", 130, "TOO_MANY_HEADERS")
-TooManyQueryParametersError = _input("TooManyQueryParametersError", 131, "TOO_MANY_QUERY_PARAMETERS")
-InputTooLongError = _input("InputTooLongError", 132, "INPUT_TOO_LONG")
-MissingCredentialsError = _input("MissingCredentialsError", 140, "MISSING_CREDENTIALS")
-InvalidChunkSizeError = _input("InvalidChunkSizeError", 150, "INVALID_CHUNK_SIZE")
-IncompletePayloadError = _input("IncompletePayloadError", 151, "INCOMPLETE_PAYLOAD")
-
-
-class PanicError(Error):
-    """A bug in the library (it caught a panic; the call had no effect)."""
-
-    code, status = _ffi.STATUS_PANIC, "PANIC"
-
-
-_BY_CODE = {
-    cls.code: cls
-    for cls in [NullArgumentError, BufferTooSmallError, InvalidArgumentError, NotInitializedError, PanicError]
-    + InvalidInputError.__subclasses__()
+_BY_CODE: Dict[int, Type[Error]] = {
+    st[0]: _status_class(*st) for st in _abi.STATUSES if st[0] != _abi.STATUS_OK
 }
+_MESSAGES = {code: message for code, _, _, message in _abi.STATUSES}
+globals().update((cls.__name__, cls) for cls in _BY_CODE.values())
 
 
-def _status_message(code):
-    # The library's own static text; fall back if it cannot be loaded.
-    try:
-        return _ffi.load().sigv4rs_status_str(code).decode("ascii")
-    except OSError:
-        return "status %d" % code
+# Binding-only refinements of two statuses.
+if TYPE_CHECKING:  # the generated bases, as type checkers see them
+    class _InvalidArgument(Error, ValueError): ...
+    _NotInitialized = Error
+else:
+    _InvalidArgument = _BY_CODE[_abi.STATUS_INVALID_ARGUMENT]
+    _NotInitialized = _BY_CODE[_abi.STATUS_NOT_INITIALIZED]
 
 
-def from_status(code, context=None):
+class ArgumentTypeError(_InvalidArgument, TypeError):
+    """A Python value of the wrong type (or None where a value is required)."""
+
+
+class ClosedError(_NotInitialized):
+    """The Signer was closed."""
+
+
+__all__ = ["Error", "InvalidInputError", "ArgumentTypeError", "ClosedError", "from_status"]
+__all__ += [cls.__name__ for cls in _BY_CODE.values()]
+
+
+def __getattr__(name: str) -> Type[Error]:
+    # Reached only for names not defined above. Its type tells type
+    # checkers that the generated names (InvalidUrlError...) are Errors.
+    raise AttributeError("module %r has no attribute %r" % (__name__, name))
+
+
+def from_status(code: int, context: Optional[str] = None) -> Error:
     """The exception for a non-OK status, its message prefixed by `context`."""
     cls = _BY_CODE.get(code, Error)
-    msg = _status_message(code)
+    msg = _MESSAGES.get(code, "unknown status")
     if context:
         msg = "%s: %s" % (context, msg)
-    err = cls(msg, code)
-    if cls is Error:
-        err.status = "UNKNOWN"
-    return err
+    return cls(msg, code)

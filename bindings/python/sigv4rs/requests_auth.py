@@ -33,22 +33,26 @@ As AWS4Auth, a request that already carries `X-Amz-Date` is signed at that
 time; see SigV4Auth for the date rules and the constructor forms.
 """
 
+from __future__ import annotations
+
 import calendar
 import datetime
 import hashlib
 import re
 import threading
+from typing import Any, Callable, Iterable, Optional
 
+import requests
 import requests.auth
 
 from . import errors as E
-from .signer import Signer
+from .signer import Signer, Text
 from .streaming import ChunkedEncoder
 
 try:  # the function urllib3 applies to every request target before sending
     from urllib3.util.url import _encode_target
 except ImportError:  # pragma: no cover - other urllib3 versions
-    _encode_target = None
+    _encode_target = None  # type: ignore[assignment]
 
 try:
     from requests.compat import is_urllib3_1 as _URLLIB3_1
@@ -69,7 +73,7 @@ _SIGNER_OPTIONS = ("normalize_path", "single_encode_path", "content_sha256_heade
                    "unsigned_headers")
 
 
-def wire_url(url):
+def wire_url(url: str) -> str:
     """`url` with its path and query as urllib3 will send them."""
     if _encode_target is None:
         return url
@@ -166,9 +170,12 @@ class SigV4Auth(requests.auth.AuthBase):
     `content_sha256_header`, `unsigned_session_token`, `unsigned_headers`.
     """
 
-    def __init__(self, access_key=None, secret_key=None, region=None, service=None, *args,
-                 session_token=None, refreshable_credentials=None, date=None, include_hdrs=None,
-                 raise_invalid_date=False, s3=None, unsigned_payload=False, clock=None, **signer_options):
+    def __init__(self, access_key: Optional[Text] = None, secret_key: Any = None, region: Optional[str] = None,
+                 service: Optional[str] = None, *args: str, session_token: Optional[Text] = None,
+                 refreshable_credentials: Any = None, date: Optional[str] = None,
+                 include_hdrs: Optional[Iterable[str]] = None, raise_invalid_date: bool = False,
+                 s3: Optional[bool] = None, unsigned_payload: bool = False,
+                 clock: Optional[Callable[[], int]] = None, **signer_options: Any) -> None:
         unknown = sorted(set(signer_options) - set(_SIGNER_OPTIONS))
         if unknown:
             raise TypeError(
@@ -219,34 +226,36 @@ class SigV4Auth(requests.auth.AuthBase):
         self._options = signer_options
         self._lock = threading.Lock()
         self.refreshable_credentials = refreshable_credentials
-        self._creds_key = None
-        self._signer = None
+        self._creds_key: Optional[tuple] = None
+        self._signer: Optional[Signer] = None
         if refreshable_credentials is None:
             if access_key is None or secret_key is None:
                 raise E.ArgumentTypeError("SigV4Auth needs access_key and secret_key (or refreshable_credentials)")
             self._signer = self._make(access_key, secret_key, session_token)
 
-    def _make(self, access_key, secret_key, token):
+    def _make(self, access_key, secret_key, token) -> Signer:
         return Signer(access_key, secret_key, self.region, self.service, session_token=token or None,
                       s3=self.s3, **self._options)
 
     @property
-    def signer(self):
+    def signer(self) -> Signer:
         """The current sigv4rs.Signer."""
         rc = self.refreshable_credentials
         if rc is None:
+            assert self._signer is not None  # made in __init__
             return self._signer
         frozen = rc.get_frozen_credentials() if hasattr(rc, "get_frozen_credentials") else rc
         key = (frozen.access_key, frozen.secret_key, frozen.token)
         with self._lock:
-            if key != self._creds_key:
-                old, self._signer = self._signer, self._make(*key)
-                self._creds_key = key
+            signer = self._signer
+            if signer is None or key != self._creds_key:
+                old, signer = signer, self._make(*key)
+                self._signer, self._creds_key = signer, key
                 if old is not None:
                     old.close()  # deferred while another thread signs with it
-            return self._signer
+            return signer
 
-    def close(self):
+    def close(self) -> None:
         with self._lock:
             if self._signer is not None:
                 self._signer.close()
@@ -298,12 +307,15 @@ class SigV4Auth(requests.auth.AuthBase):
                     "it is replaced by the current time" % (given,), E.InvalidTimeError.code)
         return self.clock() if self.clock is not None else None
 
-    def __call__(self, r):
+    def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
         if isinstance(r.body, ChunkedEncoder):
             # Re-signing would break the chain from the seed signature.
             for name, value in r.body.headers.items():
                 r.headers[name] = value
             return r
+        if r.method is None or r.url is None:
+            raise E.ArgumentTypeError("the request has no method or URL: sign a prepared request")
+        method = r.method
         now = self._time(r)
         body, payload_hash, unsigned = self._payload(r)
         headers = _wire_headers(r.headers)
@@ -311,17 +323,17 @@ class SigV4Auth(requests.auth.AuthBase):
             headers = [(n, v) for n, v in headers if self._signs(n.lower())]
         url = wire_url(r.url)
         try:
-            out = self.signer.sign(r.method, url, headers, body=body, payload_hash=payload_hash,
+            out = self.signer.sign(method, url, headers, body=body, payload_hash=payload_hash,
                                    unsigned_payload=unsigned, time=now)
         except E.ClosedError:
             if self.refreshable_credentials is None:
                 raise
             # Credentials rotated (and the old signer closed) meanwhile.
-            out = self.signer.sign(r.method, url, headers, body=body, payload_hash=payload_hash,
+            out = self.signer.sign(method, url, headers, body=body, payload_hash=payload_hash,
                                    unsigned_payload=unsigned, time=now)
         for name, value in out.items():
             r.headers[name] = value  # replaces any case variant
         return r
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "<sigv4rs SigV4Auth region=%r service=%r s3=%r>" % (self.region, self.service, self.s3)

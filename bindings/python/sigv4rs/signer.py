@@ -1,19 +1,31 @@
 """The Signer: a Python object owning one heap `sigv4rs_signer`."""
 
-import collections
+from __future__ import annotations
+
 import ctypes
 import datetime
 import math
 import os
 import threading
 import time as _time
-from collections.abc import Mapping
+from collections import abc
+from typing import TYPE_CHECKING, Any, Dict, Iterable, Mapping, NamedTuple, Optional, Tuple, Union
 
-from . import _ffi
+from . import _abi, _ffi
 from . import errors as E
 
-_OK = _ffi.STATUS_OK
-_TOO_SMALL = _ffi.STATUS_BUFFER_TOO_SMALL
+if TYPE_CHECKING:
+    from .streaming import ChunkedEncoder, Source
+
+# str is UTF-8 encoded; bytes-like objects are taken as they are.
+Text = Union[str, bytes, bytearray, memoryview]
+# A mapping, or (name, value) pairs for repeated names.
+Headers = Union[Mapping[str, Text], Mapping[bytes, Text], Iterable[Tuple[Text, Text]]]
+# Unix seconds (a float is floored) or a datetime (naive means UTC).
+Time = Union[int, float, datetime.datetime]
+
+_OK = _abi.STATUS_OK
+_TOO_SMALL = _abi.STATUS_BUFFER_TOO_SMALL
 _Bytes = _ffi.sigv4rs_bytes
 _Request = _ffi.sigv4rs_request
 _FlatRequest = _ffi.FlatRequest
@@ -21,17 +33,20 @@ _byref = ctypes.byref
 _addressof = ctypes.addressof
 
 
-class Parts(collections.namedtuple("Parts", "host path query")):
+class Parts(NamedTuple):
     """A request target given as `host[:port]`, path and query (no `?`),
     instead of a URL. Pass it wherever a URL is accepted: the bytes go to
     the library exactly as given (raw UTF-8 or spaces included, for exact
     control); `host` may be empty when a `Host` header is given. The scheme
     of a presigned URL made from parts is https."""
 
-    __slots__ = ()
+    host: Text
+    path: Text = "/"
+    query: Text = ""
 
-    def __new__(cls, host, path="/", query=""):
-        return super().__new__(cls, host, path, query)
+
+# An absolute URL as sent (ASCII, percent-encoded), or Parts.
+Target = Union[str, bytes, Parts]
 
 
 def _b(value, what):
@@ -66,11 +81,11 @@ def _flag(value, what):
 def _flags(s3, normalize_path, single_encode_path, content_sha256_header, unsigned_session_token):
     flags = 0
     for on, bit in (
-        (_flag(s3, "s3"), _ffi.FLAG_S3),
-        (not _flag(normalize_path, "normalize_path"), _ffi.FLAG_NO_PATH_NORMALIZATION),
-        (_flag(single_encode_path, "single_encode_path"), _ffi.FLAG_SINGLE_ENCODE_PATH),
-        (_flag(content_sha256_header, "content_sha256_header"), _ffi.FLAG_CONTENT_SHA256_HEADER),
-        (_flag(unsigned_session_token, "unsigned_session_token"), _ffi.FLAG_UNSIGNED_SESSION_TOKEN),
+        (_flag(s3, "s3"), _abi.FLAG_S3),
+        (not _flag(normalize_path, "normalize_path"), _abi.FLAG_NO_PATH_NORMALIZATION),
+        (_flag(single_encode_path, "single_encode_path"), _abi.FLAG_SINGLE_ENCODE_PATH),
+        (_flag(content_sha256_header, "content_sha256_header"), _abi.FLAG_CONTENT_SHA256_HEADER),
+        (_flag(unsigned_session_token, "unsigned_session_token"), _abi.FLAG_UNSIGNED_SESSION_TOKEN),
     ):
         if on:
             flags |= bit
@@ -91,15 +106,15 @@ def _ascii_url(url):
     return u
 
 
-def unix_time(value):
+def unix_time(value: Optional[Time]) -> int:
     """Seconds since the epoch for `value`: None (now), int, float (floored)
     or datetime (naive means UTC)."""
     if value is None:
         return int(_time.time())
-    t = type(value)
-    if t is int:
+    secs: int
+    if type(value) is int:
         secs = value
-    elif t is bool:
+    elif isinstance(value, bool):
         raise E.ArgumentTypeError("time must be int, float or datetime, not bool")
     elif isinstance(value, int):
         secs = int(value)
@@ -112,9 +127,9 @@ def unix_time(value):
             value = value.replace(tzinfo=datetime.timezone.utc)
         secs = math.floor(value.timestamp())
     else:
-        raise E.ArgumentTypeError("time must be int, float or datetime, not %s" % t.__name__)
+        raise E.ArgumentTypeError("time must be int, float or datetime, not %s" % type(value).__name__)
     # ctypes would silently wrap an int64 overflow.
-    if not 0 <= secs <= _ffi.MAX_UNIX_TIME:
+    if not 0 <= secs <= _abi.MAX_UNIX_TIME:
         raise E.InvalidTimeError("time %r is outside 1970..9999" % (value,), E.InvalidTimeError.code)
     return secs
 
@@ -124,11 +139,10 @@ def _expires(value, what="expires"):
         if isinstance(value, bool) or not isinstance(value, int):
             raise E.ArgumentTypeError("%s must be int seconds, not %s" % (what, type(value).__name__))
         value = int(value)
-    # Checked here: the C call reads a uint32 (wrapping) and 0 means
-    # "header mode" for the canonical-request calls.
-    if not 1 <= value <= _ffi.MAX_EXPIRES:
+    # Checked here: ctypes would wrap the C uint32 silently.
+    if not 1 <= value <= _abi.MAX_EXPIRES:
         raise E.InvalidExpiresError(
-            "%s must be 1..%d seconds, got %d" % (what, _ffi.MAX_EXPIRES, value), E.InvalidExpiresError.code
+            "%s must be 1..%d seconds, got %d" % (what, _abi.MAX_EXPIRES, value), E.InvalidExpiresError.code
         )
     return value
 
@@ -136,7 +150,7 @@ def _expires(value, what="expires"):
 def _header_items(headers):
     if headers is None:
         return ()
-    if isinstance(headers, Mapping):
+    if isinstance(headers, abc.Mapping):
         return headers.items()
     if isinstance(headers, (str, bytes)):
         raise E.ArgumentTypeError("headers must be a mapping or a list of (name, value) pairs, not str/bytes")
@@ -180,20 +194,27 @@ class Signer:
     the library (and zeroed there on close); this object does not keep it.
     """
 
+    access_key_id: str
+    region: str
+    service: str
+    flags: int
+    has_session_token: bool
+    s3: bool
+
     def __init__(
         self,
-        access_key_id,
-        secret_access_key,
-        region,
-        service,
-        session_token=None,
-        s3=False,
-        normalize_path=True,
-        single_encode_path=False,
-        content_sha256_header=False,
-        unsigned_session_token=False,
-        unsigned_headers=(),
-    ):
+        access_key_id: Text,
+        secret_access_key: Text,
+        region: Text,
+        service: Text,
+        session_token: Optional[Text] = None,
+        s3: bool = False,
+        normalize_path: bool = True,
+        single_encode_path: bool = False,
+        content_sha256_header: bool = False,
+        unsigned_session_token: bool = False,
+        unsigned_headers: Iterable[Text] = (),
+    ) -> None:
         self._init_state()
         flags = _flags(s3, normalize_path, single_encode_path, content_sha256_header, unsigned_session_token)
         akid = _b(access_key_id, "access_key_id")
@@ -244,11 +265,12 @@ class Signer:
         self.service = as_text(service)
         self.flags = flags
         self.has_session_token = token_len > 0
-        self.s3 = bool(flags & _ffi.FLAG_S3)
+        self.s3 = bool(flags & _abi.FLAG_S3)
 
     @classmethod
-    def from_env(cls, service, region=None, s3=False, normalize_path=True, single_encode_path=False,
-                 content_sha256_header=False, unsigned_session_token=False):
+    def from_env(cls, service: Text, region: Optional[Text] = None, s3: bool = False, normalize_path: bool = True,
+                 single_encode_path: bool = False, content_sha256_header: bool = False,
+                 unsigned_session_token: bool = False) -> Signer:
         """A signer from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and
         AWS_SESSION_TOKEN; `region` None reads AWS_REGION/AWS_DEFAULT_REGION.
         Raises MissingCredentialsError when they are not set."""
@@ -280,7 +302,7 @@ class Signer:
     # which happens only once `_closing` is set and `_inflight` is empty,
     # never runs while a call is inside the library.
 
-    def close(self):
+    def close(self) -> None:
         """Frees the C signer (its secret is zeroed). Idempotent. Calls in
         other threads finish first; later calls raise ClosedError."""
         self._closing = True
@@ -294,13 +316,13 @@ class Signer:
             self._lib.sigv4rs_signer_free(ptr)
 
     @property
-    def closed(self):
+    def closed(self) -> bool:
         return self._closing or self._ptr is None
 
-    def __enter__(self):
+    def __enter__(self) -> Signer:
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: Any) -> None:
         self.close()
 
     def __del__(self):
@@ -313,7 +335,7 @@ class Signer:
             except Exception:  # interpreter shutdown
                 pass
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         state = "closed" if self.closed else "open"
         return "<sigv4rs.Signer %s region=%r service=%r s3=%r token=%r %s>" % (
             getattr(self, "access_key_id", "?"),
@@ -368,7 +390,7 @@ class Signer:
             nh = len(args) >> 2
             if nh:
                 block = _ffi.header_block(nh)(*args)
-        elif headers is not None and not isinstance(headers, (Mapping, list, tuple)):
+        elif headers is not None and not isinstance(headers, (abc.Mapping, list, tuple)):
             _header_items(headers)  # raises for a wrong type
         if unsigned_payload is not False and unsigned_payload is not True:
             raise E.ArgumentTypeError("unsigned_payload must be True or False")
@@ -377,15 +399,15 @@ class Signer:
                 raise E.InvalidArgumentError(
                     "payload_hash and unsigned_payload are exclusive", E.InvalidArgumentError.code
                 )
-            mode = _ffi.PAYLOAD_MODE_SHA256_HEX
+            mode = _abi.PAYLOAD_MODE_SHA256_HEX
             data = _b(payload_hash, "payload_hash")
         elif unsigned_payload:
-            mode = _ffi.PAYLOAD_MODE_UNSIGNED
+            mode = _abi.PAYLOAD_MODE_UNSIGNED
             data = b""
         else:
             # AUTO: a caller x-amz-content-sha256 header wins, S3 presigns
             # are UNSIGNED-PAYLOAD, else SHA-256 of the body.
-            mode = _ffi.PAYLOAD_MODE_AUTO
+            mode = _abi.PAYLOAD_MODE_AUTO
             if body is None:
                 data = b""
             elif type(body) is bytes:
@@ -428,7 +450,9 @@ class Signer:
 
     # --- public API ---------------------------------------------------------
 
-    def sign(self, method, url, headers=None, body=b"", payload_hash=None, unsigned_payload=False, time=None):
+    def sign(self, method: Text, url: Target, headers: Optional[Headers] = None, body: Text = b"",
+             payload_hash: Optional[Text] = None, unsigned_payload: bool = False,
+             time: Optional[Time] = None) -> Dict[str, str]:
         """Signs for the Authorization header. Returns the headers to add
         (replacing any of the same name): Host (only when the URL's host has
         upper-case letters and no Host header is given: the lower-cased host
@@ -447,14 +471,16 @@ class Signer:
         raw = self._output(self._lib.sigv4rs_signer_sign_headers, "sign", req, unix_time(time))
         return _parse_header_output(raw)
 
-    def sign_parts(self, method, host, path, query, headers=None, body=b"", payload_hash=None,
-                   unsigned_payload=False, time=None):
+    def sign_parts(self, method: Text, host: Text, path: Text, query: Text, headers: Optional[Headers] = None,
+                   body: Text = b"", payload_hash: Optional[Text] = None, unsigned_payload: bool = False,
+                   time: Optional[Time] = None) -> Dict[str, str]:
         """`sign` with the target as host, path and query (bytes passed
         through exactly; `headers` may carry Host when `host` is empty)."""
         return self.sign(method, Parts(host, path, query), headers, body, payload_hash, unsigned_payload, time)
 
-    def presign(self, method, url, expires=3600, headers=None, time=None, body=b"", payload_hash=None,
-                unsigned_payload=False):
+    def presign(self, method: Text, url: Target, expires: int = 3600, headers: Optional[Headers] = None,
+                time: Optional[Time] = None, body: Text = b"", payload_hash: Optional[Text] = None,
+                unsigned_payload: bool = False) -> str:
         """A presigned URL valid for `expires` seconds (1..604800): the host
         lower-cased and each query parameter written as it was signed (`+`
         as `%20`, escapes in upper case...), in the caller's order, then the
@@ -467,34 +493,42 @@ class Signer:
         raw = self._output(self._lib.sigv4rs_signer_presign, "presign", req, unix_time(time), exp)
         return raw.decode("utf-8", "surrogateescape")
 
-    def presign_parts(self, method, host, path, query, expires=3600, headers=None, time=None, body=b"",
-                      payload_hash=None, unsigned_payload=False):
+    def presign_parts(self, method: Text, host: Text, path: Text, query: Text, expires: int = 3600,
+                      headers: Optional[Headers] = None, time: Optional[Time] = None, body: Text = b"",
+                      payload_hash: Optional[Text] = None, unsigned_payload: bool = False) -> str:
         """`presign` with the target as host, path and query."""
         return self.presign(method, Parts(host, path, query), expires, headers, time, body, payload_hash,
                             unsigned_payload)
 
     def _debug(self, fn, what, method, url, headers, body, payload_hash, unsigned_payload, time, presign_expires):
-        exp = 0 if presign_expires is None else _expires(presign_expires, "presign_expires")
+        if presign_expires is None:
+            mode = (_abi.AUTH_HEADERS, 0)
+        else:
+            mode = (_abi.AUTH_PRESIGN, _expires(presign_expires, "presign_expires"))
         req, block = self._request(method, url, headers, body, payload_hash, unsigned_payload)
-        raw = self._output(fn, what, req, unix_time(time), exp)
+        raw = self._output(fn, what, req, unix_time(time), *mode)
         return raw.decode("utf-8", "surrogateescape")
 
-    def canonical_request(self, method, url, headers=None, body=b"", payload_hash=None, unsigned_payload=False,
-                          time=None, presign_expires=None):
-        """The canonical request that `sign` (or, with `presign_expires`,
-        `presign`) would sign. Compare it with AWS's SignatureDoesNotMatch
-        answer."""
+    def canonical_request(self, method: Text, url: Target, headers: Optional[Headers] = None, body: Text = b"",
+                          payload_hash: Optional[Text] = None, unsigned_payload: bool = False,
+                          time: Optional[Time] = None, presign_expires: Optional[int] = None) -> str:
+        """The canonical request that `sign` would sign or, with
+        `presign_expires` (1..604800 seconds), `presign` with that expiry.
+        Compare it with AWS's SignatureDoesNotMatch answer."""
         return self._debug(self._lib.sigv4rs_signer_canonical_request, "canonical_request", method, url,
                            headers, body, payload_hash, unsigned_payload, time, presign_expires)
 
-    def string_to_sign(self, method, url, headers=None, body=b"", payload_hash=None, unsigned_payload=False,
-                       time=None, presign_expires=None):
+    def string_to_sign(self, method: Text, url: Target, headers: Optional[Headers] = None, body: Text = b"",
+                       payload_hash: Optional[Text] = None, unsigned_payload: bool = False,
+                       time: Optional[Time] = None, presign_expires: Optional[int] = None) -> str:
         """The string to sign, as `canonical_request`."""
         return self._debug(self._lib.sigv4rs_signer_string_to_sign, "string_to_sign", method, url, headers,
                            body, payload_hash, unsigned_payload, time, presign_expires)
 
-    def sign_streaming(self, method, url, size, headers=None, chunk_size=65536, mode="signed", checksum=None,
-                       time=None, body=None):
+    def sign_streaming(self, method: Text, url: Target, size: int, headers: Optional[Headers] = None,
+                       chunk_size: int = 65536, mode: str = "signed", checksum: Optional[str] = None,
+                       time: Optional[Time] = None,
+                       body: Optional[Source] = None) -> Tuple[Dict[str, str], ChunkedEncoder]:
         """Starts an aws-chunked upload (S3 PutObject/UploadPart) of `size`
         bytes sent in chunks of `chunk_size` (the last may be shorter).
 
@@ -515,11 +549,11 @@ class Signer:
         return begin(self, method, url, size, headers, chunk_size, mode, checksum, time, body)
 
 
-def version():
-    """The loaded library's version, e.g. "0.1.0"."""
+def version() -> str:
+    """The loaded library's version, "major.minor.patch"."""
     return _ffi.load().sigv4rs_version().decode("ascii")
 
 
-def library_path():
+def library_path() -> str:
     """Path (or name) of the loaded shared library."""
     return _ffi.load()._name

@@ -8,18 +8,31 @@ chained from the previous one, so memory stays at about one chunk whatever
 the object size.
 """
 
+from __future__ import annotations
+
 import ctypes
 import threading
-from collections.abc import Iterable
+from collections import abc
+from typing import Dict, Iterable, Iterator, Optional, Protocol, Union
 
-from . import _ffi
+from . import _abi, _ffi
 from . import errors as E
 from .signer import _parse_header_output, unix_time
 
-MODES = {"signed": _ffi.STREAM_MODE_SIGNED, "signed-trailer": _ffi.STREAM_MODE_SIGNED_TRAILER,
-         "unsigned-trailer": _ffi.STREAM_MODE_UNSIGNED_TRAILER}
-CHECKSUMS = {None: _ffi.CHECKSUM_NONE, "crc32": _ffi.CHECKSUM_CRC32, "crc32c": _ffi.CHECKSUM_CRC32C,
-             "sha256": _ffi.CHECKSUM_SHA256}
+
+class Readable(Protocol):
+    """A binary file-like object: `read(n)` returns up to n bytes."""
+
+    def read(self, n: int, /) -> bytes: ...
+
+
+# What a ChunkedEncoder reads the data from.
+Source = Union[Readable, bytes, bytearray, memoryview, Iterable[bytes]]
+
+MODES = {"signed": _abi.STREAM_MODE_SIGNED, "signed-trailer": _abi.STREAM_MODE_SIGNED_TRAILER,
+         "unsigned-trailer": _abi.STREAM_MODE_UNSIGNED_TRAILER}
+CHECKSUMS = {None: _abi.CHECKSUM_NONE, "crc32": _abi.CHECKSUM_CRC32, "crc32c": _abi.CHECKSUM_CRC32C,
+             "sha256": _abi.CHECKSUM_SHA256}
 _MAX_U32 = (1 << 32) - 1
 _MAX_U64 = (1 << 64) - 1
 _CRLF = b"\r\n"
@@ -59,12 +72,13 @@ def _stream(size, chunk_size, mode, checksum):
 def _encoded_length(stream):
     out = ctypes.c_uint64(0)
     status = _ffi.load().sigv4rs_chunked_encoded_length(ctypes.byref(stream), ctypes.byref(out))
-    if status != _ffi.STATUS_OK:
+    if status != _abi.STATUS_OK:
         raise E.from_status(status, "chunked_encoded_length")
     return out.value
 
 
-def chunked_encoded_length(size, chunk_size=65536, mode="signed", checksum=None):
+def chunked_encoded_length(size: int, chunk_size: int = 65536, mode: str = "signed",
+                           checksum: Optional[str] = None) -> int:
     """The Content-Length of the aws-chunked body of `size` bytes."""
     return _encoded_length(_stream(size, chunk_size, mode, checksum))
 
@@ -108,6 +122,13 @@ class ChunkedEncoder:
     data and `b"\\r\\n"`; then send `finish()`.
     """
 
+    headers: Dict[str, str]
+    mode: str
+    checksum: Optional[str]
+    decoded_length: int
+    chunk_size: int
+    content_length: int
+
     def __init__(self, signer, state, stream, mode, checksum, headers, body):
         self._signer = signer  # keeps the C signer alive while the body is sent
         self._state = state
@@ -146,7 +167,7 @@ class ChunkedEncoder:
             self._kind, self._src, self._off = "buffer", mv, 0
         elif isinstance(body, str):
             raise E.ArgumentTypeError("body must be bytes, a binary file or an iterable of bytes, not str")
-        elif isinstance(body, Iterable) or hasattr(body, "__iter__"):
+        elif isinstance(body, abc.Iterable) or hasattr(body, "__iter__"):
             self._kind, self._src, self._pending = "iter", iter(body), bytearray()
         else:
             raise E.ArgumentTypeError("body must be bytes, a binary file or an iterable of bytes, not %s"
@@ -157,14 +178,14 @@ class ChunkedEncoder:
     def _wire(self, fn, what, *args):
         out, n = self._out, self._n
         st = self._signer._call(fn, self._stateref, *args, out, len(out), ctypes.byref(n))
-        if st == _ffi.STATUS_BUFFER_TOO_SMALL:  # not expected (at most 200 bytes); the state is unchanged
+        if st == _abi.STATUS_BUFFER_TOO_SMALL:  # not expected (at most 200 bytes); the state is unchanged
             out = ctypes.create_string_buffer(n.value)
             st = self._signer._call(fn, self._stateref, *args, out, len(out), ctypes.byref(n))
-        if st != _ffi.STATUS_OK:
+        if st != _abi.STATUS_OK:
             raise E.from_status(st, what)
         return ctypes.string_at(out, n.value)
 
-    def sign_chunk(self, data):
+    def sign_chunk(self, data: Union[bytes, bytearray, memoryview]) -> bytes:
         """Signs the next chunk; returns its header (`<hex>;chunk-signature=
         <sig>\\r\\n`, or `<hex>\\r\\n` unsigned). Send it, `data`, then
         `\\r\\n`."""
@@ -178,7 +199,7 @@ class ChunkedEncoder:
             self._fed += len(data)
             return hdr
 
-    def finish(self):
+    def finish(self) -> bytes:
         """The end of the body: the final 0-length chunk, the trailer
         (trailer modes) and the closing CRLF."""
         with self._lock:
@@ -258,10 +279,10 @@ class ChunkedEncoder:
 
     # --- stream interfaces ------------------------------------------------
 
-    def __len__(self):
+    def __len__(self) -> int:
         return self.content_length
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[bytes]:
         with self._lock:
             if self._frame is not None and self._pos < len(self._frame):
                 rest, self._frame = bytes(self._frame[self._pos:]), None
@@ -275,7 +296,7 @@ class ChunkedEncoder:
                 return
             yield frame
 
-    def read(self, n=-1):
+    def read(self, n: Optional[int] = -1) -> bytes:
         """Up to `n` bytes of the body (all that is left when n < 0 or
         None, which is not constant memory); b"" at the end."""
         if n is None or n < 0:
@@ -295,22 +316,22 @@ class ChunkedEncoder:
                 n -= k
         return bytes(parts[0]) if len(parts) == 1 else b"".join(parts)
 
-    def readable(self):
+    def readable(self) -> bool:
         return True
 
     @property
-    def produced(self):
+    def produced(self) -> int:
         """Wire bytes handed out so far by read() and iteration."""
         with self._lock:
             held = len(self._frame) - self._pos if self._frame is not None else 0
             return self._emitted - held
 
     @property
-    def seed_signature(self):
+    def seed_signature(self) -> str:
         """The seed (header) signature the chunk signatures chain from."""
         return self.headers.get("Authorization", "").rpartition("Signature=")[2]
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "<sigv4rs.ChunkedEncoder %s%s %d bytes in %d-byte chunks, %d encoded%s>" % (
             self.mode, "+" + self.checksum if self.checksum else "", self.decoded_length, self.chunk_size,
             self.content_length, ", finished" if self._finished else "")

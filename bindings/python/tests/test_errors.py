@@ -6,6 +6,7 @@ import io
 import pytest
 
 import sigv4rs
+from sigv4rs import _abi, _ffi
 from sigv4rs import errors as E
 
 AKID = "AKIDEXAMPLE"
@@ -122,6 +123,8 @@ def test_empty_token_means_none():
     (lambda s: s.presign("GET", URL, 604801, time=T), sigv4rs.InvalidExpiresError),
     (lambda s: s.presign("GET", URL, 2 ** 32 + 60, time=T), sigv4rs.InvalidExpiresError),
     (lambda s: s.canonical_request("GET", URL, time=T, presign_expires=0), sigv4rs.InvalidExpiresError),
+    (lambda s: s.string_to_sign("GET", URL, time=T, presign_expires=604801), sigv4rs.InvalidExpiresError),
+    (lambda s: s.canonical_request("GET", URL, time=T, presign_expires="60"), sigv4rs.ArgumentTypeError),
     (lambda s: s.presign("GET", URL + "?X-Amz-Signature=x", time=T), sigv4rs.ReservedQueryParameterError),
     (lambda s: s.presign("GET", URL + "?x-amz-date=1", time=T), None),  # case matters: not reserved
     (lambda s: s.presign("GET", URL + "?X-Amz-Credential=1", time=T), sigv4rs.ReservedQueryParameterError),
@@ -155,14 +158,50 @@ def test_error_shape(s):
 
 
 def test_every_status_has_a_class_and_message():
-    codes = [1, 2, 3, 4, 100, 101, 102, 103, 104, 105, 110, 111, 112, 113, 114, 115, 116, 117, 118, 119, 120, 121,
-             130, 131, 132, 140, 150, 151, 900]
-    for code in codes:
+    lib = _ffi.load()
+    for code, name, camel, _ in _abi.STATUSES[1:]:
+        cls = getattr(sigv4rs, camel + "Error")
+        assert (cls.code, cls.status) == (code, name) and camel + "Error" in sigv4rs.__all__
+        assert issubclass(cls, sigv4rs.InvalidInputError) == (100 <= code < 200)
         err = E.from_status(code, "ctx")
-        assert type(err) is not sigv4rs.Error and err.code == code
-        assert str(err).startswith("ctx: ") and "unknown status" not in str(err)
+        # The message is the library's own.
+        assert type(err) is cls and str(err) == "ctx: %s [%s=%d]" % (lib.sigv4rs_status_str(code).decode(), name, code)
     unknown = E.from_status(777)
     assert type(unknown) is sigv4rs.Error and unknown.code == 777 and "unknown status" in str(unknown)
+
+
+# The classes of sigv4rs 0.1 (code, extra built-in bases): still there.
+CLASSES_0_1 = {
+    "NullArgumentError": (1, ()), "BufferTooSmallError": (2, ()), "InvalidArgumentError": (3, (ValueError,)),
+    "ArgumentTypeError": (3, (ValueError, TypeError)), "NotInitializedError": (4, ()), "ClosedError": (4, ()),
+    "InvalidAccessKeyIdError": (100, (ValueError,)), "InvalidSecretKeyError": (101, (ValueError,)),
+    "InvalidSessionTokenError": (102, (ValueError,)), "InvalidRegionError": (103, (ValueError,)),
+    "InvalidServiceError": (104, (ValueError,)), "InvalidUnsignedHeaderError": (105, (ValueError,)),
+    "InvalidMethodError": (110, (ValueError,)), "InvalidUrlError": (111, (ValueError,)),
+    "InvalidHostError": (112, (ValueError,)), "MissingHostError": (113, (ValueError,)),
+    "InvalidPathError": (114, (ValueError,)), "InvalidQueryError": (115, (ValueError,)),
+    "ReservedQueryParameterError": (116, (ValueError,)), "InvalidHeaderNameError": (117, (ValueError,)),
+    "InvalidHeaderValueError": (118, (ValueError,)), "InvalidPayloadHashError": (119, (ValueError,)),
+    "InvalidTimeError": (120, (ValueError,)), "InvalidExpiresError": (121, (ValueError,)),
+    "TooManyHeadersError": (130, (ValueError,)), "TooManyQueryParametersError": (131, (ValueError,)),
+    "InputTooLongError": (132, (ValueError,)), "MissingCredentialsError": (140, (ValueError,)),
+    "InvalidChunkSizeError": (150, (ValueError,)), "IncompletePayloadError": (151, (ValueError,)),
+    "PanicError": (900, ()),
+}
+
+
+def test_classes_of_0_1_remain():
+    builtin = (ValueError, TypeError)
+    for name, (code, bases) in CLASSES_0_1.items():
+        cls = getattr(sigv4rs, name)
+        assert name in sigv4rs.__all__ and getattr(E, name) is cls and cls.__module__ == "sigv4rs.errors"
+        assert issubclass(cls, sigv4rs.Error) and cls.code == code, name
+        assert tuple(b for b in builtin if issubclass(cls, b)) == bases, name
+        assert issubclass(cls, sigv4rs.InvalidInputError) == (100 <= code < 200), name
+    assert issubclass(sigv4rs.ArgumentTypeError, sigv4rs.InvalidArgumentError)
+    assert issubclass(sigv4rs.ClosedError, sigv4rs.NotInitializedError)
+    with pytest.raises(AttributeError):
+        getattr(sigv4rs, "NoSuchError")
 
 
 def test_signer_still_works_after_errors(s):

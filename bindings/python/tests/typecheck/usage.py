@@ -1,0 +1,50 @@
+"""Typical use of the public API: `mypy --strict` must accept it (tests/test_typing.py)."""
+
+import datetime
+import io
+from typing import Dict, Iterator, List, Tuple
+
+import sigv4rs
+from sigv4rs import InvalidHeaderValueError
+from sigv4rs.requests_auth import SigV4Auth
+
+URL = "https://examplebucket.s3.amazonaws.com/test.txt"
+
+
+def sign_all(signer: sigv4rs.Signer) -> List[str]:
+    headers: Dict[str, str] = signer.sign("GET", URL, {"Range": "bytes=0-9"}, time=1369353600)
+    pairs: List[Tuple[bytes, bytes]] = [(b"X-A", b"1"), (b"x-a", b"2")]
+    signer.sign("PUT", sigv4rs.Parts("h", "/k", "a=b"), pairs, body=b"x", time=datetime.datetime(2015, 8, 30))
+    signer.sign_parts("GET", "h", "/", "", unsigned_payload=True, time=1.5)
+    url: str = signer.presign("GET", URL, expires=sigv4rs.MAX_EXPIRES, headers={"X-A": "1"})
+    creq: str = signer.canonical_request("GET", URL, time=0)
+    sts: str = signer.string_to_sign("GET", URL, time=0, presign_expires=60)
+    return [headers["Authorization"], url, creq, sts]
+
+
+def stream(signer: sigv4rs.Signer) -> int:
+    headers, body = signer.sign_streaming("PUT", URL, 3, mode="signed-trailer", checksum="crc32c",
+                                          body=io.BytesIO(b"abc"))
+    frames: Iterator[bytes] = iter(body)
+    return len(body) + len(next(frames)) + len(headers) + sigv4rs.chunked_encoded_length(3)
+
+
+def errors(signer: sigv4rs.Signer) -> str:
+    try:
+        signer.sign("GET", URL, {"X-A": "\n"})
+    except InvalidHeaderValueError as e:
+        return "%s %s" % (e.status, e.code)
+    except sigv4rs.ArgumentTypeError as e:
+        return e.message
+    except sigv4rs.Error as e:
+        return str(e)
+    return sigv4rs.__version__ + sigv4rs.version() + sigv4rs.library_path()
+
+
+with sigv4rs.Signer("AKIDEXAMPLE", "secret", "us-east-1", "s3", s3=True) as s:
+    sign_all(s)
+    stream(s)
+    errors(s)
+env_signer: sigv4rs.Signer = sigv4rs.Signer.from_env("s3", region="us-east-1", s3=True)
+auth = SigV4Auth("AKIDEXAMPLE", "secret", "us-east-1", "es", session_token="token", include_hdrs=["host"])
+signer: sigv4rs.Signer = auth.signer
