@@ -51,17 +51,17 @@ const _: () = assert!(core::mem::align_of::<SignerHandle>() <= SIGV4RS_SIGNER_ST
 const _: () = assert!(core::mem::size_of::<sigv4rs_signer_storage>() == SIGV4RS_SIGNER_STORAGE_SIZE);
 const _: () = assert!(core::mem::align_of::<sigv4rs_signer_storage>() == SIGV4RS_SIGNER_STORAGE_ALIGN);
 
-/// The one place a handle becomes a signer: NULL_ARGUMENT for NULL,
-/// NOT_INITIALIZED for a storage that `_deinit` (or a failed `_init`) zeroed.
+/// The one place a handle becomes a signer: NULL_ARGUMENT for NULL. A
+/// storage that `_deinit` (or a failed `_init`) zeroed holds an empty
+/// signer, which the signing calls refuse with NOT_INITIALIZED after their
+/// argument checks, as for any signer that is not ready.
 pub(crate) fn as_signer<'a>(p: *const sigv4rs_signer) -> Result<&'a Signer, sigv4rs_status> {
     // SAFETY: a non-NULL handle comes from `_new` or `_init` (the caller's
     // contract), so it points to a `SignerHandle`, or to a storage that is
-    // all zero after `_deinit`, which reads as an unknown origin.
+    // all zero after `_deinit`: a valid handle of unknown origin holding an
+    // empty `Signer` (only integers, arrays and atomics).
     let h = unsafe { p.cast::<SignerHandle>().as_ref() }.ok_or(sigv4rs_status::NullArgument)?;
-    match h.origin {
-        ON_HEAP | IN_STORAGE => Ok(&h.signer),
-        _ => Err(sigv4rs_status::NotInitialized),
-    }
+    Ok(&h.signer)
 }
 
 /// Zeroes a whole storage, volatile so the wipe is not optimized away.
