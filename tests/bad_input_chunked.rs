@@ -4,35 +4,18 @@
 
 mod common;
 
-use std::sync::OnceLock;
-
 use common::b;
 use common::matrix::*;
 use common::requests::{Kind, STREAM, base_request, run_request_capacities, run_request_cases, stream_shapes};
 use sigv4rs::ffi::*;
 use sigv4rs_status as S;
 
-fn matrix() -> &'static Matrix {
-    static M: OnceLock<Matrix> = OnceLock::new();
-    M.get_or_init(|| {
-        let mut m = Matrix::new("chunked");
-        run_request_cases(&mut m, &[Kind::Begin], false);
-        run_request_capacities(&mut m, &[Kind::Begin], false);
-        run_encoded_length(&mut m);
-        run_chunks(&mut m);
-        m
-    })
-}
-
-#[test]
-fn bad_input_matrix() {
-    matrix().assert_passes();
-}
-
-#[test]
-fn header_docs_list_every_observed_status() {
-    matrix().assert_documented();
-}
+family!("chunked", |m| {
+    run_request_cases(m, &[Kind::Begin], false);
+    run_request_capacities(m, &[Kind::Begin], false);
+    run_encoded_length(m);
+    run_chunks(m);
+});
 
 // ---------------------------------------------------------------------------
 // Streaming: encoded length, chunks, finish.

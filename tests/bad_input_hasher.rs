@@ -3,31 +3,14 @@
 
 mod common;
 
-use std::sync::OnceLock;
-
 use common::b;
 use common::matrix::*;
 use sigv4rs::ffi::*;
 use sigv4rs_status as S;
 
-fn matrix() -> &'static Matrix {
-    static M: OnceLock<Matrix> = OnceLock::new();
-    M.get_or_init(|| {
-        let mut m = Matrix::new("hasher");
-        run_hasher(&mut m);
-        m
-    })
-}
-
-#[test]
-fn bad_input_matrix() {
-    matrix().assert_passes();
-}
-
-#[test]
-fn header_docs_list_every_observed_status() {
-    matrix().assert_documented();
-}
+family!("hasher", |m| {
+    run_hasher(m);
+});
 
 fn run_hasher(m: &mut Matrix) {
     const I: &str = "sigv4rs_payload_hasher_init";

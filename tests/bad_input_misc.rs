@@ -7,31 +7,15 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ffi::CStr;
-use std::sync::OnceLock;
 
 use common::header::Header;
 use common::matrix::*;
 use sigv4rs::ffi::*;
 use sigv4rs_status as S;
 
-fn matrix() -> &'static Matrix {
-    static M: OnceLock<Matrix> = OnceLock::new();
-    M.get_or_init(|| {
-        let mut m = Matrix::new("misc");
-        run_misc(&mut m);
-        m
-    })
-}
-
-#[test]
-fn bad_input_matrix() {
-    matrix().assert_passes();
-}
-
-#[test]
-fn header_docs_list_every_observed_status() {
-    matrix().assert_documented();
-}
+family!("misc", |m| {
+    run_misc(m);
+});
 
 fn run_misc(m: &mut Matrix) {
     const N: &str = "sigv4rs_unix_time_now";

@@ -4,33 +4,16 @@
 
 mod common;
 
-use std::sync::OnceLock;
-
 use common::matrix::*;
 use common::requests::{Kind, base_request, run_request_capacities, run_request_cases};
 use sigv4rs::ffi::*;
 use sigv4rs_status as S;
 
-fn matrix() -> &'static Matrix {
-    static M: OnceLock<Matrix> = OnceLock::new();
-    M.get_or_init(|| {
-        let mut m = Matrix::new("sign");
-        run_request_cases(&mut m, &[Kind::Header, Kind::Query], true);
-        run_request_capacities(&mut m, &[Kind::Header, Kind::Query], true);
-        run_auth_modes(&mut m);
-        m
-    })
-}
-
-#[test]
-fn bad_input_matrix() {
-    matrix().assert_passes();
-}
-
-#[test]
-fn header_docs_list_every_observed_status() {
-    matrix().assert_documented();
-}
+family!("sign", |m| {
+    run_request_cases(m, &[Kind::Header, Kind::Query], true);
+    run_request_capacities(m, &[Kind::Header, Kind::Query], true);
+    run_auth_modes(m);
+});
 
 /// The debug outputs' `auth` argument: HEADERS takes no expiry, and no other
 /// value than HEADERS and PRESIGN is a mode.

@@ -3,33 +3,16 @@
 
 mod common;
 
-use std::sync::OnceLock;
-
 use common::b;
 use common::matrix::*;
 use common::requests::base_request;
 use sigv4rs::ffi::*;
 use sigv4rs_status as S;
 
-fn matrix() -> &'static Matrix {
-    static M: OnceLock<Matrix> = OnceLock::new();
-    M.get_or_init(|| {
-        let mut m = Matrix::new("signer");
-        run_config(&mut m);
-        run_env(&mut m);
-        m
-    })
-}
-
-#[test]
-fn bad_input_matrix() {
-    matrix().assert_passes();
-}
-
-#[test]
-fn header_docs_list_every_observed_status() {
-    matrix().assert_documented();
-}
+family!("signer", |m| {
+    run_config(m);
+    run_env(m);
+});
 
 /// The bytes each field may hold, as the header documents its status: the
 /// secret any; the access key id visible ASCII but `/` and `,`; the token

@@ -368,3 +368,33 @@ pub fn zeroed_signer() -> *mut sigv4rs_signer {
     let st = Box::leak(Box::new(sigv4rs_signer_storage { _opaque: [0; 640] }));
     (st as *mut sigv4rs_signer_storage).cast()
 }
+
+/// A family file's matrix, built once by `$build` (a `fn(&mut Matrix)`),
+/// and its two tests: every cell passes, and every status observed is in the
+/// function's documented list.
+#[allow(unused_macros)] // only the bad_input_* files use it
+macro_rules! family {
+    ($name:literal, $build:expr) => {
+        fn matrix() -> &'static $crate::common::matrix::Matrix {
+            static M: std::sync::OnceLock<$crate::common::matrix::Matrix> = std::sync::OnceLock::new();
+            M.get_or_init(|| {
+                let mut m = $crate::common::matrix::Matrix::new($name);
+                let build: fn(&mut $crate::common::matrix::Matrix) = $build;
+                build(&mut m);
+                m
+            })
+        }
+
+        #[test]
+        fn bad_input_matrix() {
+            matrix().assert_passes();
+        }
+
+        #[test]
+        fn header_docs_list_every_observed_status() {
+            matrix().assert_documented();
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use family;
