@@ -95,9 +95,11 @@ install-check: build
 embedded-test:
 	@$(MAKE) --no-print-directory -C embedded test
 
-# Benchmarks (bench/WORKLOADS.md): table on stdout, target/bench/summary.json.
-bench:
+# Benchmarks (bench/WORKLOADS.md): table on stdout, target/bench/summary.json,
+# then each binding's bench and the binding overhead line (bench/overhead.py).
+bench: build
 	$(CARGO) bench --bench sign
+	python3 bench/overhead.py
 
 # Regenerate include/sigv4rs.h after changing the C ABI.
 header:
