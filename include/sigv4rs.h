@@ -190,6 +190,9 @@ typedef uint32_t sigv4rs_status;
 // Bytes of a `sigv4rs_payload_hasher`.
 #define SIGV4RS_PAYLOAD_HASHER_SIZE 128
 
+// `sigv4rs_location.offset` when no single byte is to blame.
+#define SIGV4RS_NO_OFFSET 4294967295
+
 // Bytes of caller memory a signer needs (see `sigv4rs_signer_init`).
 #define SIGV4RS_SIGNER_STORAGE_SIZE 5120
 
@@ -213,6 +216,44 @@ enum sigv4rs_auth
 typedef enum sigv4rs_auth sigv4rs_auth;
 #else
 typedef uint32_t sigv4rs_auth;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+// The inputs of a `sigv4rs_request` (values of `sigv4rs_location.field`).
+enum sigv4rs_field
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // Not one input of the request (the status is about something else:
+  // the signer, the time, the output buffer...), or not found.
+  SIGV4RS_FIELD_NONE = 0,
+  // `method`.
+  SIGV4RS_FIELD_METHOD = 1,
+  // `url`.
+  SIGV4RS_FIELD_URL = 2,
+  // `host`.
+  SIGV4RS_FIELD_HOST = 3,
+  // `path`.
+  SIGV4RS_FIELD_PATH = 4,
+  // `query`.
+  SIGV4RS_FIELD_QUERY = 5,
+  // The `headers` array as a whole (NULL, or too many).
+  SIGV4RS_FIELD_HEADERS = 6,
+  // The name of header `index`.
+  SIGV4RS_FIELD_HEADER_NAME = 7,
+  // The value of header `index`.
+  SIGV4RS_FIELD_HEADER_VALUE = 8,
+  // `payload_mode`.
+  SIGV4RS_FIELD_PAYLOAD_MODE = 9,
+  // `payload`.
+  SIGV4RS_FIELD_PAYLOAD = 10,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum sigv4rs_field sigv4rs_field;
+#else
+typedef uint32_t sigv4rs_field;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
@@ -373,6 +414,17 @@ typedef struct {
   uint64_t _opaque[16];
 } sigv4rs_payload_hasher;
 
+// Where a request input is bad (see `sigv4rs_request_locate`).
+typedef struct {
+  // A `sigv4rs_field` value.
+  uint32_t field;
+  // The header's index for HEADER_NAME and HEADER_VALUE, else 0.
+  uint32_t index;
+  // Offset of the first bad byte in that input, or `SIGV4RS_NO_OFFSET`
+  // when no single byte is to blame (empty, too long, a missing part).
+  uint32_t offset;
+} sigv4rs_location;
+
 // Signer settings. Zero-initialize, then set the fields you need:
 // `{0}` plus keys, region and service gives a non-S3 signer with path
 // normalization and double encoding. Strings are copied by
@@ -510,6 +562,18 @@ sigv4rs_status sigv4rs_payload_hasher_finish(sigv4rs_payload_hasher *hasher,
                                              uint8_t *out,
                                              size_t out_cap,
                                              size_t *out_len);
+
+// Troubleshooting: after a call given `request` returned `status`, says
+// which input of `request` it is about: `out->field` (a `sigv4rs_field`),
+// the header's `index`, and the `offset` of the first bad byte (or
+// `SIGV4RS_NO_OFFSET`). `out->field` is NONE when `status` is not about
+// one input of the request (the signer, the time, the output buffer...).
+// Nothing is kept between calls: pass the same request again. The inputs
+// are read as the signing calls read them (`(NULL, n > 0)` is never
+// dereferenced).
+//
+// Statuses: OK, NULL_ARGUMENT (no `request` or no `out`), PANIC.
+S sigv4rs_request_locate(const sigv4rs_request *request, uint32_t status, sigv4rs_location *out);
 
 #if defined(SIGV4RS_STD)
 // Creates a signer on the heap from `config` (strings are copied). On OK,

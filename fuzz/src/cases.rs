@@ -108,6 +108,7 @@ pub fn run_sign(k: &Knobs, r: &Req) {
     if let Some(why) = must_fail(r, t, None) {
         assert_ne!(s, S::Ok, "sign_headers accepted: {why}");
     }
+    check_located(r, &req, s);
     // Same verdict from the debug outputs of header mode.
     let (cr, sts) = debug(signer.0, &req, t, 0);
     assert_eq!(st(&cr), s, "canonical_request vs sign_headers");
@@ -295,4 +296,39 @@ pub fn request_input(data: &[u8], url_mode: Option<bool>) -> (Knobs, Req, Text) 
 pub fn path_query(t: &[u8]) -> (Vec<u8>, Vec<u8>) {
     let (p, q) = split_q(t);
     (p.to_vec(), q.unwrap_or_default().to_vec())
+}
+
+/// `sigv4rs_request_locate` on the status a request got: always OK, and for
+/// a bad header it names a header whose name or value really has a bad byte
+/// there (checked here against the RFC 9110 rules, not the library's).
+fn check_located(r: &Req, req: &sigv4rs_request, s: S) {
+    let mut at = sigv4rs_location {
+        field: 77,
+        index: 77,
+        offset: 77,
+    };
+    assert_eq!(sigv4rs_request_locate(req, s as u32, &mut at), S::Ok, "locate");
+    assert!(at.field <= sigv4rs_field::Payload as u32, "locate: field {}", at.field);
+    let tchar = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
+    let header = |i: u32| r.headers.get(i as usize).expect("locate: header index out of range");
+    match s {
+        S::InvalidHeaderName if r.bad() == Bad::None => {
+            assert_eq!(at.field, sigv4rs_field::HeaderName as u32, "locate: {at:?}");
+            let name = &header(at.index).0;
+            if at.offset == SIGV4RS_NO_OFFSET {
+                assert!(name.is_empty(), "locate: no offset in {name:?}");
+            } else {
+                assert!(!tchar(name[at.offset as usize]), "locate: {at:?} in {name:?}");
+            }
+        }
+        S::InvalidHeaderValue if r.bad() == Bad::None => {
+            assert_eq!(at.field, sigv4rs_field::HeaderValue as u32, "locate: {at:?}");
+            let b = header(at.index).1[at.offset as usize];
+            assert!(b != b'\t' && (b < 0x20 || b == 0x7f), "locate: {at:?} points at {b:#x}");
+        }
+        S::Ok | S::BufferTooSmall | S::InvalidTime => {
+            assert_eq!(at.field, sigv4rs_field::None as u32, "locate: {at:?} for {s:?}")
+        }
+        _ => {}
+    }
 }

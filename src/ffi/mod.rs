@@ -11,6 +11,7 @@ pub mod consts;
 #[cfg(all(feature = "std", unix))]
 pub mod env;
 pub mod hasher;
+pub mod locate;
 #[cfg(all(not(feature = "std"), target_os = "none"))]
 mod panic;
 pub mod request;
@@ -24,6 +25,7 @@ pub use consts::*;
 #[cfg(all(feature = "std", unix))]
 pub use env::*;
 pub use hasher::*;
+pub use locate::*;
 pub use request::*;
 pub use signer::*;
 pub use slice::sigv4rs_bytes;

@@ -157,6 +157,7 @@ fn layouts() -> Vec<Layout> {
             payload
         ),
         layout!(sigv4rs_stream, mode, checksum, decoded_length, chunk_size),
+        layout!(sigv4rs_location, field, index, offset),
         layout!(sigv4rs_signer_storage, _opaque),
         layout!(sigv4rs_payload_hasher, _opaque),
         layout!(sigv4rs_chunked, _opaque),

@@ -36,6 +36,7 @@ pub const FAMILIES: &[(&str, &[&str])] = &[
             "sigv4rs_signer_presign",
             "sigv4rs_signer_canonical_request",
             "sigv4rs_signer_string_to_sign",
+            "sigv4rs_request_locate",
         ],
     ),
     (

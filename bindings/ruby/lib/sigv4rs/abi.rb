@@ -17,6 +17,17 @@ module Sigv4rs
     CHUNKED_FINISH_MAX_LEN = 244
     CHUNKED_STATE_SIZE = 256
     CHUNK_HEADER_MAX_LEN = 91
+    FIELD_HEADERS = 6
+    FIELD_HEADER_NAME = 7
+    FIELD_HEADER_VALUE = 8
+    FIELD_HOST = 3
+    FIELD_METHOD = 1
+    FIELD_NONE = 0
+    FIELD_PATH = 4
+    FIELD_PAYLOAD = 10
+    FIELD_PAYLOAD_MODE = 9
+    FIELD_QUERY = 5
+    FIELD_URL = 2
     FLAG_CONTENT_SHA256_HEADER = 8
     FLAG_NO_PATH_NORMALIZATION = 2
     FLAG_S3 = 1
@@ -33,6 +44,7 @@ module Sigv4rs
     MAX_UNIX_TIME = 253402300799
     MAX_UNSIGNED_HEADERS_LEN = 256
     MAX_URL_LEN = 16384
+    NO_OFFSET = 4294967295
     PAYLOAD_HASHER_SIZE = 128
     PAYLOAD_MODE_AUTO = 0
     PAYLOAD_MODE_BYTES = 1
@@ -86,6 +98,7 @@ module Sigv4rs
       sigv4rs_config: [104, { access_key_id: 0, secret_access_key: 16, session_token: 32, region: 48, service: 64, flags: 80, unsigned_headers: 88, unsigned_headers_len: 96 }],
       sigv4rs_request: [120, { method: 0, url: 16, host: 32, path: 48, query: 64, headers: 80, headers_len: 88, payload_mode: 96, payload: 104 }],
       sigv4rs_stream: [24, { mode: 0, checksum: 4, decoded_length: 8, chunk_size: 16 }],
+      sigv4rs_location: [12, { field: 0, index: 4, offset: 8 }],
       sigv4rs_signer_storage: [5120, { _opaque: 0 }],
       sigv4rs_payload_hasher: [128, { _opaque: 0 }],
       sigv4rs_chunked: [256, { _opaque: 0 }],
