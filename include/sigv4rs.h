@@ -573,7 +573,9 @@ sigv4rs_status sigv4rs_payload_hasher_finish(sigv4rs_payload_hasher *hasher,
 // dereferenced).
 //
 // Statuses: OK, NULL_ARGUMENT (no `request` or no `out`), PANIC.
-S sigv4rs_request_locate(const sigv4rs_request *request, uint32_t status, sigv4rs_location *out);
+sigv4rs_status sigv4rs_request_locate(const sigv4rs_request *request,
+                                      uint32_t status,
+                                      sigv4rs_location *out);
 
 #if defined(SIGV4RS_STD)
 // Creates a signer on the heap from `config` (strings are copied). On OK,

@@ -6,6 +6,7 @@
 use super::boundary::ffi_boundary;
 use super::request::sigv4rs_request;
 use super::slice::sigv4rs_bytes;
+use super::status::sigv4rs_status;
 use super::status::sigv4rs_status as S;
 use crate::sign::encode::{FIELD, has};
 use crate::sign::headers::is_tchar;
@@ -257,7 +258,7 @@ pub extern "C" fn sigv4rs_request_locate(
     request: *const sigv4rs_request,
     status: u32,
     out: *mut sigv4rs_location,
-) -> S {
+) -> sigv4rs_status {
     ffi_boundary! {
         // SAFETY: NULL or valid (contract).
         let (Some(r), false) = (unsafe { request.as_ref() }, out.is_null()) else {
