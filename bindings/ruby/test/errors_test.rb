@@ -32,8 +32,17 @@ class ErrorsTest < Minitest::Test
     e = assert_raises(klass, &blk)
     assert_kind_of Sigv4rs::Error, e
     assert_equal code, e.code
-    assert_equal Sigv4rs.status_message(code), e.message
+    if e.field # a request input: named first (test_errors_say_where)
+      assert_match(/\A[^:]+: #{Regexp.escape(Sigv4rs.status_message(code))}( at byte \d+)?\z/, e.message)
+    else
+      assert_equal Sigv4rs.status_message(code), e.message
+    end
     e
+  end
+
+  # The error's location and message, as [field, index, offset, header_name, message].
+  def where(err)
+    [err.field, err.index, err.offset, err.header_name, err.message]
   end
 
   def sign(**kw)
@@ -133,6 +142,66 @@ class ErrorsTest < Minitest::Test
     # Limits themselves are fine.
     sign(headers: (1..64).map { |i| ["x-h#{i}", 'v'] })
     @s.presign_url(http_method: 'GET', url: URL, expires_in: Sigv4rs::FFI::MAX_EXPIRES, time: T)
+  end
+
+  # Every call that takes a request says which input a failure is about
+  # (issue 11): the values below are counted by hand on the inputs.
+  def test_errors_say_where
+    four = [%w[Accept */*], %w[X-A 1], %w[X-B 2], ['X-Foo', "ab\rc"]] # CR is byte 2 of the 4th value
+    cr = [:header_value, 3, 2, 'X-Foo', 'header 3 (X-Foo) value: invalid header value at byte 2']
+    bad_name = { 'Accept' => '*/*', 'X Bad' => 'v' } # the space is byte 1 of the 2nd name
+    name = [:header_name, 1, 1, 'X Bad', 'header 1 ("X Bad") name: invalid header name at byte 1']
+    ctl_url = "https://example.com/a\x01b" # 20 bytes up to the path, then a, then 0x01
+    url = [:url, nil, 21, nil, 'url: invalid URL at byte 21']
+    method = [:method, nil, 2, nil, 'method: invalid method at byte 2'] # 'GE T': the space
+    calls = {
+      sign_request: ->(**kw) { @s.sign_request(time: T, **kw) },
+      presign_url: ->(**kw) { @s.presign_url(time: T, **kw) },
+      canonical_request: ->(**kw) { @s.canonical_request(time: T, **kw) },
+      string_to_sign: ->(**kw) { @s.string_to_sign(time: T, presign_expires_in: 60, **kw) },
+      sign_streaming: ->(**kw) { @s.sign_streaming(time: T, size: 1, body: 'x', **kw) }
+    }
+    calls.each do |what, call|
+      assert_equal cr, where(assert_raises(Sigv4rs::InvalidHeaderValueError) { call.(http_method: 'GET', url: URL, headers: four) }), what
+      assert_equal name, where(assert_raises(Sigv4rs::InvalidHeaderNameError) { call.(http_method: 'GET', url: URL, headers: bad_name) }), what
+      assert_equal url, where(assert_raises(Sigv4rs::InvalidUrlError) { call.(http_method: 'GET', url: ctl_url) }), what
+      assert_equal method, where(assert_raises(Sigv4rs::InvalidMethodError) { call.(http_method: 'GE T', url: URL) }), what
+    end
+    raw = ->(**kw) { @s.sign_raw(method: 'GET', host: 'h', time: T, **kw) }
+    assert_equal cr, where(assert_raises(Sigv4rs::InvalidHeaderValueError) { raw.(headers: four) })
+    assert_equal cr, where(assert_raises(Sigv4rs::InvalidHeaderValueError) { raw.(headers: four, output: :presign, expires_in: 60) })
+    assert_equal method, where(assert_raises(Sigv4rs::InvalidMethodError) { raw.(method: 'GE T') })
+    assert_equal [:path, nil, 2, nil, 'path: invalid path at byte 2'],
+                 where(assert_raises(Sigv4rs::InvalidPathError) { raw.(path: '/a?b') })
+    # No single byte: no offset. An empty name is shown quoted.
+    assert_equal [:method, nil, nil, nil, 'method: invalid method'],
+                 where(assert_raises(Sigv4rs::InvalidMethodError) { sign(http_method: '') })
+    assert_equal [:url, nil, nil, nil, 'url: invalid URL'], where(assert_raises(Sigv4rs::InvalidUrlError) { sign(url: '') })
+    assert_equal [:header_name, 0, nil, '', 'header 0 ("") name: invalid header name'],
+                 where(assert_raises(Sigv4rs::InvalidHeaderNameError) { sign(headers: { '' => 'v' }) })
+    # A Symbol key is named as its String; an Array value counts once per value.
+    e = assert_raises(Sigv4rs::InvalidHeaderValueError) { sign(headers: { 'x-a': %w[1 2], 'x-b': "\0" }) }
+    assert_equal [:header_value, 2, 0, 'x-b', 'header 2 (x-b) value: invalid header value at byte 0'], where(e)
+    assert_equal '#<Sigv4rs::InvalidHeaderValueError: header 2 (x-b) value: invalid header value at byte 0 (status 118)>', e.inspect
+    # Not about one input of the request: no location, the plain message.
+    e = assert_raises(Sigv4rs::InvalidExpiresError) { @s.presign_url(http_method: 'GET', url: URL, expires_in: 0) }
+    assert_equal [nil, nil, nil, nil, 'invalid expiry'], where(e)
+  end
+
+  # Net::HTTP: the index is the request's own header order, Host included
+  # even when the binding signs the URL's host instead of passing it.
+  def test_net_http_errors_name_the_request_header
+    req = Net::HTTP::Get.new(URI(URL)) # Accept-Encoding, Accept, User-Agent, Host
+    req['X-Bad'] = "a\x01b"
+    assert_equal %w[Accept-Encoding Accept User-Agent Host X-Bad], req.each_capitalized.to_a.map(&:first)
+    want = [:header_value, 4, 1, 'X-Bad', 'header 4 (X-Bad) value: invalid header value at byte 1']
+    assert_equal want, where(assert_raises(Sigv4rs::InvalidHeaderValueError) { @s.sign_net_http!(req, time: T) })
+    req['Host'] = 'other.example.com' # the caller's own Host: passed as is
+    assert_equal want, where(assert_raises(Sigv4rs::InvalidHeaderValueError) { @s.sign_net_http!(req, time: T) })
+    put = Net::HTTP::Put.new(URI(URL))
+    put['X-Bad'] = "a\x01b"
+    e = assert_raises(Sigv4rs::InvalidHeaderValueError) { Sigv4rs::NetHTTP.sign_streaming!(@s, nil, put, body: 'x', size: 1, time: T) }
+    assert_equal want, where(e)
   end
 
   def test_request_types

@@ -122,11 +122,20 @@ module Sigv4rs
       layout :_opaque, [:uint64, SIGNER_STORAGE_SIZE / 8]
     end
 
+    # sigv4rs_location: which input of a request a failing status is about
+    # (sigv4rs_request_locate). `field` is a FIELD_* value, `offset` a byte
+    # offset or NO_OFFSET.
+    class Location < ::FFI::Struct
+      layout :field, :uint32,
+             :index, :uint32,
+             :offset, :uint32
+    end
+
     # The structs above, by their C names in ABI::LAYOUTS.
     STRUCTS = {
       sigv4rs_bytes: Bytes, sigv4rs_header: Header, sigv4rs_config: Config, sigv4rs_request: Request,
       sigv4rs_stream: Stream, sigv4rs_signer_storage: SignerStorage, sigv4rs_payload_hasher: PayloadHasher,
-      sigv4rs_chunked: Chunked
+      sigv4rs_chunked: Chunked, sigv4rs_location: Location
     }.freeze
 
     # Raises LoadError unless each struct has the size and field offsets
@@ -173,5 +182,8 @@ module Sigv4rs
                     :uint32
     attach_function :sigv4rs_chunked_finish, [:pointer, :pointer, :pointer, :size_t, :pointer], :uint32
     attach_function :sigv4rs_status_str, [:uint32], :string
+    # (request, status, out): after a call given `request` failed with
+    # `status`, which input it is about. Called on failures only.
+    attach_function :sigv4rs_request_locate, [:pointer, :uint32, :pointer], :uint32
   end
 end

@@ -30,10 +30,12 @@ module Sigv4rs
         body = request.body || request.body_stream
         body = nil if body.is_a?(String) && body.empty?
       end
-      added = signer.sign_request(
-        http_method: request.method, url: url, headers: wire_headers(request, own_host), body: body,
-        payload_hash: payload_hash, unsigned_payload: unsigned_payload, time: time
-      )
+      added = relocating(request, own_host) do
+        signer.sign_request(
+          http_method: request.method, url: url, headers: wire_headers(request, own_host), body: body,
+          payload_hash: payload_hash, unsigned_payload: unsigned_payload, time: time
+        )
+      end
       added.each { |name, value| request[name] = value }
       request
     end
@@ -54,10 +56,12 @@ module Sigv4rs
       request['Content-Type'] = 'application/octet-stream' unless request.key?('content-type')
       # Replaced by the seed headers; a chunked transfer would contradict them.
       %w[transfer-encoding content-length].each { |n| request.delete(n) }
-      added, encoder = signer.sign_streaming(
-        http_method: request.method, url: url, headers: wire_headers(request, own_host), body: body, size: size,
-        chunk_size: chunk_size, mode: mode, checksum: checksum, time: time
-      )
+      added, encoder = relocating(request, own_host) do
+        signer.sign_streaming(
+          http_method: request.method, url: url, headers: wire_headers(request, own_host), body: body, size: size,
+          chunk_size: chunk_size, mode: mode, checksum: checksum, time: time
+        )
+      end
       added.each { |name, value| request[name] = value }
       request.body_stream = encoder
       encoder
@@ -104,7 +108,22 @@ module Sigv4rs
       end
       headers
     end
-    private_class_method :prepare, :net_http_host?, :wire_headers
+    # Runs the signing call; a header error's index, which counts the
+    # headers given to the library, is turned into the request's own
+    # (Net::HTTP's order, #each_capitalized), counting the Host left out.
+    # The request is unchanged between the two, so both lists agree.
+    def relocating(request, own_host)
+      yield
+    rescue Error => e
+      raise unless own_host && e.index
+
+      kept = []
+      request.each_capitalized.with_index { |(name, _), i| kept << i unless name.casecmp?('host') }
+      e.send(:locate!, e.field, kept.fetch(e.index, e.index), e.offset, e.header_name)
+      raise
+    end
+
+    private_class_method :prepare, :net_http_host?, :wire_headers, :relocating
 
     # What Net::HTTP would send itself: the port only when not the default.
     def host_header(host, uri)

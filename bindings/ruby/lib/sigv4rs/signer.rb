@@ -87,7 +87,8 @@ module Sigv4rs
     def url(value)
       value = value.to_s if defined?(URI::Generic) && value.is_a?(URI::Generic)
       s = str(value, 'url')
-      raise Sigv4rs::InvalidUrlError if s.empty? # else C would look for host/path/query
+      # Else C would look for host/path/query.
+      raise Sigv4rs::InvalidUrlError.new.send(:locate!, :url) if s.empty?
 
       s
     end
@@ -505,10 +506,33 @@ module Sigv4rs
         big = ::FFI::MemoryPointer.new(:uint8, cap, false)
         status = native(fn, mem, time, expires, big, cap, len_ptr)
       end
-      raise Error.for_status(status) unless status.zero?
+      raise located_error(status, mem, pairs) unless status.zero?
 
       n = mem.get(SIZE_T, len_off) - 1 # without the final NUL
       big ? big.get_bytes(0, n) : mem.get_bytes(out_off, n)
+    end
+
+    # The error for a failed call on the request in `req`, located by
+    # sigv4rs_request_locate (on failures only: success pays nothing). The
+    # headers went to C as `pairs`, one entry each in the caller's order,
+    # so C's index is the caller's and names the caller's header.
+    def located_error(status, req, pairs)
+      e = Error.for_status(status)
+      loc = FFI::Location.new
+      return e unless FFI.sigv4rs_request_locate(req, status, loc).zero?
+
+      field = Error::FIELDS[loc[:field]]
+      return e unless field
+
+      offset = loc[:offset] == FFI::NO_OFFSET ? nil : loc[:offset]
+      if %i[header_name header_value].include?(field)
+        i = loc[:index]
+        return e unless i < pairs.size
+
+        e.send(:locate!, field, i, offset, pairs[i][0])
+      else
+        e.send(:locate!, field, nil, offset)
+      end
     end
 
     # `extra`: the arguments between the time and the output (nil, an
