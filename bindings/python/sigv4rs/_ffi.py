@@ -53,6 +53,10 @@ class sigv4rs_request(ctypes.Structure):
     ]
 
 
+class sigv4rs_location(ctypes.Structure):
+    _fields_ = [("field", ctypes.c_uint32), ("index", ctypes.c_uint32), ("offset", ctypes.c_uint32)]
+
+
 class sigv4rs_signer(ctypes.Structure):
     """Opaque."""
 
@@ -108,7 +112,7 @@ def header_block(k):
 
 # The structs declared here, by C name (the binding does not use the others).
 STRUCTS = {t.__name__: t for t in (sigv4rs_bytes, sigv4rs_header, sigv4rs_config, sigv4rs_request,
-                                   sigv4rs_stream, sigv4rs_chunked)}
+                                   sigv4rs_stream, sigv4rs_chunked, sigv4rs_location)}
 
 
 def layout_errors(layouts=_abi.LAYOUTS):
@@ -234,6 +238,11 @@ _PROTOTYPES = [
         "sigv4rs_chunked_finish",
         ctypes.c_uint32,
         [signer_p, ctypes.POINTER(sigv4rs_chunked), _u8_p, ctypes.c_size_t, _size_p],
+    ),
+    (
+        "sigv4rs_request_locate",
+        ctypes.c_uint32,
+        [ctypes.POINTER(sigv4rs_request), ctypes.c_uint32, ctypes.POINTER(sigv4rs_location)],
     ),
     ("sigv4rs_status_str", ctypes.c_char_p, [ctypes.c_uint32]),
     ("sigv4rs_version", ctypes.c_char_p, []),

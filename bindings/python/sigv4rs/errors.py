@@ -16,10 +16,22 @@ from . import _abi
 
 
 class Error(Exception):
-    """Base class. `code` is the C status number, `status` its name."""
+    """Base class. `code` is the C status number, `status` its name.
+
+    When the library can say which input of the request is bad, `field`
+    names it ("method", "url", "host", "path", "query", "headers",
+    "header_name", "header_value", "payload_mode", "payload"); for a header,
+    `index` is its position in the headers given (0-based) and
+    `header_name` its name; `offset` is the first bad byte in that input
+    (of its UTF-8 encoding), or None when no single byte is to blame. All
+    are None otherwise."""
 
     code: Optional[int] = None
     status: str = "UNKNOWN"
+    field: Optional[str] = None
+    index: Optional[int] = None
+    offset: Optional[int] = None
+    header_name: Optional[str] = None
 
     def __init__(self, message: str, code: Optional[int] = None) -> None:
         super().__init__(message)
@@ -78,6 +90,37 @@ def __getattr__(name: str) -> Type[Error]:
     # Reached only for names not defined above. Its type tells type
     # checkers that the generated names (InvalidUrlError...) are Errors.
     raise AttributeError("module %r has no attribute %r" % (__name__, name))
+
+
+# Location field numbers (`sigv4rs_location.field`) by name, from the table.
+FIELDS: Dict[int, str] = {
+    getattr(_abi, n): n[len("FIELD_"):].lower() for n in dir(_abi) if n.startswith("FIELD_")
+}
+
+
+def _show(name: str) -> str:
+    """`name` for a message: control characters escaped."""
+    return "".join(c if " " <= c != "\x7f" else repr(c)[1:-1] for c in name)
+
+
+def locate(err: Error, context: Optional[str], field: str, index: Optional[int] = None,
+           offset: Optional[int] = None, header_name: Optional[str] = None) -> Error:
+    """Sets `err`'s location and rewrites its message to name it:
+    `sign: header 3 (X-Foo) value: invalid header value at byte 5`.
+    Returns `err`."""
+    err.field, err.index, err.offset, err.header_name = field, index, offset, header_name
+    if field in ("header_name", "header_value"):
+        where = "header %s (%s) %s" % (index, _show(header_name or ""), field[len("header_"):])
+    else:
+        where = field
+    msg = "%s: %s" % (where, _MESSAGES.get(err.code, "unknown status") if err.code is not None else err.status)
+    if offset is not None:
+        msg += " at byte %d" % offset
+    if context:
+        msg = "%s: %s" % (context, msg)
+    err.message = msg
+    err.args = (msg,)
+    return err
 
 
 def from_status(code: int, context: Optional[str] = None) -> Error:

@@ -99,16 +99,23 @@ def _wire_headers(headers):
     """(name, value) pairs as http.client sends them: str as latin-1."""
     items = headers.lower_items() if hasattr(headers, "lower_items") else headers.items()
     out = []
-    for n, v in items:
+    for i, (n, v) in enumerate(items):
         try:
             out.append((n if type(n) is bytes else n.encode("latin-1"),
                         v if type(v) is bytes else v.encode("latin-1")))
-        except UnicodeEncodeError:
-            raise E.InvalidHeaderValueError(
+        except UnicodeEncodeError as e:
+            err = E.InvalidHeaderValueError(
                 "header %r is not latin-1: http.client sends str values as latin-1 and could not send it; "
                 "pass the bytes to send (e.g. value.encode('utf-8')) or an ASCII encoding of it" % (n,),
                 E.InvalidHeaderValueError.code,
-            ) from None
+            )
+            # The value when it is the value (str offsets are latin-1 bytes).
+            err.field, err.index, err.offset = "header_value", i, e.start
+            if type(n) is str and not all(ord(c) < 256 for c in n):  # the name, encoded first
+                err.field = "header_name"
+            name = list(headers.keys())[i]  # as set (lower_items lower-cases)
+            err.header_name = name if type(name) is str else name.decode("latin-1")
+            raise err from None
         except AttributeError:
             raise E.ArgumentTypeError("header %r must be str or bytes" % (n,)) from None
     return out
@@ -294,6 +301,23 @@ class SigV4Auth(requests.auth.AuthBase):
                 # AWS4Auth's wildcard leaves out x-amz-client-context.
                 or (b"x-amz-*" in inc and name.startswith(b"x-amz-") and name != b"x-amz-client-context"))
 
+    def _user_header(self, err, headers):
+        """Points `err` (about header `err.index` of the list given to the
+        signer) at the request's header: its index in `r.headers`, skipping
+        none of those include_hdrs left out, and its name as set."""
+        wire = _wire_headers(headers)
+        kept = range(len(wire))
+        if self.include_hdrs is not None:
+            kept = [i for i, (n, _) in enumerate(wire) if self._signs(n.lower())]
+        if err.index is None or err.field is None or err.index >= len(kept):
+            return
+        i = kept[err.index]
+        names = list(headers.keys())
+        name = names[i] if i < len(names) else err.header_name
+        if isinstance(name, bytes):
+            name = name.decode("latin-1")
+        E.locate(err, "sign", err.field, i, err.offset, name)
+
     def _time(self, r):
         """The signing time: the request's X-Amz-Date when valid, else the clock."""
         given = r.headers.get("X-Amz-Date")
@@ -323,14 +347,19 @@ class SigV4Auth(requests.auth.AuthBase):
             headers = [(n, v) for n, v in headers if self._signs(n.lower())]
         url = wire_url(r.url)
         try:
-            out = self.signer.sign(method, url, headers, body=body, payload_hash=payload_hash,
-                                   unsigned_payload=unsigned, time=now)
-        except E.ClosedError:
-            if self.refreshable_credentials is None:
-                raise
-            # Credentials rotated (and the old signer closed) meanwhile.
-            out = self.signer.sign(method, url, headers, body=body, payload_hash=payload_hash,
-                                   unsigned_payload=unsigned, time=now)
+            try:
+                out = self.signer.sign(method, url, headers, body=body, payload_hash=payload_hash,
+                                       unsigned_payload=unsigned, time=now)
+            except E.ClosedError:
+                if self.refreshable_credentials is None:
+                    raise
+                # Credentials rotated (and the old signer closed) meanwhile.
+                out = self.signer.sign(method, url, headers, body=body, payload_hash=payload_hash,
+                                       unsigned_payload=unsigned, time=now)
+        except E.Error as err:
+            if err.index is not None:
+                self._user_header(err, r.headers)
+            raise
         for name, value in out.items():
             r.headers[name] = value  # replaces any case variant
         return r

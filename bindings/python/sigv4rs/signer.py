@@ -95,15 +95,52 @@ def _flags(s3, normalize_path, single_encode_path, content_sha256_header, unsign
 def _ascii_url(url):
     u = _b(url, "url")
     if not u:
-        raise E.InvalidUrlError("url is empty", E.InvalidUrlError.code)
+        err = E.InvalidUrlError("url is empty", E.InvalidUrlError.code)
+        err.field = "url"
+        raise err
     if not u.isascii():
         # A URL on the wire is ASCII; signing raw UTF-8 would sign a path
         # the HTTP client then percent-encodes differently.
-        raise E.InvalidUrlError(
-            "url must be ASCII, percent-encoded as it goes on the wire (use sigv4rs.Parts for raw bytes)",
+        offset = next(i for i, c in enumerate(u) if c > 0x7F)
+        err = E.InvalidUrlError(
+            "url must be ASCII, percent-encoded as it goes on the wire (use sigv4rs.Parts for raw bytes); "
+            "byte %d is not" % offset,
             E.InvalidUrlError.code,
         )
+        err.field, err.offset = "url", offset
+        raise err
     return u
+
+
+# Statuses about the request's inputs: after one, `sigv4rs_request_locate`
+# says which input (success paths never call it).
+_LOCATABLE = frozenset(
+    [code for code, *_ in _abi.STATUSES if 100 <= code < 200]
+    + [_abi.STATUS_NULL_ARGUMENT, _abi.STATUS_INVALID_ARGUMENT]
+)
+_HEADER_FIELDS = (_abi.FIELD_HEADER_NAME, _abi.FIELD_HEADER_VALUE)
+
+
+def _located_error(lib, st, what, view):
+    """The exception for status `st` of a call given the C request `view`
+    (still alive), with the bad input's location when the library finds it."""
+    err = E.from_status(st, what)
+    if st not in _LOCATABLE:
+        return err
+    loc = _ffi.sigv4rs_location()
+    if lib.sigv4rs_request_locate(_byref(view), st, _byref(loc)) != _OK or loc.field == _abi.FIELD_NONE:
+        return err
+    index = name = None
+    if loc.field in _HEADER_FIELDS:
+        index = loc.index
+        if index < view.headers_len:
+            b = view.headers[index].name
+            ptr = ctypes.c_void_p.from_address(_addressof(b)).value
+            raw = ctypes.string_at(ptr, b.len) if ptr and b.len else b""
+            # The bytes given (a str's UTF-8 encoding): decodes back to it.
+            name = raw.decode("utf-8", "backslashreplace")
+    offset = None if loc.offset == _abi.NO_OFFSET else loc.offset
+    return E.locate(err, what, E.FIELDS.get(loc.field, str(loc.field)), index, offset, name)
 
 
 def unix_time(value: Optional[Time]) -> int:
@@ -445,7 +482,8 @@ class Signer:
             if self._closing and not self._inflight:
                 self._free()
         if st != _OK:
-            raise E.from_status(st, what)
+            # `view` (and the caller's header block) are still alive here.
+            raise _located_error(self._lib, st, what, view)
         return out.buf[: out.n.value - 1]  # without the final NUL
 
     # --- public API ---------------------------------------------------------

@@ -147,7 +147,7 @@ def test_error_shape(s):
         s.sign("GET", URL, {"X-A": "v\n"}, time=T)
     err = e.value
     assert err.code == 118 and err.status == "INVALID_HEADER_VALUE"
-    assert str(err) == "sign: invalid header value [INVALID_HEADER_VALUE=118]"
+    assert str(err) == "sign: header 0 (X-A) value: invalid header value at byte 1 [INVALID_HEADER_VALUE=118]"
     assert isinstance(err, ValueError) and isinstance(err, sigv4rs.InvalidInputError)
     with pytest.raises(TypeError) as e:
         s.sign("GET", 42)

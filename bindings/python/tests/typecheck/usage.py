@@ -2,7 +2,7 @@
 
 import datetime
 import io
-from typing import Dict, Iterator, List, Tuple
+from typing import Dict, Iterator, List, Optional, Tuple
 
 import sigv4rs
 from sigv4rs import InvalidHeaderValueError
@@ -33,7 +33,9 @@ def errors(signer: sigv4rs.Signer) -> str:
     try:
         signer.sign("GET", URL, {"X-A": "\n"})
     except InvalidHeaderValueError as e:
-        return "%s %s" % (e.status, e.code)
+        where: Tuple[Optional[str], Optional[int], Optional[int], Optional[str]] = (
+            e.field, e.index, e.offset, e.header_name)
+        return "%s %s %s" % (e.status, e.code, where)
     except sigv4rs.ArgumentTypeError as e:
         return e.message
     except sigv4rs.Error as e:
