@@ -81,31 +81,56 @@ static uint32_t gs_fill(sigv4rs_request *r, sigv4rs_header *hs,
 	return SIGV4RS_STATUS_OK;
 }
 
+// After a failed call, *loc says which input of r the status is about,
+// asked while r (on this C stack) is still the request the call was given.
+// Successful calls (and BUFFER_TOO_SMALL, which is retried) skip it.
+static uint32_t gs_locate(const sigv4rs_request *r, uint32_t st, sigv4rs_location *loc)
+{
+	if (st != SIGV4RS_STATUS_OK && st != SIGV4RS_STATUS_BUFFER_TOO_SMALL &&
+	    sigv4rs_request_locate(r, st, loc) != SIGV4RS_STATUS_OK)
+		loc->field = SIGV4RS_FIELD_NONE;
+	return st;
+}
+
+// gs_fill's own refusal (more headers than the library takes).
+static uint32_t gs_too_many(sigv4rs_location *loc)
+{
+	loc->field = SIGV4RS_FIELD_HEADERS;
+	loc->index = 0;
+	loc->offset = SIGV4RS_NO_OFFSET;
+	return SIGV4RS_STATUS_TOO_MANY_HEADERS;
+}
+
 // The payload is separate from the packed fields so a large body is not
 // copied. auth matters to GS_CANONICAL and GS_STRING_TO_SIGN, expires to
-// those and GS_PRESIGN.
+// those and GS_PRESIGN. On failure *loc is written (see gs_locate).
 static uint32_t gs_request(int op, const sigv4rs_signer *s,
                            const uint8_t *buf, const size_t *offs, size_t nheaders,
                            uint32_t mode, const uint8_t *payload, size_t payload_len,
                            int64_t t, uint32_t auth, uint32_t expires,
-                           uint8_t *out, size_t cap, size_t *out_len)
+                           uint8_t *out, size_t cap, size_t *out_len, sigv4rs_location *loc)
 {
 	sigv4rs_header hs[SIGV4RS_MAX_HEADERS];
 	sigv4rs_request r;
 	uint32_t st = gs_fill(&r, hs, buf, offs, nheaders, mode, payload, payload_len);
 
 	if (st != SIGV4RS_STATUS_OK)
-		return st;
+		return gs_too_many(loc);
 	switch (op) {
 	case GS_SIGN:
-		return sigv4rs_signer_sign_headers(s, &r, t, out, cap, out_len);
+		st = sigv4rs_signer_sign_headers(s, &r, t, out, cap, out_len);
+		break;
 	case GS_PRESIGN:
-		return sigv4rs_signer_presign(s, &r, t, expires, out, cap, out_len);
+		st = sigv4rs_signer_presign(s, &r, t, expires, out, cap, out_len);
+		break;
 	case GS_CANONICAL:
-		return sigv4rs_signer_canonical_request(s, &r, t, auth, expires, out, cap, out_len);
+		st = sigv4rs_signer_canonical_request(s, &r, t, auth, expires, out, cap, out_len);
+		break;
 	default:
-		return sigv4rs_signer_string_to_sign(s, &r, t, auth, expires, out, cap, out_len);
+		st = sigv4rs_signer_string_to_sign(s, &r, t, auth, expires, out, cap, out_len);
+		break;
 	}
+	return gs_locate(&r, st, loc);
 }
 
 static void gs_stream(sigv4rs_stream *st, uint32_t mode, uint32_t checksum, uint64_t decoded, uint32_t chunk)
@@ -130,7 +155,8 @@ static uint32_t gs_encoded_length(uint32_t mode, uint32_t checksum, uint64_t dec
 static uint32_t gs_chunked_begin(const sigv4rs_signer *s,
                                  const uint8_t *buf, const size_t *offs, size_t nheaders, int64_t t,
                                  uint32_t mode, uint32_t checksum, uint64_t decoded, uint32_t chunk,
-                                 sigv4rs_chunked *state, uint8_t *out, size_t cap, size_t *out_len)
+                                 sigv4rs_chunked *state, uint8_t *out, size_t cap, size_t *out_len,
+                                 sigv4rs_location *loc)
 {
 	sigv4rs_header hs[SIGV4RS_MAX_HEADERS];
 	sigv4rs_request r;
@@ -138,9 +164,9 @@ static uint32_t gs_chunked_begin(const sigv4rs_signer *s,
 	uint32_t rc = gs_fill(&r, hs, buf, offs, nheaders, SIGV4RS_PAYLOAD_MODE_AUTO, NULL, 0);
 
 	if (rc != SIGV4RS_STATUS_OK)
-		return rc;
+		return gs_too_many(loc);
 	gs_stream(&st, mode, checksum, decoded, chunk);
-	return sigv4rs_chunked_begin(s, &r, t, &st, state, out, cap, out_len);
+	return gs_locate(&r, sigv4rs_chunked_begin(s, &r, t, &st, state, out, cap, out_len), loc);
 }
 
 static uint32_t gs_sign_chunk(const sigv4rs_signer *s, sigv4rs_chunked *state,
@@ -182,7 +208,8 @@ type packer struct {
 	buf  []byte
 	offs []C.size_t
 	out  []byte
-	n    C.size_t // *out_len; a field so its address needs no allocation
+	n    C.size_t           // *out_len; a field so its address needs no allocation
+	loc  C.sigv4rs_location // where a failed request call went wrong, likewise
 }
 
 var packers = sync.Pool{New: func() any {
@@ -253,7 +280,7 @@ func (s *Signer) request(op int, p *packer, nheaders int, mode PayloadMode, payl
 		st := C.gs_request(C.int(op), s.p, bytesPtr(p.buf), &p.offs[0], C.size_t(nheaders),
 			C.uint32_t(mode), bytesPtr(payload), C.size_t(len(payload)),
 			C.int64_t(unix), C.uint32_t(auth), C.uint32_t(expires),
-			bytesPtr(p.out), C.size_t(len(p.out)), &p.n)
+			bytesPtr(p.out), C.size_t(len(p.out)), &p.n, &p.loc)
 		runtime.KeepAlive(s)
 		switch {
 		case st == C.SIGV4RS_STATUS_OK:
@@ -265,9 +292,65 @@ func (s *Signer) request(op int, p *packer, nheaders int, mode PayloadMode, payl
 			// *out_len is the size needed: one retry suffices.
 			p.out = make([]byte, int(p.n))
 		default:
-			return nil, statusError(uint32(st))
+			return nil, p.locatedError(uint32(st))
 		}
 	}
+}
+
+// locatedError is the error for status st of the packed request's call,
+// with p.loc (written by the C helper on failure) as its location.
+func (p *packer) locatedError(st uint32) error {
+	e := statusError(st).(*Error)
+	field := locField(p.loc.field)
+	if field == "" {
+		return e
+	}
+	e.Field = field
+	e.Index, e.Offset = -1, -1
+	if p.loc.offset != C.SIGV4RS_NO_OFFSET {
+		e.Offset = int(p.loc.offset)
+	}
+	if field == FieldHeaderName || field == FieldHeaderValue {
+		e.Index = int(p.loc.index)
+		e.HeaderName = p.headerName(e.Index)
+	}
+	return e
+}
+
+// headerName is the name of packed header i (fields: method, url, host,
+// path, query, then name and value of each header).
+func (p *packer) headerName(i int) string {
+	k := 5 + 2*i
+	if i < 0 || k+1 >= len(p.offs) {
+		return ""
+	}
+	return string(p.buf[p.offs[k]:p.offs[k+1]])
+}
+
+func locField(f C.uint32_t) string {
+	switch f {
+	case C.SIGV4RS_FIELD_METHOD:
+		return FieldMethod
+	case C.SIGV4RS_FIELD_URL:
+		return FieldURL
+	case C.SIGV4RS_FIELD_HOST:
+		return FieldHost
+	case C.SIGV4RS_FIELD_PATH:
+		return FieldPath
+	case C.SIGV4RS_FIELD_QUERY:
+		return FieldQuery
+	case C.SIGV4RS_FIELD_HEADERS:
+		return FieldHeaders
+	case C.SIGV4RS_FIELD_HEADER_NAME:
+		return FieldHeaderName
+	case C.SIGV4RS_FIELD_HEADER_VALUE:
+		return FieldHeaderValue
+	case C.SIGV4RS_FIELD_PAYLOAD_MODE:
+		return FieldPayloadMode
+	case C.SIGV4RS_FIELD_PAYLOAD:
+		return FieldPayload
+	}
+	return ""
 }
 
 type cSigner = C.sigv4rs_signer
@@ -359,7 +442,7 @@ func (s *Signer) chunkedBegin(p *packer, nheaders int, unix int64, mode StreamMo
 	for {
 		st := C.gs_chunked_begin(s.p, bytesPtr(p.buf), &p.offs[0], C.size_t(nheaders), C.int64_t(unix),
 			C.uint32_t(mode), C.uint32_t(ck), C.uint64_t(size), C.uint32_t(chunk), state,
-			bytesPtr(p.out), C.size_t(len(p.out)), &p.n)
+			bytesPtr(p.out), C.size_t(len(p.out)), &p.n, &p.loc)
 		runtime.KeepAlive(s)
 		switch {
 		case st == C.SIGV4RS_STATUS_OK:
@@ -370,7 +453,7 @@ func (s *Signer) chunkedBegin(p *packer, nheaders int, unix int64, mode StreamMo
 		case st == C.SIGV4RS_STATUS_BUFFER_TOO_SMALL && int(p.n) > len(p.out):
 			p.out = make([]byte, int(p.n))
 		default:
-			return nil, statusError(uint32(st))
+			return nil, p.locatedError(uint32(st))
 		}
 	}
 }

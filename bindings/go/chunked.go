@@ -137,6 +137,9 @@ func (s *Signer) NewChunkedEncoder(req *http.Request, size int64, opts StreamOpt
 		return nil, errors.New("sigv4rs: out of C memory for the streaming state")
 	}
 	out, err := s.chunkedBegin(p, n, s.clock(), opts.Mode, opts.Checksum, uint64(size), chunk, state)
+	if err != nil {
+		err = p.httpLocated(err)
+	}
 	var signed string
 	if err == nil {
 		signed, out = host.signed(out)

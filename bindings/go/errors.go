@@ -6,16 +6,99 @@ import "strconv"
 // Status is the library's sigv4rs_status number, which never changes
 // between releases; Message is its English text.
 //
+// When a signing call fails because of one input of the request, Field
+// says which (FieldMethod, FieldURL, FieldHeaderValue...), and Error()
+// names it: "header 3 (X-Foo) value: invalid header value at byte 5".
+// Field is "" when the error is not about one input (the signer, the
+// time, the expiry...), and then Index and Offset mean nothing.
+//
 // Compare with the sentinels using errors.Is: two *Error values match when
 // their Status is equal, so errors.Is(err, ErrInvalidHeaderValue) holds
-// for any error with status 118, whatever its message.
+// for any error with status 118, whatever its message or location.
 type Error struct {
 	Status  int
 	Message string
+
+	// Field is the input the error is about (one of the Field* constants),
+	// or "" when there is none.
+	Field string
+	// Index, for FieldHeaderName and FieldHeaderValue, is the header's
+	// index in Request.Headers (the Raw methods) or, for an *http.Request,
+	// the value's index in req.Header[HeaderName], or -1 for the Host and
+	// Content-Length headers the binding adds from req.Host and
+	// req.ContentLength. -1 for the other fields.
+	Index int
+	// Offset is the offset of the first bad byte in that input (the
+	// header's name or value, the method, the URL...), -1 when no single
+	// byte is to blame (empty, too long, a missing part). For an
+	// *http.Request the inputs are the ones signed: the wire path
+	// (URL.EscapedPath), URL.RawQuery, the host as sent, and for Presign
+	// the URL scheme://host/path?query built from req.URL.
+	Offset int
+	// HeaderName is the header's name as given, for FieldHeaderName and
+	// FieldHeaderValue.
+	HeaderName string
+
+	fromHTTP bool // Index counts values of req.Header[HeaderName]
 }
 
+// The inputs of a request, values of Error.Field.
+const (
+	FieldMethod      = "method"
+	FieldURL         = "url"
+	FieldHost        = "host"
+	FieldPath        = "path"
+	FieldQuery       = "query"
+	FieldHeaders     = "headers" // the header list as a whole (too many)
+	FieldHeaderName  = "header name"
+	FieldHeaderValue = "header value"
+	FieldPayloadMode = "payload mode"
+	FieldPayload     = "payload"
+)
+
 func (e *Error) Error() string {
-	return "sigv4rs: " + e.Message + " (status " + strconv.Itoa(e.Status) + ")"
+	msg := e.Message
+	if e.Field != "" {
+		msg = e.where() + ": " + msg
+		if e.Offset >= 0 {
+			msg += " at byte " + strconv.Itoa(e.Offset)
+		}
+	}
+	return "sigv4rs: " + msg + " (status " + strconv.Itoa(e.Status) + ")"
+}
+
+// where names the input: "header 3 (X-Foo) value", "url"...
+func (e *Error) where() string {
+	part := ""
+	switch e.Field {
+	case FieldHeaderName:
+		part = " name"
+	case FieldHeaderValue:
+		part = " value"
+	default:
+		return e.Field
+	}
+	name := printableName(e.HeaderName)
+	switch {
+	case !e.fromHTTP:
+		return "header " + strconv.Itoa(e.Index) + " (" + name + ")" + part
+	case e.HeaderName == "Host":
+		return "Host header (from req.Host)" + part
+	case e.HeaderName == "Content-Length":
+		return "Content-Length header (from req.ContentLength)" + part
+	}
+	return "req.Header[" + strconv.Quote(e.HeaderName) + "][" + strconv.Itoa(e.Index) + "]" + part
+}
+
+// printableName is name as is, or quoted when it has bytes that would
+// garble a log line.
+func printableName(name string) string {
+	for i := 0; i < len(name); i++ {
+		if name[i] < 0x20 || name[i] >= 0x7f {
+			return strconv.Quote(name)
+		}
+	}
+	return name
 }
 
 // Is reports whether target is an *Error with the same status.

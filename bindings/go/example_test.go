@@ -102,14 +102,14 @@ func ExampleError() {
 	fmt.Println(errors.Is(err, sigv4rs.ErrInvalidHeaderValue))
 	var e *sigv4rs.Error
 	if errors.As(err, &e) {
-		fmt.Println(e.Status)
+		fmt.Println(e.Status, e.Field, e.HeaderName, e.Index, e.Offset)
 	}
 	s.Close()
 	err = s.Sign(req, nil)
 	fmt.Println(err, errors.Is(err, sigv4rs.ErrClosed))
 	// Output:
-	// sigv4rs: invalid header value (status 118)
+	// sigv4rs: req.Header["X-Note"][0] value: invalid header value at byte 5 (status 118)
 	// true
-	// 118
+	// 118 header value X-Note 0 5
 	// sigv4rs: signer is closed (status 4) true
 }

@@ -64,7 +64,7 @@ func (s *Signer) signHTTP(req *http.Request, mode PayloadMode, payload []byte) e
 	}
 	out, err := s.request(opSign, p, n, mode, payload, s.clock(), authHeaders, 0)
 	if err != nil {
-		return err
+		return p.httpLocated(err)
 	}
 	signed, out := host.signed(out)
 	host.send(req, signed)
@@ -167,7 +167,7 @@ func (s *Signer) Presign(req *http.Request, expires time.Duration) (string, erro
 	}
 	out, err := s.request(opPresign, p, n, PayloadAuto, nil, s.clock(), authPresign, expiresSecs(expires))
 	if err != nil {
-		return "", err
+		return "", p.httpLocated(err)
 	}
 	return string(out), nil
 }
@@ -200,7 +200,7 @@ func (s *Signer) debugHTTP(op int, req *http.Request, body []byte, presignExpire
 	auth, expires := debugAuth(presignExpires)
 	out, err := s.request(op, p, n, mode, body, s.clock(), auth, expires)
 	if err != nil {
-		return "", err
+		return "", p.httpLocated(err)
 	}
 	return string(out), nil
 }
@@ -304,6 +304,31 @@ func packHTTPLen(p *packer, req *http.Request, presign bool, contentLength int64
 		}
 	}
 	return nh, h, nil
+}
+
+// httpLocated maps the header index of a failed call's error (an index in
+// the header list packed for C) back to req.Header: the index of the
+// value among req.Header[name]'s. Host and Content-Length entries of that
+// list come from req.Host and req.ContentLength (req.Header's own are
+// skipped or refused by packHTTPLen), so they get -1.
+func (p *packer) httpLocated(err error) error {
+	e, ok := err.(*Error)
+	if !ok || (e.Field != FieldHeaderName && e.Field != FieldHeaderValue) {
+		return err
+	}
+	e.fromHTTP = true
+	if e.HeaderName == "Host" || e.HeaderName == "Content-Length" {
+		e.Index = -1
+		return e
+	}
+	n := 0
+	for i := 0; i < e.Index; i++ {
+		if p.headerName(i) == e.HeaderName {
+			n++
+		}
+	}
+	e.Index = n
+	return e
 }
 
 // wireHost is the Host header Go's client writes for host: cut at a space
