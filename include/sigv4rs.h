@@ -193,6 +193,19 @@ typedef uint32_t sigv4rs_status;
 // `sigv4rs_location.offset` when no single byte is to blame.
 #define SIGV4RS_NO_OFFSET 4294967295
 
+// The first span of header 0 in `sigv4rs_signer_sign_packed`'s `spans`
+// (spans before it: method, url, host, path, query, payload).
+#define SIGV4RS_PACKED_FIRST_HEADER 6
+
+// Most header lines header signing outputs (Host, Content-Encoding,
+// Content-Length, X-Amz-Decoded-Content-Length, X-Amz-Trailer, X-Amz-Date,
+// X-Amz-Security-Token, X-Amz-Content-SHA256, Authorization).
+#define SIGV4RS_MAX_OUTPUT_HEADERS 9
+
+// `uint32_t`s `sigv4rs_signer_sign_packed` needs in `fields`: the count,
+// then four per output header.
+#define SIGV4RS_PACKED_FIELDS_LEN (1 + (4 * SIGV4RS_MAX_OUTPUT_HEADERS))
+
 // Bytes of caller memory a signer needs (see `sigv4rs_signer_init`).
 #define SIGV4RS_SIGNER_STORAGE_SIZE 5120
 
@@ -576,6 +589,37 @@ sigv4rs_status sigv4rs_payload_hasher_finish(sigv4rs_payload_hasher *hasher,
 sigv4rs_status sigv4rs_request_locate(const sigv4rs_request *request,
                                       uint32_t status,
                                       sigv4rs_location *out);
+
+// Signs a request given as one buffer for bindings. `spans` holds
+// `(offset, length)` pairs of `uint32_t` into `data`: method, url, host,
+// path, query, payload, then name and value of each header
+// (`spans_len = 2 * (SIGV4RS_PACKED_FIRST_HEADER + 2 * headers)`). The
+// inputs mean what the fields of `sigv4rs_request` mean. With
+// `auth = SIGV4RS_AUTH_HEADERS` (and `expires_secs = 0`) `out` gets what
+// `sigv4rs_signer_sign_headers` writes; with `SIGV4RS_AUTH_PRESIGN`, what
+// `sigv4rs_signer_presign` writes. When `fields` is not NULL (then
+// `fields_cap >= SIGV4RS_PACKED_FIELDS_LEN`), on OK it gets the number of
+// header lines, then for each: name offset and length, value offset and
+// length in `out` (none for a URL).
+//
+// Statuses: those of `sigv4rs_signer_sign_headers` and
+// `sigv4rs_signer_presign` (INVALID_ARGUMENT also for `spans_len`
+// not of that form, a span outside `data`, `fields_cap` too small, an
+// unknown `auth` or header mode with a non-zero `expires_secs`).
+sigv4rs_status sigv4rs_signer_sign_packed(const sigv4rs_signer *signer,
+                                          const uint8_t *data,
+                                          size_t data_len,
+                                          const uint32_t *spans,
+                                          size_t spans_len,
+                                          uint32_t payload_mode,
+                                          int64_t unix_time,
+                                          uint32_t auth,
+                                          uint32_t expires_secs,
+                                          uint8_t *out,
+                                          size_t out_cap,
+                                          size_t *out_len,
+                                          uint32_t *fields,
+                                          size_t fields_cap);
 
 #if defined(SIGV4RS_STD)
 // Creates a signer on the heap from `config` (strings are copied). On OK,

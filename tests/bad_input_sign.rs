@@ -14,6 +14,7 @@ family!("sign", |m| {
     run_request_capacities(m, &[Kind::Header, Kind::Query], true);
     run_auth_modes(m);
     run_locate(m);
+    run_packed(m);
 });
 
 /// The debug outputs' `auth` argument: HEADERS takes no expiry, and no other
@@ -246,5 +247,179 @@ fn run_locate(m: &mut Matrix) {
         sigv4rs_request_locate(&req, 118, std::ptr::null_mut()),
         vec![],
     );
+    sigv4rs_signer_free(signer);
+}
+
+/// `sigv4rs_signer_sign_packed`: spans that do not fit, NULLs, small
+/// `fields`, modes; nothing written unless OK.
+fn run_packed(m: &mut Matrix) {
+    const P: &str = "sigv4rs_signer_sign_packed";
+    let signer = heap_signer(&good_config());
+    let data = b"GEThttps://h.example/pX-Ab".to_vec();
+    // method, url, host, path, query, payload, then X-A: b.
+    let good: Vec<u32> = vec![0, 3, 3, 19, 0, 0, 0, 0, 0, 0, 0, 0, 22, 3, 25, 1];
+    let bad_method = b"G\rThttps://h.example/pX-Ab";
+    let call = |spans: &[u32], d: (*const u8, usize), auth: u32, exp: u32, fcap: usize, out_cap: usize| {
+        let mut out = vec![0xA5u8; 4096];
+        let mut fields = vec![0xA5A5_A5A5u32; 64];
+        let mut len = 7usize;
+        let st = sigv4rs_signer_sign_packed(
+            signer,
+            d.0,
+            d.1,
+            if spans.is_empty() {
+                std::ptr::null()
+            } else {
+                spans.as_ptr()
+            },
+            spans.len(),
+            0,
+            T,
+            auth,
+            exp,
+            if out_cap == 0 {
+                std::ptr::null_mut()
+            } else {
+                out.as_mut_ptr()
+            },
+            out_cap,
+            &mut len,
+            fields.as_mut_ptr(),
+            fcap,
+        );
+        let mut p = vec![];
+        if st != S::Ok && out.iter().any(|&b| b != 0xA5) {
+            p.push("output written on failure".to_string());
+        }
+        if st != S::Ok && fields.iter().any(|&f| f != 0xA5A5_A5A5) {
+            p.push("fields written on failure".to_string());
+        }
+        if st == S::Ok && auth == 0 {
+            let n = fields[0] as usize;
+            let text = &out[..len];
+            let last = &fields[1 + 4 * (n - 1)..5 + 4 * (n - 1)];
+            let name = &text[last[0] as usize..(last[0] + last[1]) as usize];
+            // One entry per NUL-terminated line, Authorization last.
+            if n != text.iter().filter(|&&b| b == 0).count() || name != b"Authorization" {
+                p.push(format!("{n} lines, last named {:?}", String::from_utf8_lossy(name)));
+            }
+        }
+        (st, p)
+    };
+    let d = (data.as_ptr(), data.len());
+    let fl = SIGV4RS_PACKED_FIELDS_LEN;
+    // (what, spans, data, auth, expires, fields_cap, out_cap, status).
+    type Case = (&'static str, Vec<u32>, (*const u8, usize), u32, u32, usize, usize, S);
+    let cases: Vec<Case> = vec![
+        ("ok", good.clone(), d, 0, 0, fl, 4096, S::Ok),
+        ("ok presign", good.clone(), d, 1, 60, fl, 4096, S::Ok),
+        ("size query", good.clone(), d, 0, 0, fl, 0, S::BufferTooSmall),
+        ("spans empty", vec![], d, 0, 0, fl, 4096, S::InvalidArgument),
+        ("spans odd", good[..13].to_vec(), d, 0, 0, fl, 4096, S::InvalidArgument),
+        (
+            "half a header",
+            good[..14].to_vec(),
+            d,
+            0,
+            0,
+            fl,
+            4096,
+            S::InvalidArgument,
+        ),
+        (
+            "span past data",
+            [&good[..15], &[2]].concat(),
+            d,
+            0,
+            0,
+            fl,
+            4096,
+            S::InvalidArgument,
+        ),
+        (
+            "span offset overflow",
+            [&good[..14], &[u32::MAX, 1]].concat(),
+            d,
+            0,
+            0,
+            fl,
+            4096,
+            S::InvalidArgument,
+        ),
+        (
+            "data (NULL, n)",
+            good.clone(),
+            (std::ptr::null(), 28),
+            0,
+            0,
+            fl,
+            4096,
+            S::NullArgument,
+        ),
+        (
+            "fields too small",
+            good.clone(),
+            d,
+            0,
+            0,
+            fl - 1,
+            4096,
+            S::InvalidArgument,
+        ),
+        ("auth 2", good.clone(), d, 2, 0, fl, 4096, S::InvalidArgument),
+        (
+            "headers with expiry",
+            good.clone(),
+            d,
+            0,
+            60,
+            fl,
+            4096,
+            S::InvalidArgument,
+        ),
+        ("presign expiry 0", good.clone(), d, 1, 0, fl, 4096, S::InvalidExpires),
+        (
+            "65 headers",
+            [&good[..12], &[24, 3, 27, 1].repeat(65)].concat(),
+            d,
+            0,
+            0,
+            fl,
+            4096,
+            S::TooManyHeaders,
+        ),
+        (
+            "method with CR",
+            good.clone(),
+            (bad_method.as_ptr(), bad_method.len()),
+            0,
+            0,
+            fl,
+            4096,
+            S::InvalidMethod,
+        ),
+    ];
+    for (what, spans, d, auth, exp, fcap, cap, want) in cases {
+        let (st, p) = call(&spans, d, auth, exp, fcap, cap);
+        m.cell(P, what, want, st, p);
+    }
+    let mut len = 0usize;
+    let null_signer = sigv4rs_signer_sign_packed(
+        std::ptr::null(),
+        d.0,
+        d.1,
+        good.as_ptr(),
+        good.len(),
+        0,
+        T,
+        0,
+        0,
+        std::ptr::null_mut(),
+        0,
+        &mut len,
+        std::ptr::null_mut(),
+        0,
+    );
+    m.cell(P, "signer NULL", S::NullArgument, null_signer, vec![]);
     sigv4rs_signer_free(signer);
 }

@@ -253,3 +253,34 @@ fn chunked_state_in_caller_memory() {
     assert_eq!(body.len() as u64, encoded);
     assert!(body.starts_with(b"4;chunk-signature="));
 }
+
+#[test]
+fn packed_request_and_fields() {
+    let s = new_signer(&creds()).unwrap();
+    // get-vanilla as one buffer: method, url, then four empty spans.
+    let data = b"GEThttps://example.amazonaws.com/";
+    let spans = [0u32, 3, 3, 30, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut out = vec![0u8; 512];
+    let mut fields = [0u32; SIGV4RS_PACKED_FIELDS_LEN];
+    let mut len = 0usize;
+    let st = sigv4rs_signer_sign_packed(
+        s.0,
+        data.as_ptr(),
+        data.len(),
+        spans.as_ptr(),
+        spans.len(),
+        0,
+        T,
+        sigv4rs_auth::Headers as u32,
+        0,
+        out.as_mut_ptr(),
+        out.len(),
+        &mut len,
+        fields.as_mut_ptr(),
+        fields.len(),
+    );
+    assert_eq!(st, S::Ok);
+    assert_eq!(fields[0], 2, "X-Amz-Date and Authorization");
+    let value = &out[fields[7] as usize..(fields[7] + fields[8]) as usize];
+    assert!(value.ends_with(VANILLA_SIG.as_bytes()));
+}

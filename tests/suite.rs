@@ -46,6 +46,69 @@ fn merged(req_headers: &[(String, String)], out: &[(String, String)]) -> Vec<(St
     all
 }
 
+/// A request as `sigv4rs_signer_sign_packed` takes it: one buffer, spans.
+struct Packed {
+    data: Vec<u8>,
+    spans: Vec<u32>,
+}
+
+impl Packed {
+    fn new(v: &Vector, headers: &[(String, String)]) -> Packed {
+        let mut p = Packed {
+            data: Vec::new(),
+            spans: Vec::new(),
+        };
+        let parts: [&[u8]; 6] = [
+            v.bytes("method"),
+            b"",
+            b"",
+            v.bytes("path"),
+            v.bytes("query"),
+            v.bytes("body"),
+        ];
+        for part in parts {
+            p.push(part);
+        }
+        for (n, val) in headers {
+            p.push(n.as_bytes());
+            p.push(val.as_bytes());
+        }
+        p
+    }
+
+    fn push(&mut self, bytes: &[u8]) {
+        self.spans.extend([self.data.len() as u32, bytes.len() as u32]);
+        self.data.extend_from_slice(bytes);
+    }
+
+    /// Output (with its NUL) and fields; header mode when `expires` is 0.
+    fn sign(&self, signer: *const sigv4rs_signer, payload_mode: u32, time: i64, expires: u32) -> (Vec<u8>, Vec<u32>) {
+        let auth = u32::from(expires != 0);
+        let mut out = vec![0u8; 8192];
+        let mut fields = vec![u32::MAX; SIGV4RS_PACKED_FIELDS_LEN];
+        let mut len = 0usize;
+        let st = sigv4rs_signer_sign_packed(
+            signer,
+            self.data.as_ptr(),
+            self.data.len(),
+            self.spans.as_ptr(),
+            self.spans.len(),
+            payload_mode,
+            time,
+            auth,
+            expires,
+            out.as_mut_ptr(),
+            out.len(),
+            &mut len,
+            fields.as_mut_ptr(),
+            fields.len(),
+        );
+        assert_eq!(st, sigv4rs_status::Ok, "sign_packed");
+        out.truncate(len);
+        (out, fields)
+    }
+}
+
 fn signature_of(auth_headers: &[(String, String)]) -> String {
     let auth = &auth_headers.iter().find(|(n, _)| n == "Authorization").unwrap().1;
     auth.rsplit("Signature=").next().unwrap().to_string()
@@ -108,6 +171,20 @@ fn run_case(v: &Vector, failures: &mut Vec<String>) -> (bool, Option<bool>) {
         ok &= eq("header string to sign", std::str::from_utf8(sts).unwrap(), &got);
     }
     ok &= eq("header signature", v.text("header_sig"), &signature_of(&out));
+    // The packed entry point, given the same request: the same signature,
+    // and `fields` pointing at each `Name: value` line.
+    let pack = Packed::new(v, &headers);
+    let payload_mode = req.payload_mode;
+    let (packed_out, fields) = pack.sign(signer.0, payload_mode, time, 0);
+    let lines: Vec<(String, String)> = (0..fields[0] as usize)
+        .map(|i| {
+            let f = &fields[1 + 4 * i..5 + 4 * i];
+            let at = |o: u32, l: u32| String::from_utf8(packed_out[o as usize..(o + l) as usize].to_vec()).unwrap();
+            (at(f[0], f[1]), at(f[2], f[3]))
+        })
+        .collect();
+    ok &= eq("packed header signature", v.text("header_sig"), &signature_of(&lines));
+    ok &= eq("packed header lines", &format!("{out:?}"), &format!("{lines:?}"));
     let want = header_multiset(&v.pairs("signed_header"));
     let got = header_multiset(&merged(&headers, &out));
     ok &= eq(
@@ -130,6 +207,12 @@ fn run_case(v: &Vector, failures: &mut Vec<String>) -> (bool, Option<bool>) {
     qok &= eq("presigned URL up to ?", v.text("presign_prefix"), prefix);
     let sig = query.split('&').find_map(|p| p.strip_prefix("X-Amz-Signature="));
     qok &= eq("query signature", v.text("query_sig"), sig.unwrap_or_default());
+    let (packed_url, _) = pack.sign(signer.0, payload_mode, time, expires);
+    qok &= eq(
+        "packed presigned URL",
+        &url,
+        std::str::from_utf8(&packed_url[..packed_url.len() - 1]).unwrap(),
+    );
     let want = query_multiset(&v.all("presign_param").join("&"));
     qok &= eq(
         "presigned URL parameters",

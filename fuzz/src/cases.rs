@@ -109,6 +109,9 @@ pub fn run_sign(k: &Knobs, r: &Req) {
         assert_ne!(s, S::Ok, "sign_headers accepted: {why}");
     }
     check_located(r, &req, s);
+    if r.bad() == Bad::None {
+        check_packed(signer.0, r, t, &sign_once(signer.0, &req, t));
+    }
     // Same verdict from the debug outputs of header mode.
     let (cr, sts) = debug(signer.0, &req, t, 0);
     assert_eq!(st(&cr), s, "canonical_request vs sign_headers");
@@ -330,5 +333,61 @@ fn check_located(r: &Req, req: &sigv4rs_request, s: S) {
             assert_eq!(at.field, sigv4rs_field::None as u32, "locate: {at:?} for {s:?}")
         }
         _ => {}
+    }
+}
+
+/// `sigv4rs_signer_sign_packed` with the same request as one buffer: the
+/// same status, the same bytes, and `fields` at each line's name and value.
+fn check_packed(signer: *const sigv4rs_signer, r: &Req, t: i64, want: &Result<Vec<u8>, S>) {
+    let mut data = Vec::new();
+    let mut spans: Vec<u32> = Vec::new();
+    let mut push = |b: &[u8]| {
+        spans.extend([data.len() as u32, b.len() as u32]);
+        data.extend_from_slice(b);
+    };
+    for part in [&r.method, &r.url, &r.host, &r.path, &r.query, &r.payload] {
+        push(part);
+    }
+    for (n, v) in &r.headers {
+        push(n);
+        push(v);
+    }
+    let mut out = vec![0u8; want.as_ref().map_or(1 << 16, |t| t.len().max(1 << 16))];
+    let mut fields = vec![0u32; SIGV4RS_PACKED_FIELDS_LEN];
+    let mut len = 0usize;
+    let st = sigv4rs_signer_sign_packed(
+        signer,
+        data.as_ptr(),
+        data.len(),
+        spans.as_ptr(),
+        spans.len(),
+        r.payload_mode,
+        t,
+        0,
+        0,
+        out.as_mut_ptr(),
+        out.len(),
+        &mut len,
+        fields.as_mut_ptr(),
+        fields.len(),
+    );
+    match want {
+        Ok(text) => {
+            assert_eq!(st, S::Ok, "packed: status");
+            assert_eq!(&out[..len], &text[..], "packed: output");
+            let lines: Vec<&[u8]> = text[..text.len() - 1].split(|&b| b == 0).collect();
+            assert_eq!(fields[0] as usize, lines.len(), "packed: line count");
+            for (i, line) in lines.iter().enumerate() {
+                let f = &fields[1 + 4 * i..5 + 4 * i];
+                let name = &out[f[0] as usize..(f[0] + f[1]) as usize];
+                let value = &out[f[2] as usize..(f[2] + f[3]) as usize];
+                assert_eq!(
+                    [name, b": ", value].concat(),
+                    line.to_vec(),
+                    "packed: fields of line {i}"
+                );
+            }
+        }
+        Err(s) => assert_eq!(st, *s, "packed: status"),
     }
 }

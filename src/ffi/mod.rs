@@ -12,6 +12,7 @@ pub mod consts;
 pub mod env;
 pub mod hasher;
 pub mod locate;
+pub mod packed;
 #[cfg(all(not(feature = "std"), target_os = "none"))]
 mod panic;
 pub mod request;
@@ -26,6 +27,7 @@ pub use consts::*;
 pub use env::*;
 pub use hasher::*;
 pub use locate::*;
+pub use packed::*;
 pub use request::*;
 pub use signer::*;
 pub use slice::sigv4rs_bytes;

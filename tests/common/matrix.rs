@@ -37,6 +37,7 @@ pub const FAMILIES: &[(&str, &[&str])] = &[
             "sigv4rs_signer_canonical_request",
             "sigv4rs_signer_string_to_sign",
             "sigv4rs_request_locate",
+            "sigv4rs_signer_sign_packed",
         ],
     ),
     (

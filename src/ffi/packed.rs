@@ -1,0 +1,164 @@
+//! The packed entry point for bindings: the whole request in one byte
+//! buffer plus an array of spans, and the output's header lines as offsets,
+//! so that a binding builds no C structs and parses no text per call.
+
+use super::boundary::{ffi_boundary, try_status};
+use super::signer::{as_signer, sigv4rs_signer};
+use super::slice::{array, finish, output};
+use super::status::sigv4rs_status;
+use crate::sign::{HeaderList, MAX_HEADERS, Payload, Request, Target};
+
+/// The first span of header 0 in `sigv4rs_signer_sign_packed`'s `spans`
+/// (spans before it: method, url, host, path, query, payload).
+pub const SIGV4RS_PACKED_FIRST_HEADER: usize = 6;
+/// Most header lines header signing outputs (Host, Content-Encoding,
+/// Content-Length, X-Amz-Decoded-Content-Length, X-Amz-Trailer, X-Amz-Date,
+/// X-Amz-Security-Token, X-Amz-Content-SHA256, Authorization).
+pub const SIGV4RS_MAX_OUTPUT_HEADERS: usize = 9;
+/// `uint32_t`s `sigv4rs_signer_sign_packed` needs in `fields`: the count,
+/// then four per output header.
+pub const SIGV4RS_PACKED_FIELDS_LEN: usize = 1 + 4 * SIGV4RS_MAX_OUTPUT_HEADERS;
+
+struct PackedHeaders<'a> {
+    data: &'a [u8],
+    spans: &'a [u32],
+}
+
+fn span<'a>(data: &'a [u8], spans: &[u32], i: usize) -> &'a [u8] {
+    let (off, len) = (spans[2 * i] as usize, spans[2 * i + 1] as usize);
+    &data[off..off + len]
+}
+
+impl HeaderList for PackedHeaders<'_> {
+    fn count(&self) -> usize {
+        self.spans.len() / 2 / 2 - SIGV4RS_PACKED_FIRST_HEADER / 2
+    }
+    fn header(&self, i: usize) -> (&[u8], &[u8]) {
+        let first = SIGV4RS_PACKED_FIRST_HEADER + 2 * i;
+        (
+            span(self.data, self.spans, first),
+            span(self.data, self.spans, first + 1),
+        )
+    }
+}
+
+/// Writes `fields` for header output `text` (NUL-terminated `Name: value`
+/// lines): the count, then name offset, name length, value offset, value
+/// length per line.
+fn write_fields(text: &[u8], fields: &mut [u32]) {
+    let mut n = 0;
+    let mut start = 0;
+    for (i, &b) in text.iter().enumerate() {
+        if b == 0 {
+            let line = &text[start..i];
+            let colon = line.iter().position(|&c| c == b':').unwrap_or(line.len());
+            let value = (colon + 2).min(line.len());
+            let at = 1 + 4 * n;
+            fields[at] = start as u32;
+            fields[at + 1] = colon as u32;
+            fields[at + 2] = (start + value) as u32;
+            fields[at + 3] = (line.len() - value) as u32;
+            n += 1;
+            start = i + 1;
+        }
+    }
+    fields[0] = n as u32;
+}
+
+/// Signs a request given as one buffer for bindings. `spans` holds
+/// `(offset, length)` pairs of `uint32_t` into `data`: method, url, host,
+/// path, query, payload, then name and value of each header
+/// (`spans_len = 2 * (SIGV4RS_PACKED_FIRST_HEADER + 2 * headers)`). The
+/// inputs mean what the fields of `sigv4rs_request` mean. With
+/// `auth = SIGV4RS_AUTH_HEADERS` (and `expires_secs = 0`) `out` gets what
+/// `sigv4rs_signer_sign_headers` writes; with `SIGV4RS_AUTH_PRESIGN`, what
+/// `sigv4rs_signer_presign` writes. When `fields` is not NULL (then
+/// `fields_cap >= SIGV4RS_PACKED_FIELDS_LEN`), on OK it gets the number of
+/// header lines, then for each: name offset and length, value offset and
+/// length in `out` (none for a URL).
+///
+/// Statuses: those of `sigv4rs_signer_sign_headers` and
+/// `sigv4rs_signer_presign` (INVALID_ARGUMENT also for `spans_len`
+/// not of that form, a span outside `data`, `fields_cap` too small, an
+/// unknown `auth` or header mode with a non-zero `expires_secs`).
+#[unsafe(no_mangle)]
+pub extern "C" fn sigv4rs_signer_sign_packed(
+    signer: *const sigv4rs_signer,
+    data: *const u8,
+    data_len: usize,
+    spans: *const u32,
+    spans_len: usize,
+    payload_mode: u32,
+    unix_time: i64,
+    auth: u32,
+    expires_secs: u32,
+    out: *mut u8,
+    out_cap: usize,
+    out_len: *mut usize,
+    fields: *mut u32,
+    fields_cap: usize,
+) -> sigv4rs_status {
+    ffi_boundary! {
+        let s = try_status!(as_signer(signer));
+        // SAFETY: per contract (NULL with a length is refused).
+        let (data, spans) = unsafe { (try_status!(array(data, data_len)), try_status!(array(spans, spans_len))) };
+        let first = 2 * SIGV4RS_PACKED_FIRST_HEADER;
+        if spans.len() < first || !(spans.len() - first).is_multiple_of(4) {
+            return sigv4rs_status::InvalidArgument;
+        }
+        if (spans.len() - first) / 4 > MAX_HEADERS {
+            return sigv4rs_status::TooManyHeaders;
+        }
+        let inside = |p: &[u32]| (p[0] as usize).checked_add(p[1] as usize).is_some_and(|end| end <= data.len());
+        if !spans.chunks_exact(2).all(inside) {
+            return sigv4rs_status::InvalidArgument;
+        }
+        if !fields.is_null() && fields_cap < SIGV4RS_PACKED_FIELDS_LEN {
+            return sigv4rs_status::InvalidArgument;
+        }
+        let presign = match (auth, expires_secs) {
+            (0, 0) => false,
+            (1, _) => true,
+            _ => return sigv4rs_status::InvalidArgument,
+        };
+        let get = |i: usize| span(data, spans, i);
+        let url = get(1);
+        let target = try_status!(if url.is_empty() {
+            Target::from_parts(get(2), get(3), get(4))
+        } else {
+            Target::parse_url(url)
+        });
+        let body = get(5);
+        let payload = match payload_mode {
+            0 => Payload::Auto(body),
+            1 => Payload::Bytes(body),
+            2 => Payload::Sha256Hex(body),
+            3 => Payload::Unsigned,
+            _ => return sigv4rs_status::InvalidArgument,
+        };
+        let headers = PackedHeaders { data, spans };
+        let req = Request {
+            method: get(0),
+            target,
+            headers: &headers,
+            payload,
+        };
+        // SAFETY: per contract.
+        let (buf, len) = unsafe { try_status!(output(out, out_cap, out_len)) };
+        let r = if presign {
+            s.presign(&req, unix_time, expires_secs, buf)
+        } else {
+            s.sign_headers(&req, unix_time, buf)
+        };
+        if let (Ok(n), false) = (&r, fields.is_null()) {
+            // SAFETY: non-NULL with room for SIGV4RS_PACKED_FIELDS_LEN (checked, contract).
+            let f = unsafe { core::slice::from_raw_parts_mut(fields, SIGV4RS_PACKED_FIELDS_LEN) };
+            if presign {
+                f[0] = 0;
+            } else {
+                write_fields(&buf[..*n], f);
+            }
+        }
+        finish(r, len)
+    }
+}
