@@ -66,12 +66,12 @@ func (s *Signer) signHTTP(req *http.Request, mode PayloadMode, payload []byte) e
 	if err != nil {
 		return p.httpLocated(err)
 	}
-	signed, out := host.signed(out)
+	signed, first := host.signedLine(p, out)
 	host.send(req, signed)
 	if req.Header == nil {
 		req.Header = make(http.Header, 4)
 	}
-	s.setOutput(req.Header, out)
+	s.setOutput(req.Header, p, out, first)
 	return nil
 }
 
@@ -90,6 +90,17 @@ func (h partsHost) signed(out []byte) (string, []byte) {
 	return withoutDefaultPort(h.given, "https"), out
 }
 
+// signedLine is signed for output read through p.fields: the host the
+// library signed and the first output line that is not Host.
+func (h partsHost) signedLine(p *packer, out []byte) (string, int) {
+	if p.lines() > 0 {
+		if name, value := p.line(out, 0); string(name) == "Host" {
+			return string(value), 1
+		}
+	}
+	return withoutDefaultPort(h.given, "https"), 0
+}
+
 // send makes Go send the signed host: Go writes req.Host (else
 // req.URL.Host) as it is, and ignores a Host entry in req.Header.
 func (h partsHost) send(req *http.Request, signed string) {
@@ -98,24 +109,32 @@ func (h partsHost) send(req *http.Request, signed string) {
 	}
 }
 
-// setOutput sets the signer's headers on h, replacing every spelling of
-// their names. Done naively this cost a third of Sign, hence: one pass
-// over h, one allocation for all the values, repeated values shared.
-func (s *Signer) setOutput(h http.Header, out []byte) {
+// setOutput sets the signer's headers, output lines first.. of out (read
+// through p.fields), on h, replacing every spelling of their names. Done
+// naively this cost a third of Sign, hence: one pass over h, one
+// allocation for all the values, repeated values shared.
+func (s *Signer) setOutput(h http.Header, p *packer, out []byte, first int) {
 	var keys [maxOutputHeaders]string
 	var vals [maxOutputHeaders]string
 	n := 0
-	for len(out) > 0 && n < maxOutputHeaders {
-		var name, value []byte
-		name, value, out = nextOutputHeader(out)
+	// packHTTPLen saw whether h spells a usual output name otherwise; for
+	// any other output name, look.
+	respell := p.respell
+	for i := first; i < p.lines() && n < maxOutputHeaders; i++ {
+		name, value := p.line(out, i)
 		keys[n] = canonicalOutputName(name)
 		vals[n] = s.outputValue(value)
+		if !respell && !usualOutputName(keys[n]) {
+			respell = true
+		}
 		n++
 	}
-	for k := range h {
-		for _, key := range keys[:n] {
-			if len(k) == len(key) && k != key && strings.EqualFold(k, key) {
-				delete(h, k)
+	if respell {
+		for k := range h {
+			for _, key := range keys[:n] {
+				if len(k) == len(key) && k != key && strings.EqualFold(k, key) {
+					delete(h, k)
+				}
 			}
 		}
 	}
@@ -136,8 +155,44 @@ func (s *Signer) outputValue(value []byte) string {
 		return emptySHA256
 	case string(value) == unsignedPayload:
 		return unsignedPayload
+	case len(value) == len("20060102T150405Z"):
+		// X-Amz-Date: the same for every signature of a second.
+		if d := s.date.Load(); d != nil && *d == string(value) {
+			return *d
+		}
+		d := string(value)
+		s.date.Store(&d)
+		return d
 	}
 	return string(value)
+}
+
+// usualOutputName: the names header signing of an *http.Request outputs
+// (besides Host, handled apart), as canonicalOutputName spells them.
+func usualOutputName(key string) bool {
+	switch key {
+	case "X-Amz-Date", "X-Amz-Security-Token", "X-Amz-Content-Sha256", "Authorization":
+		return true
+	}
+	return false
+}
+
+// otherOutputSpelling: k is a usual output name spelt otherwise than
+// canonicalOutputName spells it ("x-amz-date", "X-Amz-Content-SHA256").
+func otherOutputSpelling(k string) bool {
+	switch len(k) {
+	case len("X-Amz-Date"):
+		return k != "X-Amz-Date" && strings.EqualFold(k, "X-Amz-Date")
+	case len("Authorization"):
+		return k != "Authorization" && strings.EqualFold(k, "Authorization")
+	case len("X-Amz-Security-Token"): // and X-Amz-Content-Sha256
+		switch k {
+		case "X-Amz-Security-Token", "X-Amz-Content-Sha256":
+			return false
+		}
+		return strings.EqualFold(k, "X-Amz-Security-Token") || strings.EqualFold(k, "X-Amz-Content-Sha256")
+	}
+	return false
 }
 
 const (
@@ -253,6 +308,7 @@ func packHTTPLen(p *packer, req *http.Request, presign bool, contentLength int64
 		p.add("")
 		p.add("")
 		p.add("")
+		p.add("") // the payload, given apart (see request)
 		// The library signs the URL's host lower-case without a default
 		// port, but a Host header as given: so req.Host goes the same way.
 		host = lowerASCII(withoutDefaultPort(host, scheme))
@@ -274,6 +330,7 @@ func packHTTPLen(p *packer, req *http.Request, presign bool, contentLength int64
 		p.add(h.given)
 		p.add(path)
 		p.add(u.RawQuery)
+		p.add("") // the payload, given apart (see request)
 	}
 	if contentLength > 0 {
 		p.add("Content-Length")
@@ -290,6 +347,9 @@ func packHTTPLen(p *packer, req *http.Request, presign bool, contentLength int64
 				return 0, h, err
 			}
 			continue
+		}
+		if !p.respell && otherOutputSpelling(k) {
+			p.respell = true
 		}
 		keys = append(keys, k)
 		for i := len(keys) - 1; i > 0 && keys[i] < keys[i-1]; i-- {
@@ -336,11 +396,12 @@ func (p *packer) httpLocated(err error) error {
 // punycode, which the standard library does not export: such hosts are
 // refused rather than signed differently from what is sent.
 func wireHost(host string) (string, error) {
-	if i := strings.IndexAny(host, " /"); i >= 0 {
-		host = host[:i]
-	}
+	// One pass: cut at the first space or "/", refuse non-ASCII before it.
 	for i := 0; i < len(host); i++ {
-		if host[i] >= 0x80 {
+		if c := host[i]; c == ' ' || c == '/' {
+			host = host[:i]
+			break
+		} else if c >= 0x80 {
 			return "", argError(ErrInvalidHost, "host is not ASCII: use its punycode (xn--) form")
 		}
 	}

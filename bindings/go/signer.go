@@ -16,6 +16,7 @@ import (
 	"math"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -64,7 +65,8 @@ type Signer struct {
 	mu    sync.RWMutex
 	p     *cSigner
 	now   func() time.Time
-	token string // to reuse the X-Amz-Security-Token value
+	token string                 // to reuse the X-Amz-Security-Token value
+	date  atomic.Pointer[string] // the last X-Amz-Date value, likewise
 }
 
 // NewSigner validates cfg and creates a signer.
@@ -177,6 +179,7 @@ func (r *Request) pack(p *packer) {
 	p.add(r.Host)
 	p.add(r.Path)
 	p.add(r.Query)
+	p.add("") // the payload, given apart (see request)
 	for _, h := range r.Headers {
 		p.add(h.Name)
 		p.add(h.Value)
@@ -242,11 +245,10 @@ func (s *Signer) SignRaw(r *Request, t time.Time) ([]Header, error) {
 	if err != nil {
 		return nil, err
 	}
-	hs := make([]Header, 0, maxOutputHeaders)
-	for len(out) > 0 {
-		var name, value []byte
-		name, value, out = nextOutputHeader(out)
-		hs = append(hs, Header{string(name), string(value)})
+	hs := make([]Header, p.lines())
+	for i := range hs {
+		name, value := p.line(out, i)
+		hs[i] = Header{string(name), string(value)}
 	}
 	return hs, nil
 }

@@ -1,6 +1,8 @@
 package sigv4rs
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
@@ -492,5 +494,65 @@ func TestOutputHeaderParsing(t *testing.T) {
 	}
 	if strings.Join(got, "|") != "A=1|B=x: y|C=" {
 		t.Fatal(got)
+	}
+}
+
+// parseFields splits lines as nextOutputHeader does.
+func TestParseFields(t *testing.T) {
+	out := []byte("A: 1\x00B: x: y\x00C: \x00D")
+	var p packer
+	p.parseFields(out)
+	var got []string
+	for i := 0; i < p.lines(); i++ {
+		n, v := p.line(out, i)
+		got = append(got, string(n)+"="+string(v))
+	}
+	if strings.Join(got, "|") != "A=1|B=x: y|C=|D=" {
+		t.Fatal(got)
+	}
+}
+
+// Bodies up to maxPackedPayload go through sigv4rs_signer_sign_packed,
+// larger ones through the struct path: both sign as the precomputed hash.
+func TestPackedAndStructPaths(t *testing.T) {
+	s := newTestSigner(t, func(c *Config) { c.S3 = true; c.SessionToken = "tok" })
+	for _, n := range []int{0, 1, maxPackedPayload, maxPackedPayload + 1, 3 * maxPackedPayload} {
+		body := []byte(strings.Repeat("x", n))
+		sum := sha256.Sum256(body)
+		hash := hex.EncodeToString(sum[:])
+		var auth [2]string
+		for i := range auth {
+			req := httptest.NewRequest("PUT", "https://Bucket.s3.amazonaws.com/key?a=b", nil)
+			req.Header.Set("X-Foo", "bar")
+			var err error
+			if i == 0 {
+				err = s.Sign(req, body)
+			} else {
+				err = s.SignPayloadHash(req, hash)
+			}
+			if err != nil || req.Header.Get("X-Amz-Content-Sha256") != hash || req.Host != "bucket.s3.amazonaws.com" {
+				t.Fatalf("%d bytes, call %d: %v %v %q", n, i, err, req.Header, req.Host)
+			}
+			auth[i] = req.Header.Get("Authorization")
+		}
+		if auth[0] != auth[1] || auth[0] == "" {
+			t.Fatalf("%d bytes: %q != %q", n, auth[0], auth[1])
+		}
+		r := &Request{Method: "PUT", URL: "https://bucket.s3.amazonaws.com/key?a=b",
+			Headers: []Header{{"X-Foo", "bar"}}, PayloadMode: PayloadBytes, Payload: body}
+		hs, err := s.SignRaw(r, fixed)
+		if err != nil || len(hs) != 4 || hs[2] != (Header{"X-Amz-Content-SHA256", hash}) {
+			t.Fatalf("SignRaw %d bytes: %v %v", n, err, hs)
+		}
+	}
+	// A bad header value is located the same way on both paths.
+	for _, n := range []int{0, 3 * maxPackedPayload} {
+		req := httptest.NewRequest("PUT", "https://bucket.s3.amazonaws.com/key", nil)
+		req.Header["X-Bad"] = []string{"ok", "a\x01b"}
+		err := s.Sign(req, make([]byte, n))
+		var e *Error
+		if !errors.As(err, &e) || e.Field != FieldHeaderValue || e.Index != 1 || e.Offset != 1 || e.HeaderName != "X-Bad" {
+			t.Fatalf("%d bytes: %v %+v", n, err, e)
+		}
 	}
 }
