@@ -15,6 +15,7 @@ import datetime
 import hashlib
 import hmac
 import os
+import struct
 import sys
 import time
 
@@ -68,17 +69,29 @@ def binding_cases():
         with sigv4rs.Signer(AKID, SECRET, "us-east-1", "s3", s3=True, session_token=TOKEN) as s:
             return s.sign("GET", URL, HEADERS, time=T)
 
-    # The C call alone on a prebuilt request: what ctypes and the library
-    # cost without the binding's Python-side conversions.
+    # The packed C call alone on a prebuilt buffer and spans, as Signer.sign
+    # makes it: what ctypes and the library cost without the binding's
+    # Python-side conversions.
     lib = _ffi.load()
-    flat, block = signer._request("GET", URL, HEADERS, b"", None, False)
-    req = _ffi.sigv4rs_request.from_buffer(flat)
+    parts = [b"GET", URL.encode(), b"", b"", b"", b""] + [x.encode() for kv in HEADERS.items() for x in kv]
+    spans, o = [], 0
+    for p in parts:
+        spans += (o, len(p))
+        o += len(p)
+    data = b"".join(parts)
+    packed = struct.pack("=%dI" % len(spans), *spans)
     buf = ctypes.create_string_buffer(2048)
     n = ctypes.c_size_t()
-    ptr, rref, nref = signer._ptr, ctypes.byref(req), ctypes.byref(n)
+    fields = (ctypes.c_uint32 * 37)()
+    args = (signer._ptr, data, ctypes.c_size_t(o), packed, ctypes.c_size_t(len(spans)), 0, ctypes.c_int64(T), 0, 0,
+            ctypes.c_void_p(ctypes.addressof(buf)), ctypes.c_size_t(2048), ctypes.c_void_p(ctypes.addressof(n)),
+            ctypes.c_void_p(ctypes.addressof(fields)), ctypes.c_size_t(37))
+    fn = lib.sign_packed_unchecked
 
     def raw():
-        return lib.sigv4rs_signer_sign_headers(ptr, rref, T, buf, 2048, nref)
+        return fn(*args)
+
+    raw.keep = (buf, n, fields)  # args holds only their addresses
 
     assert raw() == 0
     return signer, reuse, fresh, raw
@@ -165,7 +178,7 @@ def main():
     rows = [
         ("sigv4rs binding  Signer.sign, reuse", reuse),
         ("sigv4rs binding  Signer.sign, fresh signer each time", fresh),
-        ("sigv4rs binding  bare C call via ctypes (prebuilt request)", raw),
+        ("sigv4rs binding  bare packed C call via ctypes (prebuilt input)", raw),
         ("botocore %s S3SigV4Auth.add_auth (incl. AWSRequest)" % boto_v, b_s3),
         ("botocore %s SigV4Auth.add_auth (incl. AWSRequest)" % boto_v, b_v4),
         ("  (botocore AWSRequest construction alone)", b_req),

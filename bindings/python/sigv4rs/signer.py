@@ -6,6 +6,8 @@ import ctypes
 import datetime
 import math
 import os
+import struct
+import sys
 import threading
 import time as _time
 from collections import abc
@@ -31,6 +33,32 @@ _Request = _ffi.sigv4rs_request
 _FlatRequest = _ffi.FlatRequest
 _byref = ctypes.byref
 _addressof = ctypes.addressof
+_U32_MAX = 0xFFFFFFFF
+_MAX_TIME = _abi.MAX_UNIX_TIME
+_FIELDS_LEN = 1 + 4 * _abi.MAX_OUTPUT_HEADERS
+_AUTH_HEADERS = _abi.AUTH_HEADERS
+_AUTH_PRESIGN = _abi.AUTH_PRESIGN
+_PAYLOAD_AUTO = _abi.PAYLOAD_MODE_AUTO
+# `spans` goes to C as a struct.pack bytes object: its buffer must be
+# aligned for uint32_t (CPython's bytes header is 32 bytes on 64-bit).
+if (sys.getsizeof(b"") - 1) % 4:
+    raise ImportError("sigv4rs: bytes buffers are not aligned for uint32_t on this Python")
+_packers: Dict[int, Any] = {}
+_FIELDS_CAP = ctypes.c_size_t(_FIELDS_LEN)
+_size_t = ctypes.c_size_t
+_int64 = ctypes.c_int64
+
+
+_fields_unpackers = [struct.Struct("=%dI" % (4 * c)).unpack_from for c in range(_abi.MAX_OUTPUT_HEADERS + 1)]
+_fields_unpacker = _fields_unpackers.__getitem__
+
+
+def _packer(n):
+    """`(struct.Struct("<n>I").pack, c_size_t(n))`, cached per span count."""
+    p = _packers.get(n)
+    if p is None:
+        p = _packers[n] = (struct.Struct("=%dI" % n).pack, _size_t(n))
+    return p
 
 
 class Parts(NamedTuple):
@@ -208,15 +236,21 @@ def _parse_header_output(raw):
 
 
 class _OutBuffer:
-    """An output buffer and its length cell (one per thread, reused)."""
+    """An output buffer, its length cell and the packed call's `fields`
+    (one per thread, reused), with their addresses for the packed call."""
 
-    __slots__ = ("buf", "cap", "n", "nref")
+    __slots__ = ("buf", "cap", "n", "nref", "fields", "buf_addr", "cap_arg", "n_addr", "fields_addr")
 
     def __init__(self, cap=8192):
         self.buf = ctypes.create_string_buffer(cap)
         self.cap = cap
         self.n = ctypes.c_size_t(0)
         self.nref = _byref(self.n)
+        self.fields = (ctypes.c_uint32 * _FIELDS_LEN)()
+        self.buf_addr = ctypes.c_void_p(_addressof(self.buf))
+        self.cap_arg = ctypes.c_size_t(cap)
+        self.n_addr = ctypes.c_void_p(_addressof(self.n))
+        self.fields_addr = ctypes.c_void_p(_addressof(self.fields))
 
 
 _tls = threading.local()
@@ -294,6 +328,7 @@ class Signer:
         self._inflight = []
         self._closing = False
         self._lib = _ffi.load()
+        self._sign_packed = self._lib.sign_packed_unchecked
 
     def _init_attrs(self, akid, region, service, flags, token_len):
         as_text = lambda v: v if isinstance(v, str) else bytes(v).decode("utf-8", "replace")  # noqa: E731
@@ -486,6 +521,142 @@ class Signer:
             raise _located_error(self._lib, st, what, view)
         return out.buf[: out.n.value - 1]  # without the final NUL
 
+    def _packed(self, what, auth, expires, method, target, headers, body, payload_hash, unsigned_payload,
+                time):
+        """Signs through `sigv4rs_signer_sign_packed`: the request as one
+        bytes object and its (offset, length) spans, into this thread's
+        output buffer. Returns what `sign` (a dict, read through `fields`)
+        or `presign` (a str) return. Checks its arguments as `_request`
+        does, in the same order;
+        on a failure (or an input too large for u32 spans) signs again
+        through `_request` and `_output`, which raise the located error."""
+        # Fast paths first for the common types (ASCII str, dict, int).
+        m = method.encode() if type(method) is str and method.isascii() else _b(method, "method")
+        if type(target) is str and target and target.isascii():
+            u = target.encode()
+            h = p = q = b""
+        elif type(target) is Parts or isinstance(target, Parts):
+            h = _opt_b(target.host, "host")
+            p = _opt_b(target.path, "path")
+            q = _opt_b(target.query, "query")
+            u = b""
+        else:
+            u = _ascii_url(target)
+            h = p = q = b""
+        if type(headers) is dict:
+            hitems = headers.items()
+        elif headers:
+            hitems = _header_items(headers)
+        else:
+            if headers is not None and not isinstance(headers, (abc.Mapping, list, tuple)):
+                _header_items(headers)  # raises for a wrong type
+            hitems = ()
+        # The request's parts in span order: method, url, host, path, query,
+        # payload, then name and value of each header.
+        parts = [m, u, h, p, q, b""]
+        lm = len(m)
+        o1 = lm + len(u)
+        o2 = o1 + len(h)
+        o3 = o2 + len(p)
+        o = o3 + len(q)
+        spans = [0, lm, lm, len(u), o1, len(h), o2, len(p), o3, len(q), o, 0]
+        for pair in hitems:
+            try:
+                name, value = pair
+            except (TypeError, ValueError):
+                raise E.ArgumentTypeError("each header must be a (name, value) pair, got %r" % (pair,)) from None
+            n = name.encode("utf-8") if type(name) is str else _b(name, "header name")
+            v = value.encode("utf-8") if type(value) is str else _b(value, "value of header %r" % (name,))
+            ln = len(n)
+            parts += (n, v)
+            spans += (o, ln, o + ln, len(v))
+            o += ln + len(v)
+        if unsigned_payload is not False and unsigned_payload is not True:
+            raise E.ArgumentTypeError("unsigned_payload must be True or False")
+        if payload_hash is not None:
+            if unsigned_payload:
+                raise E.InvalidArgumentError(
+                    "payload_hash and unsigned_payload are exclusive", E.InvalidArgumentError.code
+                )
+            mode = _abi.PAYLOAD_MODE_SHA256_HEX
+            data = _b(payload_hash, "payload_hash")
+        elif unsigned_payload:
+            mode = _abi.PAYLOAD_MODE_UNSIGNED
+            data = b""
+        else:
+            mode = _PAYLOAD_AUTO
+            if body is None:
+                data = b""
+            elif type(body) is bytes:
+                data = body
+            elif hasattr(body, "read") or hasattr(body, "__next__"):
+                raise E.ArgumentTypeError(
+                    "body must be bytes or str; for a stream pass payload_hash (hex SHA-256) or unsigned_payload=True"
+                )
+            else:
+                data = _b(body, "body")
+        t = time if type(time) is int and 0 <= time <= _MAX_TIME else unix_time(time)
+        if data:
+            # The payload goes last in the buffer.
+            parts.append(data)
+            spans[10] = o
+            spans[11] = len(data)
+            o += len(data)
+        if o > _U32_MAX:
+            return self._unpacked(what, auth, expires, method, target, headers, body, payload_hash,
+                                  unsigned_payload, t)
+        buf = b"".join(parts)
+        pack, k = _packer(len(spans))
+        packed = pack(*spans)
+        out = _tls.__dict__.get("out")
+        if out is None:
+            out = _tls.out = _OutBuffer()
+        fn = self._sign_packed
+        o = _size_t(o)
+        t = _int64(t)
+        self._inflight.append(None)
+        try:
+            ptr = self._ptr
+            if self._closing or ptr is None:
+                raise E.ClosedError("the Signer is closed", E.ClosedError.code)
+            st = fn(ptr, buf, o, packed, k, mode, t, auth, expires, out.buf_addr, out.cap_arg, out.n_addr,
+                    out.fields_addr, _FIELDS_CAP)
+            if st == _TOO_SMALL:
+                out = _OutBuffer(out.n.value)
+                if out.cap <= _KEEP_MAX:
+                    _tls.out = out
+                st = fn(ptr, buf, o, packed, k, mode, t, auth, expires, out.buf_addr, out.cap_arg, out.n_addr,
+                        out.fields_addr, _FIELDS_CAP)
+        finally:
+            self._inflight.pop()
+            if self._closing and not self._inflight:
+                self._free()
+        if st != _OK:
+            return self._unpacked(what, auth, expires, method, target, headers, body, payload_hash,
+                                  unsigned_payload, t.value)
+        n = out.n.value - 1  # without the final NUL
+        if auth == _AUTH_PRESIGN:
+            return out.buf[:n].decode("utf-8", "surrogateescape")
+        # The header lines through `fields`: (name offset, name length,
+        # value offset, value length) per line, unpacked in one call.
+        text = out.buf[:n].decode("ascii")
+        fields = out.fields
+        i = iter(_fields_unpacker(fields[0])(fields, 4))
+        d = {}
+        for no, nl, vo, vl in zip(i, i, i, i):
+            d[text[no:no + nl]] = text[vo:vo + vl]
+        return d
+
+    def _unpacked(self, what, auth, expires, method, target, headers, body, payload_hash, unsigned_payload, t):
+        """The slow path of `_packed`: the struct request and the classic
+        call (its errors carry the location); the same result."""
+        req, block = self._request(method, target, headers, body, payload_hash, unsigned_payload)
+        if auth == _AUTH_PRESIGN:
+            raw = self._output(self._lib.sigv4rs_signer_presign, what, req, t, expires)
+            return raw.decode("utf-8", "surrogateescape")
+        raw = self._output(self._lib.sigv4rs_signer_sign_headers, what, req, t)
+        return _parse_header_output(raw)
+
     # --- public API ---------------------------------------------------------
 
     def sign(self, method: Text, url: Target, headers: Optional[Headers] = None, body: Text = b"",
@@ -505,9 +676,8 @@ class Signer:
         headers you will send. Payload: `payload_hash` (hex SHA-256) or
         `unsigned_payload=True`, else an x-amz-content-sha256 header you pass,
         else SHA-256 of `body`."""
-        req, block = self._request(method, url, headers, body, payload_hash, unsigned_payload)
-        raw = self._output(self._lib.sigv4rs_signer_sign_headers, "sign", req, unix_time(time))
-        return _parse_header_output(raw)
+        return self._packed("sign", _AUTH_HEADERS, 0, method, url, headers, body, payload_hash, unsigned_payload,
+                            time)
 
     def sign_parts(self, method: Text, host: Text, path: Text, query: Text, headers: Optional[Headers] = None,
                    body: Text = b"", payload_hash: Optional[Text] = None, unsigned_payload: bool = False,
@@ -527,9 +697,8 @@ class Signer:
         signers sign UNSIGNED-PAYLOAD unless told otherwise; other services
         the hash of `body` (empty by default)."""
         exp = _expires(expires)
-        req, block = self._request(method, url, headers, body, payload_hash, unsigned_payload)
-        raw = self._output(self._lib.sigv4rs_signer_presign, "presign", req, unix_time(time), exp)
-        return raw.decode("utf-8", "surrogateescape")
+        return self._packed("presign", _AUTH_PRESIGN, exp, method, url, headers, body, payload_hash,
+                            unsigned_payload, time)
 
     def presign_parts(self, method: Text, host: Text, path: Text, query: Text, expires: int = 3600,
                       headers: Optional[Headers] = None, time: Optional[Time] = None, body: Text = b"",
