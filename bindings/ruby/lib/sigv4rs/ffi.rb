@@ -181,6 +181,13 @@ module Sigv4rs
     attach_function :sigv4rs_chunked_sign_chunk, [:pointer, :pointer, Bytes.by_value, :pointer, :size_t, :pointer],
                     :uint32
     attach_function :sigv4rs_chunked_finish, [:pointer, :pointer, :pointer, :size_t, :pointer], :uint32
+    # (signer, data, data_len, spans, spans_len, payload_mode, unix_time, auth,
+    # expires_secs, out, out_cap, out_len, fields, fields_cap): the request as
+    # one buffer plus (offset, length) uint32 spans; `data` and `spans` may
+    # be Strings (ruby-ffi passes their bytes, read during the call only).
+    attach_function :sigv4rs_signer_sign_packed,
+                    [:pointer, :pointer, :size_t, :pointer, :size_t, :uint32, :int64, :uint32, :uint32,
+                     :pointer, :size_t, :pointer, :pointer, :size_t], :uint32
     attach_function :sigv4rs_status_str, [:uint32], :string
     # (request, status, out): after a call given `request` failed with
     # `status`, which input it is about. Called on failures only.

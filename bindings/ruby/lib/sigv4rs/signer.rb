@@ -13,6 +13,8 @@ module Sigv4rs
     # encodings (UTF-8, US-ASCII, binary, Latin-1...) are taken as is;
     # UTF-16/32 are converted to UTF-8.
     def str(value, what)
+      return value if value.is_a?(String) && value.ascii_only? # as is: the common case, checked first
+
       raise TypeError, "#{what} must be a String, got #{value.class}" unless value.is_a?(String)
 
       s = value
@@ -42,6 +44,7 @@ module Sigv4rs
     end
 
     def method_name(value)
+      return value if value.is_a?(String) && value.ascii_only?
       # Symbols read as Ruby style (:get); strings are sent as written.
       return value.to_s.upcase if value.is_a?(Symbol)
 
@@ -62,8 +65,12 @@ module Sigv4rs
         nil
       when Hash
         headers.each do |k, v|
-          n = header_name(k)
-          if v.is_a?(Array)
+          # ASCII-only Strings are taken as is (the common case: no
+          # conversion, no error text built).
+          n = k.is_a?(String) && k.ascii_only? ? k : header_name(k)
+          if v.is_a?(String) && v.ascii_only?
+            pairs << [n, v]
+          elsif v.is_a?(Array)
             v.each { |x| pairs << [n, str(x, "header #{n.inspect} value")] }
           else
             pairs << [n, str(v, "header #{n.inspect} value")]
@@ -84,7 +91,22 @@ module Sigv4rs
       pairs
     end
 
+    # #header_pairs, or the Hash itself when it holds only ASCII-only
+    # String names and values (nothing to convert or check: its #each
+    # yields the same pairs, without an Array per header).
+    def header_list(headers)
+      if headers.is_a?(Hash)
+        headers.each do |k, v|
+          return header_pairs(headers) unless k.is_a?(String) && v.is_a?(String) && k.ascii_only? && v.ascii_only?
+        end
+        return headers
+      end
+      header_pairs(headers)
+    end
+
     def url(value)
+      return value if value.is_a?(String) && value.ascii_only? && !value.empty?
+
       value = value.to_s if defined?(URI::Generic) && value.is_a?(URI::Generic)
       s = str(value, 'url')
       # Else C would look for host/path/query.
@@ -97,6 +119,11 @@ module Sigv4rs
 
     # Seconds since the epoch from a Time or an Integer.
     def unix_time(time)
+      if time.is_a?(Time)
+        t = time.to_i
+        return t if INT64.cover?(t)
+      end
+
       t = case time
           when Time then time.to_i
           when Integer then time
@@ -206,6 +233,7 @@ module Sigv4rs
       names = unsigned_headers.map { |n| Input.header_name(n) }
       @lock = Mutex.new
       @token_guess = 3 * strings[2].bytesize # a presigned URL repeats it encoded
+      init_scratch
       @handle = create { |out| new_from_config(strings, names, flags, out) }
     end
 
@@ -262,11 +290,10 @@ module Sigv4rs
     # UNSIGNED-PAYLOAD.
     def sign_request(http_method:, url:, headers: {}, body: nil, payload_hash: nil,
                      unsigned_payload: false, time: Time.now)
-      pairs = Input.header_pairs(headers)
+      pairs = Input.header_list(headers)
       mode, payload = payload_args(pairs, body, payload_hash, unsigned_payload)
-      out = call(:sigv4rs_signer_sign_headers, Input.method_name(http_method), Input.url(url), '', '', '',
-                 pairs, mode, payload, Input.unix_time(time), nil)
-      header_hash(out)
+      packed(FFI::AUTH_HEADERS, 0, Input.method_name(http_method), Input.url(url), pairs, mode, payload,
+             Input.unix_time(time))
     end
 
     # Query authentication: the URL with the X-Amz-* parameters appended,
@@ -274,7 +301,7 @@ module Sigv4rs
     # `body_digest` is the payload's SHA-256 in hex or 'UNSIGNED-PAYLOAD'
     # (S3 signers default to UNSIGNED-PAYLOAD, others to the hash of `body`).
     def presign_url(http_method:, url:, headers: {}, expires_in: 900, time: Time.now, body_digest: nil, body: nil)
-      pairs = Input.header_pairs(headers)
+      pairs = Input.header_list(headers)
       if body_digest.nil?
         mode, payload = payload_args(pairs, body, nil, false)
       else
@@ -283,9 +310,8 @@ module Sigv4rs
         d = Input.str(body_digest, 'body_digest')
         mode, payload = d == UNSIGNED_PAYLOAD ? [FFI::PAYLOAD_MODE_UNSIGNED, ''] : payload_args(pairs, nil, d, false)
       end
-      out = call(:sigv4rs_signer_presign, Input.method_name(http_method), Input.url(url), '', '', '',
-                 pairs, mode, payload, Input.unix_time(time), Input.expires(expires_in, 'expires_in'))
-      text(out)
+      packed(FFI::AUTH_PRESIGN, Input.expires(expires_in, 'expires_in'), Input.method_name(http_method),
+             Input.url(url), pairs, mode, payload, Input.unix_time(time))
     end
 
     # Troubleshooting: the canonical request that #sign_request signs for
@@ -383,6 +409,100 @@ module Sigv4rs
     private_constant :REQ_SIZE, :HDR_SIZE, :BYTES_LEN, :R_METHOD, :R_URL, :R_HOST, :R_PATH, :R_QUERY,
                      :R_HEADERS, :R_HEADERS_LEN, :R_MODE, :R_PAYLOAD, :H_NAME, :H_VALUE, :SIZE_T
 
+    # sigv4rs_signer_sign_packed: `data` holds method, url, payload, then
+    # name and value of each header (Array#pack's 'a*' takes the bytes
+    # whatever the encoding); PACK_FORMATS[n] packs n headers.
+    PACK_FORMATS = Array.new(FFI::MAX_HEADERS + 1) { |n| ('a*' * (3 + (2 * n))).freeze }.freeze
+    SPAN_MAX = 0xFFFF_FFFF
+    SIZE_T_64 = SIZE_T.size == 8 # get_uint64 is quicker than get(SIZE_T)
+    # Output buffer reused by every packed call of a signer (under @lock);
+    # longer outputs get their own.
+    SCRATCH_OUT = 4096
+    FIELDS_BYTES = 4 * FFI::PACKED_FIELDS_LEN
+    private_constant :PACK_FORMATS, :SPAN_MAX, :SIZE_T_64, :SCRATCH_OUT, :FIELDS_BYTES
+
+    def init_scratch
+      @spans = ::FFI::MemoryPointer.new(:uint32, 2 * (FFI::PACKED_FIRST_HEADER + (2 * FFI::MAX_HEADERS)), false)
+      @out = ::FFI::MemoryPointer.new(:uint8, SCRATCH_OUT, false)
+      @fields = ::FFI::MemoryPointer.new(:uint32, FFI::PACKED_FIELDS_LEN)
+      @out_len = ::FFI::MemoryPointer.new(:size_t)
+    end
+
+    # #sign_request (AUTH_HEADERS: the header Hash) and #presign_url
+    # (AUTH_PRESIGN: the URL) through sigv4rs_signer_sign_packed: one byte
+    # String per call (passed as it is) and the spans, output, out_len and
+    # header fields in native buffers the signer reuses (under @lock, held
+    # until the output has been read; a longer output gets its own). A failure is the slow
+    # path: the same request goes again through the struct call, whose
+    # error is located by sigv4rs_request_locate.
+    def packed(auth, expires, method, url, pairs, mode, payload, time)
+      nh = pairs.size
+      return packed_fallback(0, auth, expires, method, url, pairs, mode, payload, time) if nh > FFI::MAX_HEADERS
+
+      ml = method.bytesize
+      ul = url.bytesize
+      pl = payload.bytesize
+      nspans = 2 * (FFI::PACKED_FIRST_HEADER + (2 * nh))
+      off = ml + ul + pl
+      spans = [0, ml, ml, ul, 0, 0, 0, 0, 0, 0, ml + ul, pl]
+      strs = [method, url, payload]
+      pairs.each do |n, v|
+        nl = n.bytesize
+        vl = v.bytesize
+        spans.push(off, nl, off + nl, vl)
+        strs.push(n, v)
+        off += nl + vl
+      end
+      # Too many headers (TOO_MANY_HEADERS, located by the struct call) or bytes for 32-bit spans.
+      return packed_fallback(0, auth, expires, method, url, pairs, mode, payload, time) if off > SPAN_MAX
+
+      data = strs.pack(PACK_FORMATS[nh])
+      cap = 1024 + (3 * off) + @token_guess
+      fields = auth == FFI::AUTH_HEADERS ? @fields : nil
+      result = @lock.synchronize do
+        h = @handle or raise ClosedError
+        sm = @spans # reused under @lock: put_array is cheaper than Array#pack('L*')
+        sm.put_array_of_uint32(0, spans)
+        out = cap > SCRATCH_OUT ? ::FFI::MemoryPointer.new(:uint8, cap, false) : @out
+        cap = out.size
+        status = FFI.sigv4rs_signer_sign_packed(h, data, off, sm, nspans, mode, time, auth, expires,
+                                                out, cap, @out_len, fields, FIELDS_BYTES)
+        if status == FFI::STATUS_BUFFER_TOO_SMALL
+          cap = @out_len.get(SIZE_T, 0)
+          out = ::FFI::MemoryPointer.new(:uint8, cap, false)
+          status = FFI.sigv4rs_signer_sign_packed(h, data, off, sm, nspans, mode, time, auth, expires,
+                                                  out, cap, @out_len, fields, FIELDS_BYTES)
+        end
+        next status unless status.zero? # a failure: handled once unlocked
+
+        n = SIZE_T_64 ? @out_len.get_uint64(0) : @out_len.get(SIZE_T, 0)
+        s = text(out.get_bytes(0, n - 1)) # without the final NUL
+        next s unless fields
+
+        s.freeze # not returned: its slices then share it without a copy
+        f = fields.get_array_of_uint32(4, 4 * fields.get_uint32(0))
+        hash = {}
+        i = 0
+        while i < f.size
+          hash[s.byteslice(f[i], f[i + 1])] = s.byteslice(f[i + 2], f[i + 3])
+          i += 4
+        end
+        hash
+      end
+      result.is_a?(Integer) ? packed_fallback(result, auth, expires, method, url, pairs, mode, payload, time) : result
+    end
+
+    # The struct call for what #packed could not do: a request too big for
+    # 32-bit spans (status 0), or a failure (raised with its location).
+    def packed_fallback(status, auth, expires, method, url, pairs, mode, payload, time)
+      pairs = pairs.to_a # a Hash from Input.header_list: located_error indexes the pairs
+      if auth == FFI::AUTH_HEADERS
+        header_hash(call(:sigv4rs_signer_sign_headers, method, url, '', '', '', pairs, mode, payload, time, nil))
+      else
+        text(call(:sigv4rs_signer_presign, method, url, '', '', '', pairs, mode, payload, time, expires))
+      end.tap { raise Error.for_status(status) unless status.zero? }
+    end
+
     def create
       out = ::FFI::MemoryPointer.new(:pointer)
       status = yield out
@@ -426,6 +546,7 @@ module Sigv4rs
       s[:len] = service.bytesize
       @lock = Mutex.new
       @token_guess = 0
+      init_scratch
       @handle = create { |out| FFI.sigv4rs_signer_new_from_env(r, s, flags, out) }
     end
 
@@ -443,7 +564,12 @@ module Sigv4rs
       off + n
     end
 
+    AUTO_EMPTY = [FFI::PAYLOAD_MODE_AUTO, ''].freeze
+    private_constant :AUTO_EMPTY
+
     def payload_args(pairs, body, payload_hash, unsigned)
+      return AUTO_EMPTY if body.nil? && payload_hash.nil? && unsigned == false # no body: the common case
+
       unsigned = Input.bool(unsigned, 'unsigned_payload')
       raise ArgumentError, 'give payload_hash or unsigned_payload, not both' if unsigned && payload_hash
       raise ArgumentError, 'give body or payload_hash, not both' if payload_hash && !body.nil?
