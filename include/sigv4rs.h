@@ -204,7 +204,7 @@ typedef uint32_t sigv4rs_status;
 
 // `uint32_t`s `sigv4rs_signer_sign_packed` needs in `fields`: the count,
 // then four per output header.
-#define SIGV4RS_PACKED_FIELDS_LEN (1 + (4 * SIGV4RS_MAX_OUTPUT_HEADERS))
+#define SIGV4RS_PACKED_FIELDS_LEN 37
 
 // Bytes of caller memory a signer needs (see `sigv4rs_signer_init`).
 #define SIGV4RS_SIGNER_STORAGE_SIZE 5120

@@ -17,7 +17,8 @@ pub const SIGV4RS_PACKED_FIRST_HEADER: usize = 6;
 pub const SIGV4RS_MAX_OUTPUT_HEADERS: usize = 9;
 /// `uint32_t`s `sigv4rs_signer_sign_packed` needs in `fields`: the count,
 /// then four per output header.
-pub const SIGV4RS_PACKED_FIELDS_LEN: usize = 1 + 4 * SIGV4RS_MAX_OUTPUT_HEADERS;
+pub const SIGV4RS_PACKED_FIELDS_LEN: usize = 37;
+const _: () = assert!(SIGV4RS_PACKED_FIELDS_LEN == 1 + 4 * SIGV4RS_MAX_OUTPUT_HEADERS);
 
 struct PackedHeaders<'a> {
     data: &'a [u8],
@@ -44,23 +45,20 @@ impl HeaderList for PackedHeaders<'_> {
 
 /// Writes `fields` for header output `text` (NUL-terminated `Name: value`
 /// lines): the count, then name offset, name length, value offset, value
-/// length per line.
+/// length per line. Names are tokens, so the first `:` ends them.
 fn write_fields(text: &[u8], fields: &mut [u32]) {
     let mut n = 0;
     let mut start = 0;
-    for (i, &b) in text.iter().enumerate() {
-        if b == 0 {
-            let line = &text[start..i];
-            let colon = line.iter().position(|&c| c == b':').unwrap_or(line.len());
-            let value = (colon + 2).min(line.len());
-            let at = 1 + 4 * n;
-            fields[at] = start as u32;
-            fields[at + 1] = colon as u32;
-            fields[at + 2] = (start + value) as u32;
-            fields[at + 3] = (line.len() - value) as u32;
-            n += 1;
-            start = i + 1;
-        }
+    for line in text[..text.len() - 1].split(|&b| b == 0) {
+        let colon = line.iter().position(|&c| c == b':').unwrap_or(line.len());
+        let value = (colon + 2).min(line.len());
+        let at = 1 + 4 * n;
+        fields[at] = start as u32;
+        fields[at + 1] = colon as u32;
+        fields[at + 2] = (start + value) as u32;
+        fields[at + 3] = (line.len() - value) as u32;
+        n += 1;
+        start += line.len() + 1;
     }
     fields[0] = n as u32;
 }
