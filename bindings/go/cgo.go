@@ -382,7 +382,7 @@ func (s *Signer) request(op int, p *packer, nheaders int, mode PayloadMode, payl
 			st = C.uint32_t(C.sigv4rs_signer_sign_packed(s.p, bytesPtr(p.buf), C.size_t(len(p.buf)),
 				&p.spans[0], C.size_t(len(p.spans)), C.uint32_t(mode), C.int64_t(unix),
 				C.uint32_t(auth), C.uint32_t(expires),
-				bytesPtr(p.out), C.size_t(len(p.out)), &p.n, nil, 0))
+				bytesPtr(p.out), C.size_t(len(p.out)), &p.n, &p.fields[0], C.size_t(len(p.fields))))
 		} else {
 			st = C.gs_request(C.int(op), s.p, bytesPtr(p.buf), &p.spans[0], C.size_t(nheaders),
 				C.uint32_t(mode), bytesPtr(payload), C.size_t(len(payload)),
@@ -396,7 +396,7 @@ func (s *Signer) request(op int, p *packer, nheaders int, mode PayloadMode, payl
 				return nil, statusError(C.SIGV4RS_STATUS_PANIC)
 			}
 			out := p.out[:p.n-1]
-			if op == opSign {
+			if op == opSign && !packed {
 				p.parseFields(out)
 			}
 			return out, nil
