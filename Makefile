@@ -36,6 +36,8 @@ setup:
 lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --all-targets -- -D warnings
+	# src/sign/ imports one way (no module cycle) and exports through mod.rs.
+	python3 tests/tools/modgraph.py src/sign
 	# The core must build as no_std without alloc.
 	$(CARGO) build --no-default-features
 

@@ -450,11 +450,8 @@ fn debug_output_and_messages_show_no_secret() {
     }
     assert!(texts[0].contains("<redacted>"), "{}", texts[0]);
     // Types that hold key material have no Debug at all.
-    let k = sigv4rs::sign::key::derive(b"AWS4x", b"20150830", REGION, SERVICE);
-    let cache = sigv4rs::sign::key::KeyCache::new();
+    // (HmacKey and KeyCache, crate-private, are checked in src/sign/key.rs.)
     let chunk = sigv4rs::sign::ChunkState::empty();
-    assert!(!(&&W(&k)).is_debug(), "HmacKey implements Debug");
-    assert!(!(&&W(&cache)).is_debug(), "KeyCache implements Debug");
     assert!(!(&&W(&chunk)).is_debug(), "ChunkState implements Debug");
     assert!((&&W(&s)).is_debug(), "the trick detects Debug");
 }

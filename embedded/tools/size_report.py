@@ -14,10 +14,10 @@ import sys
 
 GROUPS = [  # first match wins
     ("SHA-256 / HMAC (sha2, sign::sha)", r"sha2::|sign::sha::|\bhmac::|digest::"),
-    ("canonical request (sign::canonical)", r"sign::canonical::"),
-    ("aws-chunked (sign::chunked, checksum, ffi::chunked)", r"sign::chunked::|sign::checksum::|ffi::chunked::|^sigv4rs_chunked_"),
-    ("signer + key cache (sign::signer, sign::key)", r"sign::signer::|sign::key::"),
-    ("URL/path/query/header/encoding rules", r"sign::(url|path|query|headers|encode|sink|time)::"),
+    ("plan, canonical request, outputs (sign::plan, canonical, output, ops)", r"sign::(plan|canonical|output|ops)::"),
+    ("aws-chunked (sign::chunked, checksum, ffi::chunked)", r"sign::(chunked|stream|checksum)::|ffi::chunked::|^sigv4rs_chunked_"),
+    ("signer, key cache, algorithm (sign::signer, key, algorithm)", r"sign::(signer|key|algorithm)::"),
+    ("URL/path/query/header/encoding rules", r"sign::(url|path|query|headers|encode|sink|time|request)::"),
     ("C ABI glue (ffi, exported sigv4rs_*)", r"sigv4rs::ffi::|^sigv4rs_"),
     ("compiler_builtins (mem*, 64-bit division)", r"compiler_builtins::|^__aeabi|^mem|^__"),
     ("machine outliner (OUTLINED_FUNCTION_*)", r"^OUTLINED_FUNCTION"),

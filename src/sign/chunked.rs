@@ -4,96 +4,14 @@
 //! few hundred bytes whatever the object size.
 
 use super::Error;
-use super::checksum::{Checksum, ChecksumKind};
+use super::algorithm::V4;
+use super::checksum::Checksum;
 use super::encode::hex32;
-use super::sha::{Hmac, sha256};
+use super::sha::{EMPTY_SHA256, Hmac, sha256};
 use super::signer::Signer;
 use super::sink::{Counter, Sink, SliceWriter};
+use super::stream::{StreamMode, Streaming, hex_digits};
 use super::time::AmzDate;
-
-const EMPTY_SHA256: &[u8] = b"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
-
-/// Which streaming payload.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum StreamMode {
-    /// `STREAMING-AWS4-HMAC-SHA256-PAYLOAD`: signed chunks, no trailer.
-    Signed,
-    /// `STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER`: signed chunks and a
-    /// signed checksum trailer.
-    SignedTrailer,
-    /// `STREAMING-UNSIGNED-PAYLOAD-TRAILER`: unsigned chunks, checksum trailer.
-    UnsignedTrailer,
-}
-
-impl StreamMode {
-    /// The `x-amz-content-sha256` value of the seed request.
-    pub fn payload_line(self) -> &'static [u8] {
-        match self {
-            StreamMode::Signed => b"STREAMING-AWS4-HMAC-SHA256-PAYLOAD",
-            StreamMode::SignedTrailer => b"STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER",
-            StreamMode::UnsignedTrailer => b"STREAMING-UNSIGNED-PAYLOAD-TRAILER",
-        }
-    }
-    fn signed(self) -> bool {
-        self != StreamMode::UnsignedTrailer
-    }
-}
-
-/// The shape of a streamed upload, known before the first byte is sent.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Streaming {
-    /// Signed or unsigned chunks, trailer or not.
-    pub mode: StreamMode,
-    /// The trailer checksum: required with a trailer, refused without one.
-    pub checksum: Option<ChecksumKind>,
-    /// Bytes of the object (`x-amz-decoded-content-length`).
-    pub decoded_len: u64,
-    /// Bytes per chunk; every chunk but the last has exactly this size (S3
-    /// wants at least 8192).
-    pub chunk_size: u32,
-}
-
-fn hex_digits(n: u64) -> u64 {
-    u64::from((64 - n.leading_zeros()).div_ceil(4).max(1))
-}
-
-impl Streaming {
-    /// Checks the combination.
-    pub fn validate(&self) -> Result<(), Error> {
-        let trailer = self.mode != StreamMode::Signed;
-        if self.chunk_size == 0 || trailer != self.checksum.is_some() {
-            return Err(Error::InvalidArgument);
-        }
-        self.encoded_len().map(|_| ())
-    }
-
-    fn chunk_overhead(&self, size: u64) -> u64 {
-        // `<hex>[;chunk-signature=<64>]\r\n` <data> `\r\n`
-        hex_digits(size) + if self.mode.signed() { 17 + 64 } else { 0 } + 4
-    }
-
-    /// The `Content-Length` of the encoded body (checked: a length that does
-    /// not fit in 64 bits is `InputTooLong`).
-    pub fn encoded_len(&self) -> Result<u64, Error> {
-        let size = u64::from(self.chunk_size);
-        let full = self.decoded_len / size;
-        let rest = self.decoded_len % size;
-        let mut total = full.checked_mul(self.chunk_overhead(size));
-        if rest > 0 {
-            total = total.and_then(|t| t.checked_add(self.chunk_overhead(rest)));
-        }
-        total = total.and_then(|t| t.checked_add(self.decoded_len));
-        // Final chunk `0[;chunk-signature=<64>]\r\n`, trailer, blank line.
-        let mut tail = 1 + if self.mode.signed() { 17 + 64 } else { 0 } + 2 + 2;
-        if let Some(k) = self.checksum {
-            tail += (k.header_name().len() + 1 + k.b64_len() + 2) as u64;
-            if self.mode.signed() {
-                tail += 24 + 64 + 2;
-            }
-        }
-        total.and_then(|t| t.checked_add(tail)).ok_or(Error::InputTooLong)
-    }
-}
 
 /// The running state of one streamed upload: plain data, so it can live in
 /// caller memory. `ready` comes first so the C ABI can check it before
@@ -154,13 +72,11 @@ impl ChunkState {
     /// An HMAC over `<algorithm>\n<date>\n<scope>\n<previous signature>\n`,
     /// the start of both the chunk and the trailer strings to sign.
     fn chained_mac(&self, signer: &Signer, algorithm: &[u8]) -> Hmac {
-        let mut mac = signer.signing_key(&self.date).start();
-        mac.put(algorithm);
-        mac.put(b"\n");
-        mac.put(&self.date.full);
-        mac.put(b"\n");
-        signer.write_scope(&mut mac, &self.date);
-        mac.put(b"\n");
+        let mut mac = V4 {
+            signer,
+            date: self.date,
+        }
+        .start(algorithm);
         mac.put(&self.prev);
         mac.put(b"\n");
         mac
@@ -283,28 +199,4 @@ impl ChunkState {
 
 fn ck_name(c: &Checksum) -> &'static [u8] {
     c.kind().header_name()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn encoded_length_of_the_aws_example() {
-        // AWS S3 docs: 66,560 bytes in 64 KiB chunks -> Content-Length 66,824.
-        let s = Streaming {
-            mode: StreamMode::Signed,
-            checksum: None,
-            decoded_len: 66_560,
-            chunk_size: 65_536,
-        };
-        assert_eq!(s.encoded_len().unwrap(), 66_824);
-    }
-
-    #[test]
-    fn hex_digit_counts() {
-        for (n, d) in [(0u64, 1u64), (1, 1), (15, 1), (16, 2), (65_536, 5), (u64::MAX, 16)] {
-            assert_eq!(hex_digits(n), d, "{n}");
-        }
-    }
 }

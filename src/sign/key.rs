@@ -132,4 +132,31 @@ mod tests {
         assert!(c.get(16_677).is_some_and(|g| g.inner == k.inner && g.outer == k.outer));
         assert!(c.get(16_678).is_none());
     }
+
+    /// Whether a type implements Debug (the autoref trick: the `&&W` impl
+    /// wins when it applies).
+    struct W<'a, T>(#[allow(dead_code)] &'a T);
+    trait ViaDebug {
+        fn is_debug(&self) -> bool {
+            true
+        }
+    }
+    impl<T: core::fmt::Debug> ViaDebug for &W<'_, T> {}
+    trait ViaPlain {
+        fn is_debug(&self) -> bool {
+            false
+        }
+    }
+    impl<T> ViaPlain for W<'_, T> {}
+
+    // Types that hold key material have no Debug, so no format can show it.
+    #[test]
+    #[allow(clippy::needless_borrow)] // the `&&` is the trick
+    fn key_types_have_no_debug() {
+        let k = derive(b"AWS4x", b"20150830", b"r", b"s");
+        let cache = KeyCache::new();
+        assert!(!(&&W(&k)).is_debug(), "HmacKey implements Debug");
+        assert!(!(&&W(&cache)).is_debug(), "KeyCache implements Debug");
+        assert!((&&W(&1u8)).is_debug(), "the trick detects Debug");
+    }
 }

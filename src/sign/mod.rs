@@ -1,26 +1,46 @@
 //! The signing core: pure, `no_std`, no allocation, no `unsafe`.
 #![forbid(unsafe_code)]
 
-mod canonical;
-pub mod checksum;
-pub mod chunked;
-pub mod encode;
+// Modules in layers; a module imports only from its own layer or those
+// above, never back (tests/tools/modgraph.py fails on a cycle).
+//
+// Leaves: text rules, hashing, time, checksums.
+pub(crate) mod checksum;
+pub(crate) mod encode;
 mod error;
-pub mod headers;
-pub mod key;
-pub mod path;
-pub mod query;
-pub mod sha;
+pub(crate) mod headers;
+pub(crate) mod key;
+pub(crate) mod path;
+pub(crate) mod query;
+pub(crate) mod sha;
+pub(crate) mod sink;
+pub(crate) mod time;
+pub(crate) mod url;
+
+// Inputs: the request, the configured signer, an upload's shape.
+mod request;
 mod signer;
-pub mod sink;
-pub mod time;
-pub mod url;
+mod stream;
+
+// The pipeline: plan -> canonical request -> (algorithm: string to sign,
+// key, signature) -> output. The algorithm is a seam below canonical
+// because a presigned canonical query embeds its name and scope.
+mod algorithm;
+mod canonical;
+mod output;
+mod plan;
+
+// Operations over the pipeline: signing calls and aws-chunked chunks.
+mod chunked;
+mod ops;
 
 pub use checksum::ChecksumKind;
-pub use chunked::{ChunkState, StreamMode, Streaming};
+pub use chunked::ChunkState;
 pub use error::Error;
 pub use headers::{ByteList, HeaderList};
-pub use signer::{Config, Flags, Mode, Payload, Request, Signer};
+pub use request::{Mode, Payload, Request};
+pub use signer::{Config, Flags, Signer};
+pub use stream::{StreamMode, Streaming};
 pub use time::AmzDate;
 pub use url::Target;
 

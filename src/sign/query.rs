@@ -71,18 +71,26 @@ fn cmp(query: &[u8], a: u16, b: u16) -> Ordering {
 }
 
 impl<'a> SortedQuery<'a> {
+    /// No parameters yet (see [`SortedQuery::fill`]).
+    pub const fn empty() -> Self {
+        SortedQuery {
+            query: &[],
+            order: [0; MAX_QUERY_PARAMS + AUTH_PARAMS.len()],
+            len: 0,
+        }
+    }
+
     /// Sorts `query`'s parameters plus the auth parameters whose flag is set
-    /// in `auth` (bit i for `AUTH_PARAMS[i]`). With any auth parameter, a
-    /// caller parameter of the same name (or `X-Amz-Signature`) is refused.
-    pub fn new(query: &'a [u8], auth: u8) -> Result<Self, Error> {
+    /// in `auth` (bit i for `AUTH_PARAMS[i]`), in place (the list is the
+    /// largest part of a plan). With any auth parameter, a caller parameter
+    /// of the same name (or `X-Amz-Signature`) is refused.
+    pub fn fill(&mut self, query: &'a [u8], auth: u8) -> Result<(), Error> {
         if query.len() >= usize::from(VIRTUAL) {
             return Err(Error::InputTooLong);
         }
-        let mut s = SortedQuery {
-            query,
-            order: [0; MAX_QUERY_PARAMS + AUTH_PARAMS.len()],
-            len: 0,
-        };
+        self.query = query;
+        self.len = 0;
+        let s = self;
         let mut start = 0usize;
         while start <= query.len() {
             let end = query[start..]
@@ -119,7 +127,7 @@ impl<'a> SortedQuery<'a> {
                 j -= 1;
             }
         }
-        Ok(s)
+        Ok(())
     }
 
     /// The parameters in canonical order.

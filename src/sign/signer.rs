@@ -6,15 +6,10 @@ use core::fmt;
 
 use zeroize::Zeroize;
 
-use super::canonical::Plan;
-use super::chunked::{ChunkState, Streaming};
-use super::encode::hex32;
-use super::headers::{ByteList, DEFAULT_UNSIGNED, HeaderList, is_token};
+use super::headers::{ByteList, DEFAULT_UNSIGNED, is_token};
 use super::key::{KeyCache, derive};
 use super::sha::HmacKey;
-use super::sink::{Counter, Sink, SliceWriter};
 use super::time::AmzDate;
-use super::url::Target;
 use super::{
     Error, MAX_ACCESS_KEY_ID_LEN, MAX_REGION_LEN, MAX_SECRET_KEY_LEN, MAX_SERVICE_LEN, MAX_SESSION_TOKEN_LEN,
     MAX_UNSIGNED_HEADERS_LEN,
@@ -82,42 +77,6 @@ impl fmt::Debug for Config<'_> {
             .field("flags", &self.flags)
             .finish()
     }
-}
-
-/// How the payload enters the canonical request.
-#[derive(Clone, Copy, Debug)]
-pub enum Payload<'a> {
-    /// A caller `x-amz-content-sha256` header if there is one; else
-    /// `UNSIGNED-PAYLOAD` for an S3 presigned URL; else SHA-256 of the bytes.
-    Auto(&'a [u8]),
-    /// SHA-256 of these bytes.
-    Bytes(&'a [u8]),
-    /// A precomputed SHA-256 as 64 hex digits.
-    Sha256Hex(&'a [u8]),
-    /// `UNSIGNED-PAYLOAD`.
-    Unsigned,
-}
-
-/// A request to sign.
-#[derive(Clone, Copy)]
-pub struct Request<'a> {
-    /// HTTP method.
-    pub method: &'a [u8],
-    /// Where it goes.
-    pub target: Target<'a>,
-    /// Its headers (the signer skips the never-signed ones).
-    pub headers: &'a dyn HeaderList,
-    /// Its payload.
-    pub payload: Payload<'a>,
-}
-
-/// Header signing or a presigned URL with this expiry in seconds.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Mode {
-    /// `Authorization` header.
-    Headers,
-    /// Query parameters, valid for this many seconds (1 ..= 604800).
-    Presign(u32),
 }
 
 const READY: u32 = 0x5349_4734;
@@ -331,21 +290,6 @@ impl Signer {
         false
     }
 
-    /// `date/region/service/aws4_request` with `sep` between the parts.
-    pub(crate) fn write_scope_sep(&self, s: &mut dyn Sink, date: &AmzDate, sep: &[u8]) {
-        s.put(date.date());
-        s.put(sep);
-        s.put(self.region());
-        s.put(sep);
-        s.put(self.service());
-        s.put(sep);
-        s.put(b"aws4_request");
-    }
-
-    pub(crate) fn write_scope(&self, s: &mut dyn Sink, date: &AmzDate) {
-        self.write_scope_sep(s, date, b"/");
-    }
-
     /// The signing key for `date`, from the cache or derived (and cached).
     pub(crate) fn signing_key(&self, date: &AmzDate) -> HmacKey {
         if let Some(k) = self.cache.get(date.day) {
@@ -360,124 +304,6 @@ impl Signer {
         self.cache.put(date.day, &k);
         k
     }
-
-    /// Signs `req` for header authentication at `unix_time`. Writes the
-    /// headers to add into `out` as `Name: value\0` entries and returns the
-    /// number of bytes written (every NUL included). Nothing is written on
-    /// error; [`Error::BufferTooSmall`] carries the size needed.
-    pub fn sign_headers(&self, req: &Request<'_>, unix_time: i64, out: &mut [u8]) -> Result<usize, Error> {
-        let mut plan = Plan::new(self, req, unix_time, Mode::Headers)?;
-        write_nul_terminated(out, &mut plan, Extra::Signature, |p, s, sig| {
-            p.write_header_output(s, sig)
-        })
-    }
-
-    /// Writes the presigned URL (NUL-terminated) valid for `expires` seconds;
-    /// returns the bytes written, the NUL included.
-    pub fn presign(&self, req: &Request<'_>, unix_time: i64, expires: u32, out: &mut [u8]) -> Result<usize, Error> {
-        let mut plan = Plan::new(self, req, unix_time, Mode::Presign(expires))?;
-        write_nul_terminated(out, &mut plan, Extra::Signature, |p, s, sig| {
-            p.write_presigned_url(s, sig)
-        })
-    }
-
-    /// Writes the canonical request (NUL-terminated), as AWS shows it in a
-    /// `SignatureDoesNotMatch` answer.
-    pub fn canonical_request(
-        &self,
-        req: &Request<'_>,
-        unix_time: i64,
-        mode: Mode,
-        out: &mut [u8],
-    ) -> Result<usize, Error> {
-        let mut plan = Plan::new(self, req, unix_time, mode)?;
-        write_nul_terminated(out, &mut plan, Extra::None, |p, s, _| p.write_canonical_request(s))
-    }
-
-    /// Writes the string to sign (NUL-terminated).
-    pub fn string_to_sign(
-        &self,
-        req: &Request<'_>,
-        unix_time: i64,
-        mode: Mode,
-        out: &mut [u8],
-    ) -> Result<usize, Error> {
-        let mut plan = Plan::new(self, req, unix_time, mode)?;
-        write_nul_terminated(out, &mut plan, Extra::CanonicalRequestHash, |p, s, h| {
-            p.write_string_to_sign(s, h)
-        })
-    }
-
-    /// Starts an aws-chunked upload: signs the seed request (adding
-    /// `Content-Encoding: aws-chunked`, `Content-Length` of the encoded body,
-    /// `X-Amz-Decoded-Content-Length`, `X-Amz-Trailer` with a trailer, and the
-    /// streaming `X-Amz-Content-SHA256`), writes the headers to add as
-    /// [`Signer::sign_headers`] does, and readies `state` for the chunks.
-    /// The request's payload is ignored.
-    pub fn begin_chunked(
-        &self,
-        req: &Request<'_>,
-        unix_time: i64,
-        streaming: &Streaming,
-        state: &mut ChunkState,
-        out: &mut [u8],
-    ) -> Result<usize, Error> {
-        streaming.validate()?;
-        let mut plan = Plan::with_stream(self, req, unix_time, Mode::Headers, Some(*streaming))?;
-        let (n, seed) = write_output(out, &mut plan, Extra::Signature, |p, s, sig| {
-            p.write_header_output(s, sig)
-        })?;
-        state.start(streaming, plan.date(), seed);
-        Ok(n)
-    }
-
-    /// The signature alone (64 lower-case hex digits).
-    pub fn signature(&self, req: &Request<'_>, unix_time: i64, mode: Mode) -> Result<[u8; 64], Error> {
-        let mut plan = Plan::new(self, req, unix_time, mode)?;
-        plan.hash_payload();
-        Ok(plan.signature())
-    }
-}
-
-/// The 64 hex digits an output embeds, computed only for the writing pass.
-enum Extra {
-    None,
-    Signature,
-    CanonicalRequestHash,
-}
-
-/// Sizes the output with placeholder digits, and only when it fits hashes
-/// the payload, computes what it embeds and writes it. Nothing is written on
-/// error.
-fn write_nul_terminated<F>(out: &mut [u8], plan: &mut Plan<'_>, extra: Extra, emit: F) -> Result<usize, Error>
-where
-    F: Fn(&Plan<'_>, &mut dyn Sink, &[u8; 64]),
-{
-    write_output(out, plan, extra, emit).map(|(n, _)| n)
-}
-
-/// [`write_nul_terminated`], also returning the digits it embedded.
-fn write_output<F>(out: &mut [u8], plan: &mut Plan<'_>, extra: Extra, emit: F) -> Result<(usize, [u8; 64]), Error>
-where
-    F: Fn(&Plan<'_>, &mut dyn Sink, &[u8; 64]),
-{
-    let mut c = Counter(0);
-    emit(plan, &mut c, &[b'0'; 64]);
-    let needed = c.0.saturating_add(1);
-    if out.len() < needed {
-        return Err(Error::BufferTooSmall(needed));
-    }
-    plan.hash_payload();
-    let digits = match extra {
-        Extra::None => [b'0'; 64],
-        Extra::Signature => plan.signature(),
-        Extra::CanonicalRequestHash => hex32(&plan.canonical_request_hash()),
-    };
-    let mut w = SliceWriter::new(out);
-    emit(plan, &mut w, &digits);
-    w.put(b"\0");
-    debug_assert!(!w.overflowed() && w.len() == needed);
-    Ok((w.len(), digits))
 }
 
 impl Drop for Signer {

@@ -41,11 +41,6 @@ impl<'a> SliceWriter<'a> {
         self.pos
     }
 
-    /// True when nothing was written.
-    pub fn is_empty(&self) -> bool {
-        self.pos == 0
-    }
-
     /// True when a write did not fit.
     pub fn overflowed(&self) -> bool {
         self.overflow

@@ -1,0 +1,95 @@
+//! The algorithm seam: what depends on the signing algorithm once the
+//! canonical request exists (its name, the credential scope, the string to
+//! sign, the key and the signature). Canonicalization never looks past this
+//! trait, so SigV4a (ECDSA, a region set instead of a region) or a verifier
+//! (recompute, then compare) plugs in here.
+
+use super::encode::hex32;
+use super::sha::{Hmac, HmacKey};
+use super::signer::Signer;
+use super::sink::Sink;
+use super::time::AmzDate;
+
+/// One signing algorithm bound to a signer and a signing time.
+pub(crate) trait Algorithm {
+    /// The signature as written in `Authorization` or `X-Amz-Signature`.
+    type Signature: AsRef<[u8]>;
+    /// `AWS4-HMAC-SHA256`, the `X-Amz-Algorithm` value.
+    fn name(&self) -> &'static [u8];
+    /// The signing time.
+    fn date(&self) -> &AmzDate;
+    /// The credential scope, with `sep` for `/` (`%2F` in a query).
+    fn write_scope(&self, s: &mut dyn Sink, sep: &[u8]);
+    /// The string to sign, given the canonical request's hash in hex.
+    fn write_string_to_sign(&self, s: &mut dyn Sink, creq_hex: &[u8; 64]) {
+        s.put(self.name());
+        s.put(b"\n");
+        s.put(&self.date().full);
+        s.put(b"\n");
+        self.write_scope(s, b"/");
+        s.put(b"\n");
+        s.put(creq_hex);
+    }
+    /// The signature of the string to sign built from `creq_hex`.
+    fn sign(&self, creq_hex: &[u8; 64]) -> Self::Signature;
+    /// What an output embeds before the real signature is known (sizing).
+    fn placeholder(&self) -> Self::Signature;
+}
+
+/// SigV4: HMAC-SHA256 with the day's derived key.
+pub(crate) struct V4<'a> {
+    pub(crate) signer: &'a Signer,
+    pub(crate) date: AmzDate,
+}
+
+impl V4<'_> {
+    /// The day's signing key (cached in the signer).
+    pub(crate) fn key(&self) -> HmacKey {
+        self.signer.signing_key(&self.date)
+    }
+
+    /// An HMAC over `<algorithm>\n<date>\n<scope>\n`: the start of every
+    /// string to sign of this algorithm family (request, chunk, trailer).
+    pub(crate) fn start(&self, algorithm: &[u8]) -> Hmac {
+        let mut mac = self.key().start();
+        mac.put(algorithm);
+        mac.put(b"\n");
+        mac.put(&self.date.full);
+        mac.put(b"\n");
+        self.write_scope(&mut mac, b"/");
+        mac.put(b"\n");
+        mac
+    }
+}
+
+impl Algorithm for V4<'_> {
+    type Signature = [u8; 64];
+
+    fn name(&self) -> &'static [u8] {
+        b"AWS4-HMAC-SHA256"
+    }
+
+    fn date(&self) -> &AmzDate {
+        &self.date
+    }
+
+    fn write_scope(&self, s: &mut dyn Sink, sep: &[u8]) {
+        s.put(self.date.date());
+        s.put(sep);
+        s.put(self.signer.region());
+        s.put(sep);
+        s.put(self.signer.service());
+        s.put(sep);
+        s.put(b"aws4_request");
+    }
+
+    fn sign(&self, creq_hex: &[u8; 64]) -> [u8; 64] {
+        let mut mac = self.start(self.name());
+        mac.put(creq_hex);
+        hex32(&mac.finish())
+    }
+
+    fn placeholder(&self) -> [u8; 64] {
+        [b'0'; 64]
+    }
+}

@@ -1,0 +1,99 @@
+//! The outputs, the last step: the headers to add (`Name: value\0` each)
+//! or the presigned URL, given the plan, the algorithm and the signature.
+
+use super::algorithm::Algorithm;
+use super::canonical::{write_auth_param, write_content_encoding, write_signed_headers};
+use super::encode::{Part, reencode};
+use super::headers::write_lower;
+use super::plan::Plan;
+use super::query::{AUTH_PARAMS, AUTH_TOKEN};
+use super::sink::{Sink, put_decimal};
+
+/// Header mode: `Name: value\0` for each header to add.
+pub(crate) fn write_headers<A: Algorithm>(plan: &Plan<'_>, alg: &A, s: &mut dyn Sink, sig: &A::Signature) {
+    if plan.host_header {
+        s.put(b"Host: ");
+        write_lower(s, plan.req.target.host);
+        s.put(b"\0");
+    }
+    if let Some((st, enc)) = plan.stream {
+        s.put(b"Content-Encoding: ");
+        write_content_encoding(plan, s);
+        s.put(b"\0Content-Length: ");
+        put_decimal(s, enc);
+        s.put(b"\0X-Amz-Decoded-Content-Length: ");
+        put_decimal(s, st.decoded_len);
+        s.put(b"\0");
+        if let Some(k) = st.checksum {
+            s.put(b"X-Amz-Trailer: ");
+            s.put(k.header_name());
+            s.put(b"\0");
+        }
+    }
+    s.put(b"X-Amz-Date: ");
+    s.put(&alg.date().full);
+    s.put(b"\0");
+    let token = plan.signer.session_token();
+    if !token.is_empty() {
+        s.put(b"X-Amz-Security-Token: ");
+        s.put(token);
+        s.put(b"\0");
+    }
+    if plan.add_sha {
+        s.put(b"X-Amz-Content-SHA256: ");
+        s.put(plan.payload_line());
+        s.put(b"\0");
+    }
+    s.put(b"Authorization: ");
+    s.put(alg.name());
+    s.put(b" Credential=");
+    s.put(plan.signer.access_key_id());
+    s.put(b"/");
+    alg.write_scope(s, b"/");
+    s.put(b", SignedHeaders=");
+    write_signed_headers(plan, s, false);
+    s.put(b", Signature=");
+    s.put(sig.as_ref());
+}
+
+/// Presign mode: the URL with the auth parameters appended.
+pub(crate) fn write_presigned_url<A: Algorithm>(plan: &Plan<'_>, alg: &A, s: &mut dyn Sink, sig: &A::Signature) {
+    let t = &plan.req.target;
+    s.put(t.scheme);
+    s.put(b"://");
+    if t.authority.is_empty() {
+        // The caller's Host header, signed as given.
+        s.put(plan.authority);
+    } else {
+        write_lower(s, plan.authority);
+    }
+    if !t.path.starts_with(b"/") {
+        s.put(b"/");
+    }
+    s.put(t.path);
+    s.put(b"?");
+    // The caller's parameters in their order, each written as it was
+    // signed (`+` as `%20`...), so that no server can read them two ways.
+    for piece in t.query.split(|&b| b == b'&').filter(|p| !p.is_empty()) {
+        match piece.iter().position(|&b| b == b'=') {
+            Some(i) => {
+                reencode(s, &piece[..i], Part::Query);
+                s.put(b"=");
+                reencode(s, &piece[i + 1..], Part::Query);
+            }
+            None => reencode(s, piece, Part::Query),
+        }
+        s.put(b"&");
+    }
+    for (i, name) in AUTH_PARAMS.iter().enumerate() {
+        if i == AUTH_TOKEN && plan.signer.session_token().is_empty() {
+            continue;
+        }
+        s.put(name);
+        s.put(b"=");
+        write_auth_param(plan, alg, s, i);
+        s.put(b"&");
+    }
+    s.put(b"X-Amz-Signature=");
+    s.put(sig.as_ref());
+}

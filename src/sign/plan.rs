@@ -1,0 +1,358 @@
+//! The plan: everything decided about one request before any text is
+//! written. Inputs are validated here once; the canonical request and the
+//! outputs only read the plan.
+
+use core::cmp::Ordering;
+
+use super::encode::is_sha256_hex;
+use super::headers::{cmp_names, is_field_value, is_token, trim};
+use super::query::{AUTH_TOKEN, SortedQuery};
+use super::request::{Mode, Payload, Request};
+use super::sha::{EMPTY_SHA256, sha256};
+use super::signer::{Flags, Signer};
+use super::stream::Streaming;
+use super::time::AmzDate;
+use super::url::signed_host;
+use super::{Error, MAX_EXPIRES, MAX_HEADERS};
+
+pub(crate) const UNSIGNED_PAYLOAD: &[u8] = b"UNSIGNED-PAYLOAD";
+
+/// A header the signer adds to the canonical headers.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[repr(u8)]
+pub(crate) enum Added {
+    Host,
+    Date,
+    ContentSha256,
+    Token,
+    /// The four headers of an aws-chunked seed request.
+    ContentEncoding,
+    ContentLength,
+    DecodedLength,
+    Trailer,
+}
+
+const ADDED: [Added; 8] = [
+    Added::Host,
+    Added::Date,
+    Added::ContentSha256,
+    Added::Token,
+    Added::ContentEncoding,
+    Added::ContentLength,
+    Added::DecodedLength,
+    Added::Trailer,
+];
+
+impl Added {
+    /// The canonical (lower-case) name.
+    pub(crate) fn name(self) -> &'static [u8] {
+        match self {
+            Added::Host => b"host",
+            Added::Date => b"x-amz-date",
+            Added::ContentSha256 => b"x-amz-content-sha256",
+            Added::Token => b"x-amz-security-token",
+            Added::ContentEncoding => b"content-encoding",
+            Added::ContentLength => b"content-length",
+            Added::DecodedLength => b"x-amz-decoded-content-length",
+            Added::Trailer => b"x-amz-trailer",
+        }
+    }
+}
+
+/// One canonical header: the caller's header `i`, or one the signer adds.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Header {
+    Caller(usize),
+    Added(Added),
+}
+
+/// A [`Header`] in one byte (the plan holds up to 72 of them): a caller
+/// index below `MAX_HEADERS`, else `MAX_HEADERS` + the added header.
+#[derive(Clone, Copy)]
+struct Entry(u8);
+
+const _: () = assert!(MAX_HEADERS + ADDED.len() <= 256);
+
+impl Entry {
+    fn pack(h: Header) -> Entry {
+        match h {
+            Header::Caller(i) => Entry(i as u8),
+            Header::Added(a) => Entry(MAX_HEADERS as u8 + a as u8),
+        }
+    }
+
+    fn get(self) -> Header {
+        match usize::from(self.0).checked_sub(MAX_HEADERS) {
+            None => Header::Caller(usize::from(self.0)),
+            Some(a) => Header::Added(ADDED[a]),
+        }
+    }
+}
+
+/// The payload line of the canonical request.
+pub(crate) enum PayloadLine<'a> {
+    Text(&'a [u8]),
+    Hex([u8; 64]),
+    /// Bytes still to hash (the size of every output is known without it).
+    Pending(&'a [u8]),
+}
+
+/// One request, decided.
+pub(crate) struct Plan<'a> {
+    pub(crate) signer: &'a Signer,
+    pub(crate) req: &'a Request<'a>,
+    pub(crate) date: AmzDate,
+    /// `Some(seconds)` for a presigned URL.
+    pub(crate) expires: Option<u32>,
+    order: [Entry; MAX_HEADERS + ADDED.len()],
+    nheaders: usize,
+    pub(crate) query: SortedQuery<'a>,
+    pub(crate) payload: PayloadLine<'a>,
+    /// Header output includes `X-Amz-Content-SHA256`.
+    pub(crate) add_sha: bool,
+    /// The seed request of an aws-chunked upload, with its encoded length.
+    pub(crate) stream: Option<(Streaming, u64)>,
+    /// A caller's own Content-Encoding (e.g. gzip), kept after `aws-chunked`
+    /// as S3 wants (`aws-chunked,gzip`).
+    pub(crate) encoding: Option<&'a [u8]>,
+    /// `host[:port]` for a presigned URL: the target's, else the Host header's.
+    pub(crate) authority: &'a [u8],
+    /// The signed host is the target's lower-cased (DNS names are
+    /// case-insensitive and clients disagree on the case they send), so
+    /// header mode outputs `Host:` whenever that differs from what was given.
+    pub(crate) host_header: bool,
+}
+
+const STREAM_HEADERS: [Added; 4] = [
+    Added::ContentEncoding,
+    Added::ContentLength,
+    Added::DecodedLength,
+    Added::Trailer,
+];
+
+impl<'a> Plan<'a> {
+    /// An empty plan for `req`; [`Plan::prepare`] decides it in place.
+    pub(crate) fn new(signer: &'a Signer, req: &'a Request<'a>) -> Self {
+        Plan {
+            signer,
+            req,
+            date: AmzDate { full: [0; 16], day: 0 },
+            expires: None,
+            order: [Entry(0); MAX_HEADERS + ADDED.len()],
+            nheaders: 0,
+            query: SortedQuery::empty(),
+            payload: PayloadLine::Text(b""),
+            add_sha: false,
+            stream: None,
+            encoding: None,
+            authority: b"",
+            host_header: false,
+        }
+    }
+
+    /// Validates the request and decides what gets signed: the date, the
+    /// payload line, the canonical headers in order and the query in order.
+    pub(crate) fn prepare(&mut self, unix_time: i64, mode: Mode, stream: Option<Streaming>) -> Result<(), Error> {
+        let (signer, req) = (self.signer, self.req);
+        if !signer.is_ready() {
+            return Err(Error::NotInitialized);
+        }
+        self.date = AmzDate::from_unix(unix_time)?;
+        let expires = match mode {
+            Mode::Headers => None,
+            Mode::Presign(e) if (1..=MAX_EXPIRES).contains(&e) => Some(e),
+            Mode::Presign(_) => return Err(Error::InvalidExpires),
+        };
+        self.expires = expires;
+        if !is_token(req.method) {
+            return Err(Error::InvalidMethod);
+        }
+        let headers = req.headers;
+        let n = headers.count();
+        if n > MAX_HEADERS {
+            return Err(Error::TooManyHeaders);
+        }
+        let mut caller_sha = None;
+        let mut caller_host: Option<&'a [u8]> = None;
+        let mut caller_encoding: Option<&'a [u8]> = None;
+        for i in 0..n {
+            let (name, value) = headers.header(i);
+            if !is_token(name) {
+                return Err(Error::InvalidHeaderName);
+            }
+            if !is_field_value(value) {
+                return Err(Error::InvalidHeaderValue);
+            }
+            if caller_sha.is_none() && name.eq_ignore_ascii_case(b"x-amz-content-sha256") {
+                caller_sha = Some(trim(value));
+            }
+            if caller_encoding.is_none() && name.eq_ignore_ascii_case(b"content-encoding") {
+                caller_encoding = Some(trim(value)).filter(|v| !v.is_empty());
+            }
+            if caller_host.is_none() && name.eq_ignore_ascii_case(b"host") {
+                caller_host = Some(trim(value));
+            }
+        }
+        if caller_host.is_none() && req.target.host.is_empty() {
+            return Err(Error::MissingHost);
+        }
+
+        let flags = signer.flags;
+        let s3 = flags & Flags::S3 != 0;
+        let stream = match stream {
+            Some(st) if mode == Mode::Headers => Some((st, st.encoded_len()?)),
+            Some(_) => return Err(Error::InvalidArgument),
+            None => None,
+        };
+        self.payload = match req.payload {
+            _ if stream.is_some() => {
+                PayloadLine::Text(stream.map(|(st, _)| st.mode.payload_line()).unwrap_or_default())
+            }
+            Payload::Auto(bytes) => match caller_sha {
+                Some(v) => PayloadLine::Text(v),
+                None if s3 && expires.is_some() => PayloadLine::Text(UNSIGNED_PAYLOAD),
+                None => PayloadLine::Pending(bytes),
+            },
+            Payload::Bytes(bytes) => PayloadLine::Pending(bytes),
+            Payload::Sha256Hex(h) => {
+                if !is_sha256_hex(h) {
+                    return Err(Error::InvalidPayloadHash);
+                }
+                let mut hex = [0u8; 64];
+                for (d, s) in hex.iter_mut().zip(h) {
+                    *d = s.to_ascii_lowercase();
+                }
+                PayloadLine::Hex(hex)
+            }
+            Payload::Unsigned => PayloadLine::Text(UNSIGNED_PAYLOAD),
+        };
+        let uses_caller_sha = matches!(req.payload, Payload::Auto(_)) && caller_sha.is_some() && stream.is_none();
+        let add_sha = stream.is_some()
+            || (expires.is_none() && (s3 || flags & Flags::CONTENT_SHA256_HEADER != 0) && !uses_caller_sha);
+        let has_token = !signer.session_token().is_empty();
+        let sign_token = has_token && flags & Flags::UNSIGNED_SESSION_TOKEN == 0;
+
+        // Canonical headers: the caller's, minus the never-signed ones and
+        // those the signer replaces, plus the signer's own.
+        let mut len = 0;
+        for i in 0..n {
+            let (name, _) = headers.header(i);
+            let replaced = (expires.is_none() && name.eq_ignore_ascii_case(b"x-amz-date"))
+                || (has_token && name.eq_ignore_ascii_case(b"x-amz-security-token"))
+                || (add_sha && name.eq_ignore_ascii_case(b"x-amz-content-sha256"))
+                || (stream.is_some() && STREAM_HEADERS.iter().any(|h| h.name().eq_ignore_ascii_case(name)));
+            let host = name.eq_ignore_ascii_case(b"host");
+            if host || !(replaced || signer.is_unsigned_header(name)) {
+                self.order[len] = Entry::pack(Header::Caller(i));
+                len += 1;
+            }
+        }
+        let chunked = stream.is_some();
+        for (a, on) in [
+            (Added::Host, caller_host.is_none()),
+            (Added::Date, expires.is_none()),
+            (Added::ContentSha256, add_sha),
+            (Added::Token, expires.is_none() && sign_token),
+            (Added::ContentEncoding, chunked),
+            // Signed unless the signer lists it as unsigned (some SDKs leave it out).
+            (
+                Added::ContentLength,
+                chunked && !signer.is_unsigned_header(Added::ContentLength.name()),
+            ),
+            (Added::DecodedLength, chunked),
+            (Added::Trailer, stream.is_some_and(|(st, _)| st.checksum.is_some())),
+        ] {
+            if on {
+                self.order[len] = Entry::pack(Header::Added(a));
+                len += 1;
+            }
+        }
+        self.nheaders = len;
+        // Insertion sort: few entries, no allocation, tiny code.
+        for i in 1..len {
+            let mut j = i;
+            while j > 0 && cmp_names(self.entry_name(j - 1), self.entry_name(j)) == Ordering::Greater {
+                self.order.swap(j - 1, j);
+                j -= 1;
+            }
+        }
+
+        let auth = match expires {
+            None => 0,
+            // Every auth parameter but the token, which only a signed token adds.
+            Some(_) => 0b01_1111 | if sign_token { 1 << AUTH_TOKEN } else { 0 },
+        };
+        self.query.fill(req.target.query, auth)?;
+        let authority = if req.target.authority.is_empty() {
+            caller_host.unwrap_or_default()
+        } else {
+            req.target.authority
+        };
+        // A presigned URL pastes the authority: a Host header standing in for
+        // it must be a real `host[:port]` (no `#`, `/`, `@`, space...).
+        if expires.is_some() && req.target.authority.is_empty() {
+            if authority.is_empty() {
+                return Err(Error::MissingHost);
+            }
+            signed_host(authority, b"443")?;
+        }
+        self.add_sha = add_sha;
+        self.stream = stream;
+        self.encoding = caller_encoding.filter(|e| !e.eq_ignore_ascii_case(b"aws-chunked"));
+        self.authority = authority;
+        self.host_header = caller_host.is_none() && req.target.host.iter().any(u8::is_ascii_uppercase);
+        Ok(())
+    }
+
+    fn entry_name(&self, i: usize) -> &'a [u8] {
+        self.name(self.order[i].get())
+    }
+
+    /// The name of a canonical header (as given for a caller's).
+    pub(crate) fn name(&self, h: Header) -> &'a [u8] {
+        match h {
+            Header::Caller(i) => self.req.headers.header(i).0,
+            Header::Added(a) => a.name(),
+        }
+    }
+
+    /// The canonical headers in canonical order (repeated names adjacent).
+    pub(crate) fn headers(&self) -> impl Iterator<Item = Header> + '_ {
+        self.order[..self.nheaders].iter().map(|e| e.get())
+    }
+
+    /// Hashes a payload given as bytes (once, after sizing, before signing).
+    pub(crate) fn hash_payload(&mut self) {
+        if let PayloadLine::Pending(bytes) = self.payload {
+            self.payload = if bytes.is_empty() {
+                PayloadLine::Text(EMPTY_SHA256)
+            } else {
+                PayloadLine::Hex(super::encode::hex32(&sha256(bytes)))
+            };
+        }
+    }
+
+    /// The payload line (64 placeholder digits while still pending).
+    pub(crate) fn payload_line(&self) -> &[u8] {
+        match &self.payload {
+            PayloadLine::Text(t) => t,
+            PayloadLine::Hex(h) => h,
+            PayloadLine::Pending(_) => &[b'0'; 64],
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entries_round_trip() {
+        for i in 0..MAX_HEADERS {
+            assert_eq!(Entry::pack(Header::Caller(i)).get(), Header::Caller(i));
+        }
+        for a in ADDED {
+            assert_eq!(Entry::pack(Header::Added(a)).get(), Header::Added(a));
+        }
+    }
+}
