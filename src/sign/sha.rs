@@ -76,6 +76,12 @@ impl Sha256 {
 
     /// Pads and returns the digest.
     pub fn finish(mut self) -> [u8; 32] {
+        self.finish_reset()
+    }
+
+    /// Pads and returns the digest, in place, leaving a fresh hasher: one
+    /// state serves a chain of hashes (a state per hash costs firmware stack).
+    pub(crate) fn finish_reset(&mut self) -> [u8; 32] {
         let bits = self.total.wrapping_mul(8);
         let n = self.buf_len;
         self.buf[n] = 0x80;
@@ -92,6 +98,7 @@ impl Sha256 {
         }
         self.state.zeroize();
         self.buf.zeroize();
+        *self = Sha256::new();
         out
     }
 }
@@ -120,24 +127,12 @@ pub struct HmacKey {
 impl HmacKey {
     /// Prepares `key` (hashed first when longer than a block, as RFC 2104 says).
     pub fn new(key: &[u8]) -> Self {
-        let mut k = [0u8; 64];
-        if key.len() > 64 {
-            k[..32].copy_from_slice(&sha256(key));
-        } else {
-            k[..key.len()].copy_from_slice(key);
-        }
-        let mut pad = [0u8; 64];
+        let mut pad = ipad(&mut Sha256::new(), key);
         let mut inner = H0;
-        for (p, b) in pad.iter_mut().zip(k.iter()) {
-            *p = b ^ 0x36;
-        }
         compress256(&mut inner, core::slice::from_ref(&pad));
+        to_opad(&mut pad);
         let mut outer = H0;
-        for (p, b) in pad.iter_mut().zip(k.iter()) {
-            *p = b ^ 0x5c;
-        }
         compress256(&mut outer, core::slice::from_ref(&pad));
-        k.zeroize();
         pad.zeroize();
         HmacKey { inner, outer }
     }
@@ -151,6 +146,7 @@ impl HmacKey {
     }
 
     /// HMAC of one message.
+    #[cfg(test)]
     pub fn mac(&self, msg: &[u8]) -> [u8; 32] {
         let mut h = self.start();
         h.update(msg);
@@ -195,9 +191,43 @@ impl Sink for Hmac {
     }
 }
 
-/// HMAC-SHA256 with a one-off key.
+/// The key block XOR ipad (the key hashed first, with `h`, when longer
+/// than a block).
+fn ipad(h: &mut Sha256, key: &[u8]) -> [u8; 64] {
+    let mut pad = [0u8; 64];
+    if key.len() > 64 {
+        h.update(key);
+        pad[..32].copy_from_slice(&h.finish_reset());
+    } else {
+        pad[..key.len()].copy_from_slice(key);
+    }
+    for b in pad.iter_mut() {
+        *b ^= 0x36;
+    }
+    pad
+}
+
+/// Turns an ipad block into the opad block, in place.
+fn to_opad(pad: &mut [u8; 64]) {
+    for b in pad.iter_mut() {
+        *b ^= 0x36 ^ 0x5c;
+    }
+}
+
+/// HMAC-SHA256 with a one-off key: one hash state and one pad block for
+/// the whole computation (key derivation chains five of these; nested
+/// states cost firmware stack).
 pub fn hmac(key: &[u8], msg: &[u8]) -> [u8; 32] {
-    HmacKey::new(key).mac(msg)
+    let mut h = Sha256::new();
+    let mut pad = ipad(&mut h, key);
+    h.update(&pad);
+    h.update(msg);
+    let inner = h.finish_reset();
+    to_opad(&mut pad);
+    h.update(&pad);
+    h.update(&inner);
+    pad.zeroize();
+    h.finish_reset()
 }
 
 #[cfg(test)]
