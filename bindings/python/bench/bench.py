@@ -82,16 +82,13 @@ def binding_cases():
     packed = struct.pack("=%dI" % len(spans), *spans)
     buf = ctypes.create_string_buffer(2048)
     n = ctypes.c_size_t()
-    fields = (ctypes.c_uint32 * 37)()
-    args = (signer._ptr, data, ctypes.c_size_t(o), packed, ctypes.c_size_t(len(spans)), 0, ctypes.c_int64(T), 0, 0,
-            ctypes.c_void_p(ctypes.addressof(buf)), ctypes.c_size_t(2048), ctypes.c_void_p(ctypes.addressof(n)),
-            ctypes.c_void_p(ctypes.addressof(fields)), ctypes.c_size_t(37))
+    size = ctypes.c_size_t.from_param
+    args = (signer._ptr, data, ctypes.c_size_t(o), packed, size(len(spans)), 0, ctypes.c_int64(T), 0, 0,
+            ctypes.byref(buf), size(2048), ctypes.byref(n), None, size(0))
     fn = lib.sign_packed_unchecked
 
     def raw():
         return fn(*args)
-
-    raw.keep = (buf, n, fields)  # args holds only their addresses
 
     assert raw() == 0
     return signer, reuse, fresh, raw

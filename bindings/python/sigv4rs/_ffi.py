@@ -184,9 +184,9 @@ _PROTOTYPES = [
     ),
     (
         # data and spans are bytes objects (spans from struct.pack: its
-        # buffer is 8-byte aligned in CPython); out, out_len and fields are
-        # the addresses of per-thread ctypes buffers. Signing calls it
-        # through `sign_packed_unchecked` (below), with no argtypes.
+        # buffer is 8-byte aligned in CPython); out and out_len are byref()s
+        # of per-thread ctypes buffers; fields is not asked for. Signing
+        # calls it through `sign_packed_unchecked` (below), with no argtypes.
         "sigv4rs_signer_sign_packed",
         ctypes.c_uint32,
         [
@@ -329,8 +329,10 @@ def _load():
         fn.argtypes = argtypes
     # The packed call again without argtypes (converting 14 arguments
     # through from_param costs about 0.7 us): signing passes only bytes,
-    # ctypes instances of the exact C types (c_size_t, c_int64, c_void_p),
-    # the signer pointer and small ints for the uint32_t parameters.
+    # ctypes instances of the exact C types (c_size_t, c_int64) or the
+    # argument objects their from_param makes, byref()s for the pointers,
+    # None for `fields`, the signer pointer and small ints for the
+    # uint32_t parameters.
     lib.sign_packed_unchecked = type(lib.sigv4rs_signer_sign_packed)(("sigv4rs_signer_sign_packed", lib))
     lib.sign_packed_unchecked.restype = ctypes.c_uint32
     # The minor version is part of the ABI before 1.0 (as in the SONAME).

@@ -35,7 +35,6 @@ _byref = ctypes.byref
 _addressof = ctypes.addressof
 _U32_MAX = 0xFFFFFFFF
 _MAX_TIME = _abi.MAX_UNIX_TIME
-_FIELDS_LEN = _abi.PACKED_FIELDS_LEN
 _AUTH_HEADERS = _abi.AUTH_HEADERS
 _AUTH_PRESIGN = _abi.AUTH_PRESIGN
 _PAYLOAD_AUTO = _abi.PAYLOAD_MODE_AUTO
@@ -43,22 +42,25 @@ _PAYLOAD_AUTO = _abi.PAYLOAD_MODE_AUTO
 # aligned for uint32_t (CPython's bytes header is 32 bytes on 64-bit).
 if (sys.getsizeof(b"") - 1) % 4:
     raise ImportError("sigv4rs: bytes buffers are not aligned for uint32_t on this Python")
-_packers: Dict[int, Any] = {}
-_FIELDS_CAP = ctypes.c_size_t(_FIELDS_LEN)
-_size_t = ctypes.c_size_t
-_int64 = ctypes.c_int64
+# The packed call's constant size_t arguments are made once, by
+# from_param: ctypes passes the argument objects it makes (and byref()s) as
+# they are, where it converts a c_size_t instance again on every call.
+_size_t_arg = ctypes.c_size_t.from_param
+# The packed call's `fields` output is not asked for (NULL, capacity 0):
+# in Python, splitting the text output costs less than reading `fields`.
+_NO_FIELDS_CAP = _size_t_arg(0)
 
 
-_fields_unpackers = [struct.Struct("=%dI" % (4 * c)).unpack_from for c in range(_abi.MAX_OUTPUT_HEADERS + 1)]
-_fields_unpacker = _fields_unpackers.__getitem__
+class _Packers(Dict[int, Tuple[Any, Any]]):
+    """Span count n -> (`struct.Struct("<n>I").pack`, size_t argument n),
+    made on first use."""
+
+    def __missing__(self, n):
+        p = self[n] = (struct.Struct("=%dI" % n).pack, _size_t_arg(n))
+        return p
 
 
-def _packer(n):
-    """`(struct.Struct("<n>I").pack, c_size_t(n))`, cached per span count."""
-    p = _packers.get(n)
-    if p is None:
-        p = _packers[n] = (struct.Struct("=%dI" % n).pack, _size_t(n))
-    return p
+_packers = _Packers()
 
 
 class Parts(NamedTuple):
@@ -236,21 +238,23 @@ def _parse_header_output(raw):
 
 
 class _OutBuffer:
-    """An output buffer, its length cell and the packed call's `fields`
-    (one per thread, reused), with their addresses for the packed call."""
+    """An output buffer and its length cell, with the packed call's
+    arguments for them (see `_size_t_arg`), and cells for its data_len and
+    unix_time (setting a cell's value costs half as much as making a new
+    argument). One per thread, reused; `_packed` takes it out of the
+    thread's slot while it is in use."""
 
-    __slots__ = ("buf", "cap", "n", "nref", "fields", "buf_addr", "cap_arg", "n_addr", "fields_addr")
+    __slots__ = ("buf", "cap", "n", "nref", "buf_ref", "cap_arg", "data_len", "time")
 
     def __init__(self, cap=8192):
         self.buf = ctypes.create_string_buffer(cap)
         self.cap = cap
         self.n = ctypes.c_size_t(0)
         self.nref = _byref(self.n)
-        self.fields = (ctypes.c_uint32 * _FIELDS_LEN)()
-        self.buf_addr = ctypes.c_void_p(_addressof(self.buf))
-        self.cap_arg = ctypes.c_size_t(cap)
-        self.n_addr = ctypes.c_void_p(_addressof(self.n))
-        self.fields_addr = ctypes.c_void_p(_addressof(self.fields))
+        self.buf_ref = _byref(self.buf)
+        self.cap_arg = _size_t_arg(cap)
+        self.data_len = ctypes.c_size_t(0)
+        self.time = ctypes.c_int64(0)
 
 
 _tls = threading.local()
@@ -525,12 +529,101 @@ class Signer:
                 time):
         """Signs through `sigv4rs_signer_sign_packed`: the request as one
         bytes object and its (offset, length) spans, into this thread's
-        output buffer. Returns what `sign` (a dict, read through `fields`)
-        or `presign` (a str) return. Checks its arguments as `_request`
-        does, in the same order;
-        on a failure (or an input too large for u32 spans) signs again
-        through `_request` and `_output`, which raise the located error."""
-        # Fast paths first for the common types (ASCII str, dict, int).
+        output buffer. Returns what `sign` (a dict) or `presign` (a str)
+        return. The common case is packed inline, any other by
+        `_pack_any`, which checks the arguments as `_request` does, in the
+        same order; on a failure (or an input too large for u32 spans) signs
+        again through `_request` and `_output`, which raise the located error."""
+        data = None
+        if (type(method) is str and type(target) is str and (type(headers) is dict or headers is None)
+                and type(body) is bytes and payload_hash is None and unsigned_payload is False):
+            # The common case, packed here (it is the hot path): str method,
+            # URL and headers, all ASCII. Str lengths are then byte offsets,
+            # and one join and one encode make `data`.
+            lm = len(method)
+            o = lm + len(target)
+            strs = [method, target]
+            spans = [0, lm, lm, o - lm, o, 0, o, 0, o, 0, o, 0]
+            for name, value in headers.items() if headers else ():
+                # Exactly str: a subclass's len() or str() may disagree
+                # with its data (`_pack_any` takes those).
+                if type(name) is not str or type(value) is not str:
+                    break
+                ln = len(name)
+                lv = len(value)
+                strs += (name, value)
+                spans += (o, ln, o + ln, lv)
+                o += ln + lv
+            else:
+                text = "".join(strs)
+                if target and text.isascii():
+                    mode = _PAYLOAD_AUTO
+                    data = text.encode()
+                    data_len = o
+                    if body:
+                        # The payload goes last in the buffer.
+                        spans[10] = o
+                        spans[11] = len(body)
+                        data += body
+                        data_len += len(body)
+        if data is None:
+            data, data_len, spans, mode = self._pack_any(method, target, headers, body, payload_hash,
+                                                         unsigned_payload)
+        t = time if type(time) is int and 0 <= time <= _MAX_TIME else unix_time(time)
+        if data_len > _U32_MAX:
+            return self._unpacked(what, auth, expires, method, target, headers, body, payload_hash,
+                                  unsigned_payload, t)
+        pack, k = _packers[len(spans)]
+        spans = pack(*spans)
+        # The thread's buffer leaves its slot while in use: a signing
+        # reentered on this thread (by a signal handler, or a finalizer the
+        # GC runs) takes another one instead of overwriting these cells.
+        tls = _tls.__dict__
+        out = tls.pop("out", None) or _OutBuffer()
+        dl = out.data_len
+        dl.value = data_len
+        tm = out.time
+        tm.value = t
+        fn = self._sign_packed
+        self._inflight.append(None)
+        try:
+            ptr = self._ptr
+            if self._closing or ptr is None:
+                raise E.ClosedError("the Signer is closed", E.ClosedError.code)
+            st = fn(ptr, data, dl, spans, k, mode, tm, auth, expires, out.buf_ref, out.cap_arg, out.nref,
+                    None, _NO_FIELDS_CAP)
+            res = out
+            if st == _TOO_SMALL:
+                res = _OutBuffer(out.n.value)
+                st = fn(ptr, data, dl, spans, k, mode, tm, auth, expires, res.buf_ref, res.cap_arg, res.nref,
+                        None, _NO_FIELDS_CAP)
+                if res.cap <= _KEEP_MAX:
+                    out = res
+        finally:
+            self._inflight.pop()
+            if self._closing and not self._inflight:
+                self._free()
+        raw = res.buf[: res.n.value - 1] if st == _OK else None  # without the final NUL
+        tls["out"] = out
+        if raw is None:
+            return self._unpacked(what, auth, expires, method, target, headers, body, payload_hash,
+                                  unsigned_payload, t)
+        if auth == _AUTH_PRESIGN:
+            return raw.decode("utf-8", "surrogateescape")
+        # "Name: value" lines, NUL-separated, as _parse_header_output reads
+        # them; partition finds the separators faster than split("\0") (a
+        # byte-by-byte loop) and costs less than reading `fields`.
+        d = {}
+        rest = raw.decode("ascii")
+        while rest:
+            name, _, rest = rest.partition(": ")
+            value, _, rest = rest.partition("\0")
+            d[name] = value
+        return d
+
+    def _pack_any(self, method, target, headers, body, payload_hash, unsigned_payload):
+        """`(data, data_len, spans, payload_mode)` for any valid arguments,
+        checked as `_request` checks them."""
         m = method.encode() if type(method) is str and method.isascii() else _b(method, "method")
         if type(target) is str and target and target.isascii():
             u = target.encode()
@@ -595,57 +688,13 @@ class Signer:
                 )
             else:
                 data = _b(body, "body")
-        t = time if type(time) is int and 0 <= time <= _MAX_TIME else unix_time(time)
         if data:
             # The payload goes last in the buffer.
             parts.append(data)
             spans[10] = o
             spans[11] = len(data)
             o += len(data)
-        if o > _U32_MAX:
-            return self._unpacked(what, auth, expires, method, target, headers, body, payload_hash,
-                                  unsigned_payload, t)
-        buf = b"".join(parts)
-        pack, k = _packer(len(spans))
-        packed = pack(*spans)
-        out = _tls.__dict__.get("out")
-        if out is None:
-            out = _tls.out = _OutBuffer()
-        fn = self._sign_packed
-        o = _size_t(o)
-        t = _int64(t)
-        self._inflight.append(None)
-        try:
-            ptr = self._ptr
-            if self._closing or ptr is None:
-                raise E.ClosedError("the Signer is closed", E.ClosedError.code)
-            st = fn(ptr, buf, o, packed, k, mode, t, auth, expires, out.buf_addr, out.cap_arg, out.n_addr,
-                    out.fields_addr, _FIELDS_CAP)
-            if st == _TOO_SMALL:
-                out = _OutBuffer(out.n.value)
-                if out.cap <= _KEEP_MAX:
-                    _tls.out = out
-                st = fn(ptr, buf, o, packed, k, mode, t, auth, expires, out.buf_addr, out.cap_arg, out.n_addr,
-                        out.fields_addr, _FIELDS_CAP)
-        finally:
-            self._inflight.pop()
-            if self._closing and not self._inflight:
-                self._free()
-        if st != _OK:
-            return self._unpacked(what, auth, expires, method, target, headers, body, payload_hash,
-                                  unsigned_payload, t.value)
-        n = out.n.value - 1  # without the final NUL
-        if auth == _AUTH_PRESIGN:
-            return out.buf[:n].decode("utf-8", "surrogateescape")
-        # The header lines through `fields`: (name offset, name length,
-        # value offset, value length) per line, unpacked in one call.
-        text = out.buf[:n].decode("ascii")
-        fields = out.fields
-        i = iter(_fields_unpacker(fields[0])(fields, 4))
-        d = {}
-        for no, nl, vo, vl in zip(i, i, i, i):
-            d[text[no:no + nl]] = text[vo:vo + vl]
-        return d
+        return b"".join(parts), o, spans, mode
 
     def _unpacked(self, what, auth, expires, method, target, headers, body, payload_hash, unsigned_payload, t):
         """The slow path of `_packed`: the struct request and the classic
