@@ -149,6 +149,19 @@ static uint32_t gs_relocate(const uint8_t *buf, const uint32_t *offs, size_t nhe
 	return gs_locate(&r, st, loc);
 }
 
+// sigv4rs_signer_sign_packed with the signer as void *: cgo checks a
+// pointer to an incomplete C type by boxing it (one allocation per call),
+// an unsafe.Pointer in place.
+static uint32_t gs_sign_packed(const void *s, const uint8_t *buf, size_t buf_len,
+                               const uint32_t *spans, size_t spans_len, uint32_t mode,
+                               int64_t t, uint32_t auth, uint32_t expires,
+                               uint8_t *out, size_t cap, size_t *out_len,
+                               uint32_t *fields, size_t fields_cap)
+{
+	return sigv4rs_signer_sign_packed(s, buf, buf_len, spans, spans_len, mode, t, auth, expires,
+	                                  out, cap, out_len, fields, fields_cap);
+}
+
 static void gs_stream(sigv4rs_stream *st, uint32_t mode, uint32_t checksum, uint64_t decoded, uint32_t chunk)
 {
 	memset(st, 0, sizeof *st);
@@ -378,10 +391,10 @@ func (s *Signer) request(op int, p *packer, nheaders int, mode PayloadMode, payl
 	for {
 		var st C.uint32_t
 		if packed {
-			st = C.uint32_t(C.sigv4rs_signer_sign_packed(s.p, bytesPtr(p.buf), C.size_t(len(p.buf)),
+			st = C.gs_sign_packed(unsafe.Pointer(s.p), bytesPtr(p.buf), C.size_t(len(p.buf)),
 				&p.spans[0], C.size_t(len(p.spans)), C.uint32_t(mode), C.int64_t(unix),
 				C.uint32_t(auth), C.uint32_t(expires),
-				bytesPtr(p.out), C.size_t(len(p.out)), &p.n, &p.fields[0], C.size_t(len(p.fields))))
+				bytesPtr(p.out), C.size_t(len(p.out)), &p.n, &p.fields[0], C.size_t(len(p.fields)))
 		} else {
 			st = C.gs_request(C.int(op), s.p, bytesPtr(p.buf), &p.spans[0], C.size_t(nheaders),
 				C.uint32_t(mode), bytesPtr(payload), C.size_t(len(payload)),

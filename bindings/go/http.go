@@ -111,23 +111,34 @@ func (h partsHost) send(req *http.Request, signed string) {
 
 // setOutput sets the signer's headers, output lines first.. of out (read
 // through p.fields), on h, replacing every spelling of their names. Done
-// naively this cost a third of Sign, hence: one pass over h, one
-// allocation for all the values, repeated values shared.
+// naively this cost a third of Sign, hence: one pass over h only when it
+// may hold another spelling, one allocation for all the values, the
+// values that repeat from one signature to the next shared.
 func (s *Signer) setOutput(h http.Header, p *packer, out []byte, first int) {
+	n := p.lines() - first
+	if n > maxOutputHeaders {
+		n = maxOutputHeaders
+	}
 	var keys [maxOutputHeaders]string
-	var vals [maxOutputHeaders]string
-	n := 0
+	vals := make([]string, n)
 	// packHTTPLen saw whether h spells a usual output name otherwise; for
 	// any other output name, look.
 	respell := p.respell
-	for i := first; i < p.lines() && n < maxOutputHeaders; i++ {
-		name, value := p.line(out, i)
-		keys[n] = canonicalOutputName(name)
-		vals[n] = s.outputValue(value)
-		if !respell && !usualOutputName(keys[n]) {
+	for i := range vals {
+		name, value := p.line(out, first+i)
+		switch string(name) {
+		case "X-Amz-Date":
+			keys[i], vals[i] = "X-Amz-Date", s.dateValue(value)
+		case "X-Amz-Security-Token":
+			keys[i], vals[i] = "X-Amz-Security-Token", s.tokenValue(value)
+		case "X-Amz-Content-SHA256":
+			keys[i], vals[i] = "X-Amz-Content-Sha256", payloadHashValue(value)
+		case "Authorization":
+			keys[i], vals[i] = "Authorization", string(value)
+		default:
+			keys[i], vals[i] = canonicalOutputName(name), string(value)
 			respell = true
 		}
-		n++
 	}
 	if respell {
 		for k := range h {
@@ -138,47 +149,61 @@ func (s *Signer) setOutput(h http.Header, p *packer, out []byte, first int) {
 			}
 		}
 	}
-	vs := make([]string, n)
-	copy(vs, vals[:n])
-	for i := 0; i < n; i++ {
-		h[keys[i]] = vs[i : i+1 : i+1]
+	for i, key := range keys[:n] {
+		h[key] = vals[i : i+1 : i+1]
 	}
 }
 
-// outputValue returns value as a string, reusing the strings that repeat
-// from one signature to the next.
-func (s *Signer) outputValue(value []byte) string {
-	switch {
-	case string(value) == s.token:
+// outputHeader is an output line as SignRaw returns it, the usual names
+// and the values that repeat from one signature to the next shared.
+func (s *Signer) outputHeader(name, value []byte) Header {
+	switch string(name) {
+	case "X-Amz-Date":
+		return Header{"X-Amz-Date", s.dateValue(value)}
+	case "X-Amz-Security-Token":
+		return Header{"X-Amz-Security-Token", s.tokenValue(value)}
+	case "X-Amz-Content-SHA256":
+		return Header{"X-Amz-Content-SHA256", payloadHashValue(value)}
+	case "Authorization":
+		return Header{"Authorization", string(value)}
+	}
+	return Header{string(name), string(value)}
+}
+
+// dateValue is an X-Amz-Date value as a string, the same for every
+// signature of a second.
+func (s *Signer) dateValue(value []byte) string {
+	if d := s.date.Load(); d != nil && *d == string(value) {
+		return *d
+	}
+	d := string(value)
+	s.date.Store(&d)
+	return d
+}
+
+// tokenValue is an X-Amz-Security-Token value as a string: the signer's.
+func (s *Signer) tokenValue(value []byte) string {
+	if string(value) == s.token {
 		return s.token
-	case string(value) == emptySHA256:
-		return emptySHA256
-	case string(value) == unsignedPayload:
-		return unsignedPayload
-	case len(value) == len("20060102T150405Z"):
-		// X-Amz-Date: the same for every signature of a second.
-		if d := s.date.Load(); d != nil && *d == string(value) {
-			return *d
-		}
-		d := string(value)
-		s.date.Store(&d)
-		return d
 	}
 	return string(value)
 }
 
-// usualOutputName: the names header signing of an *http.Request outputs
-// (besides Host, handled apart), as canonicalOutputName spells them.
-func usualOutputName(key string) bool {
-	switch key {
-	case "X-Amz-Date", "X-Amz-Security-Token", "X-Amz-Content-Sha256", "Authorization":
-		return true
+// payloadHashValue is an X-Amz-Content-SHA256 value as a string, the
+// usual ones without allocating.
+func payloadHashValue(value []byte) string {
+	switch string(value) {
+	case emptySHA256:
+		return emptySHA256
+	case unsignedPayload:
+		return unsignedPayload
 	}
-	return false
+	return string(value)
 }
 
-// otherOutputSpelling: k is a usual output name spelt otherwise than
-// canonicalOutputName spells it ("x-amz-date", "X-Amz-Content-SHA256").
+// otherOutputSpelling: k is a usual output name (those setOutput knows)
+// spelt otherwise than setOutput sets it ("x-amz-date",
+// "X-Amz-Content-SHA256").
 func otherOutputSpelling(k string) bool {
 	switch len(k) {
 	case len("X-Amz-Date"):
@@ -338,10 +363,11 @@ func packHTTPLen(p *packer, req *http.Request, presign bool, contentLength int64
 		nh++
 	}
 	// Sorted names: two spellings of one name ("X-A", "x-a") are joined in
-	// a stable order, not Go's random map order.
-	var stack [32]string
-	keys := stack[:0]
-	for k := range req.Header {
+	// a stable order, not Go's random map order. The values are kept with
+	// the names so the map is not searched again.
+	var stack [16]headerValues
+	hs := stack[:0]
+	for k, vs := range req.Header {
 		if skip, err := skippedHeader(k); skip || err != nil {
 			if err != nil {
 				return 0, h, err
@@ -351,19 +377,25 @@ func packHTTPLen(p *packer, req *http.Request, presign bool, contentLength int64
 		if !p.respell && otherOutputSpelling(k) {
 			p.respell = true
 		}
-		keys = append(keys, k)
-		for i := len(keys) - 1; i > 0 && keys[i] < keys[i-1]; i-- {
-			keys[i], keys[i-1] = keys[i-1], keys[i]
+		hs = append(hs, headerValues{k, vs})
+		for i := len(hs) - 1; i > 0 && hs[i].name < hs[i-1].name; i-- {
+			hs[i], hs[i-1] = hs[i-1], hs[i]
 		}
 	}
-	for _, k := range keys {
-		for _, v := range req.Header[k] {
-			p.add(k)
+	for _, hv := range hs {
+		for _, v := range hv.values {
+			p.add(hv.name)
 			p.add(v)
 			nh++
 		}
 	}
 	return nh, h, nil
+}
+
+// headerValues is one req.Header entry.
+type headerValues struct {
+	name   string
+	values []string
 }
 
 // httpLocated maps the header index of a failed call's error (an index in
@@ -419,6 +451,9 @@ func wireHost(host string) (string, error) {
 // scheme's default (80 for http, else 443) or empty, by the library's rule
 // (up to 5 digits, leading zeros allowed).
 func withoutDefaultPort(host, scheme string) string {
+	if host == "" || !isPortByte(host[len(host)-1]) {
+		return host // no port: its last byte would be a digit or the ':'
+	}
 	i := strings.LastIndexByte(host, ':')
 	if i < 0 || strings.IndexByte(host[:i], ':') >= 0 && !strings.HasSuffix(host[:i], "]") {
 		return host // no port, or a bare IPv6 address
@@ -444,6 +479,11 @@ func withoutDefaultPort(host, scheme string) string {
 	return host
 }
 
+// isPortByte: c may end a host with a port.
+func isPortByte(c byte) bool {
+	return '0' <= c && c <= '9' || c == ':'
+}
+
 // lowerASCII lower-cases the ASCII letters of s, nothing else.
 func lowerASCII(s string) string {
 	for i := 0; i < len(s); i++ {
@@ -464,8 +504,9 @@ func lowerASCII(s string) string {
 // without the query), "/" when empty.
 func wirePath(req *http.Request) string {
 	u := req.URL
-	path := u.EscapedPath()
-	if u.Opaque != "" {
+	var path string
+	switch {
+	case u.Opaque != "":
 		// "//host/path" (absolute form) or a bare path.
 		path = u.Opaque
 		if strings.HasPrefix(path, "//") {
@@ -476,12 +517,36 @@ func wirePath(req *http.Request) string {
 				path = ""
 			}
 		}
+	case u.RawPath == "" && pathAsIs(u.Path):
+		// What EscapedPath returns, without its slower scan.
+		path = u.Path
+	default:
+		path = u.EscapedPath()
 	}
 	if path == "" {
 		path = "/"
 	}
 	return path
 }
+
+// pathAsIs: url.URL.EscapedPath escapes no byte of path (its RawPath
+// empty): letters, digits and -._~$&+,/:;=@ (RFC 3986 section 3.3).
+func pathAsIs(path string) bool {
+	for i := 0; i < len(path); i++ {
+		if !pathByte[path[i]] {
+			return false
+		}
+	}
+	return true
+}
+
+// pathByte: the bytes pathAsIs accepts.
+var pathByte = func() (t [256]bool) {
+	for _, c := range []byte("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~$&+,/:;=@") {
+		t[c] = true
+	}
+	return t
+}()
 
 // skippedHeader: the req.Header entries Go's client never sends: it writes
 // Host, Content-Length, Transfer-Encoding and Trailer from the request's

@@ -247,8 +247,7 @@ func (s *Signer) SignRaw(r *Request, t time.Time) ([]Header, error) {
 	}
 	hs := make([]Header, p.lines())
 	for i := range hs {
-		name, value := p.line(out, i)
-		hs[i] = Header{string(name), string(value)}
+		hs[i] = s.outputHeader(p.line(out, i))
 	}
 	return hs, nil
 }
