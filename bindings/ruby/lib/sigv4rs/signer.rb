@@ -115,21 +115,15 @@ module Sigv4rs
       s
     end
 
-    INT64 = (-(2**63)..(2**63 - 1)).freeze
-
     # Seconds since the epoch from a Time or an Integer.
     def unix_time(time)
-      if time.is_a?(Time)
-        t = time.to_i
-        return t if INT64.cover?(t)
-      end
-
       t = case time
           when Time then time.to_i
           when Integer then time
           else raise TypeError, "time must be a Time or Integer seconds, got #{time.class}"
           end
-      raise Sigv4rs::InvalidTimeError unless INT64.cover?(t)
+      # Fits an int64_t (cheaper than comparing with 2**63 Bignums).
+      raise Sigv4rs::InvalidTimeError unless t.bit_length < 64
 
       t
     end
@@ -411,41 +405,103 @@ module Sigv4rs
 
     # sigv4rs_signer_sign_packed: `data` holds method, url, payload, then
     # name and value of each header (Array#pack's 'a*' takes the bytes
-    # whatever the encoding); PACK_FORMATS[n] packs n headers.
-    PACK_FORMATS = Array.new(FFI::MAX_HEADERS + 1) { |n| ('a*' * (3 + (2 * n))).freeze }.freeze
+    # whatever the encoding); PACK_FORMATS[n] packs n headers, its '@0'
+    # first rewinding the reused buffer it is given.
+    PACK_FORMATS = Array.new(FFI::MAX_HEADERS + 1) { |n| "@0#{'a*' * (3 + (2 * n))}".freeze }.freeze
     SPAN_MAX = 0xFFFF_FFFF
     SIZE_T_64 = SIZE_T.size == 8 # get_uint64 is quicker than get(SIZE_T)
-    # Output buffer reused by every packed call of a signer (under @lock);
-    # longer outputs get their own.
+    # Data and output buffers reused by every packed call of a signer
+    # (under @lock); longer ones get their own.
+    SCRATCH_DATA = 4096
     SCRATCH_OUT = 4096
+    SPANS_BYTES = 4 * 2 * (FFI::PACKED_FIRST_HEADER + (2 * FFI::MAX_HEADERS))
     FIELDS_BYTES = 4 * FFI::PACKED_FIELDS_LEN
-    private_constant :PACK_FORMATS, :SPAN_MAX, :SIZE_T_64, :SCRATCH_OUT, :FIELDS_BYTES
+    private_constant :PACK_FORMATS, :SPAN_MAX, :SIZE_T_64, :SCRATCH_DATA, :SCRATCH_OUT, :SPANS_BYTES, :FIELDS_BYTES
 
+    # The packed calls' scratch, used under @lock: every object a call does
+    # not allocate is less GC work.
     def init_scratch
-      @spans = ::FFI::MemoryPointer.new(:uint32, 2 * (FFI::PACKED_FIRST_HEADER + (2 * FFI::MAX_HEADERS)), false)
-      @out = ::FFI::MemoryPointer.new(:uint8, SCRATCH_OUT, false)
-      @fields = ::FFI::MemoryPointer.new(:uint32, FFI::PACKED_FIELDS_LEN)
-      @out_len = ::FFI::MemoryPointer.new(:size_t)
+      @span_list = []
+      @str_list = []
+      @data = String.new(encoding: Encoding::BINARY) # grows as needed, bounded by SCRATCH_DATA
+      # The native buffers share one allocation (a fresh signer pays for one;
+      # each slice keeps it alive): out_len, spans, fields, out.
+      mem = ::FFI::MemoryPointer.new(:uint8, 8 + SPANS_BYTES + FIELDS_BYTES + SCRATCH_OUT)
+      @out_len = mem.slice(0, SIZE_T.size)
+      @spans = mem.slice(8, SPANS_BYTES)
+      @fields = mem.slice(8 + SPANS_BYTES, FIELDS_BYTES)
+      @out = mem.slice(8 + SPANS_BYTES + FIELDS_BYTES, SCRATCH_OUT)
     end
 
     # #sign_request (AUTH_HEADERS: the header Hash) and #presign_url
-    # (AUTH_PRESIGN: the URL) through sigv4rs_signer_sign_packed: one byte
-    # String per call (passed as it is) and the spans, output, out_len and
-    # header fields in native buffers the signer reuses (under @lock, held
-    # until the output has been read; a longer output gets its own). A failure is the slow
-    # path: the same request goes again through the struct call, whose
+    # (AUTH_PRESIGN: the URL) through sigv4rs_signer_sign_packed, in the
+    # signer's scratch (#init_scratch) under @lock, held until the output
+    # has been read (a longer output gets its own buffer). A failure is the
+    # slow path: the same request goes again through the struct call, whose
     # error is located by sigv4rs_request_locate.
     def packed(auth, expires, method, url, pairs, mode, payload, time)
       nh = pairs.size
       return packed_fallback(0, auth, expires, method, url, pairs, mode, payload, time) if nh > FFI::MAX_HEADERS
 
+      fields = auth == FFI::AUTH_HEADERS ? @fields : nil
+      @lock.lock # not #synchronize: its block costs more than much of what it guards
+      begin
+        h = @handle or raise ClosedError
+        data = layout(method, url, payload, pairs)
+        if data
+          off = data.bytesize
+          sm = @spans # put_array is cheaper than Array#pack('L*')
+          sm.put_array_of_uint32(0, @span_list)
+          nspans = @span_list.size
+          cap = 1024 + (3 * off) + @token_guess
+          out = cap > SCRATCH_OUT ? ::FFI::MemoryPointer.new(:uint8, cap, false) : @out
+          cap = out.size
+          status = FFI.sigv4rs_signer_sign_packed(h, data, off, sm, nspans, mode, time, auth, expires,
+                                                  out, cap, @out_len, fields, FIELDS_BYTES)
+          if status == FFI::STATUS_BUFFER_TOO_SMALL
+            cap = @out_len.get(SIZE_T, 0)
+            out = ::FFI::MemoryPointer.new(:uint8, cap, false)
+            status = FFI.sigv4rs_signer_sign_packed(h, data, off, sm, nspans, mode, time, auth, expires,
+                                                    out, cap, @out_len, fields, FIELDS_BYTES)
+          end
+          if status.zero?
+            n = SIZE_T_64 ? @out_len.get_uint64(0) : @out_len.get(SIZE_T, 0)
+            s = out.get_bytes(0, n - 1) # without the final NUL
+            f = fields.get_array_of_uint32(4, 4 * fields.get_uint32(0)) if fields
+          end
+        else
+          status = 0 # too many bytes for 32-bit spans: the struct call
+        end
+      ensure
+        @lock.unlock
+      end
+      return packed_fallback(status, auth, expires, method, url, pairs, mode, payload, time) unless s
+
+      s = text(s)
+      return s unless f
+
+      s.freeze # not returned: its slices then share it without a copy
+      hash = {}
+      i = 0
+      while i < f.size
+        # Frozen keys: Hash#[]= would otherwise intern a copy of each.
+        hash[s.byteslice(f[i], f[i + 1]).freeze] = s.byteslice(f[i + 2], f[i + 3])
+        i += 4
+      end
+      hash
+    end
+
+    # The request as sigv4rs_signer_sign_packed takes it (under @lock: it
+    # fills the scratch): the spans into @span_list, and returns the data
+    # (@data, or a String of its own when longer than SCRATCH_DATA); nil
+    # when there are too many bytes for 32-bit spans.
+    def layout(method, url, payload, pairs)
       ml = method.bytesize
       ul = url.bytesize
       pl = payload.bytesize
-      nspans = 2 * (FFI::PACKED_FIRST_HEADER + (2 * nh))
       off = ml + ul + pl
-      spans = [0, ml, ml, ul, 0, 0, 0, 0, 0, 0, ml + ul, pl]
-      strs = [method, url, payload]
+      spans = @span_list.clear.push(0, ml, ml, ul, 0, 0, 0, 0, 0, 0, ml + ul, pl)
+      strs = @str_list.clear.push(method, url, payload)
       pairs.each do |n, v|
         nl = n.bytesize
         vl = v.bytesize
@@ -453,43 +509,12 @@ module Sigv4rs
         strs.push(n, v)
         off += nl + vl
       end
-      # Too many headers (TOO_MANY_HEADERS, located by the struct call) or bytes for 32-bit spans.
-      return packed_fallback(0, auth, expires, method, url, pairs, mode, payload, time) if off > SPAN_MAX
+      return if off > SPAN_MAX
 
-      data = strs.pack(PACK_FORMATS[nh])
-      cap = 1024 + (3 * off) + @token_guess
-      fields = auth == FFI::AUTH_HEADERS ? @fields : nil
-      result = @lock.synchronize do
-        h = @handle or raise ClosedError
-        sm = @spans # reused under @lock: put_array is cheaper than Array#pack('L*')
-        sm.put_array_of_uint32(0, spans)
-        out = cap > SCRATCH_OUT ? ::FFI::MemoryPointer.new(:uint8, cap, false) : @out
-        cap = out.size
-        status = FFI.sigv4rs_signer_sign_packed(h, data, off, sm, nspans, mode, time, auth, expires,
-                                                out, cap, @out_len, fields, FIELDS_BYTES)
-        if status == FFI::STATUS_BUFFER_TOO_SMALL
-          cap = @out_len.get(SIZE_T, 0)
-          out = ::FFI::MemoryPointer.new(:uint8, cap, false)
-          status = FFI.sigv4rs_signer_sign_packed(h, data, off, sm, nspans, mode, time, auth, expires,
-                                                  out, cap, @out_len, fields, FIELDS_BYTES)
-        end
-        next status unless status.zero? # a failure: handled once unlocked
-
-        n = SIZE_T_64 ? @out_len.get_uint64(0) : @out_len.get(SIZE_T, 0)
-        s = text(out.get_bytes(0, n - 1)) # without the final NUL
-        next s unless fields
-
-        s.freeze # not returned: its slices then share it without a copy
-        f = fields.get_array_of_uint32(4, 4 * fields.get_uint32(0))
-        hash = {}
-        i = 0
-        while i < f.size
-          hash[s.byteslice(f[i], f[i + 1])] = s.byteslice(f[i + 2], f[i + 3])
-          i += 4
-        end
-        hash
-      end
-      result.is_a?(Integer) ? packed_fallback(result, auth, expires, method, url, pairs, mode, payload, time) : result
+      fmt = PACK_FORMATS[pairs.size]
+      off > SCRATCH_DATA ? strs.pack(fmt) : strs.pack(fmt, buffer: @data)
+    ensure
+      @str_list.clear # keeps none of the caller's strings alive
     end
 
     # The struct call for what #packed could not do: a request too big for
