@@ -152,5 +152,5 @@ pub(crate) fn write_canonical_request<A: Algorithm>(plan: &Plan<'_>, alg: &A, s:
 pub(crate) fn canonical_request_hash<A: Algorithm>(plan: &Plan<'_>, alg: &A) -> [u8; 32] {
     let mut h = Sha256::new();
     write_canonical_request(plan, alg, &mut h);
-    h.finish()
+    h.finish_reset()
 }

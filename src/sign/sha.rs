@@ -96,9 +96,13 @@ impl Sha256 {
         for (o, w) in out.chunks_exact_mut(4).zip(self.state.iter()) {
             o.copy_from_slice(&w.to_be_bytes());
         }
+        // Reset field by field: `*self = Sha256::new()` builds a temporary.
+        // (The final state is the digest: wiped, for keys derived by HMAC.)
         self.state.zeroize();
         self.buf.zeroize();
-        *self = Sha256::new();
+        self.state = H0;
+        self.buf_len = 0;
+        self.total = 0;
         out
     }
 }
@@ -114,7 +118,7 @@ impl Sink for Sha256 {
 pub fn sha256(data: &[u8]) -> [u8; 32] {
     let mut h = Sha256::new();
     h.update(data);
-    h.finish()
+    h.finish_reset()
 }
 
 /// An HMAC-SHA256 key reduced to its inner and outer midstates.
@@ -174,13 +178,16 @@ impl Hmac {
     }
 
     /// The tag.
-    pub fn finish(self) -> [u8; 32] {
-        let Hmac { inner, mut outer } = self;
-        let ih = inner.finish();
-        let mut o = Sha256::from_midstate(outer, 1);
-        outer.zeroize();
-        o.update(&ih);
-        o.finish()
+    /// (By reference, and in place: a by-value finish copied the whole
+    /// running MAC on small stacks.) The MAC is spent afterwards.
+    pub fn finish(&mut self) -> [u8; 32] {
+        // The outer hash reuses the inner state (one state on the stack).
+        let ih = self.inner.finish_reset();
+        self.inner.state = self.outer;
+        self.inner.total = 64;
+        self.outer.zeroize();
+        self.inner.update(&ih);
+        self.inner.finish_reset()
     }
 }
 
