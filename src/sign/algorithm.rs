@@ -40,18 +40,26 @@ pub(crate) trait Algorithm {
 pub(crate) struct V4<'a> {
     pub(crate) signer: &'a Signer,
     pub(crate) date: AmzDate,
+    key: HmacKey,
 }
 
-impl V4<'_> {
-    /// The day's signing key (cached in the signer).
-    pub(crate) fn key(&self) -> HmacKey {
-        self.signer.signing_key(&self.date)
+impl<'a> V4<'a> {
+    /// SigV4 at `date`, with the day's key (from the signer's cache, or
+    /// derived and cached). Not inlined: derivation's hash states then live
+    /// in this frame only, never beside a plan.
+    #[inline(never)]
+    pub(crate) fn new(signer: &'a Signer, date: AmzDate) -> Self {
+        V4 {
+            signer,
+            date,
+            key: signer.signing_key(&date),
+        }
     }
 
     /// An HMAC over `<algorithm>\n<date>\n<scope>\n`: the start of every
     /// string to sign of this algorithm family (request, chunk, trailer).
     pub(crate) fn start(&self, algorithm: &[u8]) -> Hmac {
-        let mut mac = self.key().start();
+        let mut mac = self.key.start();
         mac.put(algorithm);
         mac.put(b"\n");
         mac.put(&self.date.full);

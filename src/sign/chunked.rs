@@ -72,11 +72,7 @@ impl ChunkState {
     /// An HMAC over `<algorithm>\n<date>\n<scope>\n<previous signature>\n`,
     /// the start of both the chunk and the trailer strings to sign.
     fn chained_mac(&self, signer: &Signer, algorithm: &[u8]) -> Hmac {
-        let mut mac = V4 {
-            signer,
-            date: self.date,
-        }
-        .start(algorithm);
+        let mut mac = V4::new(signer, self.date).start(algorithm);
         mac.put(&self.prev);
         mac.put(b"\n");
         mac

@@ -1,6 +1,10 @@
 //! The signer's operations, each one pass down the pipeline: request →
 //! plan → canonical request → string to sign → signature → output.
 //! Nothing below this module calls back up into it.
+//!
+//! Each call first checks the signer and the time and gets the day's key
+//! (`V4::new`), then builds the plan in a separate frame (`run`): on a small
+//! stack, key derivation and the plan are never live together.
 
 use super::Error;
 use super::algorithm::{Algorithm, V4};
@@ -13,6 +17,18 @@ use super::request::{Mode, Request};
 use super::signer::Signer;
 use super::sink::{Counter, Sink, SliceWriter};
 use super::stream::Streaming;
+use super::time::AmzDate;
+
+/// What an operation writes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Output {
+    /// The headers to add (also an aws-chunked seed request's).
+    Headers,
+    /// The presigned URL.
+    Url,
+    CanonicalRequest,
+    StringToSign,
+}
 
 /// The signature of a prepared plan (hashes a pending payload first).
 fn sign<A: Algorithm>(plan: &mut Plan<'_>, alg: &A) -> A::Signature {
@@ -20,37 +36,70 @@ fn sign<A: Algorithm>(plan: &mut Plan<'_>, alg: &A) -> A::Signature {
     alg.sign(&hex32(&canonical_request_hash(plan, alg)))
 }
 
-/// Sizes the output with `placeholder` in place of what it embeds; only
-/// when it fits, computes that (`compute`, after the payload is hashed)
-/// and writes the output and a NUL. Nothing is written on error.
-fn write_output<T>(
-    out: &mut [u8],
-    plan: &mut Plan<'_>,
-    placeholder: T,
-    compute: impl FnOnce(&mut Plan<'_>) -> T,
-    emit: impl Fn(&Plan<'_>, &mut dyn Sink, &T),
-) -> Result<(usize, T), Error> {
-    let mut c = Counter(0);
-    emit(plan, &mut c, &placeholder);
-    let needed = c.0.saturating_add(1);
-    if out.len() < needed {
-        return Err(Error::BufferTooSmall(needed));
+fn emit<A: Algorithm<Signature = [u8; 64]>>(
+    what: Output,
+    plan: &Plan<'_>,
+    alg: &A,
+    s: &mut dyn Sink,
+    digits: &[u8; 64],
+) {
+    match what {
+        Output::Headers => write_headers(plan, alg, s, digits),
+        Output::Url => write_presigned_url(plan, alg, s, digits),
+        Output::CanonicalRequest => write_canonical_request(plan, alg, s),
+        Output::StringToSign => alg.write_string_to_sign(s, digits),
     }
-    plan.hash_payload();
-    let v = compute(plan);
-    let mut w = SliceWriter::new(out);
-    emit(plan, &mut w, &v);
-    w.put(b"\0");
-    debug_assert!(!w.overflowed() && w.len() == needed);
-    Ok((w.len(), v))
 }
 
 impl Signer {
-    fn v4(&self, plan: &Plan<'_>) -> V4<'_> {
-        V4 {
-            signer: self,
-            date: plan.date,
+    /// SigV4 at `unix_time`: the signer and the time checked, the day's key
+    /// at hand.
+    fn v4_at(&self, unix_time: i64) -> Result<V4<'_>, Error> {
+        if !self.is_ready() {
+            return Err(Error::NotInitialized);
         }
+        Ok(V4::new(self, AmzDate::from_unix(unix_time)?))
+    }
+
+    /// Plans `req`, sizes the output with placeholder digits and, only when
+    /// it fits, hashes the payload, computes the digits the output embeds
+    /// (signature or canonical request hash) and writes the output and a
+    /// NUL. Nothing is written on error. Returns the bytes written and the
+    /// digits.
+    #[inline(never)]
+    fn run(
+        &self,
+        alg: &V4<'_>,
+        req: &Request<'_>,
+        mode: Mode,
+        stream: Option<Streaming>,
+        what: Output,
+        out: &mut [u8],
+    ) -> Result<(usize, [u8; 64]), Error> {
+        let mut plan = Plan::new(self, req);
+        plan.prepare(alg.date, mode, stream)?;
+        let mut c = Counter(0);
+        emit(what, &plan, alg, &mut c, &alg.placeholder());
+        let needed = c.0.saturating_add(1);
+        if out.len() < needed {
+            return Err(Error::BufferTooSmall(needed));
+        }
+        let digits = match what {
+            Output::Headers | Output::Url => sign(&mut plan, alg),
+            Output::CanonicalRequest => {
+                plan.hash_payload();
+                alg.placeholder()
+            }
+            Output::StringToSign => {
+                plan.hash_payload();
+                hex32(&canonical_request_hash(&plan, alg))
+            }
+        };
+        let mut w = SliceWriter::new(out);
+        emit(what, &plan, alg, &mut w, &digits);
+        w.put(b"\0");
+        debug_assert!(!w.overflowed() && w.len() == needed);
+        Ok((w.len(), digits))
     }
 
     /// Signs `req` for header authentication at `unix_time`. Writes the
@@ -58,33 +107,15 @@ impl Signer {
     /// number of bytes written (every NUL included). Nothing is written on
     /// error; [`Error::BufferTooSmall`] carries the size needed.
     pub fn sign_headers(&self, req: &Request<'_>, unix_time: i64, out: &mut [u8]) -> Result<usize, Error> {
-        let mut plan = Plan::new(self, req);
-        plan.prepare(unix_time, Mode::Headers, None)?;
-        let alg = self.v4(&plan);
-        let (n, _) = write_output(
-            out,
-            &mut plan,
-            alg.placeholder(),
-            |p| sign(p, &alg),
-            |p, s, sig| write_headers(p, &alg, s, sig),
-        )?;
-        Ok(n)
+        let alg = self.v4_at(unix_time)?;
+        Ok(self.run(&alg, req, Mode::Headers, None, Output::Headers, out)?.0)
     }
 
     /// Writes the presigned URL (NUL-terminated) valid for `expires` seconds;
     /// returns the bytes written, the NUL included.
     pub fn presign(&self, req: &Request<'_>, unix_time: i64, expires: u32, out: &mut [u8]) -> Result<usize, Error> {
-        let mut plan = Plan::new(self, req);
-        plan.prepare(unix_time, Mode::Presign(expires), None)?;
-        let alg = self.v4(&plan);
-        let (n, _) = write_output(
-            out,
-            &mut plan,
-            alg.placeholder(),
-            |p| sign(p, &alg),
-            |p, s, sig| write_presigned_url(p, &alg, s, sig),
-        )?;
-        Ok(n)
+        let alg = self.v4_at(unix_time)?;
+        Ok(self.run(&alg, req, Mode::Presign(expires), None, Output::Url, out)?.0)
     }
 
     /// Writes the canonical request (NUL-terminated), as AWS shows it in a
@@ -96,17 +127,8 @@ impl Signer {
         mode: Mode,
         out: &mut [u8],
     ) -> Result<usize, Error> {
-        let mut plan = Plan::new(self, req);
-        plan.prepare(unix_time, mode, None)?;
-        let alg = self.v4(&plan);
-        let (n, _) = write_output(
-            out,
-            &mut plan,
-            (),
-            |_| (),
-            |p, s, _| write_canonical_request(p, &alg, s),
-        )?;
-        Ok(n)
+        let alg = self.v4_at(unix_time)?;
+        Ok(self.run(&alg, req, mode, None, Output::CanonicalRequest, out)?.0)
     }
 
     /// Writes the string to sign (NUL-terminated).
@@ -117,17 +139,8 @@ impl Signer {
         mode: Mode,
         out: &mut [u8],
     ) -> Result<usize, Error> {
-        let mut plan = Plan::new(self, req);
-        plan.prepare(unix_time, mode, None)?;
-        let alg = self.v4(&plan);
-        let (n, _) = write_output(
-            out,
-            &mut plan,
-            [b'0'; 64],
-            |p| hex32(&canonical_request_hash(p, &alg)),
-            |_, s, creq| alg.write_string_to_sign(s, creq),
-        )?;
-        Ok(n)
+        let alg = self.v4_at(unix_time)?;
+        Ok(self.run(&alg, req, mode, None, Output::StringToSign, out)?.0)
     }
 
     /// Starts an aws-chunked upload: signs the seed request (adding
@@ -145,25 +158,17 @@ impl Signer {
         out: &mut [u8],
     ) -> Result<usize, Error> {
         streaming.validate()?;
-        let mut plan = Plan::new(self, req);
-        plan.prepare(unix_time, Mode::Headers, Some(*streaming))?;
-        let alg = self.v4(&plan);
-        let (n, seed) = write_output(
-            out,
-            &mut plan,
-            alg.placeholder(),
-            |p| sign(p, &alg),
-            |p, s, sig| write_headers(p, &alg, s, sig),
-        )?;
-        state.start(streaming, plan.date, seed);
+        let alg = self.v4_at(unix_time)?;
+        let (n, seed) = self.run(&alg, req, Mode::Headers, Some(*streaming), Output::Headers, out)?;
+        state.start(streaming, alg.date, seed);
         Ok(n)
     }
 
     /// The signature alone (64 lower-case hex digits).
     pub fn signature(&self, req: &Request<'_>, unix_time: i64, mode: Mode) -> Result<[u8; 64], Error> {
+        let alg = self.v4_at(unix_time)?;
         let mut plan = Plan::new(self, req);
-        plan.prepare(unix_time, mode, None)?;
-        let alg = self.v4(&plan);
+        plan.prepare(alg.date, mode, None)?;
         Ok(sign(&mut plan, &alg))
     }
 }

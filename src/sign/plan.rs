@@ -152,12 +152,10 @@ impl<'a> Plan<'a> {
 
     /// Validates the request and decides what gets signed: the date, the
     /// payload line, the canonical headers in order and the query in order.
-    pub(crate) fn prepare(&mut self, unix_time: i64, mode: Mode, stream: Option<Streaming>) -> Result<(), Error> {
+    /// `date` is the signing time, already checked (as the signer is).
+    pub(crate) fn prepare(&mut self, date: AmzDate, mode: Mode, stream: Option<Streaming>) -> Result<(), Error> {
         let (signer, req) = (self.signer, self.req);
-        if !signer.is_ready() {
-            return Err(Error::NotInitialized);
-        }
-        self.date = AmzDate::from_unix(unix_time)?;
+        self.date = date;
         let expires = match mode {
             Mode::Headers => None,
             Mode::Presign(e) if (1..=MAX_EXPIRES).contains(&e) => Some(e),
@@ -322,6 +320,7 @@ impl<'a> Plan<'a> {
     }
 
     /// Hashes a payload given as bytes (once, after sizing, before signing).
+    #[inline(never)]
     pub(crate) fn hash_payload(&mut self) {
         if let PayloadLine::Pending(bytes) = self.payload {
             self.payload = if bytes.is_empty() {
