@@ -101,6 +101,15 @@ for v in "${VARIANTS[@]}"; do
     step "3. cargo build  $t  variant $v (profile $(profile_of "$v"), RUSTFLAGS $(rustflags_of "$v"))"
     log="$OUT/cargo-$v-$t.log"
     rc=0
+    # The build dirs are shared by every checkout, and cargo names our crate's
+    # artifacts the same in all of them: after another checkout built here,
+    # cargo would take its archive as fresh. Forget ours then (deps stay).
+    owner="$CARGO_DIR/$v/$t.checkout"
+    if [ "$(cat "$owner" 2>/dev/null)" != "$REPO" ]; then
+      env RUSTC="$RUSTC" CARGO_TARGET_DIR="$CARGO_DIR/$v" "$CARGO" clean --manifest-path "$REPO/Cargo.toml" \
+        -p sigv4rs --target "$t" --profile "$(profile_of "$v")" >/dev/null 2>&1 || true
+      mkdir -p "$CARGO_DIR/$v" && echo "$REPO" >"$owner"
+    fi
     # cargo rustc --crate-type staticlib: only the archive (no rlib/cdylib).
     env RUSTC="$RUSTC" RUSTDOC="$RUST_WEB_DIR/usr/bin/rustdoc" RUSTC_BOOTSTRAP=1 \
       RUSTFLAGS="$(rustflags_of "$v")" CARGO_TARGET_DIR="$CARGO_DIR/$v" \
