@@ -24,7 +24,8 @@ if ! cargo fuzz --version >/dev/null 2>&1; then
 fi
 
 start=$(date +%s)
-cargo +nightly fuzz build >/dev/null 2>target-build.log || { cat target-build.log >&2; exit 1; }
+# -a: the library's debug assertions (e.g. the output size bound) run too.
+cargo +nightly fuzz build -a >/dev/null 2>target-build.log || { cat target-build.log >&2; exit 1; }
 rm -f target-build.log
 built=$(date +%s)
 
@@ -34,7 +35,7 @@ trap 'rm -rf "$work"' EXIT
 run() {
     local t=$1
     mkdir -p "$work/$t"
-    cargo +nightly fuzz run "$t" "$work/$t" "corpus/$t" -- \
+    cargo +nightly fuzz run -a "$t" "$work/$t" "corpus/$t" -- \
         -max_total_time="$SECS" -max_len=8192 -timeout=20 -rss_limit_mb=3072 -print_final_stats=1 \
         >"$work/$t.log" 2>&1
     echo $? >"$work/$t.rc"

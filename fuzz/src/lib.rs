@@ -182,6 +182,17 @@ pub fn stateless(what: &str, cap: Cap, f: &mut dyn FnMut(*mut u8, usize, *mut us
         ),
         Err(s) => assert_eq!(b.status, *s, "{what}: not deterministic"),
     }
+    // A buffer far past any size: the library then sizes the output from
+    // lengths alone (no counting pass); it must write the same bytes.
+    let c = call_out(what, 1 << 18, false, f);
+    match &a {
+        Ok(out) => assert_eq!(
+            Some(out),
+            (c.status == S::Ok).then_some(&c.bytes),
+            "{what}: a large buffer gave another output"
+        ),
+        Err(s) => assert_eq!(c.status, *s, "{what}: a large buffer gave another status"),
+    }
     a
 }
 

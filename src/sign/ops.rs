@@ -11,7 +11,7 @@ use super::algorithm::{Algorithm, V4};
 use super::canonical::{canonical_request_hash, write_canonical_request};
 use super::chunked::ChunkState;
 use super::encode::hex32;
-use super::output::{write_headers, write_presigned_url};
+use super::output::{headers_bound, url_bound, write_headers, write_presigned_url};
 use super::plan::Plan;
 use super::request::{Mode, Request};
 use super::signer::Signer;
@@ -78,12 +78,26 @@ impl Signer {
     ) -> Result<(usize, [u8; 64]), Error> {
         let mut plan = Plan::new(self, req);
         plan.prepare(alg.date, mode, stream)?;
-        let mut c = Counter(0);
-        emit(what, &plan, alg, &mut c, &alg.placeholder());
-        let needed = c.0.saturating_add(1);
-        if out.len() < needed {
-            return Err(Error::BufferTooSmall(needed));
-        }
+        // Sizing: from lengths alone when the buffer is surely large enough
+        // (the usual case), else exactly, by a counting pass.
+        let placeholder = alg.placeholder();
+        // Bare metal keeps the smaller code: always the counting pass.
+        let bound = match what {
+            Output::Headers if !cfg!(target_os = "none") => headers_bound(&plan, alg, &placeholder),
+            Output::Url if !cfg!(target_os = "none") => url_bound(&plan, alg, &placeholder),
+            _ => usize::MAX,
+        };
+        let needed = if out.len() > bound {
+            None
+        } else {
+            let mut c = Counter(0);
+            emit(what, &plan, alg, &mut c, &placeholder);
+            let needed = c.0.saturating_add(1);
+            if out.len() < needed {
+                return Err(Error::BufferTooSmall(needed));
+            }
+            Some(needed)
+        };
         let digits = match what {
             Output::Headers | Output::Url => sign(&mut plan, alg),
             Output::CanonicalRequest => {
@@ -98,7 +112,7 @@ impl Signer {
         let mut w = SliceWriter::new(out);
         emit(what, &plan, alg, &mut w, &digits);
         w.put(b"\0");
-        debug_assert!(!w.overflowed() && w.len() == needed);
+        debug_assert!(!w.overflowed() && needed.is_none_or(|n| w.len() == n) && w.len() <= bound);
         Ok((w.len(), digits))
     }
 

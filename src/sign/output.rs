@@ -7,7 +7,7 @@ use super::encode::{Part, reencode};
 use super::headers::write_lower;
 use super::plan::Plan;
 use super::query::{AUTH_PARAMS, AUTH_TOKEN};
-use super::sink::{Sink, put_decimal};
+use super::sink::{Counter, Sink, put_decimal};
 
 /// Header mode: `Name: value\0` for each header to add.
 pub(crate) fn write_headers<A: Algorithm>(plan: &Plan<'_>, alg: &A, s: &mut dyn Sink, sig: &A::Signature) {
@@ -96,4 +96,44 @@ pub(crate) fn write_presigned_url<A: Algorithm>(plan: &Plan<'_>, alg: &A, s: &mu
     }
     s.put(b"X-Amz-Signature=");
     s.put(sig.as_ref());
+}
+
+/// Bytes of the credential scope (a few `put`s, no traversal).
+fn scope_len<A: Algorithm>(alg: &A) -> usize {
+    let mut c = Counter(0);
+    alg.write_scope(&mut c, b"/");
+    c.0
+}
+
+/// Sum of the canonical header names plus one per name: the signed header
+/// list is never longer (repeated names are listed once).
+fn names_len(plan: &Plan<'_>) -> usize {
+    plan.headers().map(|h| plan.name(h).len() + 1).sum()
+}
+
+/// An upper bound of what [`write_headers`] writes (the NUL after it
+/// included), from lengths alone: with a buffer at least this large the
+/// output can be written without a sizing pass. Never below the real size
+/// (the fuzzers and `ops` check it).
+pub(crate) fn headers_bound<A: Algorithm>(plan: &Plan<'_>, alg: &A, sig: &A::Signature) -> usize {
+    let mut n = 256; // every fixed name and separator, with room to spare
+    n += plan.req.target.host.len();
+    if let Some((_, _)) = plan.stream {
+        n += 128 + plan.encoding.map_or(0, <[u8]>::len);
+    }
+    n += plan.signer.session_token().len() + plan.payload_line().len().max(64);
+    n += alg.name().len() + plan.signer.access_key_id().len() + scope_len(alg);
+    n + names_len(plan) + sig.as_ref().len()
+}
+
+/// An upper bound of what [`write_presigned_url`] writes (NUL included),
+/// as [`headers_bound`]: re-encoding or encoding writes at most three bytes
+/// per byte read.
+pub(crate) fn url_bound<A: Algorithm>(plan: &Plan<'_>, alg: &A, sig: &A::Signature) -> usize {
+    let t = &plan.req.target;
+    let mut n = 256; // the parameter names, separators and decimal expiry
+    n += t.scheme.len() + plan.authority.len() + t.path.len() + 3 * t.query.len();
+    n += alg.name().len() + 3 * (plan.signer.access_key_id().len() + scope_len(alg));
+    n += 3 * (names_len(plan) + plan.signer.session_token().len());
+    n + sig.as_ref().len()
 }
