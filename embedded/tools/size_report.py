@@ -14,7 +14,7 @@ import sys
 
 GROUPS = [  # first match wins
     ("SHA-256 / HMAC (sha2, sign::sha)", r"sha2::|sign::sha::|\bhmac::|digest::"),
-    ("plan, canonical request, outputs (sign::plan, canonical, output, ops)", r"sign::(plan|canonical|output|ops)::"),
+    ("plan, canonical request, outputs (sign::plan, canonical, output, ops)", r"sign::(plan|canonical|output|ops)::|Signer>::(run|v4_at|sign_headers|presign|canonical_request|string_to_sign|begin_chunked|signature)\b"),
     ("aws-chunked (sign::chunked, checksum, ffi::chunked)", r"sign::(chunked|stream|checksum)::|ffi::chunked::|^sigv4rs_chunked_"),
     ("signer, key cache, algorithm (sign::signer, key, algorithm)", r"sign::(signer|key|algorithm)::"),
     ("URL/path/query/header/encoding rules", r"sign::(url|path|query|headers|encode|sink|time|request)::"),
