@@ -58,7 +58,11 @@ die() { echo "run.sh: $*" >&2; exit 2; }
 
 profile_of() { case $1 in s) echo firmware ;; z | zc) echo firmware-z ;; *) die "unknown variant $1" ;; esac; }
 rustflags_of() { # -Z emit-stack-sizes only adds a non-loaded section
-  case $1 in zc) echo '-Z emit-stack-sizes --cfg sha2_backend_soft="compact"' ;; *) echo '-Z emit-stack-sizes' ;; esac
+  # Firmware takes the small build-time limits (32 headers, 32 query parameters).
+  case $1 in
+    zc) echo '-Z emit-stack-sizes --cfg sigv4rs_limits="small" --cfg sha2_backend_soft="compact"' ;;
+    *) echo '-Z emit-stack-sizes --cfg sigv4rs_limits="small"' ;;
+  esac
 }
 cpu_of() {
   case $1 in

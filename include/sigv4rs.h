@@ -156,10 +156,12 @@ typedef uint32_t sigv4rs_status;
 // Room for extra unsigned-header names (each costs its length + 1).
 #define SIGV4RS_MAX_UNSIGNED_HEADERS_LEN 256
 
-// Most headers in one request.
+// Most headers in one request (32 in a library built with
+// `--cfg sigv4rs_limits="small"`, as the firmware builds are).
 #define SIGV4RS_MAX_HEADERS 64
 
-// Most query parameters in one request.
+// Most query parameters in one request (32 in a library built with
+// `--cfg sigv4rs_limits="small"`).
 #define SIGV4RS_MAX_QUERY_PARAMS 128
 
 // Longest URL (or path plus query).

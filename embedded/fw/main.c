@@ -682,6 +682,36 @@ static void error_paths(void)
                len == need && canary_intact(0, sizeof out),
            "error", "buffer-too-small", "sign_headers: status, needed size, canaries intact");
 
+    /* This firmware's build-time limits (sigv4rs_limits="small": 32 headers,
+     * 32 query parameters): one over is refused, the limit itself passes
+     * validation (a size query then answers BUFFER_TOO_SMALL). */
+    {
+        static sigv4rs_header many[33];
+        static char query[2 * 33];
+        for (int i = 0; i < 33; i++) {
+            many[i].name = cstr(i ? "x-a" : "host");
+            many[i].value = cstr(i ? "1" : "example.amazonaws.com");
+            query[2 * i] = 'a';
+            query[2 * i + 1] = '&';
+        }
+        sigv4rs_request rl = r;
+        rl.headers = many;
+        uint32_t st_h[2], st_q[2];
+        for (int k = 0; k < 2; k++) {
+            rl.headers_len = (size_t)(33 - k);
+            st_h[k] = run_op(OP_SIGN, &rl, c->time, 0, 0, 0, &len);
+        }
+        rl = r;
+        for (int k = 0; k < 2; k++) {
+            rl.query = bytes(query, (size_t)(2 * (33 - k) - 1));
+            st_q[k] = run_op(OP_SIGN, &rl, c->time, 0, 0, 0, &len);
+        }
+        report(st_h[0] == SIGV4RS_STATUS_TOO_MANY_HEADERS && st_h[1] == SIGV4RS_STATUS_BUFFER_TOO_SMALL,
+               "limits", "headers", "33 refused, 32 accepted");
+        report(st_q[0] == SIGV4RS_STATUS_TOO_MANY_QUERY_PARAMETERS && st_q[1] == SIGV4RS_STATUS_BUFFER_TOO_SMALL,
+               "limits", "query-parameters", "33 refused, 32 accepted");
+    }
+
     /* CR/LF in a header value: refused, out and *out_len untouched. */
     static const char *const bad_values[] = {"a\r\nX-Injected: 1", "a\nb", "a\rb"};
     for (int i = 0; i < 3; i++) {

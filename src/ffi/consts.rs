@@ -18,9 +18,11 @@ pub const SIGV4RS_MAX_REGION_LEN: usize = 64;
 pub const SIGV4RS_MAX_SERVICE_LEN: usize = 64;
 /// Room for extra unsigned-header names (each costs its length + 1).
 pub const SIGV4RS_MAX_UNSIGNED_HEADERS_LEN: usize = 256;
-/// Most headers in one request.
+/// Most headers in one request (32 in a library built with
+/// `--cfg sigv4rs_limits="small"`, as the firmware builds are).
 pub const SIGV4RS_MAX_HEADERS: usize = 64;
-/// Most query parameters in one request.
+/// Most query parameters in one request (32 in a library built with
+/// `--cfg sigv4rs_limits="small"`).
 pub const SIGV4RS_MAX_QUERY_PARAMS: usize = 128;
 /// Longest URL (or path plus query).
 pub const SIGV4RS_MAX_URL_LEN: usize = 16384;
@@ -49,8 +51,10 @@ const _: () = {
     assert!(SIGV4RS_MAX_REGION_LEN == sign::MAX_REGION_LEN);
     assert!(SIGV4RS_MAX_SERVICE_LEN == sign::MAX_SERVICE_LEN);
     assert!(SIGV4RS_MAX_UNSIGNED_HEADERS_LEN == sign::MAX_UNSIGNED_HEADERS_LEN);
-    assert!(SIGV4RS_MAX_HEADERS == sign::MAX_HEADERS);
-    assert!(SIGV4RS_MAX_QUERY_PARAMS == sign::MAX_QUERY_PARAMS);
+    // The header states the default limits; a small build has lower ones.
+    assert!(cfg!(sigv4rs_limits = "small") || SIGV4RS_MAX_HEADERS == sign::MAX_HEADERS);
+    assert!(cfg!(sigv4rs_limits = "small") || SIGV4RS_MAX_QUERY_PARAMS == sign::MAX_QUERY_PARAMS);
+    assert!(sign::MAX_HEADERS <= SIGV4RS_MAX_HEADERS && sign::MAX_QUERY_PARAMS <= SIGV4RS_MAX_QUERY_PARAMS);
     assert!(SIGV4RS_MAX_URL_LEN == sign::MAX_URL_LEN);
     assert!(SIGV4RS_MAX_EXPIRES == sign::MAX_EXPIRES);
     assert!(SIGV4RS_MAX_UNIX_TIME == sign::time::MAX_UNIX_TIME);

@@ -56,10 +56,22 @@ pub const MAX_REGION_LEN: usize = 64;
 pub const MAX_SERVICE_LEN: usize = 64;
 /// Room for extra unsigned-header names (each costs its length + 1).
 pub const MAX_UNSIGNED_HEADERS_LEN: usize = 256;
-/// Most headers a request may carry.
+// Build-time limits: firmware builds with `--cfg sigv4rs_limits="small"`
+// carry a smaller plan (its sort arrays are sized by these) on their stack.
+
+/// Most headers a request may carry (32 with `sigv4rs_limits="small"`).
+#[cfg(not(sigv4rs_limits = "small"))]
 pub const MAX_HEADERS: usize = 64;
-/// Most query parameters a request may carry.
+/// Most headers a request may carry (64 in a default build).
+#[cfg(sigv4rs_limits = "small")]
+pub const MAX_HEADERS: usize = 32;
+/// Most query parameters a request may carry (32 with
+/// `sigv4rs_limits="small"`).
+#[cfg(not(sigv4rs_limits = "small"))]
 pub const MAX_QUERY_PARAMS: usize = 128;
+/// Most query parameters a request may carry (128 in a default build).
+#[cfg(sigv4rs_limits = "small")]
+pub const MAX_QUERY_PARAMS: usize = 32;
 /// Longest URL (or path plus query).
 pub const MAX_URL_LEN: usize = 16_384;
 /// Longest presign expiry: 7 days.
