@@ -43,6 +43,7 @@ pub struct SignerHandle {
     pub signer: Signer,
 }
 
+#[cfg_attr(not(feature = "std"), allow(dead_code))] // only `_new` (std) makes heap handles
 const ON_HEAP: u64 = u64::from_le_bytes(*b"sv4rheap");
 const IN_STORAGE: u64 = u64::from_le_bytes(*b"sv4rstor");
 
