@@ -13,6 +13,8 @@ extern crate std;
 #[cfg(all(not(feature = "std"), not(target_os = "none")))]
 extern crate std as _;
 
+/// cbindgen:ignore
+mod compress;
 pub mod ffi;
 /// cbindgen:ignore
 pub mod sign;

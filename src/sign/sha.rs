@@ -4,7 +4,7 @@
 //! (inner and outer), so a cached signing key costs no compression at all
 //! before the string to sign, and the midstates fit in plain words.
 
-use sha2::block_api::compress256;
+use crate::compress::compress as compress256;
 use zeroize::Zeroize;
 
 use super::sink::Sink;
