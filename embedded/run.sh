@@ -12,7 +12,7 @@
 #
 # Env: SIGV4RS_FW_BREAK=1  corrupt one expected value: the run must fail
 #      SIGV4RS_FW_ENFORCE_TARGETS=1  fail the run when a size/stack target is missed
-#      SIGV4RS_FW_VARIANTS  subset of "s z zc" (default all); QUICK=1 = "zc"
+#      SIGV4RS_FW_VARIANTS  subset of "s z zc zo" (default all); QUICK=1 = "zc"
 #      SIGV4RS_FW_OUT       outputs (default <repo>/target/embedded)
 #      SIGV4RS_FW_CARGO_DIR cargo build dirs (default ~/.cache/sigv4rs-embedded/cargo)
 #      RUST_WEB_DIR, QEMU_DIR  toolchain prefixes (/opt/rust-web, /opt/qemu-arm)
@@ -29,7 +29,7 @@ export RUST_WEB_DIR="${RUST_WEB_DIR:-/opt/rust-web}"
 export QEMU_DIR="${QEMU_DIR:-/opt/qemu-arm}"
 BREAK="${SIGV4RS_FW_BREAK:-0}"
 ENFORCE="${SIGV4RS_FW_ENFORCE_TARGETS:-0}"
-VARIANTS=(${SIGV4RS_FW_VARIANTS:-s z zc})
+VARIANTS=(${SIGV4RS_FW_VARIANTS:-s z zc zo})
 [ "${QUICK:-0}" = 1 ] && VARIANTS=(zc)
 TARGETS=(thumbv7m-none-eabi thumbv7em-none-eabihf)
 # The issue's targets.
@@ -44,6 +44,10 @@ EXPORTS=(sigv4rs_signer_init sigv4rs_signer_deinit sigv4rs_signer_sign_headers s
          sigv4rs_status_str sigv4rs_version)
 SIGNING=(sigv4rs_signer_init sigv4rs_signer_deinit sigv4rs_signer_sign_headers sigv4rs_signer_presign
          sigv4rs_chunked_encoded_length sigv4rs_chunked_begin sigv4rs_chunked_sign_chunk sigv4rs_chunked_finish)
+# Header signing and presigning alone (no aws-chunked): the 8 KiB target.
+HEADERS_ONLY=(sigv4rs_signer_init sigv4rs_signer_deinit sigv4rs_signer_sign_headers sigv4rs_signer_presign)
+CHUNKED_LIMIT=10240
+OWN_SHA_LIMIT=6656
 # Calls whose stack the 1.5 KiB target is about.
 SIGNING_CALLS=(sigv4rs_signer_sign_headers sigv4rs_signer_presign sigv4rs_chunked_begin
                sigv4rs_chunked_sign_chunk sigv4rs_chunked_finish)
@@ -56,7 +60,9 @@ step() { t_step=$(date +%s.%N); printf '\n=== %s\n' "$*"; }
 took() { TIMES+=("$(awk -v a="$t_step" -v b="$(date +%s.%N)" -v s="$1" 'BEGIN{printf "%-52s %6.1f s", s, b-a}')"); }
 die() { echo "run.sh: $*" >&2; exit 2; }
 
-profile_of() { case $1 in s) echo firmware ;; z | zc) echo firmware-z ;; *) die "unknown variant $1" ;; esac; }
+profile_of() { case $1 in s) echo firmware ;; z | zc | zo) echo firmware-z ;; *) die "unknown variant $1" ;; esac; }
+# zo: the application's own SHA-256 (fw/sha256_compress.c), as a hardware engine would be.
+features_of() { case $1 in zo) echo "--features caller-sha256" ;; *) echo "" ;; esac; }
 rustflags_of() { # -Z emit-stack-sizes only adds a non-loaded section
   # Firmware takes the small build-time limits (32 headers, 32 query parameters).
   case $1 in
@@ -118,7 +124,7 @@ for v in "${VARIANTS[@]}"; do
     env RUSTC="$RUSTC" RUSTDOC="$RUST_WEB_DIR/usr/bin/rustdoc" RUSTC_BOOTSTRAP=1 \
       RUSTFLAGS="$(rustflags_of "$v")" CARGO_TARGET_DIR="$CARGO_DIR/$v" \
       "$CARGO" rustc --manifest-path "$REPO/Cargo.toml" --locked --lib --crate-type staticlib \
-      --no-default-features --profile "$(profile_of "$v")" --target "$t" \
+      --no-default-features $(features_of "$v") --profile "$(profile_of "$v")" --target "$t" \
       -Z build-std=core,compiler_builtins -Z build-std-features=compiler-builtins-mem \
       >"$log" 2>&1 || rc=$?
     grep -vE '^\s+(Compiling|Downloaded|Downloading|Updating|Locking)' "$log" | sed 's/^/    /' || true
@@ -135,12 +141,14 @@ CFLAGS=(-std=gnu11 -Os -g -Wall -Wextra -Werror -ffunction-sections -fdata-secti
 # memcmp/strlen for both languages; libgcc only for what GCC itself emits.
 LDFLAGS=(-nostdlib -nostartfiles -T "$HERE/fw/link.ld" -Wl,--gc-sections -Wl,-z,noexecstack)
 
+own_sha_of() { [ "$1" = zo ] && echo "$HERE/fw/sha256_compress.c"; true; }
+
 link_fw() { # target variant vector-dir out.elf
   local t=$1 v=$2 vec=$3 elf=$4
   rm -f "$elf"
   # shellcheck disable=SC2046
   arm-none-eabi-gcc $(cpu_of "$t") "${CFLAGS[@]}" -I "$vec" -DFW_TARGET="\"$t $v\"" "${LDFLAGS[@]}" \
-    -Wl,-Map="${elf%.elf}.map" "$HERE/fw/startup.c" "$HERE/fw/main.c" "$OUT/lib-$v-$t.a" -lgcc \
+    -Wl,-Map="${elf%.elf}.map" "$HERE/fw/startup.c" "$HERE/fw/main.c" $(own_sha_of "$v") "$OUT/lib-$v-$t.a" -lgcc \
     -o "$elf" 2>&1 | quiet
   [ -f "$elf" ] || die "link failed: $elf"
 }
@@ -205,10 +213,13 @@ rust_only() { # archive out.elf roots...
   local a=$1 elf=$2; shift 2
   local req=()
   for r in "$@"; do req+=(--require-defined="$r"); done
-  arm-none-eabi-ld -T "$HERE/tools/rust_only.ld" --gc-sections "${req[@]}" -e "$1" "$a" -o "$elf" 2>&1 | quiet
+  # zo: the application's SHA-256 is not ours to count.
+  local own=()
+  case $a in *-zo-*) own=(--defsym=sigv4rs_sha256_compress=0) ;; esac
+  arm-none-eabi-ld -T "$HERE/tools/rust_only.ld" --gc-sections "${own[@]}" "${req[@]}" -e "$1" "$a" -o "$elf" 2>&1 | quiet
   [ -f "$elf" ] || die "rust-only link failed: $elf"
 }
-declare -A FLASH_SIGN=() DATA_BSS=()
+declare -A FLASH_SIGN=() FLASH_HDR=() DATA_BSS=()
 printf '%-5s %-3s %8s %8s %6s %6s %12s %16s\n' target var .text .rodata .data .bss "flash(all)" "flash(signing)"
 for t in "${TARGETS[@]}"; do
   for v in "${VARIANTS[@]}"; do
@@ -219,6 +230,9 @@ for t in "${TARGETS[@]}"; do
     tx=$(sec "$all" .text); ro=$(sec "$all" .rodata); da=$(sec "$all" .data); bs=$(sec "$all" .bss)
     stx=$(sec "$sig" .text); sro=$(sec "$sig" .rodata); sda=$(sec "$sig" .data); sbs=$(sec "$sig" .bss)
     FLASH_SIGN[$v-$t]=$((stx + sro + sda))
+    hdr="$OUT/rust-headers-$v-$t.elf"
+    rust_only "$OUT/lib-$v-$t.a" "$hdr" "${HEADERS_ONLY[@]}"
+    FLASH_HDR[$v-$t]=$(($(sec "$hdr" .text) + $(sec "$hdr" .rodata) + $(sec "$hdr" .data)))
     DATA_BSS[$v-$t]=$((da + bs + sda + sbs))
     printf '%-5s %-3s %8d %8d %6d %6d %12d %16d\n' "$(short_of "$t")" "$v" "$tx" "$ro" "$da" "$bs" \
       $((tx + ro + da)) "${FLASH_SIGN[$v-$t]}"
@@ -226,7 +240,8 @@ for t in "${TARGETS[@]}"; do
 done
 echo "flash = .text + .rodata + .data (load image); all = the 15 exports; signing = signer_init/deinit,"
 echo "sign_headers, presign, chunked_* (no canonical_request/string_to_sign, hasher, status_str, version)."
-echo "s = opt-level s, z = opt-level z, zc = z + --cfg sha2_backend_soft=\"compact\"; panic=abort, lto, 1 CGU."
+echo "s = opt-level s, z = opt-level z, zc = z + --cfg sha2_backend_soft=\"compact\", zo = z + the application's"
+echo "SHA-256 (feature caller-sha256, not counted); all with --cfg sigv4rs_limits=\"small\"; panic=abort, lto, 1 CGU."
 # M3 and M4F differ by a few bytes: the breakdown is shown for M4F only.
 for v in "${VARIANTS[@]}"; do
   echo
@@ -293,7 +308,19 @@ for t in "${TARGETS[@]}"; do
       "$peak" "$peak_s" "${who#sigv4rs_}" "$([ "$peak" -le $STACK_LIMIT ] && [ "$peak_s" -le $STACK_LIMIT ] && echo ok || echo OVER)"
   done
 done
-echo "targets (issue 6): flash <= $FLASH_LIMIT B on M4F zc, .data/.bss = 0, any signing call <= $STACK_LIMIT B of stack."
+echo "targets: header signing + presigning <= $FLASH_LIMIT B (zc), with aws-chunked <= $CHUNKED_LIMIT B (zc),"
+echo "with the application's SHA-256 <= $OWN_SHA_LIMIT B (zo), .data/.bss = 0, any signing call <= $STACK_LIMIT B of stack."
+# One line per target (zc for flash and stack; zo for own-sha), "-" for a
+# variant not built.
+for t in "${TARGETS[@]}"; do
+  peak=0
+  for e in "${SIGNING_CALLS[@]}"; do
+    p=${PAINTED[zc-$t-$e]:-0}
+    [ "$p" -gt "$peak" ] && peak=$p
+  done
+  echo "firmware $t: flash ${FLASH_HDR[zc-$t]:--}/$FLASH_LIMIT B, chunked ${FLASH_SIGN[zc-$t]:--}/$CHUNKED_LIMIT B," \
+    "own-sha ${FLASH_HDR[zo-$t]:--}/$OWN_SHA_LIMIT B, stack $peak/$STACK_LIMIT B"
+done
 if [ "$ENFORCE" = 1 ]; then
   echo "SIGV4RS_FW_ENFORCE_TARGETS=1: ${#MISSED[@]} target(s) missed${MISSED[*]:+: ${MISSED[*]}}"
   [ ${#MISSED[@]} = 0 ] && RUNS_OK=$((RUNS_OK + 1)) || RUNS_BAD=$((RUNS_BAD + 1))
