@@ -91,6 +91,9 @@ impl Algorithm for V4<'_> {
         s.put(b"aws4_request");
     }
 
+    // Not inlined: the MAC state stays out of the caller's frame (the
+    // plan's) on small stacks.
+    #[inline(never)]
     fn sign(&self, creq_hex: &[u8; 64]) -> [u8; 64] {
         let mut mac = self.start(self.name());
         mac.put(creq_hex);
