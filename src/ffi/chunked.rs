@@ -173,13 +173,14 @@ pub extern "C" fn sigv4rs_chunked_begin(
         let (r, (buf, len)) = unsafe {
             (try_status!(request(request_, &mut headers)), try_status!(output(out, out_cap, out_len)))
         };
-        let mut fresh = ChunkState::empty();
-        let status = finish(s.begin_chunked(&r, unix_time, &st, &mut fresh, buf), len);
-        if status == sigv4rs_status::Ok {
+        // The state is made only on success, straight into the caller's
+        // memory (a copy on this stack cost firmware 232 bytes).
+        let r = s.begin_chunked_seed(&r, unix_time, &st, buf).map(|(n, seed, date)| {
             // SAFETY: non-NULL, valid, aligned and large enough (asserts).
-            unsafe { state_out.cast::<ChunkState>().write(fresh) };
-        }
-        status
+            unsafe { state_out.cast::<ChunkState>().write(ChunkState::started(&st, date, seed)) };
+            n
+        });
+        finish(r, len)
     }
 }
 

@@ -45,7 +45,12 @@ impl ChunkState {
     }
 
     pub(crate) fn start(&mut self, s: &Streaming, date: AmzDate, seed: [u8; 64]) {
-        *self = ChunkState {
+        *self = Self::started(s, date, seed);
+    }
+
+    /// The state after a seed request signed at `date` with `seed`.
+    pub(crate) fn started(s: &Streaming, date: AmzDate, seed: [u8; 64]) -> Self {
+        ChunkState {
             ready: Self::READY,
             mode: s.mode,
             date,
@@ -53,7 +58,7 @@ impl ChunkState {
             remaining: s.decoded_len,
             chunk_size: s.chunk_size,
             checksum: s.checksum.map(Checksum::new),
-        };
+        }
     }
 
     /// Bytes still expected.

@@ -171,11 +171,25 @@ impl Signer {
         state: &mut ChunkState,
         out: &mut [u8],
     ) -> Result<usize, Error> {
+        let (n, seed, date) = self.begin_chunked_seed(req, unix_time, streaming, out)?;
+        state.start(streaming, date, seed);
+        Ok(n)
+    }
+
+    /// [`Signer::begin_chunked`] without the state: the bytes written, the
+    /// seed signature and the signing time, for `ChunkState::started` (the
+    /// C ABI builds the state in the caller's memory, not on its stack).
+    pub(crate) fn begin_chunked_seed(
+        &self,
+        req: &Request<'_>,
+        unix_time: i64,
+        streaming: &Streaming,
+        out: &mut [u8],
+    ) -> Result<(usize, [u8; 64], AmzDate), Error> {
         streaming.validate()?;
         let alg = self.v4_at(unix_time)?;
         let (n, seed) = self.run(&alg, req, Mode::Headers, Some(*streaming), Output::Headers, out)?;
-        state.start(streaming, alg.date, seed);
-        Ok(n)
+        Ok((n, seed, alg.date))
     }
 
     /// The signature alone (64 lower-case hex digits).
