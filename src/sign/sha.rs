@@ -21,7 +21,8 @@ pub(crate) const EMPTY_SHA256: &[u8] = b"e3b0c44298fc1c149afbf4c8996fb92427ae41e
 pub struct Sha256 {
     state: [u32; 8],
     buf: [u8; 64],
-    buf_len: usize,
+    /// Bytes fed so far; the buffered count is `total % 64` (no separate
+    /// field: this state sits on the deepest stack path).
     total: u64,
 }
 
@@ -37,7 +38,6 @@ impl Sha256 {
         Sha256 {
             state: H0,
             buf: [0; 64],
-            buf_len: 0,
             total: 0,
         }
     }
@@ -47,31 +47,28 @@ impl Sha256 {
         Sha256 {
             state,
             buf: [0; 64],
-            buf_len: 0,
             total: blocks * 64,
         }
     }
 
     /// Feeds bytes.
     pub fn update(&mut self, mut data: &[u8]) {
+        let used = (self.total % 64) as usize;
         self.total = self.total.wrapping_add(data.len() as u64);
-        if self.buf_len > 0 {
-            let take = core::cmp::min(64 - self.buf_len, data.len());
-            self.buf[self.buf_len..self.buf_len + take].copy_from_slice(&data[..take]);
-            self.buf_len += take;
+        if used > 0 {
+            let take = core::cmp::min(64 - used, data.len());
+            self.buf[used..used + take].copy_from_slice(&data[..take]);
             data = &data[take..];
-            if self.buf_len < 64 {
+            if used + take < 64 {
                 return;
             }
             compress256(&mut self.state, core::slice::from_ref(&self.buf));
-            self.buf_len = 0;
         }
         let (blocks, rest) = data.as_chunks::<64>();
         if !blocks.is_empty() {
             compress256(&mut self.state, blocks);
         }
         self.buf[..rest.len()].copy_from_slice(rest);
-        self.buf_len = rest.len();
     }
 
     /// Pads and returns the digest.
@@ -83,7 +80,7 @@ impl Sha256 {
     /// state serves a chain of hashes (a state per hash costs firmware stack).
     pub(crate) fn finish_reset(&mut self) -> [u8; 32] {
         let bits = self.total.wrapping_mul(8);
-        let n = self.buf_len;
+        let n = (self.total % 64) as usize;
         self.buf[n] = 0x80;
         self.buf[n + 1..].fill(0);
         if n >= 56 {
@@ -101,7 +98,6 @@ impl Sha256 {
         self.state.zeroize();
         self.buf.zeroize();
         self.state = H0;
-        self.buf_len = 0;
         self.total = 0;
         out
     }
