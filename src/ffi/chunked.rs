@@ -7,7 +7,7 @@ use super::request::{CHeaders, request, sigv4rs_request};
 use super::signer::{as_signer, sigv4rs_signer};
 use super::slice::{bytes, finish, output, sigv4rs_bytes};
 use super::status::sigv4rs_status;
-use crate::sign::{ChecksumKind, ChunkState, StreamMode, Streaming};
+use crate::sign::{AmzDate, ChecksumKind, ChunkState, StreamMode, Streaming};
 
 /// Bytes of a `sigv4rs_chunked` state.
 pub const SIGV4RS_CHUNKED_STATE_SIZE: usize = 256;
@@ -170,18 +170,29 @@ pub extern "C" fn sigv4rs_chunked_begin(
         }
         let mut headers = CHeaders::EMPTY;
         // SAFETY: `request_` NULL or valid; `out`/`out_len` per contract.
-        let (r, (buf, len)) = unsafe {
-            (try_status!(request(request_, &mut headers)), try_status!(output(out, out_cap, out_len)))
+        let built = unsafe { request(request_, &mut headers) };
+        let r = match built {
+            Err(e) => return e,
+            Ok(ref r) => r,
         };
+        // SAFETY: per contract.
+        let (buf, len) = try_status!(unsafe { output(out, out_cap, out_len) });
         // The state is made only on success, straight into the caller's
         // memory (a copy on this stack cost firmware 232 bytes).
-        let r = s.begin_chunked_seed(&r, unix_time, &st, buf).map(|(n, seed, date)| {
-            // SAFETY: non-NULL, valid, aligned and large enough (asserts).
-            unsafe { state_out.cast::<ChunkState>().write(ChunkState::started(&st, date, seed)) };
-            n
+        let r = s.begin_chunked_with(r, unix_time, &st, buf, &mut |date, seed| {
+            store_state(state_out, &st, date, seed)
         });
         finish(r, len)
     }
+}
+
+/// Builds the state in `out` (non-NULL, valid, aligned and large enough:
+/// asserted at compile time). Not inlined: the state's temporary then never
+/// shares a frame with the signing call before it.
+#[inline(never)]
+fn store_state(out: *mut sigv4rs_chunked, st: &Streaming, date: AmzDate, seed: &[u8; 64]) {
+    // SAFETY: see above.
+    unsafe { out.cast::<ChunkState>().write(ChunkState::started(st, date, *seed)) };
 }
 
 /// Signs the next data chunk and writes its header:

@@ -198,14 +198,16 @@ fn sign_with(
 ) -> sigv4rs_status {
     let s = try_status!(as_signer(signer));
     let mut headers = CHeaders::EMPTY;
+    // The request is used where it was built (`ref`): moving it out of the
+    // Result cost firmware a second copy on the stack.
     // SAFETY: `req` is NULL or valid; `out`/`out_len` per contract.
-    let (r, (buf, len)) = unsafe {
-        (
-            try_status!(request(req, &mut headers)),
-            try_status!(output(out, out_cap, out_len)),
-        )
-    };
-    finish(f(s, &r, buf), len)
+    match unsafe { request(req, &mut headers) } {
+        Err(e) => e,
+        Ok(ref r) => {
+            let (buf, len) = try_status!(unsafe { output(out, out_cap, out_len) });
+            finish(f(s, r, buf), len)
+        }
+    }
 }
 
 /// Signs `request` for header authentication at `unix_time` (seconds since

@@ -32,8 +32,9 @@ pub(crate) trait Algorithm {
     }
     /// The signature of the string to sign built from `creq_hex`.
     fn sign(&self, creq_hex: &[u8; 64]) -> Self::Signature;
-    /// What an output embeds before the real signature is known (sizing).
-    fn placeholder(&self) -> Self::Signature;
+    /// What an output embeds before the real signature is known (sizing);
+    /// a constant, not a stack copy.
+    fn placeholder(&self) -> &Self::Signature;
 }
 
 /// SigV4: HMAC-SHA256 with the day's derived key.
@@ -48,25 +49,30 @@ impl<'a> V4<'a> {
     /// derived and cached). Not inlined: derivation's hash states then live
     /// in this frame only, never beside a plan.
     #[inline(never)]
-    pub(crate) fn new(signer: &'a Signer, date: AmzDate) -> Self {
+    /// (`date` by reference: a by-value copy sat in every caller's frame.)
+    pub(crate) fn new(signer: &'a Signer, date: &AmzDate) -> Self {
         V4 {
             signer,
-            date,
-            key: signer.signing_key(&date),
+            date: *date,
+            key: signer.signing_key(date),
         }
     }
 
-    /// An HMAC over `<algorithm>\n<date>\n<scope>\n`: the start of every
+    /// A MAC keyed with the day's key, built in the caller's frame (a
+    /// returned copy cost small stacks a second MAC state).
+    pub(crate) fn mac(&self) -> Hmac {
+        self.key.start()
+    }
+
+    /// Feeds `<algorithm>\n<date>\n<scope>\n` to `mac`: the start of every
     /// string to sign of this algorithm family (request, chunk, trailer).
-    pub(crate) fn start(&self, algorithm: &[u8]) -> Hmac {
-        let mut mac = self.key.start();
+    pub(crate) fn prefix(&self, mac: &mut Hmac, algorithm: &[u8]) {
         mac.put(algorithm);
         mac.put(b"\n");
         mac.put(&self.date.full);
         mac.put(b"\n");
-        self.write_scope(&mut mac, b"/");
+        self.write_scope(mac, b"/");
         mac.put(b"\n");
-        mac
     }
 }
 
@@ -95,12 +101,13 @@ impl Algorithm for V4<'_> {
     // plan's) on small stacks.
     #[inline(never)]
     fn sign(&self, creq_hex: &[u8; 64]) -> [u8; 64] {
-        let mut mac = self.start(self.name());
+        let mut mac = self.mac();
+        self.prefix(&mut mac, self.name());
         mac.put(creq_hex);
         hex32(&mac.finish())
     }
 
-    fn placeholder(&self) -> [u8; 64] {
-        [b'0'; 64]
+    fn placeholder(&self) -> &[u8; 64] {
+        &[b'0'; 64]
     }
 }

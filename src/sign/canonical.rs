@@ -36,7 +36,7 @@ fn write_header_value(plan: &Plan<'_>, s: &mut dyn Sink, h: Header) {
     match h {
         Header::Added(Added::Host) => write_lower(s, plan.req.target.host),
         Header::Added(Added::Date) => s.put(&plan.date.full),
-        Header::Added(Added::ContentSha256) => s.put(plan.payload_line()),
+        Header::Added(Added::ContentSha256) => plan.write_payload_line(s),
         Header::Added(Added::Token) => s.put(plan.signer.session_token()),
         Header::Added(Added::ContentEncoding) => write_content_encoding(plan, s),
         Header::Added(Added::ContentLength) => put_decimal(s, stream.map_or(0, |(_, enc)| enc)),
@@ -145,7 +145,7 @@ pub(crate) fn write_canonical_request<A: Algorithm>(plan: &Plan<'_>, alg: &A, s:
     s.put(b"\n");
     write_signed_headers(plan, s, false);
     s.put(b"\n");
-    s.put(plan.payload_line());
+    plan.write_payload_line(s);
 }
 
 /// SHA-256 of the canonical request.

@@ -7,7 +7,7 @@ use super::Error;
 use super::algorithm::V4;
 use super::checksum::Checksum;
 use super::encode::hex32;
-use super::sha::{EMPTY_SHA256, Hmac, sha256};
+use super::sha::{EMPTY_SHA256, sha256};
 use super::signer::Signer;
 use super::sink::{Counter, Sink, SliceWriter};
 use super::stream::{StreamMode, Streaming, hex_digits};
@@ -74,22 +74,26 @@ impl ChunkState {
         }
     }
 
-    /// An HMAC over `<algorithm>\n<date>\n<scope>\n<previous signature>\n`,
-    /// the start of both the chunk and the trailer strings to sign.
-    fn chained_mac(&self, signer: &Signer, algorithm: &[u8]) -> Hmac {
-        let mut mac = V4::new(signer, self.date).start(algorithm);
+    /// The signature of `<algorithm>\n<date>\n<scope>\n<previous signature>\n`
+    /// followed by `tail`: the chunk's and the trailer's string to sign.
+    /// Not inlined: the one MAC state lives here, not in the callers'
+    /// frames beside their hash states, nor above the key's derivation.
+    #[inline(never)]
+    fn chained_sig(&self, alg: &V4<'_>, algorithm: &[u8], tail: &[&[u8]]) -> [u8; 64] {
+        let mut mac = alg.mac();
+        alg.prefix(&mut mac, algorithm);
         mac.put(&self.prev);
         mac.put(b"\n");
-        mac
+        for t in tail {
+            mac.put(t);
+        }
+        hex32(&mac.finish())
     }
 
     /// The next chunk's signature (signed modes), chaining from the previous.
-    fn chain(&mut self, signer: &Signer, data_hash: &[u8; 64]) -> [u8; 64] {
-        let mut mac = self.chained_mac(signer, b"AWS4-HMAC-SHA256-PAYLOAD");
-        mac.put(EMPTY_SHA256);
-        mac.put(b"\n");
-        mac.put(data_hash);
-        self.prev = hex32(&mac.finish());
+    fn chain(&mut self, signer: &Signer, data_hash: &[u8]) -> [u8; 64] {
+        let alg = V4::new(signer, &self.date);
+        self.prev = self.chained_sig(&alg, b"AWS4-HMAC-SHA256-PAYLOAD", &[EMPTY_SHA256, b"\n", data_hash]);
         self.prev
     }
 
@@ -154,7 +158,7 @@ impl ChunkState {
             return Err(Error::BufferTooSmall(c.0));
         }
         let (sig, tsig) = if self.mode.signed() {
-            let sig = self.chain(signer, &hex32(&sha256(b"")));
+            let sig = self.chain(signer, EMPTY_SHA256);
             (sig, self.trailer_signature(signer))
         } else {
             ([0; 64], [0; 64])
@@ -179,11 +183,18 @@ impl ChunkState {
         if self.checksum.is_none() {
             return [0; 64];
         }
+        let th = self.trailer_hash();
+        let alg = V4::new(signer, &self.date);
+        self.chained_sig(&alg, b"AWS4-HMAC-SHA256-TRAILER", &[&th])
+    }
+
+    /// The hash of the trailer lines, in hex. Not inlined: its hash state
+    /// stays out of the frame that holds the MAC's.
+    #[inline(never)]
+    fn trailer_hash(&self) -> [u8; 64] {
         let mut h = super::sha::Sha256::new();
         self.write_trailer_line(&mut h, b"\n");
-        let mut mac = self.chained_mac(signer, b"AWS4-HMAC-SHA256-TRAILER");
-        mac.put(&hex32(&h.finish()));
-        hex32(&mac.finish())
+        hex32(&h.finish())
     }
 
     fn write_final(&self, s: &mut dyn Sink, sig: &[u8; 64], tsig: &[u8; 64]) {

@@ -227,9 +227,16 @@ pub fn hex32(d: &[u8; 32]) -> [u8; 64] {
     out
 }
 
-/// True for 64 hex digits (either case).
-pub fn is_sha256_hex(s: &[u8]) -> bool {
-    s.len() == 64 && s.iter().all(|c| c.is_ascii_hexdigit())
+/// The 32 bytes that 64 hex digits (either case) stand for.
+pub fn unhex32(s: &[u8]) -> Option<[u8; 32]> {
+    if s.len() != 64 {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (o, pair) in out.iter_mut().zip(s.chunks_exact(2)) {
+        *o = (hex_val(pair[0])? << 4) | hex_val(pair[1])?;
+    }
+    Some(out)
 }
 
 #[cfg(test)]

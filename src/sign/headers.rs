@@ -148,17 +148,15 @@ pub fn trim(value: &[u8]) -> &[u8] {
 
 /// Writes `name` lower-cased.
 pub fn write_lower<S: super::sink::Sink + ?Sized>(s: &mut S, name: &[u8]) {
-    if !name.iter().any(u8::is_ascii_uppercase) {
-        s.put(name);
-        return;
+    // Runs between capitals go out as they are: no copy buffer on the
+    // stack (this sits on the deepest path of a signing call).
+    let mut rest = name;
+    while let Some(i) = rest.iter().position(u8::is_ascii_uppercase) {
+        s.put(&rest[..i]);
+        s.put(&[rest[i].to_ascii_lowercase()]);
+        rest = &rest[i + 1..];
     }
-    for chunk in name.chunks(32) {
-        let mut tmp = [0u8; 32];
-        for (t, c) in tmp.iter_mut().zip(chunk) {
-            *t = c.to_ascii_lowercase();
-        }
-        s.put(&tmp[..chunk.len()]);
-    }
+    s.put(rest);
 }
 
 #[cfg(test)]

@@ -52,30 +52,37 @@ fn emit<A: Algorithm<Signature = [u8; 64]>>(
 }
 
 impl Signer {
-    /// SigV4 at `unix_time`: the signer and the time checked, the day's key
-    /// at hand.
-    fn v4_at(&self, unix_time: i64) -> Result<V4<'_>, Error> {
+    /// The signing time of a call at `unix_time`, the signer checked.
+    /// (The checks return the date alone: a `Result<V4>` moved into the
+    /// caller cost small stacks a second copy of the key.)
+    fn checked_date(&self, unix_time: i64) -> Result<AmzDate, Error> {
         if !self.is_ready() {
             return Err(Error::NotInitialized);
         }
-        Ok(V4::new(self, AmzDate::from_unix(unix_time)?))
+        AmzDate::from_unix(unix_time)
     }
 
     /// Plans `req`, sizes the output with placeholder digits and, only when
     /// it fits, hashes the payload, computes the digits the output embeds
     /// (signature or canonical request hash) and writes the output and a
-    /// NUL. Nothing is written on error. Returns the bytes written and the
-    /// digits.
+    /// NUL. Nothing is written on error. Returns the bytes written. For an
+    /// aws-chunked seed request, `chunked` carries the stream and receives
+    /// the seed signature (a returned copy cost every caller's frame 64
+    /// bytes).
     #[inline(never)]
     fn run(
         &self,
         alg: &V4<'_>,
         req: &Request<'_>,
         mode: Mode,
-        stream: Option<Streaming>,
         what: Output,
         out: &mut [u8],
-    ) -> Result<(usize, [u8; 64]), Error> {
+        chunked: Option<(&Streaming, &mut [u8; 64])>,
+    ) -> Result<usize, Error> {
+        let (stream, seed) = match chunked {
+            Some((st, seed)) => (Some(st), Some(seed)),
+            None => (None, None),
+        };
         let mut plan = Plan::new(self, req);
         plan.prepare(alg.date, mode, stream)?;
         // Sizing: from lengths alone when the buffer is surely large enough
@@ -83,15 +90,15 @@ impl Signer {
         let placeholder = alg.placeholder();
         // Bare metal keeps the smaller code: always the counting pass.
         let bound = match what {
-            Output::Headers if !cfg!(target_os = "none") => headers_bound(&plan, alg, &placeholder),
-            Output::Url if !cfg!(target_os = "none") => url_bound(&plan, alg, &placeholder),
+            Output::Headers if !cfg!(target_os = "none") => headers_bound(&plan, alg, placeholder),
+            Output::Url if !cfg!(target_os = "none") => url_bound(&plan, alg, placeholder),
             _ => usize::MAX,
         };
         let needed = if out.len() > bound {
             None
         } else {
             let mut c = Counter(0);
-            emit(what, &plan, alg, &mut c, &placeholder);
+            emit(what, &plan, alg, &mut c, placeholder);
             let needed = c.0.saturating_add(1);
             if out.len() < needed {
                 return Err(Error::BufferTooSmall(needed));
@@ -102,7 +109,7 @@ impl Signer {
             Output::Headers | Output::Url => sign(&mut plan, alg),
             Output::CanonicalRequest => {
                 plan.hash_payload();
-                alg.placeholder()
+                *alg.placeholder()
             }
             Output::StringToSign => {
                 plan.hash_payload();
@@ -113,7 +120,10 @@ impl Signer {
         emit(what, &plan, alg, &mut w, &digits);
         w.put(b"\0");
         debug_assert!(!w.overflowed() && needed.is_none_or(|n| w.len() == n) && w.len() <= bound);
-        Ok((w.len(), digits))
+        if let Some(sd) = seed {
+            *sd = digits;
+        }
+        Ok(w.len())
     }
 
     /// Signs `req` for header authentication at `unix_time`. Writes the
@@ -121,15 +131,15 @@ impl Signer {
     /// number of bytes written (every NUL included). Nothing is written on
     /// error; [`Error::BufferTooSmall`] carries the size needed.
     pub fn sign_headers(&self, req: &Request<'_>, unix_time: i64, out: &mut [u8]) -> Result<usize, Error> {
-        let alg = self.v4_at(unix_time)?;
-        Ok(self.run(&alg, req, Mode::Headers, None, Output::Headers, out)?.0)
+        let alg = V4::new(self, &self.checked_date(unix_time)?);
+        self.run(&alg, req, Mode::Headers, Output::Headers, out, None)
     }
 
     /// Writes the presigned URL (NUL-terminated) valid for `expires` seconds;
     /// returns the bytes written, the NUL included.
     pub fn presign(&self, req: &Request<'_>, unix_time: i64, expires: u32, out: &mut [u8]) -> Result<usize, Error> {
-        let alg = self.v4_at(unix_time)?;
-        Ok(self.run(&alg, req, Mode::Presign(expires), None, Output::Url, out)?.0)
+        let alg = V4::new(self, &self.checked_date(unix_time)?);
+        self.run(&alg, req, Mode::Presign(expires), Output::Url, out, None)
     }
 
     /// Writes the canonical request (NUL-terminated), as AWS shows it in a
@@ -141,8 +151,8 @@ impl Signer {
         mode: Mode,
         out: &mut [u8],
     ) -> Result<usize, Error> {
-        let alg = self.v4_at(unix_time)?;
-        Ok(self.run(&alg, req, mode, None, Output::CanonicalRequest, out)?.0)
+        let alg = V4::new(self, &self.checked_date(unix_time)?);
+        self.run(&alg, req, mode, Output::CanonicalRequest, out, None)
     }
 
     /// Writes the string to sign (NUL-terminated).
@@ -153,8 +163,8 @@ impl Signer {
         mode: Mode,
         out: &mut [u8],
     ) -> Result<usize, Error> {
-        let alg = self.v4_at(unix_time)?;
-        Ok(self.run(&alg, req, mode, None, Output::StringToSign, out)?.0)
+        let alg = V4::new(self, &self.checked_date(unix_time)?);
+        self.run(&alg, req, mode, Output::StringToSign, out, None)
     }
 
     /// Starts an aws-chunked upload: signs the seed request (adding
@@ -171,30 +181,42 @@ impl Signer {
         state: &mut ChunkState,
         out: &mut [u8],
     ) -> Result<usize, Error> {
-        let (n, seed, date) = self.begin_chunked_seed(req, unix_time, streaming, out)?;
-        state.start(streaming, date, seed);
-        Ok(n)
+        self.begin_chunked_with(req, unix_time, streaming, out, &mut |date, seed| {
+            state.start(streaming, date, *seed)
+        })
     }
 
-    /// [`Signer::begin_chunked`] without the state: the bytes written, the
-    /// seed signature and the signing time, for `ChunkState::started` (the
-    /// C ABI builds the state in the caller's memory, not on its stack).
-    pub(crate) fn begin_chunked_seed(
+    /// [`Signer::begin_chunked`] with the state left to `start`, called
+    /// on success with the signing time and the seed signature (the C ABI
+    /// builds the state in the caller's memory). Not inlined: the key and
+    /// the seed live in this frame, not the caller's.
+    #[inline(never)]
+    pub(crate) fn begin_chunked_with(
         &self,
         req: &Request<'_>,
         unix_time: i64,
         streaming: &Streaming,
         out: &mut [u8],
-    ) -> Result<(usize, [u8; 64], AmzDate), Error> {
+        start: &mut dyn FnMut(AmzDate, &[u8; 64]),
+    ) -> Result<usize, Error> {
         streaming.validate()?;
-        let alg = self.v4_at(unix_time)?;
-        let (n, seed) = self.run(&alg, req, Mode::Headers, Some(*streaming), Output::Headers, out)?;
-        Ok((n, seed, alg.date))
+        let alg = V4::new(self, &self.checked_date(unix_time)?);
+        let mut seed = [0; 64];
+        let n = self.run(
+            &alg,
+            req,
+            Mode::Headers,
+            Output::Headers,
+            out,
+            Some((streaming, &mut seed)),
+        )?;
+        start(alg.date, &seed);
+        Ok(n)
     }
 
     /// The signature alone (64 lower-case hex digits).
     pub fn signature(&self, req: &Request<'_>, unix_time: i64, mode: Mode) -> Result<[u8; 64], Error> {
-        let alg = self.v4_at(unix_time)?;
+        let alg = V4::new(self, &self.checked_date(unix_time)?);
         let mut plan = Plan::new(self, req);
         plan.prepare(alg.date, mode, None)?;
         Ok(sign(&mut plan, &alg))

@@ -41,7 +41,7 @@ pub(crate) fn write_headers<A: Algorithm>(plan: &Plan<'_>, alg: &A, s: &mut dyn 
     }
     if plan.add_sha {
         s.put(b"X-Amz-Content-SHA256: ");
-        s.put(plan.payload_line());
+        plan.write_payload_line(s);
         s.put(b"\0");
     }
     s.put(b"Authorization: ");
@@ -121,7 +121,7 @@ pub(crate) fn headers_bound<A: Algorithm>(plan: &Plan<'_>, alg: &A, sig: &A::Sig
     if let Some((_, _)) = plan.stream {
         n += 128 + plan.encoding.map_or(0, <[u8]>::len);
     }
-    n += plan.signer.session_token().len() + plan.payload_line().len().max(64);
+    n += plan.signer.session_token().len() + plan.payload_line_len().max(64);
     n += alg.name().len() + plan.signer.access_key_id().len() + scope_len(alg);
     n + names_len(plan) + sig.as_ref().len()
 }

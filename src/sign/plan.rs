@@ -4,12 +4,13 @@
 
 use core::cmp::Ordering;
 
-use super::encode::is_sha256_hex;
+use super::encode::unhex32;
 use super::headers::{cmp_names, is_field_value, is_token, trim};
 use super::query::{AUTH_TOKEN, SortedQuery};
 use super::request::{Mode, Payload, Request};
 use super::sha::{EMPTY_SHA256, sha256};
 use super::signer::{Flags, Signer};
+use super::sink::Sink;
 use super::stream::Streaming;
 use super::time::AmzDate;
 use super::url::signed_host;
@@ -92,7 +93,8 @@ impl Entry {
 /// The payload line of the canonical request.
 pub(crate) enum PayloadLine<'a> {
     Text(&'a [u8]),
-    Hex([u8; 64]),
+    /// A SHA-256, kept raw (hex on output: half the bytes in every plan).
+    Hash([u8; 32]),
     /// Bytes still to hash (the size of every output is known without it).
     Pending(&'a [u8]),
 }
@@ -111,7 +113,7 @@ pub(crate) struct Plan<'a> {
     /// Header output includes `X-Amz-Content-SHA256`.
     pub(crate) add_sha: bool,
     /// The seed request of an aws-chunked upload, with its encoded length.
-    pub(crate) stream: Option<(Streaming, u64)>,
+    pub(crate) stream: Option<(&'a Streaming, u64)>,
     /// A caller's own Content-Encoding (e.g. gzip), kept after `aws-chunked`
     /// as S3 wants (`aws-chunked,gzip`).
     pub(crate) encoding: Option<&'a [u8]>,
@@ -153,7 +155,10 @@ impl<'a> Plan<'a> {
     /// Validates the request and decides what gets signed: the date, the
     /// payload line, the canonical headers in order and the query in order.
     /// `date` is the signing time, already checked (as the signer is).
-    pub(crate) fn prepare(&mut self, date: AmzDate, mode: Mode, stream: Option<Streaming>) -> Result<(), Error> {
+    /// Not inlined: its temporaries then never sit under the hashing that
+    /// follows (firmware stack).
+    #[inline(never)]
+    pub(crate) fn prepare(&mut self, date: AmzDate, mode: Mode, stream: Option<&'a Streaming>) -> Result<(), Error> {
         let (signer, req) = (self.signer, self.req);
         self.date = date;
         let expires = match mode {
@@ -212,16 +217,7 @@ impl<'a> Plan<'a> {
                 None => PayloadLine::Pending(bytes),
             },
             Payload::Bytes(bytes) => PayloadLine::Pending(bytes),
-            Payload::Sha256Hex(h) => {
-                if !is_sha256_hex(h) {
-                    return Err(Error::InvalidPayloadHash);
-                }
-                let mut hex = [0u8; 64];
-                for (d, s) in hex.iter_mut().zip(h) {
-                    *d = s.to_ascii_lowercase();
-                }
-                PayloadLine::Hex(hex)
-            }
+            Payload::Sha256Hex(h) => PayloadLine::Hash(unhex32(h).ok_or(Error::InvalidPayloadHash)?),
             Payload::Unsigned => PayloadLine::Text(UNSIGNED_PAYLOAD),
         };
         let uses_caller_sha = matches!(req.payload, Payload::Auto(_)) && caller_sha.is_some() && stream.is_none();
@@ -326,17 +322,27 @@ impl<'a> Plan<'a> {
             self.payload = if bytes.is_empty() {
                 PayloadLine::Text(EMPTY_SHA256)
             } else {
-                PayloadLine::Hex(super::encode::hex32(&sha256(bytes)))
+                PayloadLine::Hash(sha256(bytes))
             };
         }
     }
 
-    /// The payload line (64 placeholder digits while still pending).
-    pub(crate) fn payload_line(&self) -> &[u8] {
+    /// Writes the payload line (64 placeholder digits while still
+    /// pending). Not inlined: the hex digits' buffer stays in this frame.
+    #[inline(never)]
+    pub(crate) fn write_payload_line(&self, s: &mut dyn Sink) {
         match &self.payload {
-            PayloadLine::Text(t) => t,
-            PayloadLine::Hex(h) => h,
-            PayloadLine::Pending(_) => &[b'0'; 64],
+            PayloadLine::Text(t) => s.put(t),
+            PayloadLine::Hash(h) => s.put(&super::encode::hex32(h)),
+            PayloadLine::Pending(_) => s.put(&[b'0'; 64]),
+        }
+    }
+
+    /// The payload line's length.
+    pub(crate) fn payload_line_len(&self) -> usize {
+        match &self.payload {
+            PayloadLine::Text(t) => t.len(),
+            _ => 64,
         }
     }
 }
