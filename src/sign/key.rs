@@ -71,21 +71,35 @@ impl KeyCache {
 
     /// Stores the key for `day`, unless another thread is storing one now.
     pub fn put(&self, day: u32, key: &HmacKey) {
-        let s = self.seq.load(Ordering::Relaxed);
-        if s & 1 != 0
-            || self
-                .seq
-                .compare_exchange(s, s.wrapping_add(1), Ordering::Acquire, Ordering::Relaxed)
-                .is_err()
-        {
+        let Some(s) = self.claim() else {
             return;
-        }
+        };
         fence(Ordering::Release);
         self.day.store(day.wrapping_add(1), Ordering::Relaxed);
         for (i, w) in self.words.iter().enumerate() {
             w.store(if i < 8 { key.inner[i] } else { key.outer[i - 8] }, Ordering::Relaxed);
         }
         self.seq.store(s.wrapping_add(2), Ordering::Release);
+    }
+
+    /// Takes the writer's turn: the even sequence number it found, now odd.
+    #[cfg(target_has_atomic = "32")]
+    fn claim(&self) -> Option<u32> {
+        let s = self.seq.load(Ordering::Relaxed);
+        (s & 1 == 0
+            && self
+                .seq
+                .compare_exchange(s, s.wrapping_add(1), Ordering::Acquire, Ordering::Relaxed)
+                .is_ok())
+        .then_some(s)
+    }
+
+    /// Without compare-and-swap (RV32IMC, Cortex-M0) two writers cannot
+    /// take turns safely through a shared signer, so the cache is never
+    /// written and every call derives its key (about ten SHA-256 blocks).
+    #[cfg(not(target_has_atomic = "32"))]
+    fn claim(&self) -> Option<u32> {
+        None
     }
 
     /// Forgets the key (zeroes every word).
