@@ -1,21 +1,24 @@
 #!/usr/bin/env bash
-# sigv4rs on bare-metal Cortex-M under QEMU (issue 6).
+# sigv4rs on bare-metal Cortex-M and RISC-V under QEMU (issue 6).
 #
-# Installs what is missing (tools/setup.sh: apt + Debian's rustc-web and
-# qemu-system-arm unpacked under /opt), cross-compiles the library without
-# std for thumbv7m-none-eabi (Cortex-M3) and thumbv7em-none-eabihf
-# (Cortex-M4F) at opt-level s, z, and z with sha2's compact SHA-256, links
-# the C test firmware (fw/) against each, runs it on lm3s6965evb and
-# mps2-an385 (M3) and mps2-an386 (M4F) with semihosting (exit status =
-# failure count), and prints flash/RAM sizes and stack use (painted in QEMU
-# and static from -Z emit-stack-sizes).
+# Installs what is missing (tools/setup.sh: apt + Debian's rustc-web,
+# qemu-system-arm and qemu-system-riscv32 unpacked under /opt),
+# cross-compiles the library without std for thumbv7m-none-eabi (Cortex-M3),
+# thumbv7em-none-eabihf (Cortex-M4F) and riscv32imc-unknown-none-elf
+# (ESP32-C3 class) at opt-level s, z, z with sha2's compact SHA-256, and z
+# with the application's SHA-256, links the C test firmware (fw/) against
+# each, runs it on lm3s6965evb and mps2-an385 (M3), mps2-an386 (M4F) and
+# virt (RV32, -bios none) with semihosting (exit status = failure count),
+# and prints flash/RAM sizes and stack use (painted in QEMU and static from
+# -Z emit-stack-sizes).
 #
 # Env: SIGV4RS_FW_BREAK=1  corrupt one expected value: the run must fail
-#      SIGV4RS_FW_ENFORCE_TARGETS=1  fail the run when a size/stack target is missed
+#      SIGV4RS_FW_ENFORCE_TARGETS=0  report the targets without failing the run
 #      SIGV4RS_FW_VARIANTS  subset of "s z zc zo" (default all); QUICK=1 = "zc"
 #      SIGV4RS_FW_OUT       outputs (default <repo>/target/embedded)
 #      SIGV4RS_FW_CARGO_DIR cargo build dirs (default ~/.cache/sigv4rs-embedded/cargo)
-#      RUST_WEB_DIR, QEMU_DIR  toolchain prefixes (/opt/rust-web, /opt/qemu-arm)
+#      RUST_WEB_DIR, QEMU_DIR, QEMU_RISCV_DIR  toolchain prefixes
+#                           (/opt/rust-web, /opt/qemu-arm, /opt/qemu-riscv)
 #      NO_APT=1             never call apt (fail if something is missing)
 set -euo pipefail
 
@@ -27,11 +30,12 @@ OUT="${SIGV4RS_FW_OUT:-$REPO/target/embedded}"
 CARGO_DIR="${SIGV4RS_FW_CARGO_DIR:-${XDG_CACHE_HOME:-${HOME:-$REPO/target}/.cache}/sigv4rs-embedded/cargo}"
 export RUST_WEB_DIR="${RUST_WEB_DIR:-/opt/rust-web}"
 export QEMU_DIR="${QEMU_DIR:-/opt/qemu-arm}"
+export QEMU_RISCV_DIR="${QEMU_RISCV_DIR:-/opt/qemu-riscv}"
 BREAK="${SIGV4RS_FW_BREAK:-0}"
-ENFORCE="${SIGV4RS_FW_ENFORCE_TARGETS:-0}"
-VARIANTS=(${SIGV4RS_FW_VARIANTS:-s z zc zo})
+ENFORCE="${SIGV4RS_FW_ENFORCE_TARGETS:-1}"
+read -ra VARIANTS <<<"${SIGV4RS_FW_VARIANTS:-s z zc zo}"
 [ "${QUICK:-0}" = 1 ] && VARIANTS=(zc)
-TARGETS=(thumbv7m-none-eabi thumbv7em-none-eabihf)
+TARGETS=(thumbv7m-none-eabi thumbv7em-none-eabihf riscv32imc-unknown-none-elf)
 # The issue's targets.
 FLASH_LIMIT=8192
 STACK_LIMIT=1536
@@ -48,6 +52,13 @@ SIGNING=(sigv4rs_signer_init sigv4rs_signer_deinit sigv4rs_signer_sign_headers s
 HEADERS_ONLY=(sigv4rs_signer_init sigv4rs_signer_deinit sigv4rs_signer_sign_headers sigv4rs_signer_presign)
 CHUNKED_LIMIT=10240
 OWN_SHA_LIMIT=6656
+# Flash is still over the targets above (README "Firmware"). Until it meets
+# them, these ceilings (the zc/zo figures of 2026-12-05 plus about 2 %) are
+# what the run enforces, so that it cannot grow unnoticed: the header-only,
+# with-aws-chunked and own-SHA images, per target.
+declare -A FLASH_CEILING=(
+  [thumbv7m-none-eabi]="19400 22600 18750" [thumbv7em-none-eabihf]="19400 22600 18750"
+  [riscv32imc-unknown-none-elf]="23000 27050 22150")
 # Calls whose stack the 1.5 KiB target is about.
 SIGNING_CALLS=(sigv4rs_signer_sign_headers sigv4rs_signer_presign sigv4rs_chunked_begin
                sigv4rs_chunked_sign_chunk sigv4rs_chunked_finish)
@@ -74,10 +85,21 @@ cpu_of() {
   case $1 in
     thumbv7m-none-eabi) echo "-mcpu=cortex-m3 -mthumb -mfloat-abi=soft" ;;
     thumbv7em-none-eabihf) echo "-mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16" ;;
+    # ISA spec 2.2: I still includes the CSR instructions the startup code
+    # uses, and GCC picks its rv32im/ilp32 libgcc (rv32imc_zicsr would not
+    # match a multilib).
+    riscv32*) echo "-misa-spec=2.2 -march=rv32imc -mabi=ilp32" ;;
   esac
 }
-boards_of() { case $1 in thumbv7m-none-eabi) echo "lm3s6965evb mps2-an385" ;; *) echo "mps2-an386" ;; esac; }
-short_of() { case $1 in thumbv7m-none-eabi) echo M3 ;; *) echo M4F ;; esac; }
+boards_of() {
+  case $1 in thumbv7m-none-eabi) echo "lm3s6965evb mps2-an385" ;; riscv32*) echo virt ;; *) echo "mps2-an386" ;; esac
+}
+short_of() { case $1 in thumbv7m-none-eabi) echo M3 ;; riscv32*) echo RV32 ;; *) echo M4F ;; esac; }
+# GNU toolchain prefix: gcc, ld, size, nm, objdump.
+gnu_of() { case $1 in riscv32*) echo riscv64-unknown-elf- ;; *) echo arm-none-eabi- ;; esac; }
+# Startup code and linker script of the firmware.
+fw_dir_of() { case $1 in riscv32*) echo "$HERE/fw/riscv" ;; *) echo "$HERE/fw" ;; esac; }
+qemu_of() { case $1 in riscv32*) echo "$QEMU_RISCV_DIR/usr/bin/qemu-system-riscv32" ;; *) echo "$QEMU_DIR/usr/bin/qemu-system-arm" ;; esac; }
 # GNU binutils cannot read the LLVM bitcode build-std leaves in
 # compiler_builtins' object and says so; harmless.
 quiet() { grep -v 'LLVM gold plugin\|bfd plugin' || true; }
@@ -88,7 +110,6 @@ bash "$HERE/tools/setup.sh"
 export LD_LIBRARY_PATH="$RUST_WEB_DIR/usr/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 RUSTC="$RUST_WEB_DIR/usr/bin/rustc"
 CARGO="$RUST_WEB_DIR/usr/bin/cargo"
-QEMU="$QEMU_DIR/usr/bin/qemu-system-arm"
 took "toolchains (apt + unpack; cached after the first run)"
 
 # ------------------------------------------------------------ 2. vectors
@@ -116,15 +137,17 @@ for v in "${VARIANTS[@]}"; do
     # cargo would take its archive as fresh. Forget ours then (deps stay).
     owner="$CARGO_DIR/$v/$t.checkout"
     if [ "$(cat "$owner" 2>/dev/null)" != "$REPO" ]; then
-      env RUSTC="$RUSTC" CARGO_TARGET_DIR="$CARGO_DIR/$v" "$CARGO" clean --manifest-path "$REPO/Cargo.toml" \
-        -p sigv4rs --target "$t" --profile "$(profile_of "$v")" >/dev/null 2>&1 || true
+      env RUSTC="$RUSTC" RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR="$CARGO_DIR/$v" "$CARGO" clean \
+        --manifest-path "$REPO/Cargo.toml" -p sigv4rs --target "$t" --profile "$(profile_of "$v")" \
+        >/dev/null 2>&1 || true
       mkdir -p "$CARGO_DIR/$v" && echo "$REPO" >"$owner"
     fi
+    read -ra feat <<<"$(features_of "$v")"
     # cargo rustc --crate-type staticlib: only the archive (no rlib/cdylib).
     env RUSTC="$RUSTC" RUSTDOC="$RUST_WEB_DIR/usr/bin/rustdoc" RUSTC_BOOTSTRAP=1 \
       RUSTFLAGS="$(rustflags_of "$v")" CARGO_TARGET_DIR="$CARGO_DIR/$v" \
       "$CARGO" rustc --manifest-path "$REPO/Cargo.toml" --locked --lib --crate-type staticlib \
-      --no-default-features $(features_of "$v") --profile "$(profile_of "$v")" --target "$t" \
+      --no-default-features "${feat[@]}" --profile "$(profile_of "$v")" --target "$t" \
       -Z build-std=core,compiler_builtins -Z build-std-features=compiler-builtins-mem \
       >"$log" 2>&1 || rc=$?
     grep -vE '^\s+(Compiling|Downloaded|Downloading|Updating|Locking)' "$log" | sed 's/^/    /' || true
@@ -139,28 +162,39 @@ CFLAGS=(-std=gnu11 -Os -g -Wall -Wextra -Werror -ffunction-sections -fdata-secti
         -I "$REPO/include" -I "$HERE/fw")
 # No libc: compiler_builtins in the archive provides (weak) memcpy/memset/
 # memcmp/strlen for both languages; libgcc only for what GCC itself emits.
-LDFLAGS=(-nostdlib -nostartfiles -T "$HERE/fw/link.ld" -Wl,--gc-sections -Wl,-z,noexecstack)
+# RISC-V: fw/riscv/include has the <string.h> declarations (no libc there).
+# shellcheck disable=SC2054 # -Wl,a,b is one argument
+LDFLAGS=(-nostdlib -nostartfiles -Wl,--gc-sections -Wl,-z,noexecstack)
 
 own_sha_of() { [ "$1" = zo ] && echo "$HERE/fw/sha256_compress.c"; true; }
+# A helper's output words as the array W (no word has a space).
+words() { read -ra W <<<"$("$@")"; }
 
 link_fw() { # target variant vector-dir out.elf
   local t=$1 v=$2 vec=$3 elf=$4
   rm -f "$elf"
-  # shellcheck disable=SC2046
-  arm-none-eabi-gcc $(cpu_of "$t") "${CFLAGS[@]}" -I "$vec" -DFW_TARGET="\"$t $v\"" "${LDFLAGS[@]}" \
-    -Wl,-Map="${elf%.elf}.map" "$HERE/fw/startup.c" "$HERE/fw/main.c" $(own_sha_of "$v") "$OUT/lib-$v-$t.a" -lgcc \
-    -o "$elf" 2>&1 | quiet
+  local d inc=() cpu sha
+  d=$(fw_dir_of "$t")
+  [ -d "$d/include" ] && inc=(-I "$d/include")
+  words cpu_of "$t"; cpu=("${W[@]}")
+  words own_sha_of "$v"; sha=("${W[@]}")
+  "$(gnu_of "$t")gcc" "${cpu[@]}" "${CFLAGS[@]}" "${inc[@]}" -I "$vec" -DFW_TARGET="\"$t $v\"" "${LDFLAGS[@]}" \
+    -T "$d/link.ld" -Wl,-Map="${elf%.elf}.map" "$d/startup.c" "$HERE/fw/main.c" \
+    "${sha[@]}" "$OUT/lib-$v-$t.a" -lgcc -o "$elf" 2>&1 | quiet
   [ -f "$elf" ] || die "link failed: $elf"
 }
 
 RUNS_OK=0
 RUNS_BAD=0
 declare -A PAINT=() VERDICT=()
-run_fw() { # board elf -> sets RC, LOG
-  LOG="$OUT/qemu-$(basename "${2%.elf}")-$1.log"
+run_fw() { # target board elf -> sets RC, LOG
+  local t=$1 b=$2 elf=$3 bios=()
+  LOG="$OUT/qemu-$(basename "${elf%.elf}")-$b.log"
   RC=0
-  timeout 300 "$QEMU" -M "$1" -nographic -monitor none -serial none \
-    -semihosting-config enable=on,target=native -kernel "$2" >"$LOG" 2>&1 || RC=$?
+  # virt: no OpenSBI; the reset ROM jumps straight to the firmware in DRAM.
+  case $t in riscv32*) bios=(-bios none) ;; esac
+  timeout 300 "$(qemu_of "$t")" -M "$b" "${bios[@]}" -nographic -monitor none -serial none \
+    -semihosting-config enable=on,target=native -kernel "$elf" >"$LOG" 2>&1 || RC=$?
   # lm3s6965evb's "Timer with period zero" is QEMU noise.
   sed -i '/Timer with period zero/d' "$LOG"
 }
@@ -170,9 +204,9 @@ for v in "${VARIANTS[@]}"; do
     step "4. firmware  $t  variant $v"
     elf="$OUT/fw-$v-$t.elf"
     link_fw "$t" "$v" "$VEC" "$elf"
-    arm-none-eabi-size "$elf" | sed 's/^/    /'
+    "$(gnu_of "$t")size" "$elf" | sed 's/^/    /'
     for b in $(boards_of "$t"); do
-      run_fw "$b" "$elf"
+      run_fw "$t" "$b" "$elf"
       grep -E '^(FAIL|    )' "$LOG" | head -60 | sed 's/^/    /' || true
       pass=$(grep -c '^PASS' "$LOG" || true)
       fail=$(grep -c '^FAIL' "$LOG" || true)
@@ -193,30 +227,41 @@ for v in "${VARIANTS[@]}"; do
 done
 
 # ------------------------------------------------------------ 5. negative control
-# Proves on every run that a wrong expected value reaches the exit status.
+# Proves on every run that a wrong expected value reaches the exit status,
+# once per architecture (the exit paths differ: BKPT vs ebreak semihosting).
 if [ "$BREAK" != 1 ]; then
   step "5. negative control: the same firmware with one corrupted expected signature must exit 1"
   v=${VARIANTS[0]}
-  link_fw thumbv7m-none-eabi "$v" "$OUT/gen/broken" "$OUT/fw-broken.elf"
-  run_fw lm3s6965evb "$OUT/fw-broken.elf"
-  { grep -A3 '^FAIL' "$LOG" || true; } | sed 's/^/    /'
-  { grep '^RESULT' "$LOG" || echo "no RESULT line (crashed? see $LOG)"; } | sed 's/^/    /'
-  if [ "$RC" = 1 ]; then echo "    exit status 1 as expected: OK"; RUNS_OK=$((RUNS_OK + 1))
-  else echo "    exit status $RC, expected 1: the verdict does not come through"; RUNS_BAD=$((RUNS_BAD + 1)); fi
-  took "negative control"
+  for t in thumbv7m-none-eabi riscv32imc-unknown-none-elf; do
+    b=$(boards_of "$t"); b=${b%% *}
+    link_fw "$t" "$v" "$OUT/gen/broken" "$OUT/fw-broken-$t.elf"
+    run_fw "$t" "$b" "$OUT/fw-broken-$t.elf"
+    echo "  $t on $b:"
+    { grep -A3 '^FAIL' "$LOG" || true; } | sed 's/^/    /'
+    { grep '^RESULT' "$LOG" || echo "no RESULT line (crashed? see $LOG)"; } | sed 's/^/    /'
+    if [ "$RC" = 1 ]; then echo "    exit status 1 as expected: OK"; RUNS_OK=$((RUNS_OK + 1))
+    else echo "    exit status $RC, expected 1: the verdict does not come through"; RUNS_BAD=$((RUNS_BAD + 1)); fi
+  done
+  took "negative control (M3, RV32)"
 fi
 
 # ------------------------------------------------------------ 6. sizes
 step "6. footprint of the signer alone (staticlib linked by itself, --gc-sections)"
-sec() { arm-none-eabi-size -A "$1" | awk -v s="$2" '$1==s{print $2; f=1} END{if(!f) print 0}'; }
-rust_only() { # archive out.elf roots...
-  local a=$1 elf=$2; shift 2
+sec() { "$(gnu_of "$2")size" -A "$1" | awk -v s="$3" '$1==s{print $2; f=1} END{if(!f) print 0}'; }
+rust_only() { # target archive out.elf roots...
+  local t=$1 a=$2 elf=$3; shift 3
+  rm -f "$elf"
   local req=()
   for r in "$@"; do req+=(--require-defined="$r"); done
   # zo: the application's SHA-256 is not ours to count.
   local own=()
   case $a in *-zo-*) own=(--defsym=sigv4rs_sha256_compress=0) ;; esac
-  arm-none-eabi-ld -T "$HERE/tools/rust_only.ld" --gc-sections "${own[@]}" "${req[@]}" -e "$1" "$a" -o "$elf" 2>&1 | quiet
+  # RISC-V code addresses are even numbers that small constants can equal:
+  # a high base keeps stack_report.py's address-taken scan honest.
+  case $t in riscv32*) own+=(-m elf32lriscv --defsym=__rust_only_text=0x42000000) ;; esac
+  # (--defsym before -T: the script tests DEFINED(__rust_only_text).)
+  "$(gnu_of "$t")ld" "${own[@]}" -T "$HERE/tools/rust_only.ld" --gc-sections "${req[@]}" -e "$1" "$a" \
+    -o "$elf" 2>&1 | quiet
   [ -f "$elf" ] || die "rust-only link failed: $elf"
 }
 declare -A FLASH_SIGN=() FLASH_HDR=() DATA_BSS=()
@@ -225,14 +270,14 @@ for t in "${TARGETS[@]}"; do
   for v in "${VARIANTS[@]}"; do
     all="$OUT/rust-all-$v-$t.elf"
     sig="$OUT/rust-signing-$v-$t.elf"
-    rust_only "$OUT/lib-$v-$t.a" "$all" "${EXPORTS[@]}"
-    rust_only "$OUT/lib-$v-$t.a" "$sig" "${SIGNING[@]}"
-    tx=$(sec "$all" .text); ro=$(sec "$all" .rodata); da=$(sec "$all" .data); bs=$(sec "$all" .bss)
-    stx=$(sec "$sig" .text); sro=$(sec "$sig" .rodata); sda=$(sec "$sig" .data); sbs=$(sec "$sig" .bss)
+    rust_only "$t" "$OUT/lib-$v-$t.a" "$all" "${EXPORTS[@]}"
+    rust_only "$t" "$OUT/lib-$v-$t.a" "$sig" "${SIGNING[@]}"
+    tx=$(sec "$all" "$t" .text); ro=$(sec "$all" "$t" .rodata); da=$(sec "$all" "$t" .data); bs=$(sec "$all" "$t" .bss)
+    stx=$(sec "$sig" "$t" .text); sro=$(sec "$sig" "$t" .rodata); sda=$(sec "$sig" "$t" .data); sbs=$(sec "$sig" "$t" .bss)
     FLASH_SIGN[$v-$t]=$((stx + sro + sda))
     hdr="$OUT/rust-headers-$v-$t.elf"
-    rust_only "$OUT/lib-$v-$t.a" "$hdr" "${HEADERS_ONLY[@]}"
-    FLASH_HDR[$v-$t]=$(($(sec "$hdr" .text) + $(sec "$hdr" .rodata) + $(sec "$hdr" .data)))
+    rust_only "$t" "$OUT/lib-$v-$t.a" "$hdr" "${HEADERS_ONLY[@]}"
+    FLASH_HDR[$v-$t]=$(($(sec "$hdr" "$t" .text) + $(sec "$hdr" "$t" .rodata) + $(sec "$hdr" "$t" .data)))
     DATA_BSS[$v-$t]=$((da + bs + sda + sbs))
     printf '%-5s %-3s %8d %8d %6d %6d %12d %16d\n' "$(short_of "$t")" "$v" "$tx" "$ro" "$da" "$bs" \
       $((tx + ro + da)) "${FLASH_SIGN[$v-$t]}"
@@ -242,11 +287,18 @@ echo "flash = .text + .rodata + .data (load image); all = the 15 exports; signin
 echo "sign_headers, presign, chunked_* (no canonical_request/string_to_sign, hasher, status_str, version)."
 echo "s = opt-level s, z = opt-level z, zc = z + --cfg sha2_backend_soft=\"compact\", zo = z + the application's"
 echo "SHA-256 (feature caller-sha256, not counted); all with --cfg sigv4rs_limits=\"small\"; panic=abort, lto, 1 CGU."
-# M3 and M4F differ by a few bytes: the breakdown is shown for M4F only.
+# M3 and M4F differ by a few bytes: the breakdown is shown for M4F, and for
+# RV32 in the first variant and zc.
 for v in "${VARIANTS[@]}"; do
   echo
   echo "where the flash goes: M4F $v, signing subset (tools/size_report.py)"
   python3 "$HERE/tools/size_report.py" "$OUT/rust-signing-$v-thumbv7em-none-eabihf.elf" --top 10 | sed 's/^/    /'
+done
+for v in "${VARIANTS[@]}"; do
+  [ "$v" = "${VARIANTS[0]}" ] || [ "$v" = zc ] || continue
+  echo
+  echo "where the flash goes: RV32 $v, signing subset (tools/size_report.py)"
+  python3 "$HERE/tools/size_report.py" "$OUT/rust-signing-$v-riscv32imc-unknown-none-elf.elf" --top 10 | sed 's/^/    /'
 done
 took "sizes"
 
@@ -260,15 +312,19 @@ for t in "${TARGETS[@]}"; do
     while read -r _ name bytes _; do PAINTED[$v-$t-$name]=$bytes; done < <(grep '^STACK' "${PAINT[$v-$t]}" || true)
   done
 done
-printf '%-34s' "painted / static (bytes)"
-for t in "${TARGETS[@]}"; do for v in "${VARIANTS[@]}"; do printf '%13s' "$(short_of "$t") $v"; done; done
-echo
-for e in "${EXPORTS[@]}"; do
-  printf '%-34s' "$e"
-  for t in "${TARGETS[@]}"; do for v in "${VARIANTS[@]}"; do
-    printf '%13s' "${PAINTED[$v-$t-$e]:-?}/${STATIC[$v-$t-$e]:-?}"
-  done; done
+# One table per architecture (ARM: M3 and M4F side by side; RV32).
+for group in "thumbv7m-none-eabi thumbv7em-none-eabihf" riscv32imc-unknown-none-elf; do
   echo
+  printf '%-34s' "painted / static (bytes)"
+  for t in $group; do for v in "${VARIANTS[@]}"; do printf '%13s' "$(short_of "$t") $v"; done; done
+  echo
+  for e in "${EXPORTS[@]}"; do
+    printf '%-34s' "$e"
+    for t in $group; do for v in "${VARIANTS[@]}"; do
+      printf '%13s' "${PAINTED[$v-$t-$e]:-?}/${STATIC[$v-$t-$e]:-?}"
+    done; done
+    echo
+  done
 done
 echo "painted: deepest use below the caller's SP over every call the firmware makes (QEMU);"
 echo "static: worst path in the call graph, indirect calls counted as reaching any address-taken function."
@@ -289,6 +345,9 @@ took "stack report"
 
 # ------------------------------------------------------------ 8. verdict
 step "8. issue targets"
+# Enforced: .data/.bss = 0 everywhere; the painted stack of every signing
+# call within the target in zc and zo (the builds a device ships; s and z
+# are shown); flash within the ceilings while it misses the targets.
 MISSED=()
 for t in "${TARGETS[@]}"; do
   for v in "${VARIANTS[@]}"; do
@@ -299,17 +358,23 @@ for t in "${TARGETS[@]}"; do
       [ "$s" -gt "$peak_s" ] && peak_s=$s
     done
     f=${FLASH_SIGN[$v-$t]}
-    if [ "$t" = thumbv7em-none-eabihf ] && [ "$v" = zc ] && [ "$f" -gt $FLASH_LIMIT ]; then MISSED+=("flash"); fi
     [ "${DATA_BSS[$v-$t]}" = 0 ] || MISSED+=(".data/.bss $(short_of "$t") $v")
-    if [ "$peak" -gt $STACK_LIMIT ] || [ "$peak_s" -gt $STACK_LIMIT ]; then MISSED+=("stack $(short_of "$t") $v"); fi
-    printf '%-4s %-3s flash(signing) %6d B %-4s | .data+.bss %d B %-4s | peak signing stack painted %5d B, static %5d B (%s) %s\n' \
-      "$(short_of "$t")" "$v" "$f" "$([ "$f" -le $FLASH_LIMIT ] && echo ok || echo OVER)" \
+    case $v in zc | zo) [ "$peak" -le $STACK_LIMIT ] || MISSED+=("stack $(short_of "$t") $v $peak B") ;; esac
+    printf '%-4s %-3s flash(signing) %6d B %-4s | .data+.bss %d B %-4s | peak signing stack painted %5d B %-4s (static %5d B) (%s)\n' \
+      "$(short_of "$t")" "$v" "$f" "$([ "$f" -le $CHUNKED_LIMIT ] && echo ok || echo OVER)" \
       "${DATA_BSS[$v-$t]}" "$([ "${DATA_BSS[$v-$t]}" = 0 ] && echo ok || echo OVER)" \
-      "$peak" "$peak_s" "${who#sigv4rs_}" "$([ "$peak" -le $STACK_LIMIT ] && [ "$peak_s" -le $STACK_LIMIT ] && echo ok || echo OVER)"
+      "$peak" "$([ "$peak" -le $STACK_LIMIT ] && echo ok || echo OVER)" "$peak_s" "${who#sigv4rs_}"
+  done
+  read -r c_hdr c_chunked c_own <<<"${FLASH_CEILING[$t]}"
+  for pair in "${FLASH_HDR[zc-$t]:-}:$c_hdr:header-only" "${FLASH_SIGN[zc-$t]:-}:$c_chunked:chunked" \
+    "${FLASH_HDR[zo-$t]:-}:$c_own:own-sha"; do
+    IFS=: read -r n c what <<<"$pair"
+    [ -z "$n" ] || [ "$n" -le "$c" ] || MISSED+=("flash $(short_of "$t") $what $n B > ceiling $c B")
   done
 done
 echo "targets: header signing + presigning <= $FLASH_LIMIT B (zc), with aws-chunked <= $CHUNKED_LIMIT B (zc),"
 echo "with the application's SHA-256 <= $OWN_SHA_LIMIT B (zo), .data/.bss = 0, any signing call <= $STACK_LIMIT B of stack."
+echo "flash targets missed; enforced meanwhile: the ceilings in run.sh (FLASH_CEILING)."
 # One line per target (zc for flash and stack; zo for own-sha), "-" for a
 # variant not built.
 for t in "${TARGETS[@]}"; do
@@ -322,16 +387,18 @@ for t in "${TARGETS[@]}"; do
     "own-sha ${FLASH_HDR[zo-$t]:--}/$OWN_SHA_LIMIT B, stack $peak/$STACK_LIMIT B"
 done
 if [ "$ENFORCE" = 1 ]; then
-  echo "SIGV4RS_FW_ENFORCE_TARGETS=1: ${#MISSED[@]} target(s) missed${MISSED[*]:+: ${MISSED[*]}}"
+  echo "enforced: ${#MISSED[@]} failed${MISSED[*]:+: ${MISSED[*]}}"
   [ ${#MISSED[@]} = 0 ] && RUNS_OK=$((RUNS_OK + 1)) || RUNS_BAD=$((RUNS_BAD + 1))
 else
-  echo "Reported, not enforced (SIGV4RS_FW_ENFORCE_TARGETS=1 enforces): the verdict is the firmware tests."
+  echo "SIGV4RS_FW_ENFORCE_TARGETS=0: reported only${MISSED[*]:+ (would fail: ${MISSED[*]})}."
 fi
 
 printf '\n=== timings\n'
 printf '%s\n' "${TIMES[@]}"
 awk -v a="$T0" -v b="$(date +%s.%N)" 'BEGIN{printf "%-52s %6.1f s\n", "total", b-a}'
-echo "toolchain: $("$RUSTC" --version) | $(arm-none-eabi-gcc --version | head -1) | $("$QEMU" --version | head -1)"
+echo "toolchain: $("$RUSTC" --version) | $(arm-none-eabi-gcc --version | head -1) |" \
+  "$(riscv64-unknown-elf-gcc --version | head -1) | $("$(qemu_of thumbv7m-none-eabi)" --version | head -1) |" \
+  "$(basename "$(qemu_of riscv32imc-unknown-none-elf)") $("$(qemu_of riscv32imc-unknown-none-elf)" --version | head -1 | sed 's/.*version //')"
 echo
 echo "per run:"
 for v in "${VARIANTS[@]}"; do for t in "${TARGETS[@]}"; do for b in $(boards_of "$t"); do

@@ -161,7 +161,11 @@ extern uint32_t _stack_bottom;
 static inline __attribute__((always_inline)) uint32_t paint_below_sp(void)
 {
     uint32_t sp;
+#if defined(__riscv)
+    __asm__ volatile("mv %0, sp" : "=r"(sp));
+#else
     __asm__ volatile("mov %0, sp" : "=r"(sp));
+#endif
     for (volatile uint32_t *p = &_stack_bottom; (uint32_t)p < sp; p++)
         *p = PAINT;
     return sp;

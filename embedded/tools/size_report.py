@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Where the flash goes: symbol sizes of a linked ELF grouped by area.
 
-Usage: size_report.py ELF [--top N]   (needs arm-none-eabi-nm and -size)
+Usage: size_report.py ELF [--top N]
+(needs arm-none-eabi-nm and -size, or riscv64-unknown-elf-* for a RISC-V ELF)
 
 Groups demangled symbols (code and read-only data) by the part of the
 library they belong to, prints each group's bytes and share, then the N
@@ -19,10 +20,18 @@ GROUPS = [  # first match wins
     ("signer, key cache, algorithm (sign::signer, key, algorithm)", r"sign::(signer|key|algorithm)::"),
     ("URL/path/query/header/encoding rules", r"sign::(url|path|query|headers|encode|sink|time|request)::"),
     ("C ABI glue (ffi, exported sigv4rs_*)", r"sigv4rs::ffi::|^sigv4rs_"),
-    ("compiler_builtins (mem*, 64-bit division)", r"compiler_builtins::|^__aeabi|^mem|^__"),
+    ("compiler_builtins (mem*, 64-bit division)", r"compiler_builtins::|^__aeabi|^mem|^__(?!sync_)"),
+    ("compare-and-swap from the app (fw/riscv/atomic.c)", r"^__sync_"),
     ("machine outliner (OUTLINED_FUNCTION_*)", r"^OUTLINED_FUNCTION"),
     ("core (slices, iterators, panics)", r"core::|^<\[u8"),
 ]
+
+
+def gnu_prefix(elf):
+    """The binutils prefix for the ELF's machine (e_machine 243 = RISC-V)."""
+    with open(elf, "rb") as f:
+        head = f.read(20)
+    return "riscv64-unknown-elf-" if head[18:20] == b"\xf3\x00" else "arm-none-eabi-"
 
 
 def main():
@@ -33,14 +42,15 @@ def main():
         top = int(args[i + 1])
         del args[i:i + 2]
     elf = args[0]
+    tools = gnu_prefix(elf)
     total = 0
-    for line in subprocess.run(["arm-none-eabi-size", "-A", elf], capture_output=True, text=True,
+    for line in subprocess.run([tools + "size", "-A", elf], capture_output=True, text=True,
                                check=True).stdout.splitlines():
         p = line.split()
         if len(p) == 3 and p[0] in (".text", ".rodata", ".data"):
             total += int(p[1])
     syms = []
-    for line in subprocess.run(["arm-none-eabi-nm", "-S", "-C", "-t", "d", "--size-sort", elf],
+    for line in subprocess.run([tools + "nm", "-S", "-C", "-t", "d", "--size-sort", elf],
                                capture_output=True, text=True, check=True).stdout.splitlines():
         p = line.split(None, 3)
         if len(p) == 4 and p[2] in "tTrRdDwWbB" and p[2] not in "bB":

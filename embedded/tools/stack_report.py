@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
-"""Static worst-case stack of exported functions in a linked Thumb ELF.
+"""Static worst-case stack of exported functions in a linked Thumb or RV32 ELF.
 
 Usage: stack_report.py ELF [--objdump PATH] [--top N] ROOT...
+(objdump and c++filt: arm-none-eabi-* or riscv64-unknown-elf-*, from the
+ELF's machine)
 
 Frame sizes come from LLVM's .stack_sizes (rustc -Z emit-stack-sizes);
 functions without an entry (assembly) or with 0 (machine-outlined code) get
@@ -12,6 +14,17 @@ function whose address is taken: a word in the image equal to its address
 `dyn` methods as bare function pointers). That makes the result an upper
 bound, unless recursion shows up, which is reported.
 
+RISC-V: calls are jal (ra, or t0 for the machine outliner), auipc+jalr
+(objdump resolves the target in a comment), tail calls j or auipc+jr, and a
+branch to another function's start. Indirect: jalr or jr through any other
+register, except a jump-table dispatch (see scan_riscv);
+jr t0 inside an OUTLINED_FUNCTION is its return, and its frame is 0 (the
+outliner moves callers' prologues there; .stack_sizes counts them in the
+caller). Address-taken: a word in
+the non-code image equal to a function's start (run.sh links RISC-V code at
+0x42000000, so small constants do not collide), or a lui/auipc+addi pair
+that objdump resolves to one. Prologue estimate: addi sp,sp,-N.
+
 Prints, per root: "STATIC <root> <bytes> <direct-only bytes> <notes>" and
 "PATH <root> <frame>:<name> ..." (names demangled), then the N largest
 frames as "FRAME <bytes> <name>".
@@ -20,6 +33,10 @@ import re
 import struct
 import subprocess
 import sys
+
+
+def is_riscv(data):
+    return struct.unpack_from("<H", data, 18)[0] == 243  # e_machine EM_RISCV
 
 
 def elf_sections(data):
@@ -77,9 +94,12 @@ def stack_sizes(data, secs):
     return out
 
 
+CXXFILT = "arm-none-eabi-c++filt"
+
+
 def demangle(names):
     try:
-        res = subprocess.run(["arm-none-eabi-c++filt"], input="\n".join(names), text=True,
+        res = subprocess.run([CXXFILT], input="\n".join(names), text=True,
                              capture_output=True, check=True).stdout.split("\n")[:len(names)]
     except (OSError, subprocess.CalledProcessError):
         res = list(names)
@@ -105,7 +125,73 @@ def reg_count(text):
     return n
 
 
+def word_at(data, secs, addr):
+    """The 32-bit word the image holds at addr (outside the code), or None."""
+    for s in secs:
+        if s["type"] == 1 and s["flags"] & 2 and not s["flags"] & 4 and s["addr"] <= addr < s["addr"] + s["size"] - 3:
+            return struct.unpack_from("<I", data, s["off"] + addr - s["addr"])[0]
+    return None
+
+
+def scan_riscv(dis, data, secs, funcs, taken):
+    """Calls, indirect sites and prologue estimates from RISC-V objdump output.
+
+    A jump-table dispatch (`lw rX, ...` then `jr rX`, in a function that
+    builds the address of a table whose first word points into the function
+    itself) is a branch inside the function, not an indirect call."""
+    calls, indirect, prologue = {}, {}, {}
+    dispatch, has_table = {}, set()
+    cur, name, first, prev = None, "", 0, ("", "")
+    for line in dis.splitlines():
+        m = re.match(r"^([0-9a-f]+) <(.+)>:$", line)
+        if m:
+            cur, name, first = int(m.group(1), 16), m.group(2), 0
+            calls.setdefault(cur, set())
+            continue
+        m = re.match(r"^\s*[0-9a-f]+:\s+(\S+)\s*(.*)$", line)
+        if not m or cur is None:
+            continue
+        op, arg = m.group(1), m.group(2)
+        last, prev = prev, (op, arg)
+        # The outliner moves whole prologues (addi sp,sp,-N; sw ra,...) into
+        # OUTLINED_FUNCTIONs called through t0: that stack is the caller's,
+        # already in its .stack_sizes entry, so they count 0.
+        if first < 6 and not name.startswith("OUTLINED_FUNCTION"):
+            first += 1
+            r = re.match(r"sp,sp,-(\d+)$", arg)
+            if r and op in ("addi", "add", "c.addi16sp", "c.addi"):
+                prologue[cur] = prologue.get(cur, 0) + int(r.group(1))
+        t = re.search(r"\b([0-9a-f]+) <([^>]+)>", arg)
+        tgt = int(t.group(1), 16) if t else None
+        if op in ("jal", "j", "jalr", "jr") or (op.startswith("b") and t):
+            if tgt is not None:  # direct (jal/j/branch, or auipc+jalr/jr resolved by objdump)
+                if tgt in funcs and tgt != cur:
+                    calls[cur].add(tgt)
+            elif op in ("jalr", "jr"):
+                reg = re.match(r"(?:-?\d+\()?(\w+)\)?$", arg.split(",")[-1].strip())
+                reg = reg.group(1) if reg else arg
+                if op == "jr" and (reg == "ra" or (reg == "t0" and name.startswith("OUTLINED_FUNCTION"))):
+                    continue  # a return
+                indirect[cur] = indirect.get(cur, 0) + 1
+                if op == "jr" and last[0] == "lw" and last[1].startswith(reg + ","):
+                    dispatch[cur] = dispatch.get(cur, 0) + 1
+        elif tgt is not None and op in ("addi", "add", "c.addi"):
+            if tgt in funcs:
+                taken.add(tgt)  # lui/auipc + addi building a function's address
+            else:
+                w = word_at(data, secs, tgt)
+                if w is not None and cur < w < cur + funcs[cur][1]:
+                    has_table.add(cur)
+    for a in has_table:
+        if dispatch.get(a):
+            indirect[a] -= dispatch[a]
+            if not indirect[a]:
+                del indirect[a]
+    return calls, indirect, prologue
+
+
 def main():
+    global CXXFILT
     args = sys.argv[1:]
     objdump, top = "arm-none-eabi-objdump", 8
     if "--objdump" in args:
@@ -118,22 +204,35 @@ def main():
         del args[i:i + 2]
     elf, roots = args[0], args[1:]
     data = open(elf, "rb").read()
+    riscv = is_riscv(data)
+    if riscv:
+        CXXFILT = "riscv64-unknown-elf-c++filt"
+        if objdump == "arm-none-eabi-objdump":
+            objdump = "riscv64-unknown-elf-objdump"
     secs = elf_sections(data)
     funcs = elf_functions(data, secs)
     frames = stack_sizes(data, secs)
 
-    # Words anywhere in the loaded image that equal a Thumb function address.
+    # Words in the loaded image that equal a function address: with the
+    # Thumb bit anywhere (literal pools live in .text) on ARM; outside the
+    # code on RISC-V, which has no Thumb bit and no literal pools.
     taken = set()
     for s in secs:
-        if s["flags"] & 2 and s["type"] == 1:  # SHF_ALLOC, PROGBITS
+        if s["flags"] & 2 and s["type"] == 1 and not (riscv and s["flags"] & 4):  # ALLOC, PROGBITS, !EXEC
             for i in range(0, s["size"] - 3, 4):
                 w, = struct.unpack_from("<I", data, s["off"] + i)
-                if w & 1 and (w & ~1) in funcs:
+                if riscv and w in funcs:
+                    taken.add(w)
+                elif not riscv and w & 1 and (w & ~1) in funcs:
                     taken.add(w & ~1)
 
     dis = subprocess.run([objdump, "-d", "--no-show-raw-insn", elf], capture_output=True, text=True,
                          check=True).stdout
-    calls, indirect, prologue = {}, {}, {}
+    if riscv:
+        calls, indirect, prologue = scan_riscv(dis, data, secs, funcs, taken)
+        dis = ""
+    else:
+        calls, indirect, prologue = {}, {}, {}
     cur, movw, first = None, {}, 0
     for line in dis.splitlines():
         m = re.match(r"^([0-9a-f]+) <(.+)>:$", line)
