@@ -15,6 +15,8 @@ extern crate std as _;
 
 /// cbindgen:ignore
 mod compress;
+/// cbindgen:ignore
+pub mod creds;
 pub mod ffi;
 /// cbindgen:ignore
 pub mod sign;
