@@ -156,6 +156,7 @@ fn config(w: &Workload) -> Config<'_> {
         access_key_id: AKID.as_bytes(),
         secret_access_key: SECRET.as_bytes(),
         session_token: w.token.as_bytes(),
+        expiration: None,
         region: w.region.as_bytes(),
         service: w.service.as_bytes(),
         flags: if w.s3 { Flags::S3 } else { 0 },
@@ -177,6 +178,7 @@ fn c_config(w: &Workload) -> sigv4rs_config {
         flags: if w.s3 { SIGV4RS_FLAG_S3 } else { 0 },
         unsigned_headers: std::ptr::null(),
         unsigned_headers_len: 0,
+        expiration: 0,
     }
 }
 
@@ -455,7 +457,9 @@ fn main() {
 
         let floor = Floor::new(&w);
         let creq = c_request(&w);
-        let mut cfg_storage = Box::new(sigv4rs_signer_storage { _opaque: [0; 640] });
+        let mut cfg_storage = Box::new(sigv4rs_signer_storage {
+            _opaque: [0; SIGV4RS_SIGNER_STORAGE_SIZE / 8],
+        });
         let ccfg = c_config(&w);
         let mut reused = std::ptr::null_mut();
         assert_eq!(sigv4rs_signer_new(&ccfg, &mut reused), sigv4rs_status::Ok);

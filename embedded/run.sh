@@ -48,6 +48,8 @@ EXPORTS=(sigv4rs_signer_init sigv4rs_signer_deinit sigv4rs_signer_sign_headers s
          sigv4rs_status_str sigv4rs_version)
 SIGNING=(sigv4rs_signer_init sigv4rs_signer_deinit sigv4rs_signer_sign_headers sigv4rs_signer_presign
          sigv4rs_chunked_encoded_length sigv4rs_chunked_begin sigv4rs_chunked_sign_chunk sigv4rs_chunked_finish)
+# The symbol of an export in a small-limits build (init/deinit are suffixed).
+symbol_of() { case $1 in sigv4rs_signer_init | sigv4rs_signer_deinit) echo "${1}_small" ;; *) echo "$1" ;; esac; }
 # Header signing and presigning alone (no aws-chunked): the 8 KiB target.
 HEADERS_ONLY=(sigv4rs_signer_init sigv4rs_signer_deinit sigv4rs_signer_sign_headers sigv4rs_signer_presign)
 CHUNKED_LIMIT=10240
@@ -158,8 +160,10 @@ for v in "${VARIANTS[@]}"; do
 done
 
 # ------------------------------------------------------------ 4. link + run
+# SIGV4RS_LIMITS_SMALL: the library is built with the small limits (its
+# signer storage is smaller, and init/deinit carry the _small suffix).
 CFLAGS=(-std=gnu11 -Os -g -Wall -Wextra -Werror -ffunction-sections -fdata-sections -ffreestanding
-        -I "$REPO/include" -I "$HERE/fw")
+        -DSIGV4RS_LIMITS_SMALL -I "$REPO/include" -I "$HERE/fw")
 # No libc: compiler_builtins in the archive provides (weak) memcpy/memset/
 # memcmp/strlen for both languages; libgcc only for what GCC itself emits.
 # RISC-V: fw/riscv/include has the <string.h> declarations (no libc there).
@@ -252,7 +256,7 @@ rust_only() { # target archive out.elf roots...
   local t=$1 a=$2 elf=$3; shift 3
   rm -f "$elf"
   local req=()
-  for r in "$@"; do req+=(--require-defined="$r"); done
+  for r in "$@"; do req+=(--require-defined="$(symbol_of "$r")"); done
   # zo: the application's SHA-256 is not ours to count.
   local own=()
   case $a in *-zo-*) own=(--defsym=sigv4rs_sha256_compress=0) ;; esac
@@ -260,7 +264,7 @@ rust_only() { # target archive out.elf roots...
   # a high base keeps stack_report.py's address-taken scan honest.
   case $t in riscv32*) own+=(-m elf32lriscv --defsym=__rust_only_text=0x42000000) ;; esac
   # (--defsym before -T: the script tests DEFINED(__rust_only_text).)
-  "$(gnu_of "$t")ld" "${own[@]}" -T "$HERE/tools/rust_only.ld" --gc-sections "${req[@]}" -e "$1" "$a" \
+  "$(gnu_of "$t")ld" "${own[@]}" -T "$HERE/tools/rust_only.ld" --gc-sections "${req[@]}" -e "$(symbol_of "$1")" "$a" \
     -o "$elf" 2>&1 | quiet
   [ -f "$elf" ] || die "rust-only link failed: $elf"
 }
@@ -307,8 +311,9 @@ step "7. stack: painted in QEMU (high-water mark per exported function) vs stati
 declare -A STATIC=() PAINTED=()
 for t in "${TARGETS[@]}"; do
   for v in "${VARIANTS[@]}"; do
-    python3 "$HERE/tools/stack_report.py" "$OUT/rust-all-$v-$t.elf" "${EXPORTS[@]}" >"$OUT/stack-$v-$t.txt"
-    while read -r _ name bytes _; do STATIC[$v-$t-$name]=$bytes; done < <(grep '^STATIC' "$OUT/stack-$v-$t.txt")
+    syms=(); for e in "${EXPORTS[@]}"; do syms+=("$(symbol_of "$e")"); done
+    python3 "$HERE/tools/stack_report.py" "$OUT/rust-all-$v-$t.elf" "${syms[@]}" >"$OUT/stack-$v-$t.txt"
+    while read -r _ name bytes _; do STATIC[$v-$t-${name%_small}]=$bytes; done < <(grep '^STATIC' "$OUT/stack-$v-$t.txt")
     while read -r _ name bytes _; do PAINTED[$v-$t-$name]=$bytes; done < <(grep '^STACK' "${PAINT[$v-$t]}" || true)
   done
 done

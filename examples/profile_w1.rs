@@ -13,6 +13,7 @@ fn main() {
         access_key_id: b"AKIDEXAMPLE",
         secret_access_key: b"wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
         session_token: token.as_bytes(),
+        expiration: None,
         region: b"us-east-1",
         service: b"s3",
         flags: Flags::S3,

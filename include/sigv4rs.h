@@ -24,7 +24,7 @@
 #include <string.h>
 
 #define SIGV4RS_VERSION_MAJOR 0
-#define SIGV4RS_VERSION_MINOR 2
+#define SIGV4RS_VERSION_MINOR 3
 #define SIGV4RS_VERSION_PATCH 0
 /* (MAJOR << 16) | (MINOR << 8) | PATCH */
 #define SIGV4RS_VERSION_NUMBER ((SIGV4RS_VERSION_MAJOR << 16) | (SIGV4RS_VERSION_MINOR << 8) | SIGV4RS_VERSION_PATCH)
@@ -33,6 +33,15 @@
  * including this header: it hides the heap and environment functions. */
 #if !defined(SIGV4RS_NO_STD)
 #define SIGV4RS_STD 1
+#endif
+
+/* A library built with the small build-time limits (firmware:
+ * --cfg sigv4rs_limits="small") takes a smaller signer storage; its
+ * C code defines SIGV4RS_LIMITS_SMALL. The names differ so that a
+ * mismatch fails to link instead of overrunning the storage. */
+#if defined(SIGV4RS_LIMITS_SMALL)
+#define sigv4rs_signer_init sigv4rs_signer_init_small
+#define sigv4rs_signer_deinit sigv4rs_signer_deinit_small
 #endif
 
 // Result of every fallible call. `SIGV4RS_STATUS_OK` is 0; see
@@ -99,9 +108,17 @@ enum sigv4rs_status
   SIGV4RS_STATUS_TOO_MANY_QUERY_PARAMETERS = 131,
   // URL, path or query longer than `SIGV4RS_MAX_URL_LEN`.
   SIGV4RS_STATUS_INPUT_TOO_LONG = 132,
+  // No credentials: the signer has none yet (no provider, or its
+  // provider has not delivered), or, for `sigv4rs_signer_new_from_env`,
   // `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` (or the region) are not
   // set in the environment.
   SIGV4RS_STATUS_MISSING_CREDENTIALS = 140,
+  // The credentials expired at or before the signing time, and no
+  // provider or rotation replaced them.
+  SIGV4RS_STATUS_CREDENTIALS_EXPIRED = 141,
+  // Another rotation or provider call on this signer is under way;
+  // nothing changed. Retry.
+  SIGV4RS_STATUS_BUSY = 142,
   // A streamed chunk is empty, is not the chunk size (only the last may be
   // shorter), or goes beyond the declared length.
   SIGV4RS_STATUS_INVALID_CHUNK_SIZE = 150,
@@ -119,7 +136,7 @@ typedef uint32_t sigv4rs_status;
 #endif // __cplusplus
 
 // Bytes of a `sigv4rs_chunked` state.
-#define SIGV4RS_CHUNKED_STATE_SIZE 256
+#define SIGV4RS_CHUNKED_STATE_SIZE 320
 
 // Longest chunk header `sigv4rs_chunked_sign_chunk` writes (8 hex digits,
 // `;chunk-signature=`, 64 hex digits, CRLF).
@@ -145,7 +162,7 @@ typedef uint32_t sigv4rs_status;
 #define SIGV4RS_MAX_SECRET_KEY_LEN 128
 
 // Longest session token.
-#define SIGV4RS_MAX_SESSION_TOKEN_LEN 4096
+#define SIGV4RS_MAX_SESSION_TOKEN_LEN 16384
 
 // Longest region.
 #define SIGV4RS_MAX_REGION_LEN 64
@@ -208,8 +225,18 @@ typedef uint32_t sigv4rs_status;
 // then four per output header.
 #define SIGV4RS_PACKED_FIELDS_LEN 37
 
-// Bytes of caller memory a signer needs (see `sigv4rs_signer_init`).
-#define SIGV4RS_SIGNER_STORAGE_SIZE 5120
+#if !defined(SIGV4RS_LIMITS_SMALL)
+// Bytes of caller memory a signer needs (see `sigv4rs_signer_init`): two
+// credential slots (for rotation while signing) of up to
+// `SIGV4RS_MAX_SESSION_TOKEN_LEN` bytes of token each.
+#define SIGV4RS_SIGNER_STORAGE_SIZE 34816
+#endif
+
+#if defined(SIGV4RS_LIMITS_SMALL)
+// Bytes of caller memory a signer needs in a build with the small limits
+// (2 KiB session tokens).
+#define SIGV4RS_SIGNER_STORAGE_SIZE 5632
+#endif
 
 // Alignment that memory needs.
 #define SIGV4RS_SIGNER_STORAGE_ALIGN 8
@@ -344,6 +371,10 @@ typedef uint32_t sigv4rs_checksum;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
+// Where a provider puts the credentials it fetched (valid only during the
+// provider call; see `sigv4rs_credentials_sink_put`).
+typedef struct sigv4rs_credentials_sink sigv4rs_credentials_sink;
+
 // An immutable signer: credentials, region, service, flags and a cache of
 // the day's signing key. Every function taking `const sigv4rs_signer *`
 // may run concurrently from any number of threads; `_free`/`_deinit` must
@@ -418,8 +449,33 @@ typedef struct {
 // concurrent use; do not copy it while in use.
 typedef struct {
   // Private.
-  uint64_t _opaque[32];
+  uint64_t _opaque[40];
 } sigv4rs_chunked;
+
+// One set of credentials.
+typedef struct {
+  // Access key id, as in `sigv4rs_config`.
+  sigv4rs_bytes access_key_id;
+  // Secret access key.
+  sigv4rs_bytes secret_access_key;
+  // Session token; empty for long-term keys.
+  sigv4rs_bytes session_token;
+  // When they expire (Unix seconds); 0 if they do not.
+  int64_t expiration;
+} sigv4rs_credentials;
+
+// A credential provider: called by a signing call on `signer` when the
+// signer has no credentials or they expire within the margin, with the
+// signing time. It puts fresh credentials with
+// `sigv4rs_credentials_sink_put(sink, ...)` and returns OK; any other
+// status (or OK without a put) is a failure: the signer keeps what it has
+// and asks again `SIGV4RS_PROVIDER_RETRY_SECS` later. One call at a time
+// per signer; meanwhile other threads sign with the current credentials.
+// It runs on the signing thread and should bound its own time (network
+// fetches need timeouts).
+typedef sigv4rs_status (*sigv4rs_provider_fn)(void *user,
+                                              int64_t unix_time,
+                                              sigv4rs_credentials_sink *sink);
 
 // Caller-owned SHA-256 state (no heap). Initialize with
 // `sigv4rs_payload_hasher_init`; it may be copied with `memcpy` to fork a
@@ -446,6 +502,8 @@ typedef struct {
 // `sigv4rs_signer_new`/`_init`; the struct may be freed afterwards.
 typedef struct {
   // Access key id (`AKIA...`/`ASIA...`), 1 to `SIGV4RS_MAX_ACCESS_KEY_ID_LEN` bytes.
+  // Access key id, secret and token all empty: no credentials yet (a
+  // provider or `sigv4rs_signer_rotate` supplies them).
   sigv4rs_bytes access_key_id;
   // Secret access key, 1 to `SIGV4RS_MAX_SECRET_KEY_LEN` bytes.
   sigv4rs_bytes secret_access_key;
@@ -464,15 +522,29 @@ typedef struct {
   const sigv4rs_bytes *unsigned_headers;
   // Number of entries in `unsigned_headers`.
   size_t unsigned_headers_len;
+  // When the credentials expire (Unix seconds); 0 if they do not. From
+  // then on signing returns CREDENTIALS_EXPIRED (unless a provider or a
+  // rotation replaced them).
+  int64_t expiration;
 } sigv4rs_config;
 
+#if !defined(SIGV4RS_LIMITS_SMALL)
 // Caller-owned memory for a signer, for builds without a heap. Declare one
 // (static, global or on a large enough stack) and pass it to
 // `sigv4rs_signer_init`. Its contents are private.
 typedef struct {
   // Private.
-  uint64_t _opaque[640];
+  uint64_t _opaque[4352];
 } sigv4rs_signer_storage;
+#endif
+
+#if defined(SIGV4RS_LIMITS_SMALL)
+// Caller-owned memory for a signer (small build-time limits).
+typedef struct {
+  // Private.
+  uint64_t _opaque[704];
+} sigv4rs_signer_storage;
+#endif
 
 #ifdef __cplusplus
 extern "C" {
@@ -537,6 +609,50 @@ sigv4rs_status sigv4rs_chunked_finish(const sigv4rs_signer *signer,
                                       uint8_t *out,
                                       size_t out_cap,
                                       size_t *out_len);
+
+// Replaces the credentials of `signer` while other threads may be signing
+// with it: each signature uses one set, whole; the day's key is derived
+// afresh; the replaced secret is zeroed once the calls using it return.
+// The strings are copied. On cores without atomic compare-and-swap
+// (RV32IMC) it must not run concurrently with any other call on `signer`.
+//
+// Statuses: OK, NULL_ARGUMENT, NOT_INITIALIZED, INVALID_ACCESS_KEY_ID,
+// INVALID_SECRET_KEY, INVALID_SESSION_TOKEN, INVALID_TIME (expiration
+// after 9999), BUSY (another rotation or provider call is under way:
+// nothing changed), PANIC.
+sigv4rs_status sigv4rs_signer_rotate(const sigv4rs_signer *signer,
+                                     const sigv4rs_credentials *credentials);
+
+// Sets the provider `signer` calls for credentials (NULL `provider`
+// removes it), with `user` passed back to it, asked `margin_secs` before
+// expiry (`SIGV4RS_DEFAULT_REFRESH_MARGIN` is the SDKs' kind of window).
+// A signer may start without credentials (all three empty in its config):
+// its first signing call then asks the provider. Call this before sharing
+// the signer between threads; `user` must stay valid while it is set.
+//
+// Statuses: OK, NULL_ARGUMENT, NOT_INITIALIZED, INVALID_ARGUMENT (a
+// provider on a core without compare-and-swap: rotate from your own code
+// there), PANIC.
+sigv4rs_status sigv4rs_signer_set_provider(sigv4rs_signer *signer,
+                                           sigv4rs_provider_fn provider,
+                                           void *user,
+                                           uint32_t margin_secs);
+
+// Inside a provider call: validates and stores `credentials` (copied) as
+// the signer's next set. A later put in the same call replaces an earlier
+// one.
+//
+// Statuses: OK, NULL_ARGUMENT, INVALID_ACCESS_KEY_ID, INVALID_SECRET_KEY,
+// INVALID_SESSION_TOKEN, INVALID_TIME, PANIC.
+sigv4rs_status sigv4rs_credentials_sink_put(sigv4rs_credentials_sink *sink,
+                                            const sigv4rs_credentials *credentials);
+
+// When the credentials of `signer` expire: `*out` gets Unix seconds, or
+// 0 when they do not expire.
+//
+// Statuses: OK, NULL_ARGUMENT, NOT_INITIALIZED, MISSING_CREDENTIALS (none
+// yet), PANIC.
+sigv4rs_status sigv4rs_signer_expiration(const sigv4rs_signer *signer, int64_t *out);
 
 #if defined(SIGV4RS_STD)
 // Writes the current time in seconds since 1970-01-01 UTC.
@@ -643,6 +759,7 @@ sigv4rs_status sigv4rs_signer_new(const sigv4rs_config *config_, sigv4rs_signer 
 void sigv4rs_signer_free(sigv4rs_signer *signer);
 #endif
 
+#if !defined(SIGV4RS_LIMITS_SMALL)
 // Creates a signer inside caller memory (no heap). On OK, `*out` points
 // into `storage`, valid until `sigv4rs_signer_deinit(storage)`. The
 // storage is wiped first: on any error but a NULL or misaligned `storage`
@@ -654,11 +771,36 @@ void sigv4rs_signer_free(sigv4rs_signer *signer);
 sigv4rs_status sigv4rs_signer_init(sigv4rs_signer_storage *storage,
                                    const sigv4rs_config *config_,
                                    sigv4rs_signer **out);
+#endif
 
+#if defined(SIGV4RS_LIMITS_SMALL)
+// `sigv4rs_signer_init` of a build with the small limits (the header maps
+// the name when SIGV4RS_LIMITS_SMALL is defined). Creates a signer inside caller memory (no heap). On OK, `*out` points
+// into `storage`, valid until `sigv4rs_signer_deinit(storage)`. The
+// storage is wiped first: on any error but a NULL or misaligned `storage`
+// it is left zeroed (a signer it held is gone), and `*out` is not written.
+// Re-initializing a storage that holds a signer replaces it.
+//
+// Statuses: as `sigv4rs_signer_new`, plus INVALID_ARGUMENT when `storage`
+// is misaligned.
+sigv4rs_status sigv4rs_signer_init_small(sigv4rs_signer_storage *storage,
+                                         const sigv4rs_config *config_,
+                                         sigv4rs_signer **out);
+#endif
+
+#if !defined(SIGV4RS_LIMITS_SMALL)
 // Zeroes a storage initialized by `sigv4rs_signer_init` (secret and derived
 // keys included). The signer pointer is invalid afterwards; calls through
 // it return NOT_INITIALIZED while the storage stays zeroed. NULL is a no-op.
 void sigv4rs_signer_deinit(sigv4rs_signer_storage *storage);
+#endif
+
+#if defined(SIGV4RS_LIMITS_SMALL)
+// `sigv4rs_signer_deinit` of a build with the small limits. Zeroes a storage initialized by `sigv4rs_signer_init` (secret and derived
+// keys included). The signer pointer is invalid afterwards; calls through
+// it return NOT_INITIALIZED while the storage stays zeroed. NULL is a no-op.
+void sigv4rs_signer_deinit_small(sigv4rs_signer_storage *storage);
+#endif
 
 // Signs `request` for header authentication at `unix_time` (seconds since
 // 1970-01-01 UTC). Writes the headers to add as consecutive NUL-terminated

@@ -20,3 +20,5 @@ pub mod creds;
 pub mod ffi;
 /// cbindgen:ignore
 pub mod sign;
+/// cbindgen:ignore
+mod slots;

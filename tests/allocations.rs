@@ -65,8 +65,11 @@ fn c_abi_paths_do_not_allocate() {
         flags: SIGV4RS_FLAG_S3,
         unsigned_headers: std::ptr::null(),
         unsigned_headers_len: 0,
+        expiration: 0,
     };
-    let mut storage = Box::new(sigv4rs_signer_storage { _opaque: [0; 640] });
+    let mut storage = Box::new(sigv4rs_signer_storage {
+        _opaque: [0; SIGV4RS_SIGNER_STORAGE_SIZE / 8],
+    });
     let mut out = [0u8; 4096];
     let mut len = 0usize;
     let (o, c) = (out.as_mut_ptr(), out.len());
@@ -96,7 +99,9 @@ fn c_abi_paths_do_not_allocate() {
                 decoded_length: 20_000,
                 chunk_size: 8192,
             };
-            let mut st = sigv4rs_chunked { _opaque: [0; 32] };
+            let mut st = sigv4rs_chunked {
+                _opaque: [0; SIGV4RS_CHUNKED_STATE_SIZE / 8],
+            };
             assert_eq!(
                 sigv4rs_chunked_begin(s, &req, T, &stream, &mut st, o, c, &mut len),
                 sigv4rs_status::Ok
@@ -132,6 +137,7 @@ fn rust_api_paths_do_not_allocate() {
         access_key_id: b"AKIDEXAMPLE",
         secret_access_key: b"wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
         session_token: b"",
+        expiration: None,
         region: b"us-west-2",
         service: b"es",
         flags: Flags::CONTENT_SHA256_HEADER,

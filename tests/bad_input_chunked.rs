@@ -135,7 +135,9 @@ fn streams() -> [(&'static str, sigv4rs_stream); 3] {
 }
 
 fn begin(signer: *const sigv4rs_signer, st: &sigv4rs_stream) -> Box<sigv4rs_chunked> {
-    let mut state = Box::new(sigv4rs_chunked { _opaque: [0; 32] });
+    let mut state = Box::new(sigv4rs_chunked {
+        _opaque: [0; SIGV4RS_CHUNKED_STATE_SIZE / 8],
+    });
     let mut out = vec![0u8; 4096];
     let mut len = 0;
     let req = base_request();
@@ -400,13 +402,17 @@ fn run_chunks(m: &mut Matrix) {
 
         // Never started: zeroed, garbage.
         for (what, fill) in [("zeroed state", 0u64), ("garbage state", 0xA5A5_A5A5_A5A5_A5A5)] {
-            let mut z = sigv4rs_chunked { _opaque: [fill; 32] };
+            let mut z = sigv4rs_chunked {
+                _opaque: [fill; SIGV4RS_CHUNKED_STATE_SIZE / 8],
+            };
             sc(m, what, heap, &mut z, first, Out::Cap(256), S::NotInitialized);
             fc(m, what, heap, &mut z, Out::Cap(512), S::NotInitialized);
         }
 
         // Started with a signer that is deinitialized afterwards.
-        let st_mem = Box::leak(Box::new(sigv4rs_signer_storage { _opaque: [0; 640] }));
+        let st_mem = Box::leak(Box::new(sigv4rs_signer_storage {
+            _opaque: [0; SIGV4RS_SIGNER_STORAGE_SIZE / 8],
+        }));
         let mut fresh = std::ptr::null_mut();
         assert_eq!(sigv4rs_signer_init(st_mem, &good_config(), &mut fresh), S::Ok);
         let mut s2 = begin(fresh, &st);

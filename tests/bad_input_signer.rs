@@ -98,6 +98,7 @@ fn config_cases() -> Vec<(String, Option<sigv4rs_config>, S)> {
             Some(sigv4rs_config {
                 unsigned_headers: p,
                 unsigned_headers_len: n,
+                expiration: 0,
                 ..g
             }),
             want,
@@ -145,6 +146,7 @@ fn config_cases() -> Vec<(String, Option<sigv4rs_config>, S)> {
         Some(sigv4rs_config {
             unsigned_headers: std::ptr::null(),
             unsigned_headers_len: 1,
+            expiration: 0,
             ..g
         }),
         S::NullArgument,
@@ -155,6 +157,7 @@ fn config_cases() -> Vec<(String, Option<sigv4rs_config>, S)> {
             Some(sigv4rs_config {
                 unsigned_headers: std::ptr::dangling(),
                 unsigned_headers_len: n,
+                expiration: 0,
                 ..g
             }),
             S::InvalidArgument,
@@ -184,7 +187,7 @@ fn run_config(m: &mut Matrix) {
         // Caller storage holding garbage, then the same after a live signer.
         for prior in ["garbage", "a live signer"] {
             let mut st = Box::new(sigv4rs_signer_storage {
-                _opaque: [0xFFFF_FFFF_FFFF_FFFF; 640],
+                _opaque: [0xFFFF_FFFF_FFFF_FFFF; SIGV4RS_SIGNER_STORAGE_SIZE / 8],
             });
             if prior == "a live signer" {
                 let mut p = std::ptr::null_mut();
@@ -229,7 +232,9 @@ fn run_config(m: &mut Matrix) {
         sigv4rs_signer_new(&g, std::ptr::null_mut()),
         vec![],
     );
-    let mut st = Box::new(sigv4rs_signer_storage { _opaque: [0; 640] });
+    let mut st = Box::new(sigv4rs_signer_storage {
+        _opaque: [0; SIGV4RS_SIGNER_STORAGE_SIZE / 8],
+    });
     m.cell(
         I,
         "storage NULL",
@@ -237,7 +242,7 @@ fn run_config(m: &mut Matrix) {
         sigv4rs_signer_init(std::ptr::null_mut(), &g, &mut out),
         vec![],
     );
-    st._opaque = [0xFF; 640];
+    st._opaque = [0xFF; SIGV4RS_SIGNER_STORAGE_SIZE / 8];
     m.cell(
         I,
         "out NULL",
@@ -248,7 +253,7 @@ fn run_config(m: &mut Matrix) {
     if st._opaque.iter().any(|&w| w != 0) {
         not_zeroed.push("out NULL".into());
     }
-    st._opaque = [0; 640];
+    st._opaque = [0; SIGV4RS_SIGNER_STORAGE_SIZE / 8];
     if !not_zeroed.is_empty() {
         m.fail(
             I,

@@ -58,7 +58,9 @@ fn upload(
         payload_mode: 0,
         payload: b(b""),
     };
-    let mut state = sigv4rs_chunked { _opaque: [0; 32] };
+    let mut state = sigv4rs_chunked {
+        _opaque: [0; SIGV4RS_CHUNKED_STATE_SIZE / 8],
+    };
     let sp: *mut sigv4rs_chunked = &mut state;
     let seed = call_out(&|o, c, l| sigv4rs_chunked_begin(signer.0, &req, time, &stream, sp, o, c, l)).unwrap();
     let mut declared = 0u64;
@@ -385,7 +387,9 @@ fn misuse_is_refused() {
     let mut len = 0usize;
     let mut n = 0u64;
     let mut buf = [0u8; 2048];
-    let mut state = sigv4rs_chunked { _opaque: [0; 32] };
+    let mut state = sigv4rs_chunked {
+        _opaque: [0; SIGV4RS_CHUNKED_STATE_SIZE / 8],
+    };
     use sigv4rs_status as S;
     // Bad stream shapes.
     for (mode, checksum, size) in [

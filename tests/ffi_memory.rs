@@ -47,7 +47,9 @@ struct Storage(*mut sigv4rs_signer_storage);
 
 impl Storage {
     fn new(fill: u64) -> Storage {
-        Storage(Box::into_raw(Box::new(sigv4rs_signer_storage { _opaque: [fill; 640] })))
+        Storage(Box::into_raw(Box::new(sigv4rs_signer_storage {
+            _opaque: [fill; SIGV4RS_SIGNER_STORAGE_SIZE / 8],
+        })))
     }
     fn all_zero(&self) -> bool {
         // SAFETY: a live allocation of ours; no call is running.
@@ -215,7 +217,9 @@ fn chunked_state_in_caller_memory() {
     let mut req = vanilla();
     req.method = b(b"PUT");
     req.url = b(b"https://b.s3.amazonaws.com/k");
-    let mut state = sigv4rs_chunked { _opaque: [0; 32] };
+    let mut state = sigv4rs_chunked {
+        _opaque: [0; SIGV4RS_CHUNKED_STATE_SIZE / 8],
+    };
     let mut seed = vec![0u8; 2048];
     let mut len = 0usize;
     assert_eq!(

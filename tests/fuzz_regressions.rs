@@ -27,6 +27,7 @@ fn config(service: &[u8], flags: u32) -> sigv4rs_config {
         flags,
         unsigned_headers: std::ptr::null(),
         unsigned_headers_len: 0,
+        expiration: 0,
     }
 }
 
@@ -95,7 +96,9 @@ fn chunked_begin_with_64_headers() {
         decoded_length: 10,
         chunk_size: 65_536,
     };
-    let mut state = sigv4rs_chunked { _opaque: [0; 32] };
+    let mut state = sigv4rs_chunked {
+        _opaque: [0; SIGV4RS_CHUNKED_STATE_SIZE / 8],
+    };
     let s = sigv4rs_chunked_begin(
         signer.0,
         &req,
@@ -132,7 +135,9 @@ fn encoded_length_overflow_is_input_too_long() {
     // chunked_begin validates the same way.
     let signer = Signer::new(b"s3", SIGV4RS_FLAG_S3);
     let req = request(b"PUT", b"https://examplebucket.s3.amazonaws.com/key", &[]);
-    let mut state = sigv4rs_chunked { _opaque: [0; 32] };
+    let mut state = sigv4rs_chunked {
+        _opaque: [0; SIGV4RS_CHUNKED_STATE_SIZE / 8],
+    };
     let mut out = vec![0u8; 4096];
     let mut len = 0;
     let s = sigv4rs_chunked_begin(
@@ -201,7 +206,9 @@ fn presign_validates_host_header() {
 /// included, and kept signing.
 #[test]
 fn failed_init_zeroes_the_storage() {
-    let mut storage = Box::new(sigv4rs_signer_storage { _opaque: [0; 640] });
+    let mut storage = Box::new(sigv4rs_signer_storage {
+        _opaque: [0; SIGV4RS_SIGNER_STORAGE_SIZE / 8],
+    });
     let mut signer = std::ptr::null_mut();
     assert_eq!(
         sigv4rs_signer_init(&mut *storage, &config(b"s3", 0), &mut signer),

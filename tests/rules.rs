@@ -13,6 +13,7 @@ fn signer(flags: u32, token: &str, unsigned: &[&[u8]]) -> Signer {
         access_key_id: b"AKIDEXAMPLE",
         secret_access_key: b"wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
         session_token: token.as_bytes(),
+        expiration: None,
         region: b"us-east-1",
         service: b"s3",
         flags,
@@ -96,6 +97,7 @@ fn cfg(flags: u32) -> Config<'static> {
         access_key_id: b"AKIDEXAMPLE",
         secret_access_key: b"wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
         session_token: b"",
+        expiration: None,
         region: b"us-east-1",
         service: b"service",
         flags,
@@ -367,6 +369,7 @@ fn secrets_stay_out_of_debug_output() {
         "{:?}",
         Config {
             session_token: b"SECRETTOKEN",
+            expiration: None,
             ..cfg(0)
         }
     );

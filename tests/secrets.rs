@@ -159,6 +159,7 @@ fn c_config() -> sigv4rs_config {
         flags: SIGV4RS_FLAG_S3,
         unsigned_headers: std::ptr::null(),
         unsigned_headers_len: 0,
+        expiration: 0,
     }
 }
 
@@ -169,6 +170,7 @@ fn rust_config() -> Config<'static> {
         access_key_id: AKID,
         secret_access_key: SECRET,
         session_token: TOKEN,
+        expiration: None,
         region: REGION,
         service: SERVICE,
         flags: Flags::S3,
@@ -218,7 +220,9 @@ fn storage_bytes(st: &sigv4rs_signer_storage) -> Vec<u8> {
 /// secret, nothing past the `Signer`; a new day replaces the cached key.
 #[test]
 fn storage_holds_key_material_only_where_expected() {
-    let mut st = Box::new(sigv4rs_signer_storage { _opaque: [0; 640] });
+    let mut st = Box::new(sigv4rs_signer_storage {
+        _opaque: [0; SIGV4RS_SIGNER_STORAGE_SIZE / 8],
+    });
     let mut s = std::ptr::null_mut();
     assert_eq!(sigv4rs_signer_init(&mut *st, &c_config(), &mut s), S::Ok);
     let live = storage_bytes(&st);

@@ -49,6 +49,7 @@ fn config() -> sigv4rs_config {
         flags: SIGV4RS_FLAG_S3,
         unsigned_headers: std::ptr::null(),
         unsigned_headers_len: 0,
+        expiration: 0,
     }
 }
 
@@ -141,7 +142,9 @@ fn chunked(signer: *const sigv4rs_signer, req: &sigv4rs_request, job: &Job) -> V
         decoded_length: job.body.len() as u64,
         chunk_size: 64,
     };
-    let mut state = sigv4rs_chunked { _opaque: [0; 32] };
+    let mut state = sigv4rs_chunked {
+        _opaque: [0; SIGV4RS_CHUNKED_STATE_SIZE / 8],
+    };
     let mut out = vec![0u8; 4096];
     let mut all = Vec::new();
     let mut len = 0usize;
@@ -228,7 +231,9 @@ fn heap_signer_shared_by_threads() {
 
 #[test]
 fn storage_signer_shared_by_threads() {
-    let mut storage = Box::new(sigv4rs_signer_storage { _opaque: [0; 640] });
+    let mut storage = Box::new(sigv4rs_signer_storage {
+        _opaque: [0; SIGV4RS_SIGNER_STORAGE_SIZE / 8],
+    });
     let mut s = std::ptr::null_mut();
     assert_eq!(sigv4rs_signer_init(&mut *storage, &config(), &mut s), S::Ok);
     check("storage", Shared(s), rounds(100));
@@ -292,6 +297,7 @@ fn rust_signer_is_sync() {
         access_key_id: b"AKIDEXAMPLE",
         secret_access_key: b"wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
         session_token: b"",
+        expiration: None,
         region: b"us-east-1",
         service: b"s3",
         flags: Flags::S3,

@@ -4,9 +4,9 @@ package sigv4rs
 
 // The ABI this binding was generated for (Cargo.toml's version).
 const (
-	abiVersion = "0.2.0"
+	abiVersion = "0.3.0"
 	abiMajor   = 0
-	abiMinor   = 2
+	abiMinor   = 3
 )
 
 // One sentinel per status, comparable with errors.Is.
@@ -37,6 +37,8 @@ var (
 	ErrTooManyQueryParameters = sentinel(131) // too many query parameters
 	ErrInputTooLong           = sentinel(132) // input too long
 	ErrMissingCredentials     = sentinel(140) // missing credentials
+	ErrCredentialsExpired     = sentinel(141) // credentials expired
+	ErrBusy                   = sentinel(142) // busy
 	ErrInvalidChunkSize       = sentinel(150) // invalid chunk size
 	ErrIncompletePayload      = sentinel(151) // incomplete payload
 	ErrPanic                  = sentinel(900) // internal error (panic)
@@ -70,6 +72,8 @@ var sentinels = []*Error{
 	ErrTooManyQueryParameters,
 	ErrInputTooLong,
 	ErrMissingCredentials,
+	ErrCredentialsExpired,
+	ErrBusy,
 	ErrInvalidChunkSize,
 	ErrIncompletePayload,
 	ErrPanic,

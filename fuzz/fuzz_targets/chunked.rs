@@ -162,7 +162,7 @@ fn upload(k: &input::Knobs, r: &input::Req, p: &Plan) -> Vec<Vec<u8>> {
     );
 
     // Never started: NOT_INITIALIZED.
-    let mut zero = sigv4rs_chunked { _opaque: [0; 32] };
+    let mut zero = sigv4rs_chunked { _opaque: [0; SIGV4RS_CHUNKED_STATE_SIZE / 8] };
     let z = call_out("chunk on a zero state", 128, false, &mut |o, c, l| {
         sigv4rs_chunked_sign_chunk(signer.0, &mut zero, b(b"x", false), o, c, l)
     });
@@ -176,7 +176,7 @@ fn upload(k: &input::Knobs, r: &input::Req, p: &Plan) -> Vec<Vec<u8>> {
         sigv4rs_signer_sign_headers(signer.0, &req, t, o, c, l)
     });
     let mut state = Box::new(sigv4rs_chunked {
-        _opaque: [0xA5A5_A5A5_A5A5_A5A5; 32],
+        _opaque: [0xA5A5_A5A5_A5A5_A5A5; SIGV4RS_CHUNKED_STATE_SIZE / 8],
     });
     let sp: *mut sigv4rs_chunked = &mut *state;
     let snap = || state_bytes(sp);

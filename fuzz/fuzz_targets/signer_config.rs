@@ -270,6 +270,7 @@ fuzz_target!(|inp: Input| {
         flags,
         unsigned_headers: list_ptr,
         unsigned_headers_len: list_len,
+        expiration: 0,
     };
     let want = model(&inp, &v, flags);
 
@@ -294,6 +295,7 @@ fuzz_target!(|inp: Input| {
             flags: 0,
             unsigned_headers: std::ptr::null(),
             unsigned_headers_len: 0,
+            expiration: 0,
         };
         let mut o = std::ptr::null_mut();
         assert_eq!(sigv4rs_signer_init(storage, &gcfg, &mut o), S::Ok);

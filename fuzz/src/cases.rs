@@ -81,8 +81,9 @@ impl Stored {
             flags: c.flags,
             unsigned_headers: names.as_ptr(),
             unsigned_headers_len: names.len(),
+            expiration: 0,
         };
-        let mut storage = Box::new(sigv4rs_signer_storage { _opaque: [0; 640] });
+        let mut storage = Box::new(sigv4rs_signer_storage { _opaque: [0; SIGV4RS_SIGNER_STORAGE_SIZE / 8] });
         let mut out = std::ptr::null_mut();
         assert_eq!(sigv4rs_signer_init(&mut *storage, &cfg, &mut out), S::Ok);
         Stored { storage, signer: out }

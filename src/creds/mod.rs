@@ -73,7 +73,14 @@ mod hosted {
             f.debug_struct("Credentials")
                 .field("access_key_id", &self.access_key_id)
                 .field("secret_access_key", &"<redacted>")
-                .field("session_token", &if self.session_token.is_empty() { "<none>" } else { "<redacted>" })
+                .field(
+                    "session_token",
+                    &if self.session_token.is_empty() {
+                        "<none>"
+                    } else {
+                        "<redacted>"
+                    },
+                )
                 .field("expiration", &self.expiration)
                 .field("source", &self.source)
                 .finish()

@@ -7,10 +7,13 @@ use super::request::{CHeaders, request, sigv4rs_request};
 use super::signer::{as_signer, sigv4rs_signer};
 use super::slice::{bytes, finish, output, sigv4rs_bytes};
 use super::status::sigv4rs_status;
+use crate::sign::sha::HmacKey;
 use crate::sign::{AmzDate, ChecksumKind, ChunkState, StreamMode, Streaming};
 
+const _: () = assert!(core::mem::size_of::<ChunkState>() <= SIGV4RS_CHUNKED_STATE_SIZE);
+
 /// Bytes of a `sigv4rs_chunked` state.
-pub const SIGV4RS_CHUNKED_STATE_SIZE: usize = 256;
+pub const SIGV4RS_CHUNKED_STATE_SIZE: usize = 320;
 /// Longest chunk header `sigv4rs_chunked_sign_chunk` writes (8 hex digits,
 /// `;chunk-signature=`, 64 hex digits, CRLF).
 pub const SIGV4RS_CHUNK_HEADER_MAX_LEN: usize = 91;
@@ -25,10 +28,9 @@ pub const SIGV4RS_CHUNKED_FINISH_MAX_LEN: usize = 244;
 #[repr(C)]
 pub struct sigv4rs_chunked {
     /// Private.
-    pub _opaque: [u64; 32],
+    pub _opaque: [u64; 40],
 }
 
-const _: () = assert!(core::mem::size_of::<ChunkState>() <= SIGV4RS_CHUNKED_STATE_SIZE);
 const _: () = assert!(core::mem::align_of::<ChunkState>() <= 8);
 const _: () = assert!(core::mem::size_of::<sigv4rs_chunked>() == SIGV4RS_CHUNKED_STATE_SIZE);
 
@@ -179,8 +181,8 @@ pub extern "C" fn sigv4rs_chunked_begin(
         let (buf, len) = try_status!(unsafe { output(out, out_cap, out_len) });
         // The state is made only on success, straight into the caller's
         // memory (a copy on this stack cost firmware 232 bytes).
-        let r = s.begin_chunked_with(r, unix_time, &st, buf, &mut |date, seed| {
-            store_state(state_out, &st, date, seed)
+        let r = s.begin_chunked_with(r, unix_time, &st, buf, &mut |date, key, seed| {
+            store_state(state_out, &st, date, key, seed)
         });
         finish(r, len)
     }
@@ -190,9 +192,12 @@ pub extern "C" fn sigv4rs_chunked_begin(
 /// asserted at compile time). Not inlined: the state's temporary then never
 /// shares a frame with the signing call before it.
 #[inline(never)]
-fn store_state(out: *mut sigv4rs_chunked, st: &Streaming, date: AmzDate, seed: &[u8; 64]) {
+fn store_state(out: *mut sigv4rs_chunked, st: &Streaming, date: AmzDate, key: &HmacKey, seed: &[u8; 64]) {
     // SAFETY: see above.
-    unsafe { out.cast::<ChunkState>().write(ChunkState::started(st, date, *seed)) };
+    unsafe {
+        out.cast::<ChunkState>()
+            .write(ChunkState::started(st, date, key, *seed))
+    };
 }
 
 /// Signs the next data chunk and writes its header:

@@ -11,7 +11,7 @@ pub const SIGV4RS_MAX_ACCESS_KEY_ID_LEN: usize = 128;
 /// Longest secret access key.
 pub const SIGV4RS_MAX_SECRET_KEY_LEN: usize = 128;
 /// Longest session token.
-pub const SIGV4RS_MAX_SESSION_TOKEN_LEN: usize = 4096;
+pub const SIGV4RS_MAX_SESSION_TOKEN_LEN: usize = 16384;
 /// Longest region.
 pub const SIGV4RS_MAX_REGION_LEN: usize = 64;
 /// Longest service name.
@@ -47,10 +47,12 @@ use crate::sign::{self, Flags};
 const _: () = {
     assert!(SIGV4RS_MAX_ACCESS_KEY_ID_LEN == sign::MAX_ACCESS_KEY_ID_LEN);
     assert!(SIGV4RS_MAX_SECRET_KEY_LEN == sign::MAX_SECRET_KEY_LEN);
-    assert!(SIGV4RS_MAX_SESSION_TOKEN_LEN == sign::MAX_SESSION_TOKEN_LEN);
+    assert!(cfg!(sigv4rs_limits = "small") || SIGV4RS_MAX_SESSION_TOKEN_LEN == sign::MAX_SESSION_TOKEN_LEN);
+    assert!(sign::MAX_SESSION_TOKEN_LEN <= SIGV4RS_MAX_SESSION_TOKEN_LEN);
     assert!(SIGV4RS_MAX_REGION_LEN == sign::MAX_REGION_LEN);
     assert!(SIGV4RS_MAX_SERVICE_LEN == sign::MAX_SERVICE_LEN);
-    assert!(SIGV4RS_MAX_UNSIGNED_HEADERS_LEN == sign::MAX_UNSIGNED_HEADERS_LEN);
+    assert!(cfg!(sigv4rs_limits = "small") || SIGV4RS_MAX_UNSIGNED_HEADERS_LEN == sign::MAX_UNSIGNED_HEADERS_LEN);
+    assert!(sign::MAX_UNSIGNED_HEADERS_LEN <= SIGV4RS_MAX_UNSIGNED_HEADERS_LEN);
     // The header states the default limits; a small build has lower ones.
     assert!(cfg!(sigv4rs_limits = "small") || SIGV4RS_MAX_HEADERS == sign::MAX_HEADERS);
     assert!(cfg!(sigv4rs_limits = "small") || SIGV4RS_MAX_QUERY_PARAMS == sign::MAX_QUERY_PARAMS);

@@ -68,6 +68,7 @@ pub extern "C" fn sigv4rs_signer_new_from_env(
             flags,
             unsigned_headers: core::ptr::null(),
             unsigned_headers_len: 0,
+            expiration: 0,
         };
         sigv4rs_signer_new(&cfg, out)
     }

@@ -8,6 +8,7 @@
 mod boundary;
 pub mod chunked;
 pub mod consts;
+pub mod creds;
 #[cfg(all(feature = "std", unix))]
 pub mod env;
 pub mod hasher;
@@ -23,6 +24,7 @@ pub mod version;
 
 pub use chunked::*;
 pub use consts::*;
+pub use creds::*;
 #[cfg(all(feature = "std", unix))]
 pub use env::*;
 pub use hasher::*;

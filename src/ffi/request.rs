@@ -43,6 +43,8 @@ pub enum sigv4rs_payload_mode {
 #[derive(Clone, Copy)]
 pub struct sigv4rs_config {
     /// Access key id (`AKIA...`/`ASIA...`), 1 to `SIGV4RS_MAX_ACCESS_KEY_ID_LEN` bytes.
+    /// Access key id, secret and token all empty: no credentials yet (a
+    /// provider or `sigv4rs_signer_rotate` supplies them).
     pub access_key_id: sigv4rs_bytes,
     /// Secret access key, 1 to `SIGV4RS_MAX_SECRET_KEY_LEN` bytes.
     pub secret_access_key: sigv4rs_bytes,
@@ -61,6 +63,10 @@ pub struct sigv4rs_config {
     pub unsigned_headers: *const sigv4rs_bytes,
     /// Number of entries in `unsigned_headers`.
     pub unsigned_headers_len: usize,
+    /// When the credentials expire (Unix seconds); 0 if they do not. From
+    /// then on signing returns CREDENTIALS_EXPIRED (unless a provider or a
+    /// rotation replaced them).
+    pub expiration: i64,
 }
 
 /// A request to sign. Zero-initialize, then set `method` and either `url`
@@ -149,6 +155,7 @@ pub(crate) unsafe fn config<'a>(
             access_key_id: bytes(&c.access_key_id)?,
             secret_access_key: bytes(&c.secret_access_key)?,
             session_token: bytes(&c.session_token)?,
+            expiration: (c.expiration != 0).then_some(c.expiration),
             region: bytes(&c.region)?,
             service: bytes(&c.service)?,
             flags: c.flags,

@@ -17,19 +17,36 @@ pub struct sigv4rs_signer {
     _private: [u8; 0],
 }
 
-/// Bytes of caller memory a signer needs (see `sigv4rs_signer_init`).
-pub const SIGV4RS_SIGNER_STORAGE_SIZE: usize = 5120;
+/// Bytes of caller memory a signer needs (see `sigv4rs_signer_init`): two
+/// credential slots (for rotation while signing) of up to
+/// `SIGV4RS_MAX_SESSION_TOKEN_LEN` bytes of token each.
+#[cfg(not(sigv4rs_limits = "small"))]
+pub const SIGV4RS_SIGNER_STORAGE_SIZE: usize = 34_816;
+/// Bytes of caller memory a signer needs in a build with the small limits
+/// (2 KiB session tokens).
+#[cfg(sigv4rs_limits = "small")]
+pub const SIGV4RS_SIGNER_STORAGE_SIZE: usize = 5632;
 /// Alignment that memory needs.
 pub const SIGV4RS_SIGNER_STORAGE_ALIGN: usize = 8;
 
 /// Caller-owned memory for a signer, for builds without a heap. Declare one
 /// (static, global or on a large enough stack) and pass it to
 /// `sigv4rs_signer_init`. Its contents are private.
+#[cfg(not(sigv4rs_limits = "small"))]
 #[allow(non_camel_case_types)]
 #[repr(C)]
 pub struct sigv4rs_signer_storage {
     /// Private.
-    pub _opaque: [u64; 640],
+    pub _opaque: [u64; 4352],
+}
+
+/// Caller-owned memory for a signer (small build-time limits).
+#[cfg(sigv4rs_limits = "small")]
+#[allow(non_camel_case_types)]
+#[repr(C)]
+pub struct sigv4rs_signer_storage {
+    /// Private.
+    pub _opaque: [u64; 704],
 }
 
 /// What a `sigv4rs_signer *` points to: where the signer lives, then the
@@ -38,7 +55,7 @@ pub struct sigv4rs_signer_storage {
 #[doc(hidden)]
 #[repr(C)]
 pub struct SignerHandle {
-    origin: u64,
+    pub(crate) origin: u64,
     /// The signer itself.
     pub signer: Signer,
 }
@@ -48,6 +65,7 @@ const ON_HEAP: u64 = u64::from_le_bytes(*b"sv4rheap");
 const IN_STORAGE: u64 = u64::from_le_bytes(*b"sv4rstor");
 
 const _: () = assert!(core::mem::size_of::<SignerHandle>() <= SIGV4RS_SIGNER_STORAGE_SIZE);
+
 const _: () = assert!(core::mem::align_of::<SignerHandle>() <= SIGV4RS_SIGNER_STORAGE_ALIGN);
 const _: () = assert!(core::mem::size_of::<sigv4rs_signer_storage>() == SIGV4RS_SIGNER_STORAGE_SIZE);
 const _: () = assert!(core::mem::align_of::<sigv4rs_signer_storage>() == SIGV4RS_SIGNER_STORAGE_ALIGN);
@@ -60,7 +78,8 @@ pub(crate) fn as_signer<'a>(p: *const sigv4rs_signer) -> Result<&'a Signer, sigv
     // SAFETY: a non-NULL handle comes from `_new` or `_init` (the caller's
     // contract), so it points to a `SignerHandle`, or to a storage that is
     // all zero after `_deinit`: a valid handle of unknown origin holding an
-    // empty `Signer` (only integers, arrays and atomics).
+    // empty `Signer` (integers, arrays, atomics, cells and an `Option` of a
+    // function pointer: all zero is a valid value of each).
     let h = unsafe { p.cast::<SignerHandle>().as_ref() }.ok_or(sigv4rs_status::NullArgument)?;
     Ok(&h.signer)
 }
@@ -137,8 +156,36 @@ pub extern "C" fn sigv4rs_signer_free(signer: *mut sigv4rs_signer) {
 ///
 /// Statuses: as `sigv4rs_signer_new`, plus INVALID_ARGUMENT when `storage`
 /// is misaligned.
+#[cfg(not(sigv4rs_limits = "small"))]
 #[unsafe(no_mangle)]
 pub extern "C" fn sigv4rs_signer_init(
+    storage: *mut sigv4rs_signer_storage,
+    config_: *const sigv4rs_config,
+    out: *mut *mut sigv4rs_signer,
+) -> sigv4rs_status {
+    init(storage, config_, out)
+}
+
+/// `sigv4rs_signer_init` of a build with the small limits (the header maps
+/// the name when SIGV4RS_LIMITS_SMALL is defined). Creates a signer inside caller memory (no heap). On OK, `*out` points
+/// into `storage`, valid until `sigv4rs_signer_deinit(storage)`. The
+/// storage is wiped first: on any error but a NULL or misaligned `storage`
+/// it is left zeroed (a signer it held is gone), and `*out` is not written.
+/// Re-initializing a storage that holds a signer replaces it.
+///
+/// Statuses: as `sigv4rs_signer_new`, plus INVALID_ARGUMENT when `storage`
+/// is misaligned.
+#[cfg(sigv4rs_limits = "small")]
+#[unsafe(no_mangle)]
+pub extern "C" fn sigv4rs_signer_init_small(
+    storage: *mut sigv4rs_signer_storage,
+    config_: *const sigv4rs_config,
+    out: *mut *mut sigv4rs_signer,
+) -> sigv4rs_status {
+    init(storage, config_, out)
+}
+
+fn init(
     storage: *mut sigv4rs_signer_storage,
     config_: *const sigv4rs_config,
     out: *mut *mut sigv4rs_signer,
@@ -179,8 +226,22 @@ pub extern "C" fn sigv4rs_signer_init(
 /// Zeroes a storage initialized by `sigv4rs_signer_init` (secret and derived
 /// keys included). The signer pointer is invalid afterwards; calls through
 /// it return NOT_INITIALIZED while the storage stays zeroed. NULL is a no-op.
+#[cfg(not(sigv4rs_limits = "small"))]
 #[unsafe(no_mangle)]
 pub extern "C" fn sigv4rs_signer_deinit(storage: *mut sigv4rs_signer_storage) {
+    deinit(storage)
+}
+
+/// `sigv4rs_signer_deinit` of a build with the small limits. Zeroes a storage initialized by `sigv4rs_signer_init` (secret and derived
+/// keys included). The signer pointer is invalid afterwards; calls through
+/// it return NOT_INITIALIZED while the storage stays zeroed. NULL is a no-op.
+#[cfg(sigv4rs_limits = "small")]
+#[unsafe(no_mangle)]
+pub extern "C" fn sigv4rs_signer_deinit_small(storage: *mut sigv4rs_signer_storage) {
+    deinit(storage)
+}
+
+fn deinit(storage: *mut sigv4rs_signer_storage) {
     ffi_boundary_void! {
         if !storage.is_null() {
             wipe_storage(storage);

@@ -116,9 +116,17 @@ statuses! {
     TooManyQueryParameters = 131 => c"too many query parameters",
     /// URL, path or query longer than `SIGV4RS_MAX_URL_LEN`.
     InputTooLong = 132 => c"input too long",
+    /// No credentials: the signer has none yet (no provider, or its
+    /// provider has not delivered), or, for `sigv4rs_signer_new_from_env`,
     /// `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` (or the region) are not
     /// set in the environment.
     MissingCredentials = 140 => c"missing credentials",
+    /// The credentials expired at or before the signing time, and no
+    /// provider or rotation replaced them.
+    CredentialsExpired = 141 => c"credentials expired",
+    /// Another rotation or provider call on this signer is under way;
+    /// nothing changed. Retry.
+    Busy = 142 => c"busy",
     /// A streamed chunk is empty, is not the chunk size (only the last may be
     /// shorter), or goes beyond the declared length.
     InvalidChunkSize = 150 => c"invalid chunk size",
@@ -134,6 +142,9 @@ impl From<Error> for sigv4rs_status {
         match e {
             Error::BufferTooSmall(_) => S::BufferTooSmall,
             Error::InvalidArgument => S::InvalidArgument,
+            Error::NoCredentials => S::MissingCredentials,
+            Error::CredentialsExpired => S::CredentialsExpired,
+            Error::Busy => S::Busy,
             Error::NotInitialized => S::NotInitialized,
             Error::InvalidAccessKeyId => S::InvalidAccessKeyId,
             Error::InvalidSecretKey => S::InvalidSecretKey,

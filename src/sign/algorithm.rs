@@ -6,7 +6,7 @@
 
 use super::encode::hex32;
 use super::sha::{Hmac, HmacKey};
-use super::signer::Signer;
+use super::signer::{Creds, Signer};
 use super::sink::Sink;
 use super::time::AmzDate;
 
@@ -45,17 +45,32 @@ pub(crate) struct V4<'a> {
 }
 
 impl<'a> V4<'a> {
-    /// SigV4 at `date`, with the day's key (from the signer's cache, or
-    /// derived and cached). Not inlined: derivation's hash states then live
-    /// in this frame only, never beside a plan.
+    /// SigV4 at `date` with `creds`, with the day's key (from their cache,
+    /// or derived and cached). Not inlined: derivation's hash states then
+    /// live in this frame only, never beside a plan. (`date` by reference:
+    /// a by-value copy sat in every caller's frame.)
     #[inline(never)]
-    /// (`date` by reference: a by-value copy sat in every caller's frame.)
-    pub(crate) fn new(signer: &'a Signer, date: &AmzDate) -> Self {
+    pub(crate) fn new(signer: &'a Signer, creds: &Creds, date: &AmzDate) -> Self {
         V4 {
             signer,
             date: *date,
-            key: signer.signing_key(date),
+            key: creds.signing_key(date, signer.region(), signer.service()),
         }
+    }
+
+    /// SigV4 at `date` with a key already derived (an upload's chunks keep
+    /// the seed's key: a rotation mid-upload does not change it).
+    pub(crate) fn with_key(signer: &'a Signer, date: &AmzDate, key: &HmacKey) -> Self {
+        V4 {
+            signer,
+            date: *date,
+            key: key.clone(),
+        }
+    }
+
+    /// The day's key.
+    pub(crate) fn key(&self) -> &HmacKey {
+        &self.key
     }
 
     /// A MAC keyed with the day's key, built in the caller's frame (a

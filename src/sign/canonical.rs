@@ -37,7 +37,7 @@ fn write_header_value(plan: &Plan<'_>, s: &mut dyn Sink, h: Header) {
         Header::Added(Added::Host) => write_lower(s, plan.req.target.host),
         Header::Added(Added::Date) => s.put(&plan.date.full),
         Header::Added(Added::ContentSha256) => plan.write_payload_line(s),
-        Header::Added(Added::Token) => s.put(plan.signer.session_token()),
+        Header::Added(Added::Token) => s.put(plan.creds.session_token()),
         Header::Added(Added::ContentEncoding) => write_content_encoding(plan, s),
         Header::Added(Added::ContentLength) => put_decimal(s, stream.map_or(0, |(_, enc)| enc)),
         Header::Added(Added::DecodedLength) => put_decimal(s, stream.map_or(0, |(st, _)| st.decoded_len)),
@@ -101,14 +101,14 @@ pub(crate) fn write_auth_param<A: Algorithm>(plan: &Plan<'_>, alg: &A, s: &mut d
     match i {
         0 => s.put(alg.name()),
         1 => {
-            encode(s, plan.signer.access_key_id(), false);
+            encode(s, plan.creds.access_key_id(), false);
             s.put(b"%2F");
             alg.write_scope(s, b"%2F");
         }
         2 => s.put(&alg.date().full),
         3 => put_decimal(s, u64::from(plan.expires.unwrap_or(0))),
         4 => write_signed_headers(plan, s, true),
-        _ => encode(s, plan.signer.session_token(), false),
+        _ => encode(s, plan.creds.session_token(), false),
     }
 }
 

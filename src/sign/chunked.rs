@@ -1,13 +1,15 @@
 //! aws-chunked signed streaming (S3 `STREAMING-*` payloads): the seed
 //! request, one signature per chunk chained from the previous one, the
 //! final zero-length chunk and an optional checksum trailer. The state is a
-//! few hundred bytes whatever the object size.
+//! few hundred bytes whatever the object size. It keeps the seed's signing
+//! key, so a credential rotation mid-upload leaves the upload's chain
+//! intact; finishing (or [`ChunkState::clear`]) zeroes it.
 
 use super::Error;
 use super::algorithm::V4;
 use super::checksum::Checksum;
 use super::encode::hex32;
-use super::sha::{EMPTY_SHA256, sha256};
+use super::sha::{EMPTY_SHA256, HmacKey, sha256};
 use super::signer::Signer;
 use super::sink::{Counter, Sink, SliceWriter};
 use super::stream::{StreamMode, Streaming, hex_digits};
@@ -21,6 +23,7 @@ pub struct ChunkState {
     ready: u32,
     mode: StreamMode,
     date: AmzDate,
+    key: HmacKey,
     prev: [u8; 64],
     remaining: u64,
     chunk_size: u32,
@@ -37,6 +40,7 @@ impl ChunkState {
             ready: 0,
             mode: StreamMode::Signed,
             date: AmzDate { full: [0; 16], day: 0 },
+            key: HmacKey::ZERO,
             prev: [0; 64],
             remaining: 0,
             chunk_size: 0,
@@ -44,16 +48,17 @@ impl ChunkState {
         }
     }
 
-    pub(crate) fn start(&mut self, s: &Streaming, date: AmzDate, seed: [u8; 64]) {
-        *self = Self::started(s, date, seed);
+    pub(crate) fn start(&mut self, s: &Streaming, date: AmzDate, key: &HmacKey, seed: [u8; 64]) {
+        *self = Self::started(s, date, key, seed);
     }
 
-    /// The state after a seed request signed at `date` with `seed`.
-    pub(crate) fn started(s: &Streaming, date: AmzDate, seed: [u8; 64]) -> Self {
+    /// The state after a seed request signed at `date` with `key` and `seed`.
+    pub(crate) fn started(s: &Streaming, date: AmzDate, key: &HmacKey, seed: [u8; 64]) -> Self {
         ChunkState {
             ready: Self::READY,
             mode: s.mode,
             date,
+            key: key.clone(),
             prev: seed,
             remaining: s.decoded_len,
             chunk_size: s.chunk_size,
@@ -92,7 +97,7 @@ impl ChunkState {
 
     /// The next chunk's signature (signed modes), chaining from the previous.
     fn chain(&mut self, signer: &Signer, data_hash: &[u8]) -> [u8; 64] {
-        let alg = V4::new(signer, &self.date);
+        let alg = V4::with_key(signer, &self.date, &self.key);
         self.prev = self.chained_sig(&alg, b"AWS4-HMAC-SHA256-PAYLOAD", &[EMPTY_SHA256, b"\n", data_hash]);
         self.prev
     }
@@ -166,6 +171,8 @@ impl ChunkState {
         let mut w = SliceWriter::new(out);
         self.write_final(&mut w, &sig, &tsig);
         self.ready = 0;
+        // The upload is over: its key goes (the old value's drop zeroes it).
+        self.key = HmacKey::ZERO;
         Ok(w.len())
     }
 
@@ -184,7 +191,7 @@ impl ChunkState {
             return [0; 64];
         }
         let th = self.trailer_hash();
-        let alg = V4::new(signer, &self.date);
+        let alg = V4::with_key(signer, &self.date, &self.key);
         self.chained_sig(&alg, b"AWS4-HMAC-SHA256-TRAILER", &[&th])
     }
 

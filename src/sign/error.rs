@@ -59,4 +59,12 @@ pub enum Error {
     InvalidChunkSize,
     /// Finishing a stream before all declared bytes were signed.
     IncompletePayload,
+    /// The signer has no credentials (none configured, and none from its
+    /// provider yet).
+    NoCredentials,
+    /// The credentials expired at or before the signing time (and no
+    /// provider replaced them).
+    CredentialsExpired,
+    /// Another rotation or provider call is under way; nothing changed.
+    Busy,
 }

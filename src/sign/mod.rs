@@ -39,7 +39,9 @@ pub use chunked::ChunkState;
 pub use error::Error;
 pub use headers::{ByteList, HeaderList};
 pub use request::{Mode, Payload, Request};
-pub use signer::{Config, Flags, Signer};
+pub use signer::{
+    Config, CredentialSet, CredentialSink, DEFAULT_REFRESH_MARGIN, Flags, PROVIDER_RETRY_SECS, Provider, Signer,
+};
 pub use stream::{StreamMode, Streaming};
 pub use time::AmzDate;
 pub use url::Target;
@@ -48,14 +50,25 @@ pub use url::Target;
 pub const MAX_ACCESS_KEY_ID_LEN: usize = 128;
 /// Longest secret access key.
 pub const MAX_SECRET_KEY_LEN: usize = 128;
-/// Longest session token.
-pub const MAX_SESSION_TOKEN_LEN: usize = 4096;
+/// Longest session token: 16 KiB (STS documents no maximum; session
+/// policies and tags grow tokens), 2 KiB with `sigv4rs_limits="small"`
+/// (the AWS IoT credentials provider's tokens are about 1 KiB).
+#[cfg(not(sigv4rs_limits = "small"))]
+pub const MAX_SESSION_TOKEN_LEN: usize = 16_384;
+/// Longest session token (16 KiB in a default build).
+#[cfg(sigv4rs_limits = "small")]
+pub const MAX_SESSION_TOKEN_LEN: usize = 2048;
 /// Longest region name.
 pub const MAX_REGION_LEN: usize = 64;
 /// Longest service name.
 pub const MAX_SERVICE_LEN: usize = 64;
-/// Room for extra unsigned-header names (each costs its length + 1).
+/// Room for extra unsigned-header names (each costs its length + 1; 128
+/// with `sigv4rs_limits="small"`).
+#[cfg(not(sigv4rs_limits = "small"))]
 pub const MAX_UNSIGNED_HEADERS_LEN: usize = 256;
+/// Room for extra unsigned-header names (256 in a default build).
+#[cfg(sigv4rs_limits = "small")]
+pub const MAX_UNSIGNED_HEADERS_LEN: usize = 128;
 // Build-time limits: firmware builds with `--cfg sigv4rs_limits="small"`
 // carry a smaller plan (its sort arrays are sized by these) on their stack.
 

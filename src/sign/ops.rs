@@ -14,10 +14,12 @@ use super::encode::hex32;
 use super::output::{headers_bound, url_bound, write_headers, write_presigned_url};
 use super::plan::Plan;
 use super::request::{Mode, Request};
-use super::signer::Signer;
+use super::sha::HmacKey;
+use super::signer::{Creds, Signer};
 use super::sink::{Counter, Sink, SliceWriter};
 use super::stream::Streaming;
 use super::time::AmzDate;
+use crate::slots::ReadGuard;
 
 /// What an operation writes.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -51,7 +53,29 @@ fn emit<A: Algorithm<Signature = [u8; 64]>>(
     }
 }
 
+/// Receives an aws-chunked seed request's signature.
+type Seeded<'a> = &'a mut dyn FnMut(&[u8; 64]);
+
+/// One signing call's credentials (held for the whole call: a rotation
+/// meanwhile does not touch them) and algorithm.
+struct Call<'a> {
+    alg: V4<'a>,
+    creds: ReadGuard<'a, Creds>,
+}
+
 impl Signer {
+    /// What a call at `unix_time` signs with: the credentials (refreshed
+    /// if due, checked against their expiry) and the algorithm with the
+    /// day's key. Not inlined: the refresh and the checks keep their
+    /// temporaries in this frame, not in the signing call's.
+    #[inline(never)]
+    fn call_at(&self, unix_time: i64) -> Result<Call<'_>, Error> {
+        let date = self.checked_date(unix_time)?;
+        let creds = self.credentials_at(unix_time)?;
+        let alg = V4::new(self, &creds, &date);
+        Ok(Call { alg, creds })
+    }
+
     /// The signing time of a call at `unix_time`, the signer checked.
     /// (The checks return the date alone: a `Result<V4>` moved into the
     /// caller cost small stacks a second copy of the key.)
@@ -66,24 +90,25 @@ impl Signer {
     /// it fits, hashes the payload, computes the digits the output embeds
     /// (signature or canonical request hash) and writes the output and a
     /// NUL. Nothing is written on error. Returns the bytes written. For an
-    /// aws-chunked seed request, `chunked` carries the stream and receives
-    /// the seed signature (a returned copy cost every caller's frame 64
-    /// bytes).
+    /// aws-chunked seed request, `chunked` carries the stream and a function
+    /// given the seed signature on success (called from here: a returned
+    /// copy cost every caller's frame 64 bytes).
     #[inline(never)]
     fn run(
         &self,
-        alg: &V4<'_>,
+        call: &Call<'_>,
         req: &Request<'_>,
         mode: Mode,
         what: Output,
         out: &mut [u8],
-        chunked: Option<(&Streaming, &mut [u8; 64])>,
+        chunked: Option<(&Streaming, Seeded<'_>)>,
     ) -> Result<usize, Error> {
-        let (stream, seed) = match chunked {
-            Some((st, seed)) => (Some(st), Some(seed)),
+        let (stream, seeded) = match chunked {
+            Some((st, f)) => (Some(st), Some(f)),
             None => (None, None),
         };
-        let mut plan = Plan::new(self, req);
+        let alg = &call.alg;
+        let mut plan = Plan::new(self, &call.creds, req);
         plan.prepare(alg.date, mode, stream)?;
         // Sizing: from lengths alone when the buffer is surely large enough
         // (the usual case), else exactly, by a counting pass.
@@ -120,26 +145,33 @@ impl Signer {
         emit(what, &plan, alg, &mut w, &digits);
         w.put(b"\0");
         debug_assert!(!w.overflowed() && needed.is_none_or(|n| w.len() == n) && w.len() <= bound);
-        if let Some(sd) = seed {
-            *sd = digits;
+        if let Some(f) = seeded {
+            f(&digits);
         }
         Ok(w.len())
     }
+
+    // The calls below use the `Call` where `call_at` returned it (`ref`):
+    // moving it out of the Result cost small stacks a second copy.
 
     /// Signs `req` for header authentication at `unix_time`. Writes the
     /// headers to add into `out` as `Name: value\0` entries and returns the
     /// number of bytes written (every NUL included). Nothing is written on
     /// error; [`Error::BufferTooSmall`] carries the size needed.
     pub fn sign_headers(&self, req: &Request<'_>, unix_time: i64, out: &mut [u8]) -> Result<usize, Error> {
-        let alg = V4::new(self, &self.checked_date(unix_time)?);
-        self.run(&alg, req, Mode::Headers, Output::Headers, out, None)
+        match self.call_at(unix_time) {
+            Ok(ref call) => self.run(call, req, Mode::Headers, Output::Headers, out, None),
+            Err(e) => Err(e),
+        }
     }
 
     /// Writes the presigned URL (NUL-terminated) valid for `expires` seconds;
     /// returns the bytes written, the NUL included.
     pub fn presign(&self, req: &Request<'_>, unix_time: i64, expires: u32, out: &mut [u8]) -> Result<usize, Error> {
-        let alg = V4::new(self, &self.checked_date(unix_time)?);
-        self.run(&alg, req, Mode::Presign(expires), Output::Url, out, None)
+        match self.call_at(unix_time) {
+            Ok(ref call) => self.run(call, req, Mode::Presign(expires), Output::Url, out, None),
+            Err(e) => Err(e),
+        }
     }
 
     /// Writes the canonical request (NUL-terminated), as AWS shows it in a
@@ -151,8 +183,10 @@ impl Signer {
         mode: Mode,
         out: &mut [u8],
     ) -> Result<usize, Error> {
-        let alg = V4::new(self, &self.checked_date(unix_time)?);
-        self.run(&alg, req, mode, Output::CanonicalRequest, out, None)
+        match self.call_at(unix_time) {
+            Ok(ref call) => self.run(call, req, mode, Output::CanonicalRequest, out, None),
+            Err(e) => Err(e),
+        }
     }
 
     /// Writes the string to sign (NUL-terminated).
@@ -163,8 +197,10 @@ impl Signer {
         mode: Mode,
         out: &mut [u8],
     ) -> Result<usize, Error> {
-        let alg = V4::new(self, &self.checked_date(unix_time)?);
-        self.run(&alg, req, mode, Output::StringToSign, out, None)
+        match self.call_at(unix_time) {
+            Ok(ref call) => self.run(call, req, mode, Output::StringToSign, out, None),
+            Err(e) => Err(e),
+        }
     }
 
     /// Starts an aws-chunked upload: signs the seed request (adding
@@ -181,15 +217,15 @@ impl Signer {
         state: &mut ChunkState,
         out: &mut [u8],
     ) -> Result<usize, Error> {
-        self.begin_chunked_with(req, unix_time, streaming, out, &mut |date, seed| {
-            state.start(streaming, date, *seed)
+        self.begin_chunked_with(req, unix_time, streaming, out, &mut |date, key, seed| {
+            state.start(streaming, date, key, *seed)
         })
     }
 
     /// [`Signer::begin_chunked`] with the state left to `start`, called
-    /// on success with the signing time and the seed signature (the C ABI
-    /// builds the state in the caller's memory). Not inlined: the key and
-    /// the seed live in this frame, not the caller's.
+    /// on success with the signing time, the day's key and the seed
+    /// signature (the C ABI builds the state in the caller's memory). Not
+    /// inlined: the call's key lives in this frame, not the caller's.
     #[inline(never)]
     pub(crate) fn begin_chunked_with(
         &self,
@@ -197,28 +233,31 @@ impl Signer {
         unix_time: i64,
         streaming: &Streaming,
         out: &mut [u8],
-        start: &mut dyn FnMut(AmzDate, &[u8; 64]),
+        start: &mut dyn FnMut(AmzDate, &HmacKey, &[u8; 64]),
     ) -> Result<usize, Error> {
         streaming.validate()?;
-        let alg = V4::new(self, &self.checked_date(unix_time)?);
-        let mut seed = [0; 64];
-        let n = self.run(
-            &alg,
+        // (`ref`: a moved `Call` cost small stacks a second copy.)
+        let got = self.call_at(unix_time);
+        let call = match got {
+            Ok(ref call) => call,
+            Err(e) => return Err(e),
+        };
+        self.run(
+            call,
             req,
             Mode::Headers,
             Output::Headers,
             out,
-            Some((streaming, &mut seed)),
-        )?;
-        start(alg.date, &seed);
-        Ok(n)
+            Some((streaming, &mut |seed| start(call.alg.date, call.alg.key(), seed))),
+        )
     }
 
     /// The signature alone (64 lower-case hex digits).
     pub fn signature(&self, req: &Request<'_>, unix_time: i64, mode: Mode) -> Result<[u8; 64], Error> {
-        let alg = V4::new(self, &self.checked_date(unix_time)?);
-        let mut plan = Plan::new(self, req);
+        let call = self.call_at(unix_time)?;
+        let alg = &call.alg;
+        let mut plan = Plan::new(self, &call.creds, req);
         plan.prepare(alg.date, mode, None)?;
-        Ok(sign(&mut plan, &alg))
+        Ok(sign(&mut plan, alg))
     }
 }

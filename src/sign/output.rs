@@ -33,7 +33,7 @@ pub(crate) fn write_headers<A: Algorithm>(plan: &Plan<'_>, alg: &A, s: &mut dyn 
     s.put(b"X-Amz-Date: ");
     s.put(&alg.date().full);
     s.put(b"\0");
-    let token = plan.signer.session_token();
+    let token = plan.creds.session_token();
     if !token.is_empty() {
         s.put(b"X-Amz-Security-Token: ");
         s.put(token);
@@ -47,7 +47,7 @@ pub(crate) fn write_headers<A: Algorithm>(plan: &Plan<'_>, alg: &A, s: &mut dyn 
     s.put(b"Authorization: ");
     s.put(alg.name());
     s.put(b" Credential=");
-    s.put(plan.signer.access_key_id());
+    s.put(plan.creds.access_key_id());
     s.put(b"/");
     alg.write_scope(s, b"/");
     s.put(b", SignedHeaders=");
@@ -86,7 +86,7 @@ pub(crate) fn write_presigned_url<A: Algorithm>(plan: &Plan<'_>, alg: &A, s: &mu
         s.put(b"&");
     }
     for (i, name) in AUTH_PARAMS.iter().enumerate() {
-        if i == AUTH_TOKEN && plan.signer.session_token().is_empty() {
+        if i == AUTH_TOKEN && plan.creds.session_token().is_empty() {
             continue;
         }
         s.put(name);
@@ -121,8 +121,8 @@ pub(crate) fn headers_bound<A: Algorithm>(plan: &Plan<'_>, alg: &A, sig: &A::Sig
     if let Some((_, _)) = plan.stream {
         n += 128 + plan.encoding.map_or(0, <[u8]>::len);
     }
-    n += plan.signer.session_token().len() + plan.payload_line_len().max(64);
-    n += alg.name().len() + plan.signer.access_key_id().len() + scope_len(alg);
+    n += plan.creds.session_token().len() + plan.payload_line_len().max(64);
+    n += alg.name().len() + plan.creds.access_key_id().len() + scope_len(alg);
     n + names_len(plan) + sig.as_ref().len()
 }
 
@@ -133,7 +133,7 @@ pub(crate) fn url_bound<A: Algorithm>(plan: &Plan<'_>, alg: &A, sig: &A::Signatu
     let t = &plan.req.target;
     let mut n = 256; // the parameter names, separators and decimal expiry
     n += t.scheme.len() + plan.authority.len() + t.path.len() + 3 * t.query.len();
-    n += alg.name().len() + 3 * (plan.signer.access_key_id().len() + scope_len(alg));
-    n += 3 * (names_len(plan) + plan.signer.session_token().len());
+    n += alg.name().len() + 3 * (plan.creds.access_key_id().len() + scope_len(alg));
+    n += 3 * (names_len(plan) + plan.creds.session_token().len());
     n + sig.as_ref().len()
 }

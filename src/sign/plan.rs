@@ -9,7 +9,7 @@ use super::headers::{cmp_names, is_field_value, is_token, trim};
 use super::query::{AUTH_TOKEN, SortedQuery};
 use super::request::{Mode, Payload, Request};
 use super::sha::{EMPTY_SHA256, sha256};
-use super::signer::{Flags, Signer};
+use super::signer::{Creds, Flags, Signer};
 use super::sink::Sink;
 use super::stream::Streaming;
 use super::time::AmzDate;
@@ -102,6 +102,8 @@ pub(crate) enum PayloadLine<'a> {
 /// One request, decided.
 pub(crate) struct Plan<'a> {
     pub(crate) signer: &'a Signer,
+    /// The credentials this call signs with (one set, whole).
+    pub(crate) creds: &'a Creds,
     pub(crate) req: &'a Request<'a>,
     pub(crate) date: AmzDate,
     /// `Some(seconds)` for a presigned URL.
@@ -134,9 +136,10 @@ const STREAM_HEADERS: [Added; 4] = [
 
 impl<'a> Plan<'a> {
     /// An empty plan for `req`; [`Plan::prepare`] decides it in place.
-    pub(crate) fn new(signer: &'a Signer, req: &'a Request<'a>) -> Self {
+    pub(crate) fn new(signer: &'a Signer, creds: &'a Creds, req: &'a Request<'a>) -> Self {
         Plan {
             signer,
+            creds,
             req,
             date: AmzDate { full: [0; 16], day: 0 },
             expires: None,
@@ -223,7 +226,7 @@ impl<'a> Plan<'a> {
         let uses_caller_sha = matches!(req.payload, Payload::Auto(_)) && caller_sha.is_some() && stream.is_none();
         let add_sha = stream.is_some()
             || (expires.is_none() && (s3 || flags & Flags::CONTENT_SHA256_HEADER != 0) && !uses_caller_sha);
-        let has_token = !signer.session_token().is_empty();
+        let has_token = !self.creds.session_token().is_empty();
         let sign_token = has_token && flags & Flags::UNSIGNED_SESSION_TOKEN == 0;
 
         // Canonical headers: the caller's, minus the never-signed ones and

@@ -125,6 +125,12 @@ pub struct HmacKey {
 }
 
 impl HmacKey {
+    /// No key (all zero): a placeholder in a state not started.
+    pub const ZERO: HmacKey = HmacKey {
+        inner: [0; 8],
+        outer: [0; 8],
+    };
+
     /// Prepares `key` (hashed first when longer than a block, as RFC 2104 says).
     pub fn new(key: &[u8]) -> Self {
         let mut pad = ipad(&mut Sha256::new(), key);

@@ -6,6 +6,8 @@ use core::fmt;
 
 use zeroize::Zeroize;
 
+use core::sync::atomic::{AtomicU32, Ordering};
+
 use super::headers::{ByteList, DEFAULT_UNSIGNED, is_token};
 use super::key::{KeyCache, derive};
 use super::sha::HmacKey;
@@ -14,6 +16,7 @@ use super::{
     Error, MAX_ACCESS_KEY_ID_LEN, MAX_REGION_LEN, MAX_SECRET_KEY_LEN, MAX_SERVICE_LEN, MAX_SESSION_TOKEN_LEN,
     MAX_UNSIGNED_HEADERS_LEN,
 };
+use crate::slots::{Clear, ReadGuard, Slots, WriteError};
 
 /// Signer option bits.
 pub struct Flags;
@@ -43,9 +46,13 @@ pub struct Config<'a> {
     pub access_key_id: &'a [u8],
     /// Secret access key (1 to 128 bytes).
     pub secret_access_key: &'a [u8],
-    /// Session token, empty for long-term credentials (up to 4096 bytes of
-    /// visible ASCII).
+    /// Session token, empty for long-term credentials (up to
+    /// `MAX_SESSION_TOKEN_LEN` bytes of visible ASCII).
     pub session_token: &'a [u8],
+    /// When the credentials expire (Unix seconds); `None` if they do not.
+    /// All three credential fields empty: none yet (a provider or a
+    /// rotation supplies them).
+    pub expiration: Option<i64>,
     /// Region, e.g. `us-east-1`.
     pub region: &'a [u8],
     /// Service, e.g. `s3`, `es`, `sts`.
@@ -72,6 +79,7 @@ impl fmt::Debug for Config<'_> {
                     "<redacted>"
                 },
             )
+            .field("expiration", &self.expiration)
             .field("region", &core::str::from_utf8(self.region).unwrap_or("<bytes>"))
             .field("service", &core::str::from_utf8(self.service).unwrap_or("<bytes>"))
             .field("flags", &self.flags)
@@ -79,12 +87,73 @@ impl fmt::Debug for Config<'_> {
     }
 }
 
-const READY: u32 = 0x5349_4734;
+/// One set of credentials, for [`Signer::rotate`] and providers.
+#[derive(Clone, Copy)]
+pub struct CredentialSet<'a> {
+    /// Access key id (as in [`Config`]).
+    pub access_key_id: &'a [u8],
+    /// Secret access key.
+    pub secret_access_key: &'a [u8],
+    /// Session token, empty for long-term credentials.
+    pub session_token: &'a [u8],
+    /// Unix seconds; `None` if they do not expire.
+    pub expiration: Option<i64>,
+}
 
-/// A configured signer.
-pub struct Signer {
-    ready: u32,
-    pub(crate) flags: u32,
+impl fmt::Debug for CredentialSet<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CredentialSet")
+            .field(
+                "access_key_id",
+                &core::str::from_utf8(self.access_key_id).unwrap_or("<bytes>"),
+            )
+            .field("secret_access_key", &"<redacted>")
+            .field("session_token", &"<redacted>")
+            .field("expiration", &self.expiration)
+            .finish()
+    }
+}
+
+/// A source of credentials the signer calls, during a signing call, when it
+/// has none or they expire within the margin. `call` gets the provider
+/// itself (its `data` words: for the C ABI a function and its user data),
+/// the signing time, and a sink to [`CredentialSink::put`] the new set
+/// into. One call at a time per signer; other signing calls meanwhile go on
+/// with the current credentials.
+#[derive(Clone, Copy)]
+pub struct Provider {
+    /// Fetches credentials and puts them into the sink.
+    pub call: fn(&Provider, i64, &mut CredentialSink<'_>) -> Result<(), Error>,
+    /// The provider's own data (opaque to the signer).
+    pub data: [usize; 2],
+}
+
+/// Where a [`Provider`] puts what it fetched: straight into the signer's
+/// inactive credential slot.
+pub struct CredentialSink<'a> {
+    slot: &'a mut Creds,
+    filled: bool,
+}
+
+impl CredentialSink<'_> {
+    /// Validates and stores `c` (replacing an earlier put).
+    pub fn put(&mut self, c: &CredentialSet<'_>) -> Result<(), Error> {
+        self.slot.clear();
+        self.filled = false;
+        self.slot.fill(c)?;
+        self.filled = true;
+        Ok(())
+    }
+}
+
+/// Seconds before expiry at which a provider is asked for fresh
+/// credentials, unless set: 5 minutes, like the AWS SDKs' refresh windows.
+pub const DEFAULT_REFRESH_MARGIN: u32 = 300;
+/// After a provider fails, seconds before it is asked again.
+pub const PROVIDER_RETRY_SECS: u32 = 10;
+
+/// One credential set and the day-key cache that belongs to it.
+pub(crate) struct Creds {
     akid: [u8; MAX_ACCESS_KEY_ID_LEN],
     akid_len: u16,
     // "AWS4" + secret: the first HMAC key of the derivation.
@@ -92,6 +161,112 @@ pub struct Signer {
     secret_len: u16,
     token: [u8; MAX_SESSION_TOKEN_LEN],
     token_len: u16,
+    /// Unix seconds; 0 when they do not expire (so a cleared slot is all
+    /// zero).
+    pub(crate) expiration: i64,
+    cache: KeyCache,
+}
+
+impl Creds {
+    const fn empty() -> Creds {
+        Creds {
+            akid: [0; MAX_ACCESS_KEY_ID_LEN],
+            akid_len: 0,
+            secret: [0; 4 + MAX_SECRET_KEY_LEN],
+            secret_len: 0,
+            token: [0; MAX_SESSION_TOKEN_LEN],
+            token_len: 0,
+            expiration: 0,
+            cache: KeyCache::new(),
+        }
+    }
+
+    /// Validates `c` and copies it in (on a cleared slot).
+    fn fill(&mut self, c: &CredentialSet<'_>) -> Result<(), Error> {
+        check_credentials(c)?;
+        copy_into(&mut self.akid, c.access_key_id);
+        self.akid_len = c.access_key_id.len() as u16;
+        copy_into(&mut self.secret, b"AWS4");
+        copy_into(&mut self.secret[4..], c.secret_access_key);
+        self.secret_len = 4 + c.secret_access_key.len() as u16;
+        copy_into(&mut self.token, c.session_token);
+        self.token_len = c.session_token.len() as u16;
+        self.expiration = c.expiration.unwrap_or(0);
+        Ok(())
+    }
+
+    /// The access key id.
+    pub(crate) fn access_key_id(&self) -> &[u8] {
+        &self.akid[..usize::from(self.akid_len)]
+    }
+
+    pub(crate) fn session_token(&self) -> &[u8] {
+        &self.token[..usize::from(self.token_len)]
+    }
+
+    /// The signing key for `date`, from the cache or derived (and cached).
+    pub(crate) fn signing_key(&self, date: &AmzDate, region: &[u8], service: &[u8]) -> HmacKey {
+        if let Some(k) = self.cache.get(date.day) {
+            return k;
+        }
+        let k = derive(
+            &self.secret[..usize::from(self.secret_len)],
+            date.date(),
+            region,
+            service,
+        );
+        self.cache.put(date.day, &k);
+        k
+    }
+}
+
+impl Clear for Creds {
+    /// Zeroes the used prefixes (bytes past each length are always zero:
+    /// fills write within the lengths, on a cleared slot).
+    fn clear(&mut self) {
+        self.akid[..usize::from(self.akid_len)].zeroize();
+        self.akid_len = 0;
+        self.secret[..usize::from(self.secret_len)].zeroize();
+        self.secret_len = 0;
+        self.token[..usize::from(self.token_len)].zeroize();
+        self.token_len = 0;
+        self.expiration = 0;
+        self.cache.clear();
+    }
+
+    fn is_set(&self) -> bool {
+        self.akid_len != 0
+    }
+}
+
+fn check_credentials(c: &CredentialSet<'_>) -> Result<(), Error> {
+    let akid_ok = |b: u8| (0x21..0x7f).contains(&b) && b != b'/' && b != b',';
+    if c.access_key_id.is_empty()
+        || c.access_key_id.len() > MAX_ACCESS_KEY_ID_LEN
+        || !c.access_key_id.iter().all(|&b| akid_ok(b))
+    {
+        return Err(Error::InvalidAccessKeyId);
+    }
+    if c.secret_access_key.is_empty() || c.secret_access_key.len() > MAX_SECRET_KEY_LEN {
+        return Err(Error::InvalidSecretKey);
+    }
+    if c.session_token.len() > MAX_SESSION_TOKEN_LEN || !c.session_token.iter().all(|b| (0x21..0x7f).contains(b)) {
+        return Err(Error::InvalidSessionToken);
+    }
+    if c.expiration.is_some_and(|e| !(1..=253_402_300_799).contains(&e)) {
+        return Err(Error::InvalidTime);
+    }
+    Ok(())
+}
+
+const READY: u32 = 0x5349_4734;
+
+/// A configured signer: settings fixed at configuration, and credentials
+/// that can be replaced while other threads sign ([`Signer::rotate`], or a
+/// [`Provider`]).
+pub struct Signer {
+    ready: u32,
+    pub(crate) flags: u32,
     region: [u8; MAX_REGION_LEN],
     region_len: u8,
     service: [u8; MAX_SERVICE_LEN],
@@ -99,21 +274,24 @@ pub struct Signer {
     // Lower-cased names, each prefixed by its length.
     unsigned: [u8; MAX_UNSIGNED_HEADERS_LEN],
     unsigned_len: u16,
-    cache: KeyCache,
+    creds: Slots<Creds>,
+    provider: Option<Provider>,
+    margin: u32,
+    /// No provider call before this time (Unix seconds, as u32: after a
+    /// failure).
+    retry_at: AtomicU32,
 }
 
 impl fmt::Debug for Signer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let creds = self.creds.read();
+        let akid = creds
+            .as_ref()
+            .map(|g| core::str::from_utf8(g.access_key_id()).unwrap_or("<bytes>"));
         f.debug_struct("Signer")
-            .field(
-                "access_key_id",
-                &core::str::from_utf8(self.access_key_id()).unwrap_or("<bytes>"),
-            )
+            .field("access_key_id", &akid)
             .field("secret_access_key", &"<redacted>")
-            .field(
-                "session_token",
-                &if self.token_len == 0 { "<none>" } else { "<redacted>" },
-            )
+            .field("provider", &self.provider.is_some())
             .field("region", &core::str::from_utf8(self.region()).unwrap_or("<bytes>"))
             .field("service", &core::str::from_utf8(self.service()).unwrap_or("<bytes>"))
             .field("flags", &self.flags)
@@ -145,19 +323,16 @@ impl Signer {
         Signer {
             ready: 0,
             flags: 0,
-            akid: [0; MAX_ACCESS_KEY_ID_LEN],
-            akid_len: 0,
-            secret: [0; 4 + MAX_SECRET_KEY_LEN],
-            secret_len: 0,
-            token: [0; MAX_SESSION_TOKEN_LEN],
-            token_len: 0,
             region: [0; MAX_REGION_LEN],
             region_len: 0,
             service: [0; MAX_SERVICE_LEN],
             service_len: 0,
             unsigned: [0; MAX_UNSIGNED_HEADERS_LEN],
             unsigned_len: 0,
-            cache: KeyCache::new(),
+            creds: Slots::new(Creds::empty(), Creds::empty()),
+            provider: None,
+            margin: 0,
+            retry_at: AtomicU32::new(0),
         }
     }
 
@@ -183,18 +358,15 @@ impl Signer {
         if c.flags & !Flags::ALL != 0 {
             return Err(Error::InvalidArgument);
         }
-        let akid_ok = |b: u8| (0x21..0x7f).contains(&b) && b != b'/' && b != b',';
-        if c.access_key_id.is_empty()
-            || c.access_key_id.len() > MAX_ACCESS_KEY_ID_LEN
-            || !c.access_key_id.iter().all(|&b| akid_ok(b))
-        {
-            return Err(Error::InvalidAccessKeyId);
-        }
-        if c.secret_access_key.is_empty() || c.secret_access_key.len() > MAX_SECRET_KEY_LEN {
-            return Err(Error::InvalidSecretKey);
-        }
-        if c.session_token.len() > MAX_SESSION_TOKEN_LEN || !c.session_token.iter().all(|b| (0x21..0x7f).contains(b)) {
-            return Err(Error::InvalidSessionToken);
+        let none_yet = c.access_key_id.is_empty() && c.secret_access_key.is_empty() && c.session_token.is_empty();
+        let set = CredentialSet {
+            access_key_id: c.access_key_id,
+            secret_access_key: c.secret_access_key,
+            session_token: c.session_token,
+            expiration: c.expiration,
+        };
+        if !none_yet {
+            check_credentials(&set)?;
         }
         if !is_name_part(c.region, MAX_REGION_LEN) {
             return Err(Error::InvalidRegion);
@@ -217,17 +389,16 @@ impl Signer {
             self.unsigned_len = packed as u16;
         }
         self.flags = c.flags;
-        copy_into(&mut self.akid, c.access_key_id);
-        self.akid_len = c.access_key_id.len() as u16;
-        copy_into(&mut self.secret, b"AWS4");
-        copy_into(&mut self.secret[4..], c.secret_access_key);
-        self.secret_len = 4 + c.secret_access_key.len() as u16;
-        copy_into(&mut self.token, c.session_token);
-        self.token_len = c.session_token.len() as u16;
         copy_into(&mut self.region, c.region);
         self.region_len = c.region.len() as u8;
         copy_into(&mut self.service, c.service);
         self.service_len = c.service.len() as u8;
+        if !none_yet {
+            // Checked above: the fill cannot fail.
+            self.creds.set_mut(|slot| {
+                let _ = slot.fill(&set);
+            });
+        }
         self.ready = READY;
         Ok(())
     }
@@ -239,37 +410,115 @@ impl Signer {
     pub fn clear(&mut self) {
         self.ready = 0;
         self.flags = 0;
-        self.akid[..usize::from(self.akid_len)].zeroize();
-        self.akid_len = 0;
-        self.secret[..usize::from(self.secret_len)].zeroize();
-        self.secret_len = 0;
-        self.token[..usize::from(self.token_len)].zeroize();
-        self.token_len = 0;
         self.region[..usize::from(self.region_len)].zeroize();
         self.region_len = 0;
         self.service[..usize::from(self.service_len)].zeroize();
         self.service_len = 0;
         self.unsigned[..usize::from(self.unsigned_len)].zeroize();
         self.unsigned_len = 0;
-        self.cache.clear();
+        self.creds.clear_mut();
+        self.provider = None;
+        self.margin = 0;
+        *self.retry_at.get_mut() = 0;
     }
+
+    /// Replaces the credentials while other threads may be signing with
+    /// this signer: each signature uses one set, whole; the day's key cache
+    /// starts afresh; the replaced secret is zeroed once the calls using it
+    /// are done. [`Error::Busy`] when another rotation or a provider call
+    /// is under way (nothing changed). On a core without compare-and-swap
+    /// (RV32IMC) it must not run concurrently with signing: use
+    /// [`Signer::rotate_mut`] there.
+    #[cfg(target_has_atomic = "32")]
+    pub fn rotate(&self, c: &CredentialSet<'_>) -> Result<(), Error> {
+        if !self.is_ready() {
+            return Err(Error::NotInitialized);
+        }
+        check_credentials(c)?;
+        self.creds.write(|slot| slot.fill(c)).map_err(write_error)
+    }
+
+    /// [`Signer::rotate`] with exclusive access (any core).
+    pub fn rotate_mut(&mut self, c: &CredentialSet<'_>) -> Result<(), Error> {
+        if !self.is_ready() {
+            return Err(Error::NotInitialized);
+        }
+        check_credentials(c)?;
+        self.creds.set_mut(|slot| {
+            let _ = slot.fill(c);
+        });
+        Ok(())
+    }
+
+    /// Sets the provider asked for credentials when there are none or they
+    /// expire within `margin_secs` (see [`DEFAULT_REFRESH_MARGIN`]). Not on
+    /// cores without compare-and-swap ([`Error::InvalidArgument`]): there
+    /// the application rotates ([`Signer::rotate_mut`]) between calls.
+    pub fn set_provider(&mut self, provider: Option<Provider>, margin_secs: u32) -> Result<(), Error> {
+        if !self.is_ready() {
+            return Err(Error::NotInitialized);
+        }
+        if !cfg!(target_has_atomic = "32") && provider.is_some() {
+            return Err(Error::InvalidArgument);
+        }
+        self.provider = provider;
+        self.margin = margin_secs;
+        *self.retry_at.get_mut() = 0;
+        Ok(())
+    }
+
+    /// When the current credentials expire (Unix seconds): `Ok(None)` if
+    /// they do not, [`Error::NoCredentials`] if there are none.
+    pub fn expiration(&self) -> Result<Option<i64>, Error> {
+        if !self.is_ready() {
+            return Err(Error::NotInitialized);
+        }
+        let g = self.creds.read().ok_or(Error::NoCredentials)?;
+        Ok((g.expiration != 0).then_some(g.expiration))
+    }
+
+    /// The credentials to sign with at `t`: refreshed first through the
+    /// provider when due (one caller at a time; the others go on with what
+    /// is there), then checked against their expiry.
+    pub(crate) fn credentials_at(&self, t: i64) -> Result<ReadGuard<'_, Creds>, Error> {
+        if let Some(p) = &self.provider {
+            let due = match self.creds.read() {
+                None => true,
+                Some(g) => g.expiration != 0 && t >= g.expiration.saturating_sub(i64::from(self.margin)),
+            };
+            if due && t >= i64::from(self.retry_at.load(Ordering::Relaxed)) {
+                self.refresh(p, t);
+            }
+        }
+        let g = self.creds.read().ok_or(Error::NoCredentials)?;
+        if g.expiration != 0 && t >= g.expiration {
+            return Err(Error::CredentialsExpired);
+        }
+        Ok(g)
+    }
+
+    #[cfg(target_has_atomic = "32")]
+    fn refresh(&self, p: &Provider, t: i64) {
+        let r = self.creds.write(|slot| call_provider(p, t, slot));
+        if let Err(WriteError::Fill(_)) = r {
+            self.retry_at
+                .store((t as u32).saturating_add(PROVIDER_RETRY_SECS), Ordering::Relaxed);
+        }
+    }
+
+    #[cfg(not(target_has_atomic = "32"))]
+    fn refresh(&self, _: &Provider, _: i64) {}
 
     /// True once configured (and not cleared).
     pub fn is_ready(&self) -> bool {
         self.ready == READY
     }
 
-    /// The access key id.
-    pub fn access_key_id(&self) -> &[u8] {
-        &self.akid[..usize::from(self.akid_len)]
-    }
-    pub(crate) fn session_token(&self) -> &[u8] {
-        &self.token[..usize::from(self.token_len)]
-    }
     /// The region.
     pub fn region(&self) -> &[u8] {
         &self.region[..usize::from(self.region_len)]
     }
+
     /// The service.
     pub fn service(&self) -> &[u8] {
         &self.service[..usize::from(self.service_len)]
@@ -289,25 +538,26 @@ impl Signer {
         }
         false
     }
+}
 
-    /// The signing key for `date`, from the cache or derived (and cached).
-    pub(crate) fn signing_key(&self, date: &AmzDate) -> HmacKey {
-        if let Some(k) = self.cache.get(date.day) {
-            return k;
-        }
-        let k = derive(
-            &self.secret[..usize::from(self.secret_len)],
-            date.date(),
-            self.region(),
-            self.service(),
-        );
-        self.cache.put(date.day, &k);
-        k
+fn call_provider(p: &Provider, t: i64, slot: &mut Creds) -> Result<(), Error> {
+    let mut sink = CredentialSink { slot, filled: false };
+    (p.call)(p, t, &mut sink)?;
+    if sink.filled { Ok(()) } else { Err(Error::NoCredentials) }
+}
+
+fn write_error(e: WriteError<Error>) -> Error {
+    match e {
+        WriteError::Busy => Error::Busy,
+        WriteError::Fill(e) => e,
     }
 }
 
 impl Drop for Signer {
     fn drop(&mut self) {
         self.clear();
+        for s in self.creds.each_mut() {
+            s.clear();
+        }
     }
 }

@@ -63,7 +63,15 @@ pub fn header_block() -> String {
          #define SIGV4RS_VERSION_NUMBER ((SIGV4RS_VERSION_MAJOR << 16) | (SIGV4RS_VERSION_MINOR << 8) | SIGV4RS_VERSION_PATCH)\n\n\
          /* Builds without the `std` feature (firmware) define SIGV4RS_NO_STD before\n \
          * including this header: it hides the heap and environment functions. */\n\
-         #if !defined(SIGV4RS_NO_STD)\n#define SIGV4RS_STD 1\n#endif\n\n",
+         #if !defined(SIGV4RS_NO_STD)\n#define SIGV4RS_STD 1\n#endif\n\n\
+         /* A library built with the small build-time limits (firmware:\n \
+         * --cfg sigv4rs_limits=\"small\") takes a smaller signer storage; its\n \
+         * C code defines SIGV4RS_LIMITS_SMALL. The names differ so that a\n \
+         * mismatch fails to link instead of overrunning the storage. */\n\
+         #if defined(SIGV4RS_LIMITS_SMALL)\n\
+         #define sigv4rs_signer_init sigv4rs_signer_init_small\n\
+         #define sigv4rs_signer_deinit sigv4rs_signer_deinit_small\n\
+         #endif\n\n",
     );
     s.push_str(
         "// Result of every fallible call. `SIGV4RS_STATUS_OK` is 0; see\n\
@@ -142,7 +150,15 @@ fn layouts() -> Vec<Layout> {
             service,
             flags,
             unsigned_headers,
-            unsigned_headers_len
+            unsigned_headers_len,
+            expiration
+        ),
+        layout!(
+            sigv4rs_credentials,
+            access_key_id,
+            secret_access_key,
+            session_token,
+            expiration
         ),
         layout!(
             sigv4rs_request,

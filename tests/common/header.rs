@@ -65,6 +65,9 @@ impl Header {
         let mut comment: Vec<&str> = Vec::new();
         // Open `#if`s: whether each is `defined(SIGV4RS_STD)`.
         let mut conds: Vec<bool> = Vec::new();
+        // Open `#if`s: whether each is `defined(SIGV4RS_LIMITS_SMALL)` (the
+        // small-limits build's names: not in a default build).
+        let mut smalls: Vec<bool> = Vec::new();
         let mut lines = text.lines();
         while let Some(line) = lines.next() {
             let t = line.trim();
@@ -75,17 +78,20 @@ impl Header {
             if let Some(d) = t.strip_prefix('#') {
                 let d = d.trim_start();
                 let std = d.split_whitespace().nth(1) == Some("defined(SIGV4RS_STD)");
+                let small = d.split_whitespace().nth(1) == Some("defined(SIGV4RS_LIMITS_SMALL)");
                 if d.starts_with("if") {
                     conds.push(std);
+                    smalls.push(small);
                 } else if d.starts_with("elif") || d.starts_with("else") {
                     if let Some(top) = conds.last_mut() {
                         *top = std;
                     }
                 } else if d.starts_with("endif") {
                     conds.pop();
+                    smalls.pop();
                 } else if let Some(def) = d.strip_prefix("define ") {
                     let (name, value) = def.trim().split_once(char::is_whitespace).unwrap_or((def.trim(), ""));
-                    if name.starts_with("SIGV4RS_") {
+                    if name.starts_with("SIGV4RS_") && !smalls.contains(&true) {
                         h.defines.insert(name.to_string(), value.trim().to_string());
                     }
                 }
@@ -119,6 +125,15 @@ impl Header {
                     rest.split_whitespace().last().unwrap_or_default()
                 };
                 h.structs.insert(name.trim().trim_end_matches(';').trim().to_string());
+            } else if line.starts_with("typedef ") && line.contains("(*") {
+                // A function pointer type, perhaps over several lines.
+                let mut decl = line.to_string();
+                while !decl.trim_end().ends_with(");") {
+                    match lines.next() {
+                        Some(l) => decl.push_str(l),
+                        None => break,
+                    }
+                }
             } else if line.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
                 && !line.starts_with("static")
                 && line.contains('(')
@@ -131,7 +146,9 @@ impl Header {
                         _ => break,
                     }
                 }
-                if let Some(f) = function(&decl, comment.join(" "), conds.contains(&true)) {
+                if let Some(f) = function(&decl, comment.join(" "), conds.contains(&true))
+                    && !smalls.contains(&true)
+                {
                     h.functions.insert(f.name.clone(), f);
                 }
             }

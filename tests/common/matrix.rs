@@ -58,6 +58,15 @@ pub const FAMILIES: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "creds",
+        &[
+            "sigv4rs_signer_rotate",
+            "sigv4rs_signer_set_provider",
+            "sigv4rs_credentials_sink_put",
+            "sigv4rs_signer_expiration",
+        ],
+    ),
+    (
         "misc",
         &["sigv4rs_status_str", "sigv4rs_version", "sigv4rs_unix_time_now"],
     ),
@@ -336,6 +345,7 @@ pub fn good_config() -> sigv4rs_config {
         flags: SIGV4RS_FLAG_S3,
         unsigned_headers: std::ptr::null(),
         unsigned_headers_len: 0,
+        expiration: 0,
     }
 }
 
@@ -358,7 +368,9 @@ pub fn heap_signer(cfg: &sigv4rs_config) -> *mut sigv4rs_signer {
 /// A signer in leaked storage, then `_deinit`: the pointer stays, the signer
 /// does not.
 pub fn deinit_signer() -> *mut sigv4rs_signer {
-    let st = Box::leak(Box::new(sigv4rs_signer_storage { _opaque: [0; 640] }));
+    let st = Box::leak(Box::new(sigv4rs_signer_storage {
+        _opaque: [0; SIGV4RS_SIGNER_STORAGE_SIZE / 8],
+    }));
     let mut s = std::ptr::null_mut();
     assert_eq!(sigv4rs_signer_init(st, &good_config(), &mut s), S::Ok);
     sigv4rs_signer_deinit(st);
@@ -367,7 +379,9 @@ pub fn deinit_signer() -> *mut sigv4rs_signer {
 
 /// A zeroed storage that was never initialized.
 pub fn zeroed_signer() -> *mut sigv4rs_signer {
-    let st = Box::leak(Box::new(sigv4rs_signer_storage { _opaque: [0; 640] }));
+    let st = Box::leak(Box::new(sigv4rs_signer_storage {
+        _opaque: [0; SIGV4RS_SIGNER_STORAGE_SIZE / 8],
+    }));
     (st as *mut sigv4rs_signer_storage).cast()
 }
 

@@ -148,6 +148,7 @@ pub fn config(c: &Creds<'_>) -> sigv4rs_config {
         flags: c.flags,
         unsigned_headers: std::ptr::null(),
         unsigned_headers_len: 0,
+        expiration: 0,
     }
 }
 

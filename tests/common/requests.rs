@@ -740,7 +740,7 @@ pub fn run_request_cases(m: &mut Matrix, kinds: &[Kind], plain: bool) {
                     None => std::ptr::null(),
                 };
                 let mut state = sigv4rs_chunked {
-                    _opaque: [0xA5A5_A5A5_A5A5_A5A5; 32],
+                    _opaque: [0xA5A5_A5A5_A5A5_A5A5; SIGV4RS_CHUNKED_STATE_SIZE / 8],
                 };
                 let before = as_bytes(&state);
                 let state_ptr: *mut sigv4rs_chunked = if c.state_null { std::ptr::null_mut() } else { &mut state };
@@ -787,7 +787,9 @@ pub fn run_request_capacities(m: &mut Matrix, kinds: &[Kind], plain: bool) {
             let call = |state: *mut sigv4rs_chunked, o: *mut u8, c: usize, l: *mut usize| {
                 (v.call)(heap, &req, T, 3600, &STREAM, state, o, c, l)
             };
-            let mut state = sigv4rs_chunked { _opaque: [0; 32] };
+            let mut state = sigv4rs_chunked {
+                _opaque: [0; SIGV4RS_CHUNKED_STATE_SIZE / 8],
+            };
             let sp: *mut sigv4rs_chunked = &mut state;
             let q = call_out(Out::Null(0), &|o, c, l| call(sp, o, c, l));
             let need = q.len;
@@ -800,14 +802,16 @@ pub fn run_request_capacities(m: &mut Matrix, kinds: &[Kind], plain: bool) {
                 continue;
             }
             for cap in 0..need {
-                let mut state = sigv4rs_chunked { _opaque: [7; 32] };
+                let mut state = sigv4rs_chunked {
+                    _opaque: [7; SIGV4RS_CHUNKED_STATE_SIZE / 8],
+                };
                 let sp: *mut sigv4rs_chunked = &mut state;
                 let r = call_out(Out::Cap(cap), &|o, c, l| call(sp, o, c, l));
                 let mut problems = r.problems;
                 if r.len != need {
                     problems.push(format!("*out_len {} != {need}", r.len));
                 }
-                if state._opaque != [7; 32] {
+                if state._opaque != [7; SIGV4RS_CHUNKED_STATE_SIZE / 8] {
                     problems.push("state written".into());
                 }
                 m.cell(
@@ -820,7 +824,9 @@ pub fn run_request_capacities(m: &mut Matrix, kinds: &[Kind], plain: bool) {
             }
             let mut outs = Vec::new();
             for cap in [need, need + 1] {
-                let mut state = sigv4rs_chunked { _opaque: [0; 32] };
+                let mut state = sigv4rs_chunked {
+                    _opaque: [0; SIGV4RS_CHUNKED_STATE_SIZE / 8],
+                };
                 let sp: *mut sigv4rs_chunked = &mut state;
                 let r = call_out(Out::Cap(cap), &|o, c, l| call(sp, o, c, l));
                 let mut problems = r.problems;

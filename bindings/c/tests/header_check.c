@@ -15,7 +15,7 @@ int header_check(void);
 int header_check(void)
 {
     sigv4rs_bytes b = sigv4rs_cstr("x");
-    sigv4rs_config cfg = {{0, 0}, {0, 0}, {0, 0}, {0, 0}, {0, 0}, 0, 0, 0};
+    sigv4rs_config cfg = {{0, 0}, {0, 0}, {0, 0}, {0, 0}, {0, 0}, 0, 0, 0, 0};
     cfg.service = b;
 #if defined(SIGV4RS_STD)
     /* Declared in std builds only. */

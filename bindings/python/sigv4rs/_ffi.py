@@ -36,6 +36,7 @@ class sigv4rs_config(ctypes.Structure):
         ("flags", ctypes.c_uint32),
         ("unsigned_headers", ctypes.POINTER(sigv4rs_bytes)),
         ("unsigned_headers_len", ctypes.c_size_t),
+        ("expiration", ctypes.c_int64),
     ]
 
 

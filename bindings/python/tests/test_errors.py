@@ -41,7 +41,7 @@ def s():
     (dict(secret_access_key="s" * 129), sigv4rs.InvalidSecretKeyError),
     (dict(session_token="has space"), sigv4rs.InvalidSessionTokenError),
     (dict(session_token="t\u00f6ken"), sigv4rs.InvalidSessionTokenError),
-    (dict(session_token="T" * 4097), sigv4rs.InvalidSessionTokenError),
+    (dict(session_token="T" * (_abi.MAX_SESSION_TOKEN_LEN + 1)), sigv4rs.InvalidSessionTokenError),
     (dict(region=""), sigv4rs.InvalidRegionError),
     (dict(region="eu west"), sigv4rs.InvalidRegionError),
     (dict(region="r\u00e9gion"), sigv4rs.InvalidRegionError),

@@ -76,7 +76,7 @@ class ErrorsTest < Minitest::Test
     assert_status(Sigv4rs::InvalidSecretKeyError, 101) { signer(secret_access_key: 's' * 129) }
     assert_status(Sigv4rs::InvalidSessionTokenError, 102) { signer(session_token: 'a b') }
     assert_status(Sigv4rs::InvalidSessionTokenError, 102) { signer(session_token: "tok\0en".b) }
-    assert_status(Sigv4rs::InvalidSessionTokenError, 102) { signer(session_token: 't' * 4097) }
+    assert_status(Sigv4rs::InvalidSessionTokenError, 102) { signer(session_token: 't' * (Sigv4rs::ABI::MAX_SESSION_TOKEN_LEN + 1)) }
     assert_status(Sigv4rs::InvalidRegionError, 103) { signer(region: '') }
     assert_status(Sigv4rs::InvalidRegionError, 103) { signer(region: 'us east 1') }
     assert_status(Sigv4rs::InvalidRegionError, 103) { signer(region: 'ü') }

@@ -4,9 +4,9 @@
 
 module Sigv4rs
   module ABI
-    VERSION = "0.2.0"
-    ABI_VERSION = [0, 2].freeze
-    SONAME = "libsigv4rs.so.0.2"
+    VERSION = "0.3.0"
+    ABI_VERSION = [0, 3].freeze
+    SONAME = "libsigv4rs.so.0.3"
     AMZ_DATE_LEN = 16
     AUTH_HEADERS = 0
     AUTH_PRESIGN = 1
@@ -15,7 +15,7 @@ module Sigv4rs
     CHECKSUM_NONE = 0
     CHECKSUM_SHA256 = 3
     CHUNKED_FINISH_MAX_LEN = 244
-    CHUNKED_STATE_SIZE = 256
+    CHUNKED_STATE_SIZE = 320
     CHUNK_HEADER_MAX_LEN = 91
     FIELD_HEADERS = 6
     FIELD_HEADER_NAME = 7
@@ -41,7 +41,7 @@ module Sigv4rs
     MAX_REGION_LEN = 64
     MAX_SECRET_KEY_LEN = 128
     MAX_SERVICE_LEN = 64
-    MAX_SESSION_TOKEN_LEN = 4096
+    MAX_SESSION_TOKEN_LEN = 16384
     MAX_UNIX_TIME = 253402300799
     MAX_UNSIGNED_HEADERS_LEN = 256
     MAX_URL_LEN = 16384
@@ -56,7 +56,7 @@ module Sigv4rs
     SHA256_HEX_LEN = 64
     SIGNATURE_LEN = 64
     SIGNER_STORAGE_ALIGN = 8
-    SIGNER_STORAGE_SIZE = 5120
+    SIGNER_STORAGE_SIZE = 34816
     STD = 1
     STREAM_MODE_SIGNED = 0
     STREAM_MODE_SIGNED_TRAILER = 1
@@ -90,6 +90,8 @@ module Sigv4rs
       [131, :TOO_MANY_QUERY_PARAMETERS, "TooManyQueryParameters", "too many query parameters"],
       [132, :INPUT_TOO_LONG, "InputTooLong", "input too long"],
       [140, :MISSING_CREDENTIALS, "MissingCredentials", "missing credentials"],
+      [141, :CREDENTIALS_EXPIRED, "CredentialsExpired", "credentials expired"],
+      [142, :BUSY, "Busy", "busy"],
       [150, :INVALID_CHUNK_SIZE, "InvalidChunkSize", "invalid chunk size"],
       [151, :INCOMPLETE_PAYLOAD, "IncompletePayload", "incomplete payload"],
       [900, :PANIC, "Panic", "internal error (panic)"],
@@ -98,13 +100,14 @@ module Sigv4rs
     LAYOUTS = {
       sigv4rs_bytes: [16, { ptr: 0, len: 8 }],
       sigv4rs_header: [32, { name: 0, value: 16 }],
-      sigv4rs_config: [104, { access_key_id: 0, secret_access_key: 16, session_token: 32, region: 48, service: 64, flags: 80, unsigned_headers: 88, unsigned_headers_len: 96 }],
+      sigv4rs_config: [112, { access_key_id: 0, secret_access_key: 16, session_token: 32, region: 48, service: 64, flags: 80, unsigned_headers: 88, unsigned_headers_len: 96, expiration: 104 }],
+      sigv4rs_credentials: [56, { access_key_id: 0, secret_access_key: 16, session_token: 32, expiration: 48 }],
       sigv4rs_request: [120, { method: 0, url: 16, host: 32, path: 48, query: 64, headers: 80, headers_len: 88, payload_mode: 96, payload: 104 }],
       sigv4rs_stream: [24, { mode: 0, checksum: 4, decoded_length: 8, chunk_size: 16 }],
       sigv4rs_location: [12, { field: 0, index: 4, offset: 8 }],
-      sigv4rs_signer_storage: [5120, { _opaque: 0 }],
+      sigv4rs_signer_storage: [34816, { _opaque: 0 }],
       sigv4rs_payload_hasher: [128, { _opaque: 0 }],
-      sigv4rs_chunked: [256, { _opaque: 0 }],
+      sigv4rs_chunked: [320, { _opaque: 0 }],
     }.freeze
   end
 end

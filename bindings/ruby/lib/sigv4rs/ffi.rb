@@ -82,7 +82,16 @@ module Sigv4rs
              :service, Bytes,
              :flags, :uint32,
              :unsigned_headers, :pointer, # const sigv4rs_bytes *
-             :unsigned_headers_len, :size_t
+             :unsigned_headers_len, :size_t,
+             :expiration, :int64
+    end
+
+    # sigv4rs_credentials
+    class Credentials < ::FFI::Struct
+      layout :access_key_id, Bytes,
+             :secret_access_key, Bytes,
+             :session_token, Bytes,
+             :expiration, :int64
     end
 
     # sigv4rs_request
@@ -133,7 +142,8 @@ module Sigv4rs
 
     # The structs above, by their C names in ABI::LAYOUTS.
     STRUCTS = {
-      sigv4rs_bytes: Bytes, sigv4rs_header: Header, sigv4rs_config: Config, sigv4rs_request: Request,
+      sigv4rs_bytes: Bytes, sigv4rs_header: Header, sigv4rs_config: Config, sigv4rs_credentials: Credentials,
+      sigv4rs_request: Request,
       sigv4rs_stream: Stream, sigv4rs_signer_storage: SignerStorage, sigv4rs_payload_hasher: PayloadHasher,
       sigv4rs_chunked: Chunked, sigv4rs_location: Location
     }.freeze

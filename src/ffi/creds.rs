@@ -1,0 +1,199 @@
+//! Credentials that change while a signer is in use: rotation, expiry and a
+//! provider the signer calls to refresh them.
+
+use core::ffi::c_void;
+
+use super::boundary::{ffi_boundary, try_status};
+use super::signer::{SignerHandle, as_signer, sigv4rs_signer};
+use super::slice::{bytes, sigv4rs_bytes};
+use super::status::sigv4rs_status;
+use crate::sign::{CredentialSet, CredentialSink, Error, Provider};
+
+/// One set of credentials.
+#[allow(non_camel_case_types)]
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct sigv4rs_credentials {
+    /// Access key id, as in `sigv4rs_config`.
+    pub access_key_id: sigv4rs_bytes,
+    /// Secret access key.
+    pub secret_access_key: sigv4rs_bytes,
+    /// Session token; empty for long-term keys.
+    pub session_token: sigv4rs_bytes,
+    /// When they expire (Unix seconds); 0 if they do not.
+    pub expiration: i64,
+}
+
+/// Where a provider puts the credentials it fetched (valid only during the
+/// provider call; see `sigv4rs_credentials_sink_put`).
+#[allow(non_camel_case_types)]
+pub struct sigv4rs_credentials_sink {
+    _private: [u8; 0],
+}
+
+/// A credential provider: called by a signing call on `signer` when the
+/// signer has no credentials or they expire within the margin, with the
+/// signing time. It puts fresh credentials with
+/// `sigv4rs_credentials_sink_put(sink, ...)` and returns OK; any other
+/// status (or OK without a put) is a failure: the signer keeps what it has
+/// and asks again `SIGV4RS_PROVIDER_RETRY_SECS` later. One call at a time
+/// per signer; meanwhile other threads sign with the current credentials.
+/// It runs on the signing thread and should bound its own time (network
+/// fetches need timeouts).
+#[allow(non_camel_case_types)]
+pub type sigv4rs_provider_fn = Option<
+    unsafe extern "C" fn(user: *mut c_void, unix_time: i64, sink: *mut sigv4rs_credentials_sink) -> sigv4rs_status,
+>;
+
+/// Seconds before expiry at which a signer asks its provider (the default
+/// margin): 300.
+pub const SIGV4RS_DEFAULT_REFRESH_MARGIN: u32 = crate::sign::DEFAULT_REFRESH_MARGIN;
+/// Seconds after a failed provider call before the next one: 10.
+pub const SIGV4RS_PROVIDER_RETRY_SECS: u32 = crate::sign::PROVIDER_RETRY_SECS;
+
+/// The C view of `c`: checked pointers, 0 as "does not expire".
+unsafe fn credential_set(c: *const sigv4rs_credentials) -> Result<CredentialSet<'static>, sigv4rs_status> {
+    // SAFETY: NULL checked; the pointers inside are the caller's contract.
+    let c = unsafe { c.as_ref() }.ok_or(sigv4rs_status::NullArgument)?;
+    // SAFETY: as above.
+    unsafe {
+        Ok(CredentialSet {
+            access_key_id: bytes(&c.access_key_id)?,
+            secret_access_key: bytes(&c.secret_access_key)?,
+            session_token: bytes(&c.session_token)?,
+            expiration: (c.expiration != 0).then_some(c.expiration),
+        })
+    }
+}
+
+/// Replaces the credentials of `signer` while other threads may be signing
+/// with it: each signature uses one set, whole; the day's key is derived
+/// afresh; the replaced secret is zeroed once the calls using it return.
+/// The strings are copied. On cores without atomic compare-and-swap
+/// (RV32IMC) it must not run concurrently with any other call on `signer`.
+///
+/// Statuses: OK, NULL_ARGUMENT, NOT_INITIALIZED, INVALID_ACCESS_KEY_ID,
+/// INVALID_SECRET_KEY, INVALID_SESSION_TOKEN, INVALID_TIME (expiration
+/// after 9999), BUSY (another rotation or provider call is under way:
+/// nothing changed), PANIC.
+#[unsafe(no_mangle)]
+pub extern "C" fn sigv4rs_signer_rotate(
+    signer: *const sigv4rs_signer,
+    credentials: *const sigv4rs_credentials,
+) -> sigv4rs_status {
+    ffi_boundary! {
+        let s = try_status!(as_signer(signer));
+        // SAFETY: NULL or valid (contract).
+        let c = try_status!(unsafe { credential_set(credentials) });
+        match rotate(s, signer, &c) {
+            Ok(()) => sigv4rs_status::Ok,
+            Err(e) => e.into(),
+        }
+    }
+}
+
+#[cfg(target_has_atomic = "32")]
+fn rotate(s: &crate::sign::Signer, _: *const sigv4rs_signer, c: &CredentialSet<'_>) -> Result<(), Error> {
+    s.rotate(c)
+}
+
+// No compare-and-swap: exclusive by the documented contract.
+#[cfg(not(target_has_atomic = "32"))]
+fn rotate(_: &crate::sign::Signer, p: *const sigv4rs_signer, c: &CredentialSet<'_>) -> Result<(), Error> {
+    // SAFETY: a valid handle (checked non-NULL by the caller); no other call
+    // uses it now (contract on these cores).
+    let h = unsafe { &mut *p.cast::<SignerHandle>().cast_mut() };
+    h.signer.rotate_mut(c)
+}
+
+/// Sets the provider `signer` calls for credentials (NULL `provider`
+/// removes it), with `user` passed back to it, asked `margin_secs` before
+/// expiry (`SIGV4RS_DEFAULT_REFRESH_MARGIN` is the SDKs' kind of window).
+/// A signer may start without credentials (all three empty in its config):
+/// its first signing call then asks the provider. Call this before sharing
+/// the signer between threads; `user` must stay valid while it is set.
+///
+/// Statuses: OK, NULL_ARGUMENT, NOT_INITIALIZED, INVALID_ARGUMENT (a
+/// provider on a core without compare-and-swap: rotate from your own code
+/// there), PANIC.
+#[unsafe(no_mangle)]
+pub extern "C" fn sigv4rs_signer_set_provider(
+    signer: *mut sigv4rs_signer,
+    provider: sigv4rs_provider_fn,
+    user: *mut c_void,
+    margin_secs: u32,
+) -> sigv4rs_status {
+    ffi_boundary! {
+        // SAFETY: NULL or a valid handle, not shared yet (contract).
+        let h = try_status!(unsafe { signer.cast::<SignerHandle>().as_mut() }.ok_or(sigv4rs_status::NullArgument));
+        let p = provider.map(|f| Provider {
+            call: call_c_provider,
+            data: [f as usize, user as usize],
+        });
+        match h.signer.set_provider(p, margin_secs) {
+            Ok(()) => sigv4rs_status::Ok,
+            Err(e) => e.into(),
+        }
+    }
+}
+
+/// Calls the C function stored by `sigv4rs_signer_set_provider`.
+fn call_c_provider(p: &Provider, t: i64, sink: &mut CredentialSink<'_>) -> Result<(), Error> {
+    type F = unsafe extern "C" fn(*mut c_void, i64, *mut sigv4rs_credentials_sink) -> sigv4rs_status;
+    // SAFETY: `data[0]` is the non-NULL function pointer stored above.
+    let f: F = unsafe { core::mem::transmute::<usize, F>(p.data[0]) };
+    let sink: *mut CredentialSink<'_> = sink;
+    // SAFETY: the provider's contract; the sink is valid for this call.
+    let st = unsafe { f(p.data[1] as *mut c_void, t, sink.cast()) };
+    if st == sigv4rs_status::Ok {
+        Ok(())
+    } else {
+        Err(Error::NoCredentials)
+    }
+}
+
+/// Inside a provider call: validates and stores `credentials` (copied) as
+/// the signer's next set. A later put in the same call replaces an earlier
+/// one.
+///
+/// Statuses: OK, NULL_ARGUMENT, INVALID_ACCESS_KEY_ID, INVALID_SECRET_KEY,
+/// INVALID_SESSION_TOKEN, INVALID_TIME, PANIC.
+#[unsafe(no_mangle)]
+pub extern "C" fn sigv4rs_credentials_sink_put(
+    sink: *mut sigv4rs_credentials_sink,
+    credentials: *const sigv4rs_credentials,
+) -> sigv4rs_status {
+    ffi_boundary! {
+        // SAFETY: NULL or the sink of a running provider call (contract).
+        let sink = try_status!(unsafe { sink.cast::<CredentialSink<'_>>().as_mut() }.ok_or(sigv4rs_status::NullArgument));
+        // SAFETY: NULL or valid (contract).
+        let c = try_status!(unsafe { credential_set(credentials) });
+        match sink.put(&c) {
+            Ok(()) => sigv4rs_status::Ok,
+            Err(e) => e.into(),
+        }
+    }
+}
+
+/// When the credentials of `signer` expire: `*out` gets Unix seconds, or
+/// 0 when they do not expire.
+///
+/// Statuses: OK, NULL_ARGUMENT, NOT_INITIALIZED, MISSING_CREDENTIALS (none
+/// yet), PANIC.
+#[unsafe(no_mangle)]
+pub extern "C" fn sigv4rs_signer_expiration(signer: *const sigv4rs_signer, out: *mut i64) -> sigv4rs_status {
+    ffi_boundary! {
+        let s = try_status!(as_signer(signer));
+        if out.is_null() {
+            return sigv4rs_status::NullArgument;
+        }
+        match s.expiration() {
+            Ok(e) => {
+                // SAFETY: non-NULL and writable (contract).
+                unsafe { *out = e.unwrap_or(0) };
+                sigv4rs_status::Ok
+            }
+            Err(e) => e.into(),
+        }
+    }
+}
