@@ -55,12 +55,13 @@ HEADERS_ONLY=(sigv4rs_signer_init sigv4rs_signer_deinit sigv4rs_signer_sign_head
 CHUNKED_LIMIT=10240
 OWN_SHA_LIMIT=6656
 # Flash is still over the targets above (README "Firmware"). Until it meets
-# them, these ceilings (the zc/zo figures of 2026-12-05 plus about 2 %) are
-# what the run enforces, so that it cannot grow unnoticed: the header-only,
-# with-aws-chunked and own-SHA images, per target.
+# them, these ceilings (the zc/zo figures plus about 2 %) are what the run
+# enforces, so that it cannot grow unnoticed: the header-only,
+# with-aws-chunked and own-SHA images, per target. Raised once on purpose:
+# credential rotation and refresh (issue 13) added 1.35 KB.
 declare -A FLASH_CEILING=(
-  [thumbv7m-none-eabi]="19400 22600 18750" [thumbv7em-none-eabihf]="19400 22600 18750"
-  [riscv32imc-unknown-none-elf]="23000 27050 22150")
+  [thumbv7m-none-eabi]="20800 24150 20150" [thumbv7em-none-eabihf]="20800 24150 20150"
+  [riscv32imc-unknown-none-elf]="24100 28450 23250")
 # Calls whose stack the 1.5 KiB target is about.
 SIGNING_CALLS=(sigv4rs_signer_sign_headers sigv4rs_signer_presign sigv4rs_chunked_begin
                sigv4rs_chunked_sign_chunk sigv4rs_chunked_finish)
