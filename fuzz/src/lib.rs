@@ -283,6 +283,7 @@ impl Creds {
                 names.as_ptr()
             },
             unsigned_headers_len: names.len(),
+            expiration: 0,
         };
         let mut out = std::ptr::null_mut();
         let s = sigv4rs_signer_new(&cfg, &mut out);

@@ -129,8 +129,9 @@ mod hosted {
         }
     }
 
-    /// An HTTPS request for the caller's transport (STS).
-    #[derive(Clone, Debug)]
+    /// An HTTPS request for the caller's transport (STS). `Debug` shows the
+    /// method, URL and header names only: values and body may hold tokens.
+    #[derive(Clone)]
     pub struct HttpRequest {
         pub method: String,
         pub url: String,
@@ -138,6 +139,19 @@ mod hosted {
         pub body: Vec<u8>,
         /// The whole exchange must finish within this many milliseconds.
         pub timeout_ms: u32,
+    }
+
+    impl core::fmt::Debug for HttpRequest {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+            let names: Vec<&str> = self.headers.iter().map(|(n, _)| n.as_str()).collect();
+            f.debug_struct("HttpRequest")
+                .field("method", &self.method)
+                .field("url", &self.url)
+                .field("headers", &names)
+                .field("body", &format_args!("<{} bytes>", self.body.len()))
+                .field("timeout_ms", &self.timeout_ms)
+                .finish()
+        }
     }
 
     /// The transport's answer.
