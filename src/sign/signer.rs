@@ -481,14 +481,11 @@ impl Signer {
     /// provider when due (one caller at a time; the others go on with what
     /// is there), then checked against their expiry.
     pub(crate) fn credentials_at(&self, t: i64) -> Result<ReadGuard<'_, Creds>, Error> {
-        if let Some(p) = &self.provider {
-            let due = match self.creds.read() {
-                None => true,
-                Some(g) => g.expiration != 0 && t >= g.expiration.saturating_sub(i64::from(self.margin)),
-            };
-            if due && t >= i64::from(self.retry_at.load(Ordering::Relaxed)) {
-                self.refresh(p, t);
-            }
+        if let Some(p) = &self.provider
+            && t >= i64::from(self.retry_at.load(Ordering::Relaxed))
+            && self.due(t)
+        {
+            self.refresh(p, t);
         }
         let g = self.creds.read().ok_or(Error::NoCredentials)?;
         if g.expiration != 0 && t >= g.expiration {
@@ -497,10 +494,28 @@ impl Signer {
         Ok(g)
     }
 
+    /// Whether credentials are due from the provider at `t`.
+    fn due(&self, t: i64) -> bool {
+        match self.creds.read() {
+            None => true,
+            Some(g) => g.expiration != 0 && t >= g.expiration.saturating_sub(i64::from(self.margin)),
+        }
+    }
+
     #[cfg(target_has_atomic = "32")]
     fn refresh(&self, p: &Provider, t: i64) {
-        let r = self.creds.write(|slot| call_provider(p, t, slot));
-        if let Err(WriteError::Fill(_)) = r {
+        // Due is checked again under the writer's switch: a caller that saw
+        // "due" just before another's refresh landed must not ask again.
+        let r = self.creds.write(|slot| {
+            if self.due(t) {
+                call_provider(p, t, slot)
+            } else {
+                Err(Error::Busy)
+            }
+        });
+        if let Err(WriteError::Fill(e)) = r
+            && e != Error::Busy
+        {
             self.retry_at
                 .store((t as u32).saturating_add(PROVIDER_RETRY_SECS), Ordering::Relaxed);
         }
