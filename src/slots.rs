@@ -133,9 +133,16 @@ impl<T: Clear> Slots<T> {
         if self.writer.compare_exchange(0, 1, SeqCst, SeqCst).is_err() {
             return Err(WriteError::Busy);
         }
-        let r = self.write_held(fill, |i| self.wait_readers(i));
-        self.writer.store(0, SeqCst);
-        r
+        // Released on every exit, unwinding too (a fill that panics must
+        // not leave the switch held: every later write would be Busy).
+        struct Release<'a>(&'a AtomicU32);
+        impl Drop for Release<'_> {
+            fn drop(&mut self) {
+                self.0.store(0, SeqCst);
+            }
+        }
+        let _held = Release(&self.writer);
+        self.write_held(fill, |i| self.wait_readers(i))
     }
 
     /// [`Slots::write`] on a core without compare-and-swap.

@@ -6,7 +6,7 @@ use core::fmt;
 
 use zeroize::Zeroize;
 
-use core::sync::atomic::{AtomicU32, Ordering};
+use core::sync::atomic::Ordering;
 
 use super::headers::{ByteList, DEFAULT_UNSIGNED, is_token};
 use super::key::{KeyCache, derive};
@@ -138,10 +138,10 @@ pub struct CredentialSink<'a> {
 impl CredentialSink<'_> {
     /// Validates and stores `c` (replacing an earlier put).
     pub fn put(&mut self, c: &CredentialSet<'_>) -> Result<(), Error> {
+        // Checked first: a refused put leaves an earlier one in place.
+        check_credentials(c)?;
         self.slot.clear();
-        self.filled = false;
-        self.slot.fill(c)?;
-        self.filled = true;
+        self.filled = self.slot.fill(c).is_ok();
         Ok(())
     }
 }
@@ -277,9 +277,37 @@ pub struct Signer {
     creds: Slots<Creds>,
     provider: Option<Provider>,
     margin: u32,
-    /// No provider call before this time (Unix seconds, as u32: after a
-    /// failure).
-    retry_at: AtomicU32,
+    /// No provider call before this time (Unix seconds): after a failure,
+    /// or a success that is still due.
+    retry_at: RetryAt,
+}
+
+/// Unix seconds in an atomic: 64 bits where the core has them; else 32,
+/// clamped (past 2106 such a core asks a failing provider on every call).
+#[cfg(target_has_atomic = "64")]
+struct RetryAt(core::sync::atomic::AtomicU64);
+#[cfg(not(target_has_atomic = "64"))]
+struct RetryAt(core::sync::atomic::AtomicU32);
+
+impl RetryAt {
+    const fn new() -> Self {
+        #[cfg(target_has_atomic = "64")]
+        return RetryAt(core::sync::atomic::AtomicU64::new(0));
+        #[cfg(not(target_has_atomic = "64"))]
+        return RetryAt(core::sync::atomic::AtomicU32::new(0));
+    }
+    fn get(&self) -> i64 {
+        self.0.load(Ordering::Relaxed) as i64
+    }
+    fn set(&self, t: i64) {
+        #[cfg(target_has_atomic = "64")]
+        self.0.store(t.max(0) as u64, Ordering::Relaxed);
+        #[cfg(not(target_has_atomic = "64"))]
+        self.0.store(t.clamp(0, i64::from(u32::MAX)) as u32, Ordering::Relaxed);
+    }
+    fn reset(&mut self) {
+        *self.0.get_mut() = 0;
+    }
 }
 
 impl fmt::Debug for Signer {
@@ -332,7 +360,7 @@ impl Signer {
             creds: Slots::new(Creds::empty(), Creds::empty()),
             provider: None,
             margin: 0,
-            retry_at: AtomicU32::new(0),
+            retry_at: RetryAt::new(),
         }
     }
 
@@ -419,7 +447,7 @@ impl Signer {
         self.creds.clear_mut();
         self.provider = None;
         self.margin = 0;
-        *self.retry_at.get_mut() = 0;
+        self.retry_at.reset();
     }
 
     /// Replaces the credentials while other threads may be signing with
@@ -463,7 +491,7 @@ impl Signer {
         }
         self.provider = provider;
         self.margin = margin_secs;
-        *self.retry_at.get_mut() = 0;
+        self.retry_at.reset();
         Ok(())
     }
 
@@ -482,7 +510,7 @@ impl Signer {
     /// is there), then checked against their expiry.
     pub(crate) fn credentials_at(&self, t: i64) -> Result<ReadGuard<'_, Creds>, Error> {
         if let Some(p) = &self.provider
-            && t >= i64::from(self.retry_at.load(Ordering::Relaxed))
+            && t >= self.retry_at.get()
             && self.due(t)
         {
             self.refresh(p, t);
@@ -513,11 +541,15 @@ impl Signer {
                 Err(Error::Busy)
             }
         });
-        if let Err(WriteError::Fill(e)) = r
-            && e != Error::Busy
-        {
-            self.retry_at
-                .store((t as u32).saturating_add(PROVIDER_RETRY_SECS), Ordering::Relaxed);
+        let backoff = match r {
+            Err(WriteError::Fill(e)) => e != Error::Busy,
+            // A fresh set that is already due would be asked for again on
+            // every call: the same pause as after a failure.
+            Ok(()) => self.due(t),
+            Err(WriteError::Busy) => false,
+        };
+        if backoff {
+            self.retry_at.set(t.saturating_add(i64::from(PROVIDER_RETRY_SECS)));
         }
     }
 
