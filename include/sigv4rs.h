@@ -58,8 +58,11 @@ enum sigv4rs_status
   // The output buffer is too small; `*out_len` holds the size needed and
   // nothing was written.
   SIGV4RS_STATUS_BUFFER_TOO_SMALL = 2,
-  // Unknown flag bits or payload mode, a misaligned storage pointer, or an
-  // input length over `PTRDIFF_MAX`.
+  // Unknown flag bits or payload mode, a misaligned storage pointer, an
+  // input length over `PTRDIFF_MAX`, text that must be UTF-8 without
+  // control bytes and is not (a chain's profile or region), or a pointer
+  // to another kind of object than the call takes (a chain, a
+  // transport's response).
   SIGV4RS_STATUS_INVALID_ARGUMENT = 3,
   // The signer (or hasher) was not initialized, or was deinitialized.
   SIGV4RS_STATUS_NOT_INITIALIZED = 4,
@@ -106,7 +109,8 @@ enum sigv4rs_status
   SIGV4RS_STATUS_TOO_MANY_HEADERS = 130,
   // More than `SIGV4RS_MAX_QUERY_PARAMS` query parameters.
   SIGV4RS_STATUS_TOO_MANY_QUERY_PARAMETERS = 131,
-  // URL, path or query longer than `SIGV4RS_MAX_URL_LEN`.
+  // URL, path or query longer than `SIGV4RS_MAX_URL_LEN`; a transport's
+  // response body over `SIGV4RS_MAX_HTTP_RESPONSE_LEN`.
   SIGV4RS_STATUS_INPUT_TOO_LONG = 132,
   // No credentials: the signer has none yet (no provider, or its
   // provider has not delivered), or, for `sigv4rs_signer_new_from_env`,
@@ -114,16 +118,43 @@ enum sigv4rs_status
   // set in the environment.
   SIGV4RS_STATUS_MISSING_CREDENTIALS = 140,
   // The credentials expired at or before the signing time, and no
-  // provider or rotation replaced them.
+  // provider or rotation replaced them; from `sigv4rs_chain_resolve`, a
+  // source gave credentials that have already expired.
   SIGV4RS_STATUS_CREDENTIALS_EXPIRED = 141,
   // Another rotation or provider call on this signer is under way;
-  // nothing changed. Retry.
+  // nothing changed. Retry. From `sigv4rs_chain_resolve`: called by the
+  // same chain's transport (calls on a chain run one at a time).
   SIGV4RS_STATUS_BUSY = 142,
+  // `sigv4rs_signer_rotate_json`: not a credentials document (not JSON,
+  // nested too deep, the key id or secret missing or empty, a field
+  // given twice or of the wrong type, an `Expiration` that is not an
+  // RFC 3339 instant, an instance metadata `Code` other than `Success`,
+  // a `Version` other than 1).
+  SIGV4RS_STATUS_INVALID_CREDENTIALS_DOCUMENT = 143,
   // A streamed chunk is empty, is not the chunk size (only the last may be
   // shorter), or goes beyond the declared length.
   SIGV4RS_STATUS_INVALID_CHUNK_SIZE = 150,
   // `sigv4rs_chunked_finish` before all declared bytes were signed.
   SIGV4RS_STATUS_INCOMPLETE_PAYLOAD = 151,
+  // `sigv4rs_chain_resolve`: no source of the chain had credentials
+  // (no variables, no keys or settings in the profile, no container
+  // endpoint, no instance metadata).
+  SIGV4RS_STATUS_CREDENTIALS_NOT_FOUND = 160,
+  // `sigv4rs_chain_resolve`: a shared file, `credential_process` output,
+  // endpoint or STS answer that does not parse or lacks a field, or
+  // credentials the signer refuses.
+  SIGV4RS_STATUS_CREDENTIALS_MALFORMED = 161,
+  // `sigv4rs_chain_resolve`: fetching failed: a `credential_process`
+  // that exited non-zero or timed out, an endpoint or STS that could not
+  // be reached or answered an error (after retries).
+  SIGV4RS_STATUS_CREDENTIALS_FETCH_FAILED = 162,
+  // `sigv4rs_chain_resolve`: an invalid or unsupported profile setting
+  // (a profile that does not exist, a role chain loop, an unknown
+  // `credential_source`, `mfa_serial`, an unreadable token file...).
+  SIGV4RS_STATUS_CREDENTIALS_CONFIG = 163,
+  // `sigv4rs_chain_resolve`: the profile needs STS (`role_arn`, web
+  // identity) and the chain has no HTTPS transport.
+  SIGV4RS_STATUS_NO_TRANSPORT = 164,
   // A bug: the library panicked. The call had no effect.
   SIGV4RS_STATUS_PANIC = 900,
 };
@@ -134,6 +165,12 @@ typedef enum sigv4rs_status sigv4rs_status;
 typedef uint32_t sigv4rs_status;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
+
+#if defined(SIGV4RS_STD)
+// Longest response body a transport may deliver with
+// `sigv4rs_http_response_write` (1 MiB); more fails the exchange.
+#define SIGV4RS_MAX_HTTP_RESPONSE_LEN 1048576
+#endif
 
 // Bytes of a `sigv4rs_chunked` state.
 #define SIGV4RS_CHUNKED_STATE_SIZE 320
@@ -205,6 +242,13 @@ typedef uint32_t sigv4rs_status;
 
 // Attach the session token after signing, unsigned.
 #define SIGV4RS_FLAG_UNSIGNED_SESSION_TOKEN 16
+
+// Seconds before expiry at which a signer asks its provider (the default
+// margin): 300.
+#define SIGV4RS_DEFAULT_REFRESH_MARGIN 300
+
+// Seconds after a failed provider call before the next one: 10.
+#define SIGV4RS_PROVIDER_RETRY_SECS 10
 
 // Bytes of a `sigv4rs_payload_hasher`.
 #define SIGV4RS_PAYLOAD_HASHER_SIZE 128
@@ -371,6 +415,13 @@ typedef uint32_t sigv4rs_checksum;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
+#if defined(SIGV4RS_STD)
+// The default credential chain (heap, hosted builds only). Resolves with
+// the process environment and the shared files each time it is asked;
+// calls from several threads run one at a time.
+typedef struct sigv4rs_chain sigv4rs_chain;
+#endif
+
 // Where a provider puts the credentials it fetched (valid only during the
 // provider call; see `sigv4rs_credentials_sink_put`).
 typedef struct sigv4rs_credentials_sink sigv4rs_credentials_sink;
@@ -381,19 +432,6 @@ typedef struct sigv4rs_credentials_sink sigv4rs_credentials_sink;
 // not race with them. Corresponds to a `Box<Signer>` (from `_new`) or a
 // `Signer` inside a `sigv4rs_signer_storage` (from `_init`).
 typedef struct sigv4rs_signer sigv4rs_signer;
-
-// The shape of a streamed upload, fixed before the first byte is sent.
-typedef struct {
-  // A `sigv4rs_stream_mode` value.
-  uint32_t mode;
-  // A `sigv4rs_checksum` value: not NONE with a trailer mode, NONE without.
-  uint32_t checksum;
-  // Bytes of the object.
-  uint64_t decoded_length;
-  // Bytes per chunk; every chunk but the last is exactly this long. S3
-  // wants at least 8192 (64 KiB is usual).
-  uint32_t chunk_size;
-} sigv4rs_stream;
 
 // A borrowed byte string: `ptr` to `len` bytes, no NUL needed. `(NULL, 0)`
 // is the empty string; `(NULL, n > 0)` is `SIGV4RS_STATUS_NULL_ARGUMENT`.
@@ -412,6 +450,95 @@ typedef struct {
   // Header value as it will be sent.
   sigv4rs_bytes value;
 } sigv4rs_header;
+
+#if defined(SIGV4RS_STD)
+// An HTTPS request the library asks the transport to send (STS
+// `AssumeRole` / `AssumeRoleWithWebIdentity`). Every pointer is valid
+// during the transport call only. Header values and the body may hold
+// credentials (a signature, a session token, a web identity token): do
+// not log them.
+typedef struct {
+  // `POST`.
+  sigv4rs_bytes method;
+  // Absolute `https://` URL (`http://` when `AWS_ENDPOINT_URL_STS` or a
+  // profile's endpoint says so).
+  sigv4rs_bytes url;
+  // Headers to send as given (`Content-Type`, `Authorization`,
+  // `X-Amz-Date`, ...); the transport adds `Host` and `Content-Length`.
+  const sigv4rs_header *headers;
+  // Number of entries in `headers`.
+  size_t headers_len;
+  // Request body (a form).
+  sigv4rs_bytes body;
+  // The whole exchange (connect, send, receive) must end within this
+  // many milliseconds: the transport enforces it (libcurl:
+  // `CURLOPT_TIMEOUT_MS`) and fails the call when it passes.
+  uint32_t timeout_ms;
+} sigv4rs_http_request;
+#endif
+
+#if defined(SIGV4RS_STD)
+// Where the transport puts the answer: it sets `status` and delivers the
+// body with `sigv4rs_http_response_write`. Made by the library for one
+// transport call and valid during that call only.
+typedef struct {
+  // The HTTP status code received (200, 403, ...). Leaving it 0 fails
+  // the exchange.
+  uint32_t status;
+  // Private to the library: do not change.
+  void *_private;
+} sigv4rs_http_response;
+#endif
+
+#if defined(SIGV4RS_STD)
+// The HTTPS transport: sends `req`, sets `resp->status`, delivers the body
+// with `sigv4rs_http_response_write(resp, ...)` (in as many pieces as
+// convenient, like libcurl's write callback) and returns OK. Any other
+// status (a connection error, a timeout, a write that was refused) fails
+// the exchange; the library then retries as botocore does (up to 5
+// attempts, with backoff). The transport enforces `req->timeout_ms`
+// itself. It runs on the thread that resolves (a signing thread when the
+// chain is a signer's provider), one call at a time per chain, and must
+// not call `sigv4rs_chain_resolve` on the same chain.
+typedef sigv4rs_status (*sigv4rs_transport_fn)(void *user,
+                                               const sigv4rs_http_request *req,
+                                               sigv4rs_http_response *resp);
+#endif
+
+#if defined(SIGV4RS_STD)
+// How `sigv4rs_chain_new` sets up a chain. Zero-initialize, then set what
+// you need: `{0}` is the SDKs' default chain without STS.
+typedef struct {
+  // Profile to use (as `Session(profile_name=...)`): it must exist in
+  // the shared files, and the environment variables step is skipped.
+  // Empty: `AWS_PROFILE`, else `default`. UTF-8 without control bytes.
+  sigv4rs_bytes profile;
+  // Region for STS. Empty: `AWS_REGION`, `AWS_DEFAULT_REGION`, the
+  // profile's `region`, else `us-east-1`.
+  sigv4rs_bytes region;
+  // HTTPS for STS; NULL: no STS, so `role_arn` and web identity
+  // profiles fail with NO_TRANSPORT.
+  sigv4rs_transport_fn transport;
+  // Passed back to `transport`; must stay valid while the chain lives.
+  void *transport_user;
+  // Longest run of a `credential_process` before it is killed (ms); 0:
+  // 60,000.
+  uint32_t process_timeout_ms;
+} sigv4rs_chain_options;
+#endif
+
+// The shape of a streamed upload, fixed before the first byte is sent.
+typedef struct {
+  // A `sigv4rs_stream_mode` value.
+  uint32_t mode;
+  // A `sigv4rs_checksum` value: not NONE with a trailer mode, NONE without.
+  uint32_t checksum;
+  // Bytes of the object.
+  uint64_t decoded_length;
+  // Bytes per chunk; every chunk but the last is exactly this long. S3
+  // wants at least 8192 (64 KiB is usual).
+  uint32_t chunk_size;
+} sigv4rs_stream;
 
 // A request to sign. Zero-initialize, then set `method` and either `url`
 // (absolute: `https://host[:port]/path?query`) or `host`, `path` and
@@ -550,6 +677,82 @@ typedef struct {
 extern "C" {
 #endif // __cplusplus
 
+#if defined(SIGV4RS_STD)
+// Creates a credential chain from `options` (strings are copied). On OK,
+// `*out` is the chain, to be released with `sigv4rs_chain_free`; on error
+// `*out` is not written. Nothing is read from files or the network yet.
+//
+// Statuses: OK, NULL_ARGUMENT, INVALID_ARGUMENT (a profile or region that
+// is not valid text: see the options; or a length no object can have),
+// INVALID_REGION, PANIC.
+sigv4rs_status sigv4rs_chain_new(const sigv4rs_chain_options *options, sigv4rs_chain **out);
+#endif
+
+#if defined(SIGV4RS_STD)
+// Frees a chain. NULL (or a pointer that is not a chain) is a no-op. It
+// must not race with a call using the chain, and a signer whose provider
+// it is must be freed (or its provider removed) first.
+void sigv4rs_chain_free(sigv4rs_chain *chain);
+#endif
+
+#if defined(SIGV4RS_STD)
+// A `sigv4rs_provider_fn`: resolves the chain (`user` is the
+// `sigv4rs_chain *`) and puts the credentials into `sink`. Give it to a
+// signer with `sigv4rs_signer_set_provider(signer, sigv4rs_chain_resolve,
+// chain, margin)`; or call it from your own provider (with the `sink` you
+// got) to log `sigv4rs_chain_last_error` when it fails. `unix_time` is the
+// signing time; expirations are checked against the system clock. The
+// sources are read afresh on each call (a signer calls it when its
+// credentials near expiry); calls on one chain run one at a time. The
+// credentials are copied into the sink and the library's copies zeroed.
+//
+// A signer sees only success or failure (the provider contract); the
+// status says why: CREDENTIALS_NOT_FOUND (no source had any),
+// CREDENTIALS_MALFORMED (a file, process output or STS answer that does
+// not parse), CREDENTIALS_EXPIRED (a source gave expired credentials),
+// CREDENTIALS_FETCH_FAILED (a process, endpoint or STS call failed),
+// CREDENTIALS_CONFIG (an invalid or unsupported profile setting, a
+// missing profile), NO_TRANSPORT (STS needed, no transport), or the
+// sink's refusal of what the source gave.
+//
+// Statuses: OK, NULL_ARGUMENT, INVALID_ARGUMENT (`chain` is not a chain),
+// BUSY (called from the chain's own transport), CREDENTIALS_NOT_FOUND,
+// CREDENTIALS_MALFORMED, CREDENTIALS_EXPIRED, CREDENTIALS_FETCH_FAILED,
+// CREDENTIALS_CONFIG, NO_TRANSPORT, INVALID_ACCESS_KEY_ID,
+// INVALID_SECRET_KEY, INVALID_SESSION_TOKEN, INVALID_TIME, PANIC.
+sigv4rs_status sigv4rs_chain_resolve(void *chain,
+                                     int64_t unix_time,
+                                     sigv4rs_credentials_sink *sink);
+#endif
+
+#if defined(SIGV4RS_STD)
+// Writes why the last `sigv4rs_chain_resolve` on `chain` failed,
+// NUL-terminated: `"<source>: <kind>: <detail>"` (e.g. `Process: Fetch:
+// credential_process for profile "dev" exited with status 1`), or just the
+// NUL after a success or before any resolve. Never holds a secret. May run
+// while another thread resolves.
+//
+// Statuses: OK, NULL_ARGUMENT, BUFFER_TOO_SMALL, INVALID_ARGUMENT
+// (`chain` is not a chain), PANIC.
+sigv4rs_status sigv4rs_chain_last_error(const sigv4rs_chain *chain,
+                                        uint8_t *out,
+                                        size_t out_cap,
+                                        size_t *out_len);
+#endif
+
+#if defined(SIGV4RS_STD)
+// Inside a transport call: appends `len` bytes at `data` to the response
+// body (call it as often as needed). Past `SIGV4RS_MAX_HTTP_RESPONSE_LEN`
+// bytes in all it returns INPUT_TOO_LONG and the exchange fails whatever
+// the transport returns (with libcurl, return 0 from the write callback).
+//
+// Statuses: OK, NULL_ARGUMENT, INVALID_ARGUMENT (`resp` is not the one the
+// library passed, or a length no object can have), INPUT_TOO_LONG, PANIC.
+sigv4rs_status sigv4rs_http_response_write(sigv4rs_http_response *resp,
+                                           const uint8_t *data,
+                                           size_t len);
+#endif
+
 // The `Content-Length` of the encoded (aws-chunked) body of `stream`, which
 // S3 needs before the first byte is sent.
 //
@@ -616,10 +819,11 @@ sigv4rs_status sigv4rs_chunked_finish(const sigv4rs_signer *signer,
 // The strings are copied. On cores without atomic compare-and-swap
 // (RV32IMC) it must not run concurrently with any other call on `signer`.
 //
-// Statuses: OK, NULL_ARGUMENT, NOT_INITIALIZED, INVALID_ACCESS_KEY_ID,
+// Statuses: OK, NULL_ARGUMENT, INVALID_ARGUMENT (a length over
+// `PTRDIFF_MAX`), NOT_INITIALIZED, INVALID_ACCESS_KEY_ID,
 // INVALID_SECRET_KEY, INVALID_SESSION_TOKEN, INVALID_TIME (expiration
-// after 9999), BUSY (another rotation or provider call is under way:
-// nothing changed), PANIC.
+// negative or after 9999), BUSY (another rotation or provider call is
+// under way: nothing changed), PANIC.
 sigv4rs_status sigv4rs_signer_rotate(const sigv4rs_signer *signer,
                                      const sigv4rs_credentials *credentials);
 
@@ -642,7 +846,8 @@ sigv4rs_status sigv4rs_signer_set_provider(sigv4rs_signer *signer,
 // the signer's next set. A later put in the same call replaces an earlier
 // one.
 //
-// Statuses: OK, NULL_ARGUMENT, INVALID_ACCESS_KEY_ID, INVALID_SECRET_KEY,
+// Statuses: OK, NULL_ARGUMENT, INVALID_ARGUMENT (a length over
+// `PTRDIFF_MAX`), INVALID_ACCESS_KEY_ID, INVALID_SECRET_KEY,
 // INVALID_SESSION_TOKEN, INVALID_TIME, PANIC.
 sigv4rs_status sigv4rs_credentials_sink_put(sigv4rs_credentials_sink *sink,
                                             const sigv4rs_credentials *credentials);
@@ -653,6 +858,31 @@ sigv4rs_status sigv4rs_credentials_sink_put(sigv4rs_credentials_sink *sink,
 // Statuses: OK, NULL_ARGUMENT, NOT_INITIALIZED, MISSING_CREDENTIALS (none
 // yet), PANIC.
 sigv4rs_status sigv4rs_signer_expiration(const sigv4rs_signer *signer, int64_t *out);
+
+// Rotates `signer` (as `sigv4rs_signer_rotate` does, same threading rules)
+// to the credentials in `json`: the document the AWS IoT credentials
+// provider (`{"credentials": {...}}`), EC2 instance metadata, the ECS / EKS
+// Pod Identity container endpoint or a `credential_process` returns. Field
+// names: `AccessKeyId` / `accessKeyId`, `SecretAccessKey` /
+// `secretAccessKey`, `Token` / `SessionToken` / `sessionToken`, `Expiration`
+// / `expiration` (an RFC 3339 instant; absent: they do not expire), at the
+// top level or in a top-level `credentials` object; other fields are
+// skipped. No heap and little stack (for firmware): the strings go from
+// `json` straight into the signer. An access key id or secret written
+// with JSON escapes is unescaped on the stack and must fit
+// `SIGV4RS_MAX_ACCESS_KEY_ID_LEN` / `SIGV4RS_MAX_SECRET_KEY_LEN` once
+// unescaped; a session token with any escape is refused as an invalid
+// session token (AWS tokens are base64: they never need one). An
+// `Expiration` in the past is accepted; signing then returns
+// CREDENTIALS_EXPIRED. On any error the signer keeps its credentials.
+//
+// Statuses: OK, NULL_ARGUMENT, INVALID_ARGUMENT (a length over
+// `PTRDIFF_MAX`), NOT_INITIALIZED, INVALID_CREDENTIALS_DOCUMENT (not a
+// credentials document: see the status), INVALID_ACCESS_KEY_ID,
+// INVALID_SECRET_KEY, INVALID_SESSION_TOKEN (also a token with an escape),
+// INVALID_TIME (an `Expiration` at the epoch or after 9999), BUSY (another
+// rotation or provider call is under way: nothing changed), PANIC.
+sigv4rs_status sigv4rs_signer_rotate_json(const sigv4rs_signer *signer, sigv4rs_bytes json);
 
 #if defined(SIGV4RS_STD)
 // Writes the current time in seconds since 1970-01-01 UTC.
@@ -746,7 +976,8 @@ sigv4rs_status sigv4rs_signer_sign_packed(const sigv4rs_signer *signer,
 //
 // Statuses: OK, NULL_ARGUMENT, INVALID_ARGUMENT (unknown flags),
 // INVALID_ACCESS_KEY_ID, INVALID_SECRET_KEY, INVALID_SESSION_TOKEN,
-// INVALID_REGION, INVALID_SERVICE, INVALID_UNSIGNED_HEADER, PANIC.
+// INVALID_TIME (`expiration` negative or after 9999), INVALID_REGION,
+// INVALID_SERVICE, INVALID_UNSIGNED_HEADER, PANIC.
 sigv4rs_status sigv4rs_signer_new(const sigv4rs_config *config_, sigv4rs_signer **out);
 #endif
 
@@ -819,7 +1050,9 @@ void sigv4rs_signer_deinit_small(sigv4rs_signer_storage *storage);
 // NOT_INITIALIZED, INVALID_METHOD, INVALID_URL, INVALID_HOST, MISSING_HOST,
 // INVALID_PATH, INVALID_QUERY, INVALID_HEADER_NAME, INVALID_HEADER_VALUE,
 // INVALID_PAYLOAD_HASH, INVALID_TIME, TOO_MANY_HEADERS,
-// TOO_MANY_QUERY_PARAMETERS, INPUT_TOO_LONG, PANIC. Nothing is written to
+// TOO_MANY_QUERY_PARAMETERS, INPUT_TOO_LONG, MISSING_CREDENTIALS (none
+// yet, and no provider delivered), CREDENTIALS_EXPIRED (at or after their
+// expiration, and no provider replaced them), PANIC. Nothing is written to
 // `out` unless OK; `*out_len` only on OK and BUFFER_TOO_SMALL.
 sigv4rs_status sigv4rs_signer_sign_headers(const sigv4rs_signer *signer,
                                            const sigv4rs_request *request_,

@@ -15,7 +15,99 @@ family!("sign", |m| {
     run_auth_modes(m);
     run_locate(m);
     run_packed(m);
+    run_credentials(m);
 });
+
+/// Signers without credentials (MISSING_CREDENTIALS) and with expired ones
+/// (CREDENTIALS_EXPIRED, from the expiration on; OK one second before), in
+/// every signing function of the family; nothing written on failure.
+fn run_credentials(m: &mut Matrix) {
+    type Debug =
+        extern "C" fn(*const sigv4rs_signer, *const sigv4rs_request, i64, u32, u32, *mut u8, usize, *mut usize) -> S;
+    let none = heap_signer(&sigv4rs_config {
+        access_key_id: NULL0,
+        secret_access_key: NULL0,
+        session_token: NULL0,
+        ..good_config()
+    });
+    let expiring = heap_signer(&sigv4rs_config {
+        expiration: T + 60,
+        ..good_config()
+    });
+    let req = base_request();
+    let headers = sigv4rs_auth::Headers as u32;
+    let presign = sigv4rs_auth::Presign as u32;
+    // (label, signer, time, status).
+    let cases = [
+        ("no credentials", none, T, S::MissingCredentials),
+        ("credentials expiring in 1 s", expiring, T + 59, S::Ok),
+        (
+            "credentials expired at the signing time",
+            expiring,
+            T + 60,
+            S::CredentialsExpired,
+        ),
+        (
+            "credentials expired a day before",
+            expiring,
+            T + 60 + 86_400,
+            S::CredentialsExpired,
+        ),
+    ];
+    for (what, signer, t, want) in cases {
+        let r = call_out(Out::Cap(BIG), &|o, c, l| {
+            sigv4rs_signer_sign_headers(signer, &req, t, o, c, l)
+        });
+        m.cell("sigv4rs_signer_sign_headers", what, want, r.status, r.problems);
+        let r = call_out(Out::Cap(BIG), &|o, c, l| {
+            sigv4rs_signer_presign(signer, &req, t, 60, o, c, l)
+        });
+        m.cell("sigv4rs_signer_presign", what, want, r.status, r.problems);
+        for (func, f) in [
+            (
+                "sigv4rs_signer_canonical_request",
+                sigv4rs_signer_canonical_request as Debug,
+            ),
+            ("sigv4rs_signer_string_to_sign", sigv4rs_signer_string_to_sign as Debug),
+        ] {
+            for (mode, auth, exp) in [("(headers) ", headers, 0), ("(presign) ", presign, 60)] {
+                let r = call_out(Out::Cap(BIG), &|o, c, l| f(signer, &req, t, auth, exp, o, c, l));
+                m.cell(func, &format!("{mode}{what}"), want, r.status, r.problems);
+            }
+        }
+        // The packed form: method, url, host, path, query, payload spans.
+        let data = b"GEThttps://h.example/p";
+        let spans: [u32; 12] = [0, 3, 3, 19, 0, 0, 0, 0, 0, 0, 0, 0];
+        for (mode, auth, exp) in [("(headers) ", 0u32, 0u32), ("(presign) ", 1, 60)] {
+            let mut out = vec![0xA5u8; 4096];
+            let mut fields = vec![0xA5A5_A5A5u32; 64];
+            let mut len = 7usize;
+            let st = sigv4rs_signer_sign_packed(
+                signer,
+                data.as_ptr(),
+                data.len(),
+                spans.as_ptr(),
+                spans.len(),
+                0,
+                t,
+                auth,
+                exp,
+                out.as_mut_ptr(),
+                out.len(),
+                &mut len,
+                fields.as_mut_ptr(),
+                fields.len(),
+            );
+            let mut p = vec![];
+            if st != S::Ok && (out.iter().any(|&b| b != 0xA5) || fields.iter().any(|&f| f != 0xA5A5_A5A5) || len != 7) {
+                p.push(format!("output written on {}", name(st)));
+            }
+            m.cell("sigv4rs_signer_sign_packed", &format!("{mode}{what}"), want, st, p);
+        }
+    }
+    sigv4rs_signer_free(none);
+    sigv4rs_signer_free(expiring);
+}
 
 /// The debug outputs' `auth` argument: HEADERS takes no expiry, and no other
 /// value than HEADERS and PRESIGN is a mode.

@@ -330,3 +330,219 @@ fn rust_signer_is_sync() {
         }
     });
 }
+
+// ---------------------------------------------------------------------------
+// Rotation under load (issue 13).
+
+/// Milliseconds each rotation run lasts (`SIGV4RS_ROTATION_MS`; a
+/// sanitizer run may shorten it).
+fn rotation_ms() -> u64 {
+    std::env::var("SIGV4RS_ROTATION_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(500)
+}
+
+const W1_URL: &str = "https://examplebucket.s3.amazonaws.com/test.txt?list-type=2&prefix=photos%2F2026";
+
+/// Credential set `k` of the rotation: key id, secret, token.
+fn rotation_set(k: usize) -> (String, String, String) {
+    (
+        format!("ASIAROTATION{k}EXAMPLE"),
+        format!("rotation/secret+{k}/{}", "abcdefghij".repeat(3)),
+        format!("rotation-token-{k}-{}", "Zm9vYmFy".repeat(4 + k)),
+    )
+}
+
+/// aws-sigv4's signature of the W1 request (GET, `Range`, empty body, S3
+/// settings) with set `k` at `T`.
+fn aws_w1_signature(k: usize) -> String {
+    use aws_sigv4::http_request::{
+        PayloadChecksumKind, PercentEncodingMode, SignableBody, SignableRequest, SigningSettings,
+        UriPathNormalizationMode, sign,
+    };
+    use std::time::{Duration, UNIX_EPOCH};
+    let (akid, secret, token) = rotation_set(k);
+    let identity = aws_credential_types::Credentials::new(akid, secret, Some(token), None, "test").into();
+    let mut settings = SigningSettings::default();
+    settings.percent_encoding_mode = PercentEncodingMode::Single;
+    settings.uri_path_normalization_mode = UriPathNormalizationMode::Disabled;
+    settings.payload_checksum_kind = PayloadChecksumKind::XAmzSha256;
+    let params = aws_sigv4::sign::v4::SigningParams::builder()
+        .identity(&identity)
+        .region("us-east-1")
+        .name("s3")
+        .time(UNIX_EPOCH + Duration::from_secs(T as u64))
+        .settings(settings)
+        .build()
+        .unwrap()
+        .into();
+    let hs = [("range", "bytes=0-9")];
+    let req = SignableRequest::new("GET", W1_URL, hs.iter().copied(), SignableBody::Bytes(b"")).unwrap();
+    sign(req, &params).unwrap().into_parts().1
+}
+
+/// Signs W1 and returns (key id, token, signature) from the output.
+fn sign_w1(signer: *const sigv4rs_signer, out: &mut [u8]) -> (String, String, String) {
+    let hs = [sigv4rs_header {
+        name: b(b"Range"),
+        value: b(b"bytes=0-9"),
+    }];
+    let req = sigv4rs_request {
+        method: b(b"GET"),
+        url: b(W1_URL.as_bytes()),
+        host: b(b""),
+        path: b(b""),
+        query: b(b""),
+        headers: hs.as_ptr(),
+        headers_len: hs.len(),
+        payload_mode: sigv4rs_payload_mode::Auto as u32,
+        payload: b(b""),
+    };
+    let mut len = 0usize;
+    let st = sigv4rs_signer_sign_headers(signer, &req, T, out.as_mut_ptr(), out.len(), &mut len);
+    assert_eq!(st, S::Ok);
+    let text = std::str::from_utf8(&out[..len - 1]).unwrap();
+    let (mut akid, mut token, mut sig) = (String::new(), String::new(), String::new());
+    for line in text.split('\0') {
+        if let Some(v) = line.strip_prefix("X-Amz-Security-Token: ") {
+            token = v.to_string();
+        } else if let Some(v) = line.strip_prefix("Authorization: ") {
+            let cred = v.split("Credential=").nth(1).unwrap();
+            akid = cred[..cred.find('/').unwrap()].to_string();
+            sig = v.rsplit("Signature=").next().unwrap().to_string();
+        }
+    }
+    (akid, token, sig)
+}
+
+/// 8 threads sign W1 on one signer while another rotates it every
+/// millisecond among 4 sets: every Authorization carries set k's key id and
+/// set k's signature (aws-sigv4's), and the token of set k: never a mix.
+/// With `storage` (the signer's caller storage), also: once the threads
+/// are done, the storage holds no secret but the current set's.
+fn rotation_under_load(kind: &str, signer: Shared, storage: Option<*const sigv4rs_signer_storage>) -> usize {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
+    use std::time::{Duration, Instant};
+    let sets: Vec<(String, String, String)> = (0..4).map(rotation_set).collect();
+    let want: Vec<(String, String, String)> = (0..4)
+        .map(|k| (sets[k].0.clone(), sets[k].2.clone(), aws_w1_signature(k)))
+        .collect();
+    let stop = AtomicBool::new(false);
+    let verified = AtomicUsize::new(0);
+    let (mut rotations, mut busy, mut current) = (0usize, 0usize, 0usize);
+    let mut slowest = Duration::ZERO;
+    let seen = std::sync::Mutex::new([0usize; 4]);
+    let start = Barrier::new(THREADS + 1);
+    std::thread::scope(|sc| {
+        for i in 0..THREADS {
+            let (stop, verified, want, start, seen) = (&stop, &verified, &want, &start, &seen);
+            sc.spawn(move || {
+                let mut out = vec![0u8; 4096];
+                let mut counts = [0usize; 4];
+                start.wait();
+                while !stop.load(SeqCst) {
+                    let got = sign_w1(signer.get(), &mut out);
+                    let k = want
+                        .iter()
+                        .position(|w| w.0 == got.0)
+                        .unwrap_or_else(|| panic!("{kind}, thread {i}: key id {:?} of no set", got.0));
+                    assert!(
+                        got == want[k],
+                        "{kind}, thread {i}: key id of set {k} but {got:?}, want {:?}",
+                        want[k]
+                    );
+                    counts[k] += 1;
+                }
+                verified.fetch_add(counts.iter().sum::<usize>(), SeqCst);
+                let mut s = seen.lock().unwrap();
+                for (a, c) in s.iter_mut().zip(counts) {
+                    *a += c;
+                }
+            });
+        }
+        start.wait();
+        let t0 = Instant::now();
+        let mut next = 1;
+        let mut tick = t0;
+        while t0.elapsed() < Duration::from_millis(rotation_ms()) {
+            // One rotation per millisecond, or back to back when one takes
+            // longer (a rotation waits for the calls still using the slot
+            // it refills).
+            tick += Duration::from_millis(1);
+            if let Some(d) = tick.checked_duration_since(Instant::now()) {
+                std::thread::sleep(d);
+            }
+            let r0 = Instant::now();
+            let (akid, secret, token) = &sets[next % 4];
+            let c = sigv4rs_credentials {
+                access_key_id: b(akid.as_bytes()),
+                secret_access_key: b(secret.as_bytes()),
+                session_token: b(token.as_bytes()),
+                expiration: 0,
+            };
+            let st = sigv4rs_signer_rotate(signer.get(), &c);
+            slowest = slowest.max(r0.elapsed());
+            match st {
+                S::Ok => {
+                    rotations += 1;
+                    current = next % 4;
+                    next += 1;
+                }
+                // The slot to fill still had a reader (a signing thread
+                // descheduled mid-call): nothing changed; try again.
+                S::Busy => busy += 1,
+                st => panic!("{kind}: rotate: {st:?}"),
+            }
+        }
+        stop.store(true, SeqCst);
+    });
+    let n = verified.load(SeqCst);
+    let per_set = *seen.lock().unwrap();
+    eprintln!(
+        "{kind} signer: {n} signatures verified, {rotations} rotations ({busy} BUSY retries, slowest {slowest:?}), \
+         per set {per_set:?}"
+    );
+    if let Some(st) = storage {
+        // SAFETY: the storage outlives this call; no thread uses it now.
+        let bytes: Vec<u8> = unsafe { &*st }._opaque.iter().flat_map(|w| w.to_ne_bytes()).collect();
+        let held: Vec<usize> = sets
+            .iter()
+            .map(|(_, secret, _)| bytes.windows(secret.len()).filter(|w| *w == secret.as_bytes()).count())
+            .collect();
+        let want: Vec<usize> = (0..4).map(|k| usize::from(k == current)).collect();
+        assert_eq!(
+            held, want,
+            "{kind}: copies of each set's secret in the storage (current: set {current})"
+        );
+    }
+    assert!(rotations >= 4, "{kind}: only {rotations} rotations");
+    assert!(
+        per_set.iter().all(|&c| c > 0),
+        "{kind}: some set never signed: {per_set:?}"
+    );
+    n
+}
+
+#[test]
+fn rotation_under_load_every_signature_is_one_whole_set() {
+    let (akid, secret, token) = rotation_set(0);
+    let cfg = sigv4rs_config {
+        access_key_id: b(akid.as_bytes()),
+        secret_access_key: b(secret.as_bytes()),
+        session_token: b(token.as_bytes()),
+        ..config()
+    };
+    let mut heap = std::ptr::null_mut();
+    assert_eq!(sigv4rs_signer_new(&cfg, &mut heap), S::Ok);
+    let mut n = rotation_under_load("heap", Shared(heap), None);
+    sigv4rs_signer_free(heap);
+    let mut storage = Box::new(sigv4rs_signer_storage {
+        _opaque: [0; SIGV4RS_SIGNER_STORAGE_SIZE / 8],
+    });
+    let mut s = std::ptr::null_mut();
+    assert_eq!(sigv4rs_signer_init(&mut *storage, &cfg, &mut s), S::Ok);
+    n += rotation_under_load("storage", Shared(s), Some(&*storage));
+    sigv4rs_signer_deinit(&mut *storage);
+    eprintln!("rotation: {n} signatures verified");
+}

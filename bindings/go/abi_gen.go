@@ -11,37 +11,43 @@ const (
 
 // One sentinel per status, comparable with errors.Is.
 var (
-	ErrNullArgument           = sentinel(1)   // null argument
-	ErrBufferTooSmall         = sentinel(2)   // output buffer too small
-	ErrInvalidArgument        = sentinel(3)   // invalid argument
-	ErrNotInitialized         = sentinel(4)   // not initialized
-	ErrInvalidAccessKeyID     = sentinel(100) // invalid access key id
-	ErrInvalidSecretKey       = sentinel(101) // invalid secret key
-	ErrInvalidSessionToken    = sentinel(102) // invalid session token
-	ErrInvalidRegion          = sentinel(103) // invalid region
-	ErrInvalidService         = sentinel(104) // invalid service
-	ErrInvalidUnsignedHeader  = sentinel(105) // invalid unsigned header name
-	ErrInvalidMethod          = sentinel(110) // invalid method
-	ErrInvalidURL             = sentinel(111) // invalid URL
-	ErrInvalidHost            = sentinel(112) // invalid host
-	ErrMissingHost            = sentinel(113) // missing host
-	ErrInvalidPath            = sentinel(114) // invalid path
-	ErrInvalidQuery           = sentinel(115) // invalid query
-	ErrReservedQueryParameter = sentinel(116) // reserved query parameter
-	ErrInvalidHeaderName      = sentinel(117) // invalid header name
-	ErrInvalidHeaderValue     = sentinel(118) // invalid header value
-	ErrInvalidPayloadHash     = sentinel(119) // invalid payload hash
-	ErrInvalidTime            = sentinel(120) // invalid time
-	ErrInvalidExpires         = sentinel(121) // invalid expiry
-	ErrTooManyHeaders         = sentinel(130) // too many headers
-	ErrTooManyQueryParameters = sentinel(131) // too many query parameters
-	ErrInputTooLong           = sentinel(132) // input too long
-	ErrMissingCredentials     = sentinel(140) // missing credentials
-	ErrCredentialsExpired     = sentinel(141) // credentials expired
-	ErrBusy                   = sentinel(142) // busy
-	ErrInvalidChunkSize       = sentinel(150) // invalid chunk size
-	ErrIncompletePayload      = sentinel(151) // incomplete payload
-	ErrPanic                  = sentinel(900) // internal error (panic)
+	ErrNullArgument               = sentinel(1)   // null argument
+	ErrBufferTooSmall             = sentinel(2)   // output buffer too small
+	ErrInvalidArgument            = sentinel(3)   // invalid argument
+	ErrNotInitialized             = sentinel(4)   // not initialized
+	ErrInvalidAccessKeyID         = sentinel(100) // invalid access key id
+	ErrInvalidSecretKey           = sentinel(101) // invalid secret key
+	ErrInvalidSessionToken        = sentinel(102) // invalid session token
+	ErrInvalidRegion              = sentinel(103) // invalid region
+	ErrInvalidService             = sentinel(104) // invalid service
+	ErrInvalidUnsignedHeader      = sentinel(105) // invalid unsigned header name
+	ErrInvalidMethod              = sentinel(110) // invalid method
+	ErrInvalidURL                 = sentinel(111) // invalid URL
+	ErrInvalidHost                = sentinel(112) // invalid host
+	ErrMissingHost                = sentinel(113) // missing host
+	ErrInvalidPath                = sentinel(114) // invalid path
+	ErrInvalidQuery               = sentinel(115) // invalid query
+	ErrReservedQueryParameter     = sentinel(116) // reserved query parameter
+	ErrInvalidHeaderName          = sentinel(117) // invalid header name
+	ErrInvalidHeaderValue         = sentinel(118) // invalid header value
+	ErrInvalidPayloadHash         = sentinel(119) // invalid payload hash
+	ErrInvalidTime                = sentinel(120) // invalid time
+	ErrInvalidExpires             = sentinel(121) // invalid expiry
+	ErrTooManyHeaders             = sentinel(130) // too many headers
+	ErrTooManyQueryParameters     = sentinel(131) // too many query parameters
+	ErrInputTooLong               = sentinel(132) // input too long
+	ErrMissingCredentials         = sentinel(140) // missing credentials
+	ErrCredentialsExpired         = sentinel(141) // credentials expired
+	ErrBusy                       = sentinel(142) // busy
+	ErrInvalidCredentialsDocument = sentinel(143) // invalid credentials document
+	ErrInvalidChunkSize           = sentinel(150) // invalid chunk size
+	ErrIncompletePayload          = sentinel(151) // incomplete payload
+	ErrCredentialsNotFound        = sentinel(160) // credentials not found
+	ErrCredentialsMalformed       = sentinel(161) // malformed credentials
+	ErrCredentialsFetchFailed     = sentinel(162) // credentials fetch failed
+	ErrCredentialsConfig          = sentinel(163) // invalid credentials configuration
+	ErrNoTransport                = sentinel(164) // no HTTPS transport
+	ErrPanic                      = sentinel(900) // internal error (panic)
 )
 
 // Every sentinel, in number order.
@@ -74,7 +80,13 @@ var sentinels = []*Error{
 	ErrMissingCredentials,
 	ErrCredentialsExpired,
 	ErrBusy,
+	ErrInvalidCredentialsDocument,
 	ErrInvalidChunkSize,
 	ErrIncompletePayload,
+	ErrCredentialsNotFound,
+	ErrCredentialsMalformed,
+	ErrCredentialsFetchFailed,
+	ErrCredentialsConfig,
+	ErrNoTransport,
 	ErrPanic,
 }

@@ -3,11 +3,14 @@
 
 use core::ffi::c_void;
 
+use zeroize::Zeroize;
+
 use super::boundary::{ffi_boundary, try_status};
 use super::signer::{SignerHandle, as_signer, sigv4rs_signer};
 use super::slice::{bytes, sigv4rs_bytes};
 use super::status::sigv4rs_status;
-use crate::sign::{CredentialSet, CredentialSink, Error, Provider};
+use crate::creds::json::{JsonCredentials, JsonStr, parse_credentials};
+use crate::sign::{CredentialSet, CredentialSink, Error, MAX_ACCESS_KEY_ID_LEN, MAX_SECRET_KEY_LEN, Provider};
 
 /// One set of credentials.
 #[allow(non_camel_case_types)]
@@ -47,9 +50,15 @@ pub type sigv4rs_provider_fn = Option<
 
 /// Seconds before expiry at which a signer asks its provider (the default
 /// margin): 300.
-pub const SIGV4RS_DEFAULT_REFRESH_MARGIN: u32 = crate::sign::DEFAULT_REFRESH_MARGIN;
+pub const SIGV4RS_DEFAULT_REFRESH_MARGIN: u32 = 300;
 /// Seconds after a failed provider call before the next one: 10.
-pub const SIGV4RS_PROVIDER_RETRY_SECS: u32 = crate::sign::PROVIDER_RETRY_SECS;
+pub const SIGV4RS_PROVIDER_RETRY_SECS: u32 = 10;
+
+// Literals above so that cbindgen writes them into the header; checked here.
+const _: () = assert!(
+    SIGV4RS_DEFAULT_REFRESH_MARGIN == crate::sign::DEFAULT_REFRESH_MARGIN
+        && SIGV4RS_PROVIDER_RETRY_SECS == crate::sign::PROVIDER_RETRY_SECS
+);
 
 /// The C view of `c`: checked pointers, 0 as "does not expire".
 unsafe fn credential_set(c: *const sigv4rs_credentials) -> Result<CredentialSet<'static>, sigv4rs_status> {
@@ -72,10 +81,11 @@ unsafe fn credential_set(c: *const sigv4rs_credentials) -> Result<CredentialSet<
 /// The strings are copied. On cores without atomic compare-and-swap
 /// (RV32IMC) it must not run concurrently with any other call on `signer`.
 ///
-/// Statuses: OK, NULL_ARGUMENT, NOT_INITIALIZED, INVALID_ACCESS_KEY_ID,
+/// Statuses: OK, NULL_ARGUMENT, INVALID_ARGUMENT (a length over
+/// `PTRDIFF_MAX`), NOT_INITIALIZED, INVALID_ACCESS_KEY_ID,
 /// INVALID_SECRET_KEY, INVALID_SESSION_TOKEN, INVALID_TIME (expiration
-/// after 9999), BUSY (another rotation or provider call is under way:
-/// nothing changed), PANIC.
+/// negative or after 9999), BUSY (another rotation or provider call is
+/// under way: nothing changed), PANIC.
 #[unsafe(no_mangle)]
 pub extern "C" fn sigv4rs_signer_rotate(
     signer: *const sigv4rs_signer,
@@ -139,13 +149,15 @@ pub extern "C" fn sigv4rs_signer_set_provider(
 
 /// Calls the C function stored by `sigv4rs_signer_set_provider`.
 fn call_c_provider(p: &Provider, t: i64, sink: &mut CredentialSink<'_>) -> Result<(), Error> {
-    type F = unsafe extern "C" fn(*mut c_void, i64, *mut sigv4rs_credentials_sink) -> sigv4rs_status;
+    // Read back as a plain u32: a C provider returning a number that is no
+    // status must not be undefined behaviour here.
+    type F = unsafe extern "C" fn(*mut c_void, i64, *mut sigv4rs_credentials_sink) -> u32;
     // SAFETY: `data[0]` is the non-NULL function pointer stored above.
     let f: F = unsafe { core::mem::transmute::<usize, F>(p.data[0]) };
     let sink: *mut CredentialSink<'_> = sink;
     // SAFETY: the provider's contract; the sink is valid for this call.
     let st = unsafe { f(p.data[1] as *mut c_void, t, sink.cast()) };
-    if st == sigv4rs_status::Ok {
+    if st == sigv4rs_status::Ok as u32 {
         Ok(())
     } else {
         Err(Error::NoCredentials)
@@ -156,7 +168,8 @@ fn call_c_provider(p: &Provider, t: i64, sink: &mut CredentialSink<'_>) -> Resul
 /// the signer's next set. A later put in the same call replaces an earlier
 /// one.
 ///
-/// Statuses: OK, NULL_ARGUMENT, INVALID_ACCESS_KEY_ID, INVALID_SECRET_KEY,
+/// Statuses: OK, NULL_ARGUMENT, INVALID_ARGUMENT (a length over
+/// `PTRDIFF_MAX`), INVALID_ACCESS_KEY_ID, INVALID_SECRET_KEY,
 /// INVALID_SESSION_TOKEN, INVALID_TIME, PANIC.
 #[unsafe(no_mangle)]
 pub extern "C" fn sigv4rs_credentials_sink_put(
@@ -196,4 +209,89 @@ pub extern "C" fn sigv4rs_signer_expiration(signer: *const sigv4rs_signer, out: 
             Err(e) => e.into(),
         }
     }
+}
+
+/// Rotates `signer` (as `sigv4rs_signer_rotate` does, same threading rules)
+/// to the credentials in `json`: the document the AWS IoT credentials
+/// provider (`{"credentials": {...}}`), EC2 instance metadata, the ECS / EKS
+/// Pod Identity container endpoint or a `credential_process` returns. Field
+/// names: `AccessKeyId` / `accessKeyId`, `SecretAccessKey` /
+/// `secretAccessKey`, `Token` / `SessionToken` / `sessionToken`, `Expiration`
+/// / `expiration` (an RFC 3339 instant; absent: they do not expire), at the
+/// top level or in a top-level `credentials` object; other fields are
+/// skipped. No heap and little stack (for firmware): the strings go from
+/// `json` straight into the signer. An access key id or secret written
+/// with JSON escapes is unescaped on the stack and must fit
+/// `SIGV4RS_MAX_ACCESS_KEY_ID_LEN` / `SIGV4RS_MAX_SECRET_KEY_LEN` once
+/// unescaped; a session token with any escape is refused as an invalid
+/// session token (AWS tokens are base64: they never need one). An
+/// `Expiration` in the past is accepted; signing then returns
+/// CREDENTIALS_EXPIRED. On any error the signer keeps its credentials.
+///
+/// Statuses: OK, NULL_ARGUMENT, INVALID_ARGUMENT (a length over
+/// `PTRDIFF_MAX`), NOT_INITIALIZED, INVALID_CREDENTIALS_DOCUMENT (not a
+/// credentials document: see the status), INVALID_ACCESS_KEY_ID,
+/// INVALID_SECRET_KEY, INVALID_SESSION_TOKEN (also a token with an escape),
+/// INVALID_TIME (an `Expiration` at the epoch or after 9999), BUSY (another
+/// rotation or provider call is under way: nothing changed), PANIC.
+#[unsafe(no_mangle)]
+pub extern "C" fn sigv4rs_signer_rotate_json(signer: *const sigv4rs_signer, json: sigv4rs_bytes) -> sigv4rs_status {
+    ffi_boundary! {
+        let s = try_status!(as_signer(signer));
+        // SAFETY: `(NULL, 0)` or valid for `json.len` bytes (contract).
+        let doc = try_status!(unsafe { bytes(&json) });
+        // As `sigv4rs_signer_rotate`: pointers, then the signer, then the
+        // contents.
+        if !s.is_ready() {
+            return sigv4rs_status::NotInitialized;
+        }
+        let Ok(c) = parse_credentials(doc) else {
+            return sigv4rs_status::InvalidCredentialsDocument;
+        };
+        match rotate_document(s, signer, &c) {
+            Ok(()) => sigv4rs_status::Ok,
+            Err(e) => e.into(),
+        }
+    }
+}
+
+/// Rotates to parsed credentials: unescaped strings as they are in the
+/// document, escaped key ids and secrets through small stack buffers
+/// (zeroed after). Not inlined: the buffers live only in this frame.
+#[inline(never)]
+fn rotate_document(s: &crate::sign::Signer, p: *const sigv4rs_signer, c: &JsonCredentials<'_>) -> Result<(), Error> {
+    let mut akid = [0u8; MAX_ACCESS_KEY_ID_LEN];
+    let mut secret = [0u8; MAX_SECRET_KEY_LEN];
+    let r = (|| {
+        let access_key_id = as_is_or_unescaped(c.access_key_id, &mut akid).ok_or(Error::InvalidAccessKeyId)?;
+        let secret_access_key = as_is_or_unescaped(c.secret_access_key, &mut secret).ok_or(Error::InvalidSecretKey)?;
+        let session_token = match c.session_token {
+            None => &[][..],
+            Some(t) if !t.raw().contains(&b'\\') => t.raw(),
+            Some(_) => return Err(Error::InvalidSessionToken),
+        };
+        rotate(
+            s,
+            p,
+            &CredentialSet {
+                access_key_id,
+                secret_access_key,
+                session_token,
+                expiration: c.expiration,
+            },
+        )
+    })();
+    akid.zeroize();
+    secret.zeroize();
+    r
+}
+
+/// The string's bytes: the document's own when it has no escape, else
+/// unescaped into `buf` (`None` when they do not fit).
+fn as_is_or_unescaped<'b>(s: JsonStr<'b>, buf: &'b mut [u8]) -> Option<&'b [u8]> {
+    if !s.raw().contains(&b'\\') {
+        return Some(s.raw());
+    }
+    let n = s.write_unescaped(buf)?;
+    buf.get(..n)
 }

@@ -6,6 +6,8 @@
 #![allow(clippy::not_unsafe_ptr_arg_deref)]
 
 mod boundary;
+#[cfg(feature = "std")]
+pub mod chain;
 pub mod chunked;
 pub mod consts;
 pub mod creds;
@@ -22,6 +24,8 @@ pub mod slice;
 pub mod status;
 pub mod version;
 
+#[cfg(feature = "std")]
+pub use chain::*;
 pub use chunked::*;
 pub use consts::*;
 pub use creds::*;

@@ -100,7 +100,8 @@ fn wipe_storage(storage: *mut sigv4rs_signer_storage) {
 ///
 /// Statuses: OK, NULL_ARGUMENT, INVALID_ARGUMENT (unknown flags),
 /// INVALID_ACCESS_KEY_ID, INVALID_SECRET_KEY, INVALID_SESSION_TOKEN,
-/// INVALID_REGION, INVALID_SERVICE, INVALID_UNSIGNED_HEADER, PANIC.
+/// INVALID_TIME (`expiration` negative or after 9999), INVALID_REGION,
+/// INVALID_SERVICE, INVALID_UNSIGNED_HEADER, PANIC.
 #[cfg(feature = "std")]
 #[unsafe(no_mangle)]
 pub extern "C" fn sigv4rs_signer_new(config_: *const sigv4rs_config, out: *mut *mut sigv4rs_signer) -> sigv4rs_status {
@@ -288,7 +289,9 @@ fn sign_with(
 /// NOT_INITIALIZED, INVALID_METHOD, INVALID_URL, INVALID_HOST, MISSING_HOST,
 /// INVALID_PATH, INVALID_QUERY, INVALID_HEADER_NAME, INVALID_HEADER_VALUE,
 /// INVALID_PAYLOAD_HASH, INVALID_TIME, TOO_MANY_HEADERS,
-/// TOO_MANY_QUERY_PARAMETERS, INPUT_TOO_LONG, PANIC. Nothing is written to
+/// TOO_MANY_QUERY_PARAMETERS, INPUT_TOO_LONG, MISSING_CREDENTIALS (none
+/// yet, and no provider delivered), CREDENTIALS_EXPIRED (at or after their
+/// expiration, and no provider replaced them), PANIC. Nothing is written to
 /// `out` unless OK; `*out_len` only on OK and BUFFER_TOO_SMALL.
 #[unsafe(no_mangle)]
 pub extern "C" fn sigv4rs_signer_sign_headers(

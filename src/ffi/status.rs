@@ -66,8 +66,11 @@ statuses! {
     /// The output buffer is too small; `*out_len` holds the size needed and
     /// nothing was written.
     BufferTooSmall = 2 => c"output buffer too small",
-    /// Unknown flag bits or payload mode, a misaligned storage pointer, or an
-    /// input length over `PTRDIFF_MAX`.
+    /// Unknown flag bits or payload mode, a misaligned storage pointer, an
+    /// input length over `PTRDIFF_MAX`, text that must be UTF-8 without
+    /// control bytes and is not (a chain's profile or region), or a pointer
+    /// to another kind of object than the call takes (a chain, a
+    /// transport's response).
     InvalidArgument = 3 => c"invalid argument",
     /// The signer (or hasher) was not initialized, or was deinitialized.
     NotInitialized = 4 => c"not initialized",
@@ -114,7 +117,8 @@ statuses! {
     TooManyHeaders = 130 => c"too many headers",
     /// More than `SIGV4RS_MAX_QUERY_PARAMS` query parameters.
     TooManyQueryParameters = 131 => c"too many query parameters",
-    /// URL, path or query longer than `SIGV4RS_MAX_URL_LEN`.
+    /// URL, path or query longer than `SIGV4RS_MAX_URL_LEN`; a transport's
+    /// response body over `SIGV4RS_MAX_HTTP_RESPONSE_LEN`.
     InputTooLong = 132 => c"input too long",
     /// No credentials: the signer has none yet (no provider, or its
     /// provider has not delivered), or, for `sigv4rs_signer_new_from_env`,
@@ -122,16 +126,43 @@ statuses! {
     /// set in the environment.
     MissingCredentials = 140 => c"missing credentials",
     /// The credentials expired at or before the signing time, and no
-    /// provider or rotation replaced them.
+    /// provider or rotation replaced them; from `sigv4rs_chain_resolve`, a
+    /// source gave credentials that have already expired.
     CredentialsExpired = 141 => c"credentials expired",
     /// Another rotation or provider call on this signer is under way;
-    /// nothing changed. Retry.
+    /// nothing changed. Retry. From `sigv4rs_chain_resolve`: called by the
+    /// same chain's transport (calls on a chain run one at a time).
     Busy = 142 => c"busy",
+    /// `sigv4rs_signer_rotate_json`: not a credentials document (not JSON,
+    /// nested too deep, the key id or secret missing or empty, a field
+    /// given twice or of the wrong type, an `Expiration` that is not an
+    /// RFC 3339 instant, an instance metadata `Code` other than `Success`,
+    /// a `Version` other than 1).
+    InvalidCredentialsDocument = 143 => c"invalid credentials document",
     /// A streamed chunk is empty, is not the chunk size (only the last may be
     /// shorter), or goes beyond the declared length.
     InvalidChunkSize = 150 => c"invalid chunk size",
     /// `sigv4rs_chunked_finish` before all declared bytes were signed.
     IncompletePayload = 151 => c"incomplete payload",
+    /// `sigv4rs_chain_resolve`: no source of the chain had credentials
+    /// (no variables, no keys or settings in the profile, no container
+    /// endpoint, no instance metadata).
+    CredentialsNotFound = 160 => c"credentials not found",
+    /// `sigv4rs_chain_resolve`: a shared file, `credential_process` output,
+    /// endpoint or STS answer that does not parse or lacks a field, or
+    /// credentials the signer refuses.
+    CredentialsMalformed = 161 => c"malformed credentials",
+    /// `sigv4rs_chain_resolve`: fetching failed: a `credential_process`
+    /// that exited non-zero or timed out, an endpoint or STS that could not
+    /// be reached or answered an error (after retries).
+    CredentialsFetchFailed = 162 => c"credentials fetch failed",
+    /// `sigv4rs_chain_resolve`: an invalid or unsupported profile setting
+    /// (a profile that does not exist, a role chain loop, an unknown
+    /// `credential_source`, `mfa_serial`, an unreadable token file...).
+    CredentialsConfig = 163 => c"invalid credentials configuration",
+    /// `sigv4rs_chain_resolve`: the profile needs STS (`role_arn`, web
+    /// identity) and the chain has no HTTPS transport.
+    NoTransport = 164 => c"no HTTPS transport",
     /// A bug: the library panicked. The call had no effect.
     Panic = 900 => c"internal error (panic)",
 }

@@ -64,6 +64,17 @@ pub const FAMILIES: &[(&str, &[&str])] = &[
             "sigv4rs_signer_set_provider",
             "sigv4rs_credentials_sink_put",
             "sigv4rs_signer_expiration",
+            "sigv4rs_signer_rotate_json",
+        ],
+    ),
+    (
+        "chain",
+        &[
+            "sigv4rs_chain_new",
+            "sigv4rs_chain_free",
+            "sigv4rs_chain_resolve",
+            "sigv4rs_chain_last_error",
+            "sigv4rs_http_response_write",
         ],
     ),
     (

@@ -17,6 +17,7 @@ module Sigv4rs
     CHUNKED_FINISH_MAX_LEN = 244
     CHUNKED_STATE_SIZE = 320
     CHUNK_HEADER_MAX_LEN = 91
+    DEFAULT_REFRESH_MARGIN = 300
     FIELD_HEADERS = 6
     FIELD_HEADER_NAME = 7
     FIELD_HEADER_VALUE = 8
@@ -36,6 +37,7 @@ module Sigv4rs
     MAX_ACCESS_KEY_ID_LEN = 128
     MAX_EXPIRES = 604800
     MAX_HEADERS = 64
+    MAX_HTTP_RESPONSE_LEN = 1048576
     MAX_OUTPUT_HEADERS = 9
     MAX_QUERY_PARAMS = 128
     MAX_REGION_LEN = 64
@@ -53,6 +55,7 @@ module Sigv4rs
     PAYLOAD_MODE_BYTES = 1
     PAYLOAD_MODE_SHA256_HEX = 2
     PAYLOAD_MODE_UNSIGNED = 3
+    PROVIDER_RETRY_SECS = 10
     SHA256_HEX_LEN = 64
     SIGNATURE_LEN = 64
     SIGNER_STORAGE_ALIGN = 8
@@ -92,8 +95,14 @@ module Sigv4rs
       [140, :MISSING_CREDENTIALS, "MissingCredentials", "missing credentials"],
       [141, :CREDENTIALS_EXPIRED, "CredentialsExpired", "credentials expired"],
       [142, :BUSY, "Busy", "busy"],
+      [143, :INVALID_CREDENTIALS_DOCUMENT, "InvalidCredentialsDocument", "invalid credentials document"],
       [150, :INVALID_CHUNK_SIZE, "InvalidChunkSize", "invalid chunk size"],
       [151, :INCOMPLETE_PAYLOAD, "IncompletePayload", "incomplete payload"],
+      [160, :CREDENTIALS_NOT_FOUND, "CredentialsNotFound", "credentials not found"],
+      [161, :CREDENTIALS_MALFORMED, "CredentialsMalformed", "malformed credentials"],
+      [162, :CREDENTIALS_FETCH_FAILED, "CredentialsFetchFailed", "credentials fetch failed"],
+      [163, :CREDENTIALS_CONFIG, "CredentialsConfig", "invalid credentials configuration"],
+      [164, :NO_TRANSPORT, "NoTransport", "no HTTPS transport"],
       [900, :PANIC, "Panic", "internal error (panic)"],
     ].freeze
     # struct => [size, {field => offset}].
