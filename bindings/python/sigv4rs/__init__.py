@@ -6,11 +6,15 @@
 
 For requests: `sigv4rs.requests_auth.SigV4Auth` (imports requests).
 aws-chunked streaming uploads: `Signer.sign_streaming`.
+Credentials that expire: `Signer.rotate`, or `Signer(region=...,
+service=..., credentials=provider)` with a callable returning
+`sigv4rs.Credentials` or botocore's `RefreshableCredentials`.
 """
 
 from typing import Type
 
 from . import _abi
+from .credentials import DEFAULT_REFRESH_MARGIN, PROVIDER_RETRY_SECS, CredentialSource, Credentials
 from .errors import *  # noqa: F401,F403 (the exception classes, see errors.__all__)
 from .errors import Error
 from .errors import __all__ as _error_names
@@ -25,6 +29,7 @@ UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD"
 
 __version__ = _abi.VERSION
 __all__ = ["Signer", "Parts", "ChunkedEncoder", "chunked_encoded_length", "version", "library_path", "unix_time",
+           "Credentials", "CredentialSource", "DEFAULT_REFRESH_MARGIN", "PROVIDER_RETRY_SECS",
            "MAX_EXPIRES", "MAX_HEADERS", "MAX_QUERY_PARAMS", "MAX_URL_LEN", "UNSIGNED_PAYLOAD"]
 __all__ += _error_names
 

@@ -54,6 +54,19 @@ class sigv4rs_request(ctypes.Structure):
     ]
 
 
+class sigv4rs_credentials(ctypes.Structure):
+    _fields_ = [
+        ("access_key_id", sigv4rs_bytes),
+        ("secret_access_key", sigv4rs_bytes),
+        ("session_token", sigv4rs_bytes),
+        ("expiration", ctypes.c_int64),
+    ]
+
+
+# sigv4rs_provider_fn: (void *user, int64_t unix_time, sigv4rs_credentials_sink *sink) -> status.
+provider_fn = ctypes.CFUNCTYPE(ctypes.c_uint32, ctypes.c_void_p, ctypes.c_int64, ctypes.c_void_p)
+
+
 class sigv4rs_location(ctypes.Structure):
     _fields_ = [("field", ctypes.c_uint32), ("index", ctypes.c_uint32), ("offset", ctypes.c_uint32)]
 
@@ -112,8 +125,8 @@ def header_block(k):
 
 
 # The structs declared here, by C name (the binding does not use the others).
-STRUCTS = {t.__name__: t for t in (sigv4rs_bytes, sigv4rs_header, sigv4rs_config, sigv4rs_request,
-                                   sigv4rs_stream, sigv4rs_chunked, sigv4rs_location)}
+STRUCTS = {t.__name__: t for t in (sigv4rs_bytes, sigv4rs_header, sigv4rs_config, sigv4rs_credentials,
+                                   sigv4rs_request, sigv4rs_stream, sigv4rs_chunked, sigv4rs_location)}
 
 
 def layout_errors(layouts=_abi.LAYOUTS):
@@ -269,6 +282,12 @@ _PROTOTYPES = [
         ctypes.c_uint32,
         [ctypes.POINTER(sigv4rs_request), ctypes.c_uint32, ctypes.POINTER(sigv4rs_location)],
     ),
+    ("sigv4rs_signer_rotate", ctypes.c_uint32, [signer_p, ctypes.POINTER(sigv4rs_credentials)]),
+    # The provider argument is passed as a `provider_fn` instance or None.
+    ("sigv4rs_signer_set_provider", ctypes.c_uint32, [signer_p, provider_fn, ctypes.c_void_p, ctypes.c_uint32]),
+    # The sink is the opaque pointer a provider call was given.
+    ("sigv4rs_credentials_sink_put", ctypes.c_uint32, [ctypes.c_void_p, ctypes.POINTER(sigv4rs_credentials)]),
+    ("sigv4rs_signer_expiration", ctypes.c_uint32, [signer_p, ctypes.POINTER(ctypes.c_int64)]),
     ("sigv4rs_status_str", ctypes.c_char_p, [ctypes.c_uint32]),
     ("sigv4rs_version", ctypes.c_char_p, []),
 ]

@@ -5,7 +5,9 @@ status INVALID_HEADER_VALUE is `InvalidHeaderValueError`, and a new status
 gets its class with no edit here. Input errors (statuses 100-199) and
 INVALID_ARGUMENT are also `ValueError`s, and a wrong Python type is also a
 `TypeError`, so callers can catch either the library's classes or the
-usual built-in ones.
+usual built-in ones. The credential statuses (140-149: MISSING_CREDENTIALS,
+CREDENTIALS_EXPIRED, BUSY...; 160-169, the credential sources') also derive
+from `CredentialsError`.
 """
 
 from __future__ import annotations
@@ -47,9 +49,24 @@ class InvalidInputError(Error, ValueError):
     """Base of the invalid-input statuses (100-199)."""
 
 
+class CredentialsError(Error):
+    """Base of the credential statuses (140-149, 160-169): no credentials yet
+    (`MissingCredentialsError`), expired ones (`CredentialsExpiredError`),
+    a rotation that met another one or a provider call (`BusyError`). When a
+    credential provider failed, the sign call's error has the provider's
+    exception as its `__cause__`."""
+
+
+def _is_credentials_status(code: int) -> bool:
+    # The library numbers them 140-149 (a signer's) and 160-169 (sources).
+    return 140 <= code < 150 or 160 <= code < 170
+
+
 def _status_class(code: int, name: str, camel: str, message: str) -> Type[Error]:
-    if 100 <= code < 200:
-        bases: tuple = (InvalidInputError,)
+    if _is_credentials_status(code):  # in the input range too (MissingCredentialsError was a ValueError in 0.1)
+        bases: tuple = (InvalidInputError, CredentialsError)
+    elif 100 <= code < 200:
+        bases = (InvalidInputError,)
     elif code == _abi.STATUS_INVALID_ARGUMENT:
         bases = (Error, ValueError)
     else:
@@ -82,7 +99,7 @@ class ClosedError(_NotInitialized):
     """The Signer was closed."""
 
 
-__all__ = ["Error", "InvalidInputError", "ArgumentTypeError", "ClosedError", "from_status"]
+__all__ = ["Error", "InvalidInputError", "CredentialsError", "ArgumentTypeError", "ClosedError", "from_status"]
 __all__ += [cls.__name__ for cls in _BY_CODE.values()]
 
 

@@ -46,6 +46,7 @@ import requests
 import requests.auth
 
 from . import errors as E
+from .credentials import CredentialSource
 from .signer import Signer, Text
 from .streaming import ChunkedEncoder
 
@@ -155,6 +156,12 @@ class SigV4Auth(requests.auth.AuthBase):
       with botocore credentials (re-read on every request; the signer is
       rebuilt when they rotate).
 
+    And sigv4rs's own: `SigV4Auth(credentials=source, region=...,
+    service=..., margin=None)`, `source` as for `sigv4rs.Signer`'s
+    `credentials=`: `sigv4rs.Credentials`, a callable returning them, or
+    botocore's `RefreshableCredentials`; one signer asks it for fresh
+    credentials when they are absent or expire within `margin` seconds.
+
     `date` (AWS4Auth's scope date, `YYYYMMDD`) is checked and otherwise has
     no effect, as with AWS4Auth, which derives a new key when the request's
     date differs: the scope is always the signing day.
@@ -179,7 +186,8 @@ class SigV4Auth(requests.auth.AuthBase):
 
     def __init__(self, access_key: Optional[Text] = None, secret_key: Any = None, region: Optional[str] = None,
                  service: Optional[str] = None, *args: str, session_token: Optional[Text] = None,
-                 refreshable_credentials: Any = None, date: Optional[str] = None,
+                 refreshable_credentials: Any = None, credentials: Optional[CredentialSource] = None,
+                 margin: Optional[int] = None, date: Optional[str] = None,
                  include_hdrs: Optional[Iterable[str]] = None, raise_invalid_date: bool = False,
                  s3: Optional[bool] = None, unsigned_payload: bool = False,
                  clock: Optional[Callable[[], int]] = None, **signer_options: Any) -> None:
@@ -187,8 +195,9 @@ class SigV4Auth(requests.auth.AuthBase):
         if unknown:
             raise TypeError(
                 "SigV4Auth got an unexpected keyword argument %r; it takes AWS4Auth's (session_token, "
-                "refreshable_credentials, region, service, date, include_hdrs, raise_invalid_date), s3, "
-                "unsigned_payload, clock and the Signer options %s" % (unknown[0], ", ".join(_SIGNER_OPTIONS)))
+                "refreshable_credentials, region, service, date, include_hdrs, raise_invalid_date), credentials, "
+                "margin, s3, unsigned_payload, clock and the Signer options %s"
+                % (unknown[0], ", ".join(_SIGNER_OPTIONS)))
         if len(args) > 1:
             raise TypeError("SigV4Auth takes AWS4Auth's positional forms (access_key, secret_key, region, "
                             "service[, date]) or (access_key, signing_key), not %d arguments" % (4 + len(args)))
@@ -213,7 +222,17 @@ class SigV4Auth(requests.auth.AuthBase):
             raise ValueError("raise_invalid_date must be True or False")
         if region is None or service is None:
             raise E.ArgumentTypeError("SigV4Auth needs region and service: SigV4Auth(access_key, secret_key, "
-                                      "region, service), or region=..., service=... with refreshable_credentials")
+                                      "region, service), or region=..., service=... with credentials or "
+                                      "refreshable_credentials")
+        if credentials is not None:
+            given = [n for n, v in (("access_key", access_key), ("secret_key", secret_key),
+                                    ("session_token", session_token),
+                                    ("refreshable_credentials", refreshable_credentials)) if v is not None]
+            if given:
+                raise E.ArgumentTypeError("SigV4Auth takes credentials= instead of %s, not with them"
+                                          % ", ".join(given))
+        elif margin is not None:
+            raise E.ArgumentTypeError("margin is for credentials= (a provider)")
         self.include_hdrs = None
         if include_hdrs is not None:
             if isinstance(include_hdrs, (str, bytes)):
@@ -235,7 +254,11 @@ class SigV4Auth(requests.auth.AuthBase):
         self.refreshable_credentials = refreshable_credentials
         self._creds_key: Optional[tuple] = None
         self._signer: Optional[Signer] = None
-        if refreshable_credentials is None:
+        if credentials is not None:
+            # One signer; the library asks the source when it must.
+            self._signer = Signer(region=region, service=service, credentials=credentials, margin=margin,
+                                  s3=self.s3, **signer_options)
+        elif refreshable_credentials is None:
             if access_key is None or secret_key is None:
                 raise E.ArgumentTypeError("SigV4Auth needs access_key and secret_key (or refreshable_credentials)")
             self._signer = self._make(access_key, secret_key, session_token)

@@ -11,10 +11,12 @@ import sys
 import threading
 import time as _time
 from collections import abc
-from typing import TYPE_CHECKING, Any, Dict, Iterable, Mapping, NamedTuple, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, Dict, Iterable, Mapping, NamedTuple, Optional, Tuple, Union, overload
 
 from . import _abi, _ffi
+from . import credentials as C
 from . import errors as E
+from .credentials import CredentialSource, Expiration
 
 if TYPE_CHECKING:
     from .streaming import ChunkedEncoder, Source
@@ -28,6 +30,10 @@ Time = Union[int, float, datetime.datetime]
 
 _OK = _abi.STATUS_OK
 _TOO_SMALL = _abi.STATUS_BUFFER_TOO_SMALL
+_BUSY = _abi.STATUS_BUSY
+# Statuses a signing call returns for want of credentials: raised with the
+# provider's last exception as __cause__ (never signed again for a location).
+_CREDENTIALS = frozenset((_abi.STATUS_MISSING_CREDENTIALS, _abi.STATUS_CREDENTIALS_EXPIRED, _abi.STATUS_BUSY))
 _Bytes = _ffi.sigv4rs_bytes
 _Request = _ffi.sigv4rs_request
 _FlatRequest = _ffi.FlatRequest
@@ -262,20 +268,23 @@ _KEEP_MAX = 1 << 16  # larger one-off outputs are not kept per thread
 
 
 class Signer:
-    """Signs requests with one set of credentials for one region and service.
+    """Signs requests for one region and service, with credentials that may
+    change: `rotate()`, or a provider the signer calls when they are absent
+    or about to expire (`credentials=`).
 
-    Immutable and thread-safe: share one per credential set. Owns a C signer;
-    release it with `close()` (or a `with` block). The secret is copied into
-    the library (and zeroed there on close); this object does not keep it.
+    Thread-safe: share one. Owns a C signer; release it with `close()` (or
+    a `with` block). The secret is copied into the library (and zeroed there
+    when replaced or on close); this object does not keep it.
     """
 
-    access_key_id: str
     region: str
     service: str
     flags: int
-    has_session_token: bool
     s3: bool
+    _provider: Optional[C.Provider]
+    _info: C.Info
 
+    @overload
     def __init__(
         self,
         access_key_id: Text,
@@ -289,12 +298,80 @@ class Signer:
         content_sha256_header: bool = False,
         unsigned_session_token: bool = False,
         unsigned_headers: Iterable[Text] = (),
+        *,
+        expiration: Optional[Expiration] = None,
+    ) -> None: ...
+
+    @overload
+    def __init__(
+        self,
+        *,
+        region: Text,
+        service: Text,
+        credentials: CredentialSource,
+        margin: Optional[int] = None,
+        s3: bool = False,
+        normalize_path: bool = True,
+        single_encode_path: bool = False,
+        content_sha256_header: bool = False,
+        unsigned_session_token: bool = False,
+        unsigned_headers: Iterable[Text] = (),
+    ) -> None: ...
+
+    def __init__(
+        self,
+        access_key_id: Optional[Text] = None,
+        secret_access_key: Optional[Text] = None,
+        region: Optional[Text] = None,
+        service: Optional[Text] = None,
+        session_token: Optional[Text] = None,
+        s3: bool = False,
+        normalize_path: bool = True,
+        single_encode_path: bool = False,
+        content_sha256_header: bool = False,
+        unsigned_session_token: bool = False,
+        unsigned_headers: Iterable[Text] = (),
+        *,
+        expiration: Optional[Expiration] = None,
+        credentials: Optional[CredentialSource] = None,
+        margin: Optional[int] = None,
     ) -> None:
+        """`Signer(access_key_id, secret_access_key, region, service,
+        session_token=None, ..., expiration=None)`: one set of credentials,
+        replaceable with `rotate()`; `expiration` (datetime, Unix seconds or
+        None) makes signing at or after it raise CredentialsExpiredError.
+
+        `Signer(region=..., service=..., credentials=source, margin=None)`:
+        `source` is a `sigv4rs.Credentials`, or a provider the signer calls
+        (on the signing thread, one call at a time) when it has no
+        credentials or they expire within `margin` seconds
+        (`sigv4rs.DEFAULT_REFRESH_MARGIN`, 300, by default): a callable
+        returning `sigv4rs.Credentials`, or botocore's
+        `RefreshableCredentials` (any object with `get_frozen_credentials()`).
+        """
         self._init_state()
         flags = _flags(s3, normalize_path, single_encode_path, content_sha256_header, unsigned_session_token)
+        provider = None
+        if credentials is not None:
+            given = [n for n, v in (("access_key_id", access_key_id), ("secret_access_key", secret_access_key),
+                                    ("session_token", session_token), ("expiration", expiration)) if v is not None]
+            if given:
+                raise E.ArgumentTypeError("pass the credentials either as credentials= or as %s, not both"
+                                          % ", ".join(given))
+            if isinstance(credentials, C.Credentials):
+                if margin is not None:
+                    raise E.ArgumentTypeError("margin is for a credentials provider, not fixed sigv4rs.Credentials")
+                access_key_id, secret_access_key = credentials.access_key_id, credentials.secret_access_key
+                session_token, expiration = credentials.session_token, credentials.expiration
+            else:
+                provider = C.Provider(credentials, C.margin_secs(margin), self._info)
+                access_key_id = secret_access_key = b""
+        elif margin is not None:
+            raise E.ArgumentTypeError("margin is for a credentials provider (credentials=...)")
         akid = _b(access_key_id, "access_key_id")
         secret = _b(secret_access_key, "secret_access_key")
         token = _opt_b(session_token, "session_token")
+        exp = C.expiration_secs(expiration)
         reg = _b(region, "region")
         svc = _b(service, "service")
         if isinstance(unsigned_headers, (str, bytes)):
@@ -316,6 +393,7 @@ class Signer:
         if names:
             cfg.unsigned_headers = arr
         cfg.unsigned_headers_len = len(names)
+        cfg.expiration = exp
         token_len = len(token)
         ptr = _ffi.signer_p()
         st = self._lib.sigv4rs_signer_new(_byref(cfg), _byref(ptr))
@@ -323,11 +401,20 @@ class Signer:
         del akid, secret, token, reg, svc, names, arr, cfg
         if st != _OK:
             raise E.from_status(st, "Signer")
+        if provider is not None:
+            # Before the signer is shared; the callback lives as long as self.
+            st = self._lib.sigv4rs_signer_set_provider(ptr, provider.cfunc, None, provider.margin)
+            if st != _OK:
+                self._lib.sigv4rs_signer_free(ptr)
+                raise E.from_status(st, "Signer")
+            self._provider = provider
         self._ptr = ptr
         self._init_attrs(access_key_id, region, service, flags, token_len)
 
     def _init_state(self):
         self._ptr = None  # first, for __del__ if anything below fails
+        self._provider = None
+        self._info = C.Info()
         self._lock = threading.Lock()
         self._inflight = []
         self._closing = False
@@ -336,12 +423,94 @@ class Signer:
 
     def _init_attrs(self, akid, region, service, flags, token_len):
         as_text = lambda v: v if isinstance(v, str) else bytes(v).decode("utf-8", "replace")  # noqa: E731
-        self.access_key_id = as_text(akid)
+        self._info.set(akid, token_len > 0)
         self.region = as_text(region)
         self.service = as_text(service)
         self.flags = flags
-        self.has_session_token = token_len > 0
         self.s3 = bool(flags & _abi.FLAG_S3)
+
+    @property
+    def access_key_id(self) -> str:
+        """The access key id of the last credentials given to the signer (by
+        the constructor, `rotate()` or its provider); "" before a provider
+        has delivered any."""
+        return self._info.access_key_id
+
+    @property
+    def has_session_token(self) -> bool:
+        """Whether the last credentials given to the signer have a token."""
+        return self._info.has_session_token
+
+    @property
+    def expiration(self) -> Optional[datetime.datetime]:
+        """When the signer's current credentials expire (an aware UTC
+        datetime), or None if they do not. MissingCredentialsError when it
+        has none yet (a provider that has not delivered)."""
+        out = ctypes.c_int64(0)
+        st = self._call(self._lib.sigv4rs_signer_expiration, _byref(out))
+        if st != _OK:
+            raise self._credentials_error(st, "expiration")
+        return None if out.value == 0 else datetime.datetime.fromtimestamp(out.value, datetime.timezone.utc)
+
+    def rotate(self, access_key_id: Text, secret_access_key: Text, session_token: Optional[Text] = None,
+               expiration: Optional[Expiration] = None, *, timeout: float = 5.0) -> None:
+        """Replaces the credentials while other threads may be signing: each
+        signature uses one set, whole (no lock on the signing path); the old
+        secret is zeroed once the calls using it return. `expiration` as for
+        the constructor. A rotation meeting another one, or a provider call,
+        is retried for up to `timeout` seconds, then raises BusyError."""
+        akid = _b(access_key_id, "access_key_id")
+        secret = _b(secret_access_key, "secret_access_key")
+        token = _opt_b(session_token, "session_token")
+        exp = C.expiration_secs(expiration)
+        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
+            raise E.ArgumentTypeError("timeout must be seconds (int or float), not %s" % type(timeout).__name__)
+        c = C.c_credentials(akid, secret, token, exp)
+        token_len = len(token)
+        del secret, token
+        fn = self._lib.sigv4rs_signer_rotate
+        ref = _byref(c)
+        deadline = None
+        delay = 0.0
+        while True:
+            st = self._call(fn, ref)
+            if st != _BUSY:
+                break
+            p = self._provider
+            if p is not None and p.thread == threading.get_ident():
+                raise E.BusyError("rotate: called from inside this signer's own credentials provider, which "
+                                  "holds the credentials until it returns", E.BusyError.code)
+            now = _time.monotonic()
+            if deadline is None:
+                deadline = now + timeout
+            elif now >= deadline:
+                break
+            _time.sleep(delay)  # 0 first: let the GIL go to the writer
+            delay = min(max(delay * 2, 1e-4), 1e-2)
+        del ref, c
+        if st != _OK:
+            raise E.from_status(st, "rotate")
+        if self._provider is not None:
+            self._provider.reset()
+        self._info.set(access_key_id, token_len > 0)
+
+    def _credentials_error(self, st, what):
+        """The exception for credential status `st` (other statuses as
+        usual): the provider's last exception is its `__cause__`; an expiry
+        message says when."""
+        err = E.from_status(st, what)
+        if st == _abi.STATUS_CREDENTIALS_EXPIRED:
+            out = ctypes.c_int64(0)
+            try:
+                if self._call(self._lib.sigv4rs_signer_expiration, _byref(out)) == _OK and out.value:
+                    err.message += " at %s" % C.iso(out.value)
+                    err.args = (err.message,)
+            except E.ClosedError:
+                pass
+        p = self._provider
+        if p is not None and p.error is not None and st in _CREDENTIALS:
+            err.__cause__ = p.error  # also suppresses the context, as `raise ... from`
+        return err
 
     @classmethod
     def from_env(cls, service: Text, region: Optional[Text] = None, s3: bool = False, normalize_path: bool = True,
@@ -390,6 +559,8 @@ class Signer:
             ptr, self._ptr = self._ptr, None
         if ptr is not None:
             self._lib.sigv4rs_signer_free(ptr)
+            # The C signer is gone: its provider callback can go too.
+            self._provider = None
 
     @property
     def closed(self) -> bool:
@@ -413,12 +584,16 @@ class Signer:
 
     def __repr__(self) -> str:
         state = "closed" if self.closed else "open"
+        info = getattr(self, "_info", None)
+        p = getattr(self, "_provider", None)
+        if p is not None:
+            state += " provider=%s" % p.source_type
         return "<sigv4rs.Signer %s region=%r service=%r s3=%r token=%r %s>" % (
-            getattr(self, "access_key_id", "?"),
+            (info.access_key_id or "-") if info is not None else "?",
             getattr(self, "region", "?"),
             getattr(self, "service", "?"),
             getattr(self, "s3", "?"),
-            getattr(self, "has_session_token", "?"),
+            info.has_session_token if info is not None else "?",
             state,
         )
 
@@ -521,6 +696,8 @@ class Signer:
             if self._closing and not self._inflight:
                 self._free()
         if st != _OK:
+            if st in _CREDENTIALS:
+                raise self._credentials_error(st, what)
             # `view` (and the caller's header block) are still alive here.
             raise _located_error(self._lib, st, what, view)
         return out.buf[: out.n.value - 1]  # without the final NUL
@@ -606,6 +783,10 @@ class Signer:
         raw = res.buf[: res.n.value - 1] if st == _OK else None  # without the final NUL
         tls["out"] = out
         if raw is None:
+            if st in _CREDENTIALS:
+                # Not about the request: signing again would only ask the
+                # provider again.
+                raise self._credentials_error(st, what)
             return self._unpacked(what, auth, expires, method, target, headers, body, payload_hash,
                                   unsigned_payload, t)
         if auth == _AUTH_PRESIGN:

@@ -10,6 +10,9 @@ s.sign("GET", 42)  # error: arg-type
 s.sign("GET", "https://h/", headers={"X-A": 1})  # error: arg-type
 s.canonical_request("GET", "https://h/", presign_expires=1.5)  # error: arg-type
 s.sign_streaming("PUT", "https://h/", 3, body="abc")  # error: arg-type
-sigv4rs.Signer("AKIDEXAMPLE", "secret", "us-east-1")  # error: call-arg
+sigv4rs.Signer("AKIDEXAMPLE", "secret", "us-east-1")  # error: call-overload
 code: str = sigv4rs.InvalidUrlError("x").status + sigv4rs.version().upper()
 sigv4rs.chunked_encoded_length("3")  # error: arg-type
+sigv4rs.Signer(region="us-east-1", service="s3", credentials=42)  # error: call-overload
+s.rotate("AKIDEXAMPLE")  # error: call-arg
+sigv4rs.Credentials("AKIDEXAMPLE", "secret", expiration="soon")  # error: arg-type

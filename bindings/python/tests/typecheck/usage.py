@@ -43,6 +43,25 @@ def errors(signer: sigv4rs.Signer) -> str:
     return sigv4rs.__version__ + sigv4rs.version() + sigv4rs.library_path()
 
 
+def provider() -> sigv4rs.Credentials:
+    return sigv4rs.Credentials("ASIAEXAMPLE", "secret", "token", expiration=datetime.datetime(2030, 1, 1))
+
+
+def refreshing() -> Optional[datetime.datetime]:
+    s = sigv4rs.Signer(region="us-east-1", service="s3", credentials=provider, margin=sigv4rs.DEFAULT_REFRESH_MARGIN)
+    s.rotate("AKIDEXAMPLE", "secret", expiration=2000000000)
+    fixed = sigv4rs.Signer("AKIDEXAMPLE", "secret", "us-east-1", "s3", expiration=datetime.datetime(2030, 1, 1))
+    try:
+        s.sign("GET", URL)
+    except sigv4rs.CredentialsExpiredError as e:
+        cause: Optional[BaseException] = e.__cause__
+        print(cause)
+    except sigv4rs.CredentialsError as e:
+        print(e.status)
+    SigV4Auth(credentials=provider, region="us-east-1", service="s3")
+    return s.expiration or fixed.expiration
+
+
 with sigv4rs.Signer("AKIDEXAMPLE", "secret", "us-east-1", "s3", s3=True) as s:
     sign_all(s)
     stream(s)
