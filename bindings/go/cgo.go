@@ -24,9 +24,9 @@ static sigv4rs_bytes gs_field(const uint8_t *buf, const uint32_t *spans, size_t 
 #define GS_MAX_UNSIGNED (SIGV4RS_MAX_UNSIGNED_HEADERS_LEN / 2)
 
 // Fields: access key id, secret, session token, region, service, then the
-// unsigned header names.
+// unsigned header names. expiration: Unix seconds, 0 for none.
 static sigv4rs_signer *gs_new(const uint8_t *buf, const uint32_t *offs, size_t nunsigned,
-                              uint32_t flags, uint32_t *status)
+                              uint32_t flags, int64_t expiration, uint32_t *status)
 {
 	sigv4rs_bytes un[GS_MAX_UNSIGNED];
 	sigv4rs_config cfg;
@@ -44,12 +44,65 @@ static sigv4rs_signer *gs_new(const uint8_t *buf, const uint32_t *offs, size_t n
 	cfg.region = gs_field(buf, offs, 3);
 	cfg.service = gs_field(buf, offs, 4);
 	cfg.flags = flags;
+	cfg.expiration = expiration;
 	for (i = 0; i < nunsigned; i++)
 		un[i] = gs_field(buf, offs, 5 + i);
 	cfg.unsigned_headers = nunsigned ? un : NULL;
 	cfg.unsigned_headers_len = nunsigned;
 	*status = sigv4rs_signer_new(&cfg, &s);
 	return *status == SIGV4RS_STATUS_OK ? s : NULL;
+}
+
+// Credentials from packed fields: access key id, secret, session token.
+static void gs_creds(sigv4rs_credentials *c, const uint8_t *buf, const uint32_t *offs, int64_t expiration)
+{
+	memset(c, 0, sizeof *c);
+	c->access_key_id = gs_field(buf, offs, 0);
+	c->secret_access_key = gs_field(buf, offs, 1);
+	c->session_token = gs_field(buf, offs, 2);
+	c->expiration = expiration;
+}
+
+static uint32_t gs_rotate(const sigv4rs_signer *s, const uint8_t *buf, const uint32_t *offs, int64_t expiration)
+{
+	sigv4rs_credentials c;
+
+	gs_creds(&c, buf, offs, expiration);
+	return sigv4rs_signer_rotate(s, &c);
+}
+
+static uint32_t gs_sink_put(sigv4rs_credentials_sink *sink, const uint8_t *buf, const uint32_t *offs,
+                            int64_t expiration)
+{
+	sigv4rs_credentials c;
+
+	gs_creds(&c, buf, offs, expiration);
+	return sigv4rs_credentials_sink_put(sink, &c);
+}
+
+// The Go provider callback (provider.go). Its user data is a cgo.Handle, an
+// integer: no Go pointer reaches C.
+extern uint32_t sigv4rsGoProvider(uintptr_t handle, int64_t unix_time, sigv4rs_credentials_sink *sink);
+
+// Set when the provider ran on this thread: the C helpers that sign clear
+// it before the library call and report it after (Go then wakes the calls
+// that found the credentials lock taken: credState.notify). Per thread,
+// and read within the same C call, since a goroutine may change threads
+// between calls.
+static __thread int gs_provider_ran;
+
+static sigv4rs_status gs_provider(void *user, int64_t unix_time, sigv4rs_credentials_sink *sink)
+{
+	uint32_t st = sigv4rsGoProvider((uintptr_t)user, unix_time, sink);
+
+	gs_provider_ran = 1;
+	return st;
+}
+
+// handle 0 removes the provider.
+static uint32_t gs_set_provider(sigv4rs_signer *s, uintptr_t handle, uint32_t margin)
+{
+	return sigv4rs_signer_set_provider(s, handle ? gs_provider : NULL, (void *)handle, margin);
 }
 
 enum { GS_SIGN, GS_PRESIGN, GS_CANONICAL, GS_STRING_TO_SIGN };
@@ -110,7 +163,7 @@ static uint32_t gs_request(int op, const sigv4rs_signer *s,
                            const uint8_t *buf, const uint32_t *offs, size_t nheaders,
                            uint32_t mode, const uint8_t *payload, size_t payload_len,
                            int64_t t, uint32_t auth, uint32_t expires,
-                           uint8_t *out, size_t cap, size_t *out_len, sigv4rs_location *loc)
+                           uint8_t *out, size_t cap, size_t *out_len, sigv4rs_location *loc, int *ran)
 {
 	sigv4rs_header hs[SIGV4RS_MAX_HEADERS];
 	sigv4rs_request r;
@@ -118,6 +171,7 @@ static uint32_t gs_request(int op, const sigv4rs_signer *s,
 
 	if (st != SIGV4RS_STATUS_OK)
 		return gs_too_many(loc);
+	gs_provider_ran = 0;
 	switch (op) {
 	case GS_SIGN:
 		st = sigv4rs_signer_sign_headers(s, &r, t, out, cap, out_len);
@@ -132,6 +186,7 @@ static uint32_t gs_request(int op, const sigv4rs_signer *s,
 		st = sigv4rs_signer_string_to_sign(s, &r, t, auth, expires, out, cap, out_len);
 		break;
 	}
+	*ran = gs_provider_ran;
 	return gs_locate(&r, st, loc);
 }
 
@@ -156,10 +211,15 @@ static uint32_t gs_sign_packed(const void *s, const uint8_t *buf, size_t buf_len
                                const uint32_t *spans, size_t spans_len, uint32_t mode,
                                int64_t t, uint32_t auth, uint32_t expires,
                                uint8_t *out, size_t cap, size_t *out_len,
-                               uint32_t *fields, size_t fields_cap)
+                               uint32_t *fields, size_t fields_cap, int *ran)
 {
-	return sigv4rs_signer_sign_packed(s, buf, buf_len, spans, spans_len, mode, t, auth, expires,
-	                                  out, cap, out_len, fields, fields_cap);
+	uint32_t st;
+
+	gs_provider_ran = 0;
+	st = sigv4rs_signer_sign_packed(s, buf, buf_len, spans, spans_len, mode, t, auth, expires,
+	                                out, cap, out_len, fields, fields_cap);
+	*ran = gs_provider_ran;
+	return st;
 }
 
 static void gs_stream(sigv4rs_stream *st, uint32_t mode, uint32_t checksum, uint64_t decoded, uint32_t chunk)
@@ -185,7 +245,7 @@ static uint32_t gs_chunked_begin(const sigv4rs_signer *s,
                                  const uint8_t *buf, const uint32_t *offs, size_t nheaders, int64_t t,
                                  uint32_t mode, uint32_t checksum, uint64_t decoded, uint32_t chunk,
                                  sigv4rs_chunked *state, uint8_t *out, size_t cap, size_t *out_len,
-                                 sigv4rs_location *loc)
+                                 sigv4rs_location *loc, int *ran)
 {
 	sigv4rs_header hs[SIGV4RS_MAX_HEADERS];
 	sigv4rs_request r;
@@ -195,7 +255,10 @@ static uint32_t gs_chunked_begin(const sigv4rs_signer *s,
 	if (rc != SIGV4RS_STATUS_OK)
 		return gs_too_many(loc);
 	gs_stream(&st, mode, checksum, decoded, chunk);
-	return gs_locate(&r, sigv4rs_chunked_begin(s, &r, t, &st, state, out, cap, out_len), loc);
+	gs_provider_ran = 0;
+	rc = sigv4rs_chunked_begin(s, &r, t, &st, state, out, cap, out_len);
+	*ran = gs_provider_ran;
+	return gs_locate(&r, rc, loc);
 }
 
 static uint32_t gs_sign_chunk(const sigv4rs_signer *s, sigv4rs_chunked *state,
@@ -239,6 +302,9 @@ const (
 	// url, host, path, query, payload.
 	packedFirstHeader = int(C.SIGV4RS_PACKED_FIRST_HEADER)
 	packedPayload     = 5
+	// Signing again after another goroutine's provider call or Rotate
+	// (see credState.raced), at most this often per call.
+	maxRaceRetries = 3
 )
 
 // packer holds one call's packed arguments and output buffer; pooled so a
@@ -255,6 +321,7 @@ type packer struct {
 	out     []byte
 	n       C.size_t           // *out_len; a field so its address needs no allocation
 	loc     C.sigv4rs_location // where a failed request call went wrong, likewise
+	ran     C.int              // the call ran the credentials provider, likewise
 	// The output's header lines after a header signing: count, then name
 	// offset and length, value offset and length in out, per line.
 	fields [C.SIGV4RS_PACKED_FIELDS_LEN]C.uint32_t
@@ -345,12 +412,12 @@ func bytesPtr(b []byte) *C.uint8_t {
 }
 
 // newSignerC creates a library signer from packed config fields.
-func newSignerC(p *packer, nunsigned int, flags uint32) (*C.sigv4rs_signer, error) {
+func newSignerC(p *packer, nunsigned int, flags uint32, expiration int64) (*C.sigv4rs_signer, error) {
 	var st C.uint32_t
 	if p.big {
 		return nil, statusError(C.SIGV4RS_STATUS_INVALID_ARGUMENT)
 	}
-	s := C.gs_new(bytesPtr(p.buf), &p.spans[0], C.size_t(nunsigned), C.uint32_t(flags), &st)
+	s := C.gs_new(bytesPtr(p.buf), &p.spans[0], C.size_t(nunsigned), C.uint32_t(flags), C.int64_t(expiration), &st)
 	if st != C.SIGV4RS_STATUS_OK {
 		return nil, statusError(uint32(st))
 	}
@@ -388,20 +455,24 @@ func (s *Signer) request(op int, p *packer, nheaders int, mode PayloadMode, payl
 		p.spans[2*packedPayload+1] = C.uint32_t(len(payload))
 		p.buf = append(p.buf, payload...)
 	}
+	gen, retries := s.cs.refreshes(), 0
 	for {
 		var st C.uint32_t
 		if packed {
 			st = C.gs_sign_packed(unsafe.Pointer(s.p), bytesPtr(p.buf), C.size_t(len(p.buf)),
 				&p.spans[0], C.size_t(len(p.spans)), C.uint32_t(mode), C.int64_t(unix),
 				C.uint32_t(auth), C.uint32_t(expires),
-				bytesPtr(p.out), C.size_t(len(p.out)), &p.n, &p.fields[0], C.size_t(len(p.fields)))
+				bytesPtr(p.out), C.size_t(len(p.out)), &p.n, &p.fields[0], C.size_t(len(p.fields)), &p.ran)
 		} else {
 			st = C.gs_request(C.int(op), s.p, bytesPtr(p.buf), &p.spans[0], C.size_t(nheaders),
 				C.uint32_t(mode), bytesPtr(payload), C.size_t(len(payload)),
 				C.int64_t(unix), C.uint32_t(auth), C.uint32_t(expires),
-				bytesPtr(p.out), C.size_t(len(p.out)), &p.n, &p.loc)
+				bytesPtr(p.out), C.size_t(len(p.out)), &p.n, &p.loc, &p.ran)
 		}
 		runtime.KeepAlive(s)
+		if p.ran != 0 {
+			s.cs.notify()
+		}
 		switch {
 		case st == C.SIGV4RS_STATUS_OK:
 			if p.n == 0 {
@@ -415,13 +486,18 @@ func (s *Signer) request(op int, p *packer, nheaders int, mode PayloadMode, payl
 		case st == C.SIGV4RS_STATUS_BUFFER_TOO_SMALL && int(p.n) > len(p.out):
 			// *out_len is the size needed: one retry suffices.
 			p.out = make([]byte, int(p.n))
+		case retries < maxRaceRetries && s.cs.raced(uint32(st), unix, gen):
+			// Another goroutine's provider call (or Rotate) held the
+			// credentials: signed again with what it brought.
+			gen = s.cs.refreshes()
+			retries++
 		default:
 			if packed {
 				// The slow path: the same request as a struct, asked where.
 				C.gs_relocate(bytesPtr(p.buf), &p.spans[0], C.size_t(nheaders),
 					C.uint32_t(mode), bytesPtr(payload), C.size_t(len(payload)), st, &p.loc)
 			}
-			return nil, p.locatedError(uint32(st))
+			return nil, s.cs.explain(p.locatedError(uint32(st)))
 		}
 	}
 }
@@ -568,14 +644,18 @@ func (s *Signer) chunkedBegin(p *packer, nheaders int, unix int64, mode StreamMo
 	if s.p == nil {
 		return nil, ErrClosed
 	}
+	gen, retries := s.cs.refreshes(), 0
 	for {
 		if p.big {
 			return nil, statusError(C.SIGV4RS_STATUS_INVALID_ARGUMENT)
 		}
 		st := C.gs_chunked_begin(s.p, bytesPtr(p.buf), &p.spans[0], C.size_t(nheaders), C.int64_t(unix),
 			C.uint32_t(mode), C.uint32_t(ck), C.uint64_t(size), C.uint32_t(chunk), state,
-			bytesPtr(p.out), C.size_t(len(p.out)), &p.n, &p.loc)
+			bytesPtr(p.out), C.size_t(len(p.out)), &p.n, &p.loc, &p.ran)
 		runtime.KeepAlive(s)
+		if p.ran != 0 {
+			s.cs.notify()
+		}
 		switch {
 		case st == C.SIGV4RS_STATUS_OK:
 			if p.n == 0 {
@@ -584,8 +664,11 @@ func (s *Signer) chunkedBegin(p *packer, nheaders int, unix int64, mode StreamMo
 			return p.out[:p.n-1], nil
 		case st == C.SIGV4RS_STATUS_BUFFER_TOO_SMALL && int(p.n) > len(p.out):
 			p.out = make([]byte, int(p.n))
+		case retries < maxRaceRetries && s.cs.raced(uint32(st), unix, gen):
+			gen = s.cs.refreshes()
+			retries++
 		default:
-			return nil, p.locatedError(uint32(st))
+			return nil, s.cs.explain(p.locatedError(uint32(st)))
 		}
 	}
 }
@@ -631,4 +714,43 @@ func (s *Signer) chunkedAppend(state *cChunked, data, dst []byte, finish bool) (
 			return dst, statusError(uint32(st))
 		}
 	}
+}
+
+// rotateC replaces the signer's credentials with the packed fields (access
+// key id, secret, session token).
+func rotateC(s *cSigner, p *packer, expiration int64) error {
+	st := C.gs_rotate(s, bytesPtr(p.buf), &p.spans[0], C.int64_t(expiration))
+	if st != C.SIGV4RS_STATUS_OK {
+		return statusError(uint32(st))
+	}
+	return nil
+}
+
+// sinkPutC gives a provider call's sink the packed credentials.
+func sinkPutC(sink *C.sigv4rs_credentials_sink, p *packer, expiration int64) error {
+	st := C.gs_sink_put(sink, bytesPtr(p.buf), &p.spans[0], C.int64_t(expiration))
+	if st != C.SIGV4RS_STATUS_OK {
+		return statusError(uint32(st))
+	}
+	return nil
+}
+
+// setProviderC makes the library call sigv4rsGoProvider with handle (0:
+// no provider).
+func setProviderC(s *cSigner, handle uintptr, marginSecs uint32) error {
+	st := C.gs_set_provider(s, C.uintptr_t(handle), C.uint32_t(marginSecs))
+	if st != C.SIGV4RS_STATUS_OK {
+		return statusError(uint32(st))
+	}
+	return nil
+}
+
+// expirationC is when the signer's credentials expire (0: never).
+func expirationC(s *cSigner) (int64, error) {
+	var out C.int64_t
+	st := C.sigv4rs_signer_expiration(s, &out)
+	if st != C.SIGV4RS_STATUS_OK {
+		return 0, statusError(uint32(st))
+	}
+	return int64(out), nil
 }

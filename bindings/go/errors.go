@@ -39,6 +39,13 @@ type Error struct {
 	// FieldHeaderValue.
 	HeaderName string
 
+	// Err is why the signer's CredentialsProvider last failed, when a
+	// signer with a Provider has no usable credentials
+	// (ErrMissingCredentials, ErrCredentialsExpired): the provider's own
+	// error, a *PanicError, or why its credentials were refused. nil
+	// otherwise. Unwrap returns it, so errors.Is and errors.As reach it.
+	Err error
+
 	fromHTTP bool // Index counts values of req.Header[HeaderName]
 }
 
@@ -64,7 +71,16 @@ func (e *Error) Error() string {
 			msg += " at byte " + strconv.Itoa(e.Offset)
 		}
 	}
-	return "sigv4rs: " + msg + " (status " + strconv.Itoa(e.Status) + ")"
+	msg = "sigv4rs: " + msg + " (status " + strconv.Itoa(e.Status) + ")"
+	if e.Err != nil {
+		msg += ": last credentials provider failure: " + e.Err.Error()
+	}
+	return msg
+}
+
+// Unwrap returns Err.
+func (e *Error) Unwrap() error {
+	return e.Err
 }
 
 // where names the input: "header 3 (X-Foo) value", "url"...

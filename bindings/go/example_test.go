@@ -1,6 +1,7 @@
 package sigv4rs_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -112,4 +113,41 @@ func ExampleError() {
 	// true
 	// 118 header value X-Note 0 5
 	// sigv4rs: signer is closed (status 4) true
+}
+
+// A signer whose credentials come from a provider (STS, a vault...),
+// refreshed before they expire; and Rotate, for keys you push yourself.
+func ExampleCredentialsProvider() {
+	now := exampleTime
+	fetch := sigv4rs.CredentialsProviderFunc(func(ctx context.Context) (sigv4rs.Credentials, error) {
+		// Call STS or your vault here, with ctx (it has a deadline).
+		return sigv4rs.Credentials{AccessKeyID: "ASIAFROMPROVIDER", SecretAccessKey: "secret/from/provider",
+			SessionToken: "session-token", Expires: now.Add(time.Hour)}, nil
+	})
+	s, err := sigv4rs.NewSigner(sigv4rs.Config{Region: "us-east-1", Service: "s3", S3: true,
+		Provider: fetch, Now: func() time.Time { return now }})
+	if err != nil {
+		panic(err)
+	}
+	defer s.Close()
+	req, _ := http.NewRequest("GET", "https://bucket.s3.us-east-1.amazonaws.com/key", nil)
+	if err := s.Sign(req, nil); err != nil {
+		panic(err)
+	}
+	exp, _ := s.Expiration()
+	fmt.Println(strings.Fields(req.Header.Get("Authorization"))[1], exp.UTC())
+
+	err = s.Rotate(sigv4rs.Credentials{AccessKeyID: "AKIDROTATED", SecretAccessKey: "rotated/secret"})
+	_ = s.Sign(req, nil)
+	exp, _ = s.Expiration()
+	fmt.Println(err, strings.Fields(req.Header.Get("Authorization"))[1], exp.IsZero())
+
+	now = now.Add(2 * time.Hour) // expired? No: the rotated keys do not expire.
+	fmt.Println(s.Sign(req, nil))
+	fmt.Printf("%+v\n", sigv4rs.Credentials{AccessKeyID: "AKID", SecretAccessKey: "never printed"})
+	// Output:
+	// Credential=ASIAFROMPROVIDER/20150830/us-east-1/s3/aws4_request, 2015-08-30 13:36:00 +0000 UTC
+	// <nil> Credential=AKIDROTATED/20150830/us-east-1/s3/aws4_request, true
+	// <nil>
+	// {AccessKeyID:AKID SecretAccessKey:[redacted] SessionToken: Expires:0001-01-01 00:00:00 +0000 UTC}
 }

@@ -181,10 +181,11 @@ func (s *Signer) dateValue(value []byte) string {
 	return d
 }
 
-// tokenValue is an X-Amz-Security-Token value as a string: the signer's.
+// tokenValue is an X-Amz-Security-Token value as a string: the signer's
+// current one (Config, Rotate or the provider) when it is that.
 func (s *Signer) tokenValue(value []byte) string {
-	if string(value) == s.token {
-		return s.token
+	if t := s.cs.token.Load(); t != nil && *t == string(value) {
+		return *t
 	}
 	return string(value)
 }

@@ -54,19 +54,39 @@ type Config struct {
 
 	// Now is the clock (default time.Now); tests set a fixed instant.
 	Now func() time.Time
+
+	// Expiration is when the credentials above expire (zero: never). From
+	// then on signing fails with ErrCredentialsExpired, unless Rotate or
+	// the Provider replaced them. Whole seconds (rounded down).
+	Expiration time.Time
+	// Provider, when set, is asked for credentials by a signing call when
+	// the signer has none (the three key fields above may be empty) or
+	// they expire within ProviderMargin; see CredentialsProvider.
+	Provider CredentialsProvider
+	// ProviderMargin is how long before expiry the Provider is asked:
+	// 0 means DefaultProviderMargin (5 minutes), a negative value none (at
+	// expiry). Whole seconds (rounded up).
+	ProviderMargin time.Duration
+	// ProviderTimeout bounds each Retrieve (the context's deadline): 0 or
+	// less means DefaultProviderTimeout (30 s).
+	ProviderTimeout time.Duration
 }
 
-// Signer signs requests. It is immutable and safe for concurrent use.
-// Close releases it (and zeroes the secret); a finalizer does so too if
-// Close is never called.
+// Signer signs requests. It is safe for concurrent use; its settings are
+// immutable and its credentials change only through Rotate or the
+// Provider, atomically (each signature uses one set, whole). Close
+// releases it (and zeroes the secret); a finalizer does so too if Close
+// is never called.
 type Signer struct {
 	// Close takes the write lock so the library's free never races with a
 	// signing call (the C API forbids that).
-	mu    sync.RWMutex
-	p     *cSigner
-	now   func() time.Time
-	token string                 // to reuse the X-Amz-Security-Token value
-	date  atomic.Pointer[string] // the last X-Amz-Date value, likewise
+	mu     sync.RWMutex
+	p      *cSigner
+	now    func() time.Time
+	cs     *credState             // credentials that change (provider.go)
+	handle uintptr                // the cgo.Handle of cs given to the library, 0 without a Provider
+	rotMu  sync.Mutex             // one Rotate at a time (the library says BUSY to a second)
+	date   atomic.Pointer[string] // the last X-Amz-Date value, to reuse it
 }
 
 // NewSigner validates cfg and creates a signer.
@@ -89,6 +109,10 @@ func NewSigner(cfg Config) (*Signer, error) {
 			flags |= f.bit
 		}
 	}
+	exp, err := expirationSecs(cfg.Expiration)
+	if err != nil {
+		return nil, err
+	}
 	p := getPacker()
 	p.add(cfg.AccessKeyID)
 	p.add(cfg.SecretAccessKey)
@@ -98,15 +122,22 @@ func NewSigner(cfg Config) (*Signer, error) {
 	for _, h := range cfg.UnsignedHeaders {
 		p.add(h)
 	}
-	c, err := newSignerC(p, len(cfg.UnsignedHeaders), flags)
+	c, err := newSignerC(p, len(cfg.UnsignedHeaders), flags, exp)
 	p.wipe()
 	putPacker(p)
 	if err != nil {
 		return nil, err
 	}
-	s := &Signer{p: c, now: cfg.Now, token: cfg.SessionToken}
+	s := &Signer{p: c, now: cfg.Now, cs: &credState{}}
+	s.cs.setToken(cfg.SessionToken)
 	if s.now == nil {
 		s.now = time.Now
+	}
+	if cfg.Provider != nil {
+		if err := s.setProvider(cfg.Provider, cfg.ProviderMargin, cfg.ProviderTimeout); err != nil {
+			freeSignerC(c)
+			return nil, err
+		}
 	}
 	runtime.SetFinalizer(s, (*Signer).free)
 	return s, nil
@@ -130,6 +161,8 @@ func (s *Signer) free() {
 		freeSignerC(s.p)
 		s.p = nil
 	}
+	// After the free: no provider call can be running or start.
+	s.deleteHandle()
 }
 
 // Header is one request header.
