@@ -198,6 +198,20 @@ module Sigv4rs
     attach_function :sigv4rs_signer_sign_packed,
                     [:pointer, :pointer, :size_t, :pointer, :size_t, :uint32, :int64, :uint32, :uint32,
                      :pointer, :size_t, :pointer, :pointer, :size_t], :uint32
+    # Credentials that change under a signer (src/ffi/creds.rs).
+    # sigv4rs_provider_fn: (user, unix_time, sink) -> status. Called from
+    # inside a signing call on the signing thread; must not raise.
+    callback :sigv4rs_provider_fn, [:pointer, :int64, :pointer], :uint32
+    # (signer, const sigv4rs_credentials *)
+    attach_function :sigv4rs_signer_rotate, [:pointer, :pointer], :uint32
+    # (signer, provider or nil, user, margin_secs)
+    attach_function :sigv4rs_signer_set_provider, [:pointer, :sigv4rs_provider_fn, :pointer, :uint32], :uint32
+    # (sink, const sigv4rs_credentials *): inside a provider call only.
+    attach_function :sigv4rs_credentials_sink_put, [:pointer, :pointer], :uint32
+    # (signer, int64_t *out): Unix seconds, 0 when they do not expire.
+    attach_function :sigv4rs_signer_expiration, [:pointer, :pointer], :uint32
+    # (signer, json): rotates to a credentials document (IMDS, ECS, IoT...).
+    attach_function :sigv4rs_signer_rotate_json, [:pointer, Bytes.by_value], :uint32
     attach_function :sigv4rs_status_str, [:uint32], :string
     # (request, status, out): after a call given `request` failed with
     # `status`, which input it is about. Called on failures only.

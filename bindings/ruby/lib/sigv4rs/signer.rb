@@ -128,6 +128,29 @@ module Sigv4rs
       t
     end
 
+    # When credentials expire, as the C ABI takes it: Unix seconds from a
+    # Time, an Integer or anything with #to_time (DateTime); 0 for nil (they
+    # do not expire).
+    def expiration(value, what)
+      return 0 if value.nil?
+
+      t = case value
+          when Integer then value
+          when Time then value.to_i
+          else
+            raise TypeError, "#{what} must be a Time, Integer Unix seconds or nil, got #{value.class}" \
+              unless value.respond_to?(:to_time)
+
+            value.to_time.to_i
+          end
+      # 0 is "does not expire" in C: an expiry in 1970 is a mistake.
+      unless t.positive? && t.bit_length < 64
+        raise Sigv4rs::InvalidTimeError.new(FFI::STATUS_INVALID_TIME,
+                                            "#{what} must be after 1970-01-01 (nil: they do not expire)")
+      end
+      t
+    end
+
     # Presign expiry in seconds (the C range check does the rest).
     def expires(value, what)
       raise TypeError, "#{what} must be an Integer number of seconds, got #{value.class}" unless value.is_a?(Integer)
@@ -195,10 +218,11 @@ module Sigv4rs
     end
   end
 
-  # A signer for one credential set, region and service (a heap
-  # `sigv4rs_signer`). Immutable and safe to share between threads; reuse it
-  # (it caches the day's signing key). #close frees it early; the GC frees
-  # it otherwise.
+  # A signer for a region and service (a heap `sigv4rs_signer`), with static
+  # credentials, credentials that expire, or a provider it asks for fresh
+  # ones. Safe to share between threads; reuse it (it caches the day's
+  # signing key). #rotate replaces its credentials while other threads
+  # sign. #close frees it early; the GC frees it otherwise.
   class Signer
     PAYLOAD_MODES = {
       auto: FFI::PAYLOAD_MODE_AUTO,
@@ -209,7 +233,17 @@ module Sigv4rs
     UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD'
     SHA256_HEADER = 'x-amz-content-sha256'
 
-    def initialize(access_key_id:, secret_access_key:, region:, service:, session_token: nil,
+    # Credentials: `access_key_id:`, `secret_access_key:`, `session_token:`
+    # and `expiration:` (a Time or Unix seconds; nil: they do not expire),
+    # or `credentials:` a Sigv4rs::Credentials (the same, as one object; or
+    # any object with those readers that is not a provider), or
+    # `credentials:` a provider the signer asks when it has none or they
+    # expire within `margin:` seconds: an object responding to #call that
+    # returns Sigv4rs::Credentials, or an aws-sdk style provider
+    # (#credentials, and #expiration when it has one). Keys and a provider
+    # together: the keys first, the provider when they near expiry.
+    def initialize(region:, service:, access_key_id: nil, secret_access_key: nil, session_token: nil,
+                   expiration: nil, credentials: nil, margin: nil,
                    s3: false, normalize_path: true, single_encode_path: false,
                    content_sha256_header: false, unsigned_session_token: false, unsigned_headers: [])
       flags = Signer.flags(s3, normalize_path, single_encode_path, content_sha256_header, unsigned_session_token)
@@ -217,18 +251,65 @@ module Sigv4rs
         raise TypeError, "unsigned_headers must be an Array of header names, got #{unsigned_headers.class}"
       end
 
+      keys = [access_key_id, secret_access_key, session_token, expiration]
+      provider = credentials
+      if Signer.static_credentials?(credentials)
+        raise ArgumentError, 'give credentials: or access_key_id:/secret_access_key:, not both' if keys.any?
+
+        c = credentials
+        keys = [c.access_key_id, c.secret_access_key, c.respond_to?(:session_token) ? c.session_token : nil,
+                c.respond_to?(:expiration) ? c.expiration : nil]
+        provider = nil
+      end
+      if keys.none?
+        raise ArgumentError, 'missing credentials: give access_key_id: and secret_access_key:, or credentials:' \
+          unless provider
+
+        keys = ['', '', nil, nil] # none yet: the first signing call asks the provider
+      end
+      raise ArgumentError, 'margin: goes with a credentials provider (credentials:)' unless margin.nil? || provider
+
       strings = [
-        Input.str(access_key_id, 'access_key_id'),
-        Input.str(secret_access_key, 'secret_access_key'),
-        Input.opt_str(session_token, 'session_token'),
+        Input.str(keys[0], 'access_key_id'),
+        Input.str(keys[1], 'secret_access_key'),
+        Input.opt_str(keys[2], 'session_token'),
         Input.str(region, 'region'),
         Input.str(service, 'service')
       ]
+      exp = Input.expiration(keys[3], 'expiration')
       names = unsigned_headers.map { |n| Input.header_name(n) }
-      @lock = Mutex.new
-      @token_guess = 3 * strings[2].bytesize # a presigned URL repeats it encoded
-      init_scratch
-      @handle = create { |out| new_from_config(strings, names, flags, out) }
+      adapter = ProviderAdapter.new(provider, Signer.margin(margin)) if provider
+      init_state(3 * strings[2].bytesize) # a presigned URL repeats the token encoded
+      @handle = create { |out| new_from_config(strings, names, flags, exp, out) }
+      attach_provider(adapter) if adapter
+    end
+
+    # A set of credentials rather than a provider: a Sigv4rs::Credentials,
+    # or an object with the keys that is not callable (Aws::Sigv4::Credentials).
+    def self.static_credentials?(c)
+      c.is_a?(Credentials) ||
+        (!c.respond_to?(:call) && !c.respond_to?(:credentials) &&
+         c.respond_to?(:access_key_id) && c.respond_to?(:secret_access_key))
+    end
+
+    # `margin:` in seconds (default FFI::DEFAULT_REFRESH_MARGIN).
+    def self.margin(value)
+      return FFI::DEFAULT_REFRESH_MARGIN if value.nil?
+      raise TypeError, "margin must be an Integer number of seconds, got #{value.class}" unless value.is_a?(Integer)
+      raise ArgumentError, "margin must be 0..#{0xFFFF_FFFF} seconds, got #{value}" unless value.between?(0, 0xFFFF_FFFF)
+
+      value
+    end
+
+    # A time for messages: ISO 8601, UTC.
+    def self.iso(secs)
+      Time.at(secs).utc.strftime('%Y-%m-%dT%H:%M:%SZ')
+    end
+
+    # An access key id for messages (not secret: it is in every
+    # Authorization header), when it looks like one.
+    def self.show_akid(akid)
+      akid.b.match?(/\A[A-Z0-9]{1,128}\z/n) ? akid : 'an access key id'
     end
 
     # SIGV4RS_FLAG_* bits from the keyword options (internal).
@@ -253,14 +334,87 @@ module Sigv4rs
       signer
     end
 
-    # Frees the native signer now (zeroing its keys). Idempotent.
+    # Frees the native signer now (zeroing its keys). Idempotent. Waits for
+    # a provider call under way on another thread.
     def close
       @lock.synchronize do
+        wait_for_provider('close')
         h = @handle
         @handle = nil
         h&.free
       end
+      @provider_fn = nil # the C signer that could call it is gone
       nil
+    end
+
+    # Replaces the credentials while other threads sign with this signer:
+    # each signature uses one set, whole (the old or the new); the old
+    # secret is zeroed by the library. `expiration`: a Time or Unix seconds
+    # (nil: they do not expire). Waits for a provider call under way on
+    # another thread; from inside this signer's own provider it raises
+    # BusyError.
+    def rotate(access_key_id:, secret_access_key:, session_token: nil, expiration: nil)
+      akid = Input.str(access_key_id, 'access_key_id')
+      token = Input.opt_str(session_token, 'session_token')
+      mem = credentials_mem(akid, Input.str(secret_access_key, 'secret_access_key'), token,
+                            Input.expiration(expiration, 'expiration'))
+      begin
+        status = @lock.synchronize do
+          wait_for_provider('rotate')
+          h = @handle or raise ClosedError
+          st = FFI.sigv4rs_signer_rotate(h, mem)
+          rotated(token) if st.zero?
+          st
+        end
+      ensure
+        mem.clear # the library copied them
+      end
+      raise Error.for_status(status) unless status.zero?
+
+      nil
+    end
+
+    # Rotates to the credentials in a JSON document: what EC2 instance
+    # metadata, the ECS / EKS Pod Identity container endpoint, a
+    # `credential_process` or the AWS IoT credentials provider returns
+    # (`AccessKeyId`, `SecretAccessKey`, `Token`, `Expiration`). Raises
+    # InvalidCredentialsDocumentError when it is not one; as #rotate
+    # otherwise.
+    def rotate_json(json)
+      doc = Input.str(json, 'json')
+      mem = ::FFI::MemoryPointer.new(:uint8, [doc.bytesize, 1].max)
+      mem.put_bytes(0, doc)
+      b = FFI::Bytes.new
+      b[:ptr] = mem
+      b[:len] = doc.bytesize
+      begin
+        status = @lock.synchronize do
+          wait_for_provider('rotate_json')
+          h = @handle or raise ClosedError
+          st = FFI.sigv4rs_signer_rotate_json(h, b)
+          rotated(doc) if st.zero? # the token is at most the document
+          st
+        end
+      ensure
+        mem.clear
+      end
+      raise Error.for_status(status) unless status.zero?
+
+      nil
+    end
+
+    # When the current credentials expire: a Time (UTC), or nil when they do
+    # not. MissingCredentialsError when there are none yet.
+    def expiration
+      out = ::FFI::MemoryPointer.new(:int64)
+      status = @lock.synchronize do
+        h = @handle or raise ClosedError
+        FFI.sigv4rs_signer_expiration(h, out)
+      end
+      raise Error.for_status(status) unless status.zero?
+
+      secs = out.read_int64
+      secs.zero? ? nil : Time.at(secs).utc
     end
 
     def closed?
@@ -270,6 +424,7 @@ module Sigv4rs
     def inspect
       "#<#{self.class}#{closed? ? ' (closed)' : ''}>" # never the keys
     end
+    alias_method :to_s, :inspect
 
     # Header authentication. Returns the headers to add to the request
     # (name => value): Host (when the URL's host has upper-case letters and
@@ -440,10 +595,18 @@ module Sigv4rs
     # slow path: the same request goes again through the struct call, whose
     # error is located by sigv4rs_request_locate.
     def packed(auth, expires, method, url, pairs, mode, payload, time)
+      return packed_call(auth, expires, method, url, pairs, mode, payload, time) unless @provider
+
+      guarded { packed_call(auth, expires, method, url, pairs, mode, payload, time) }
+    end
+
+    # #packed itself. The scratch is read under @lock only, into locals: a
+    # provider call (#provide) hands other threads new buffers while this
+    # call goes on with these.
+    def packed_call(auth, expires, method, url, pairs, mode, payload, time)
       nh = pairs.size
       return packed_fallback(0, auth, expires, method, url, pairs, mode, payload, time) if nh > FFI::MAX_HEADERS
 
-      fields = auth == FFI::AUTH_HEADERS ? @fields : nil
       @lock.lock # not #synchronize: its block costs more than much of what it guards
       begin
         h = @handle or raise ClosedError
@@ -453,19 +616,21 @@ module Sigv4rs
           sm = @spans # put_array is cheaper than Array#pack('L*')
           sm.put_array_of_uint32(0, @span_list)
           nspans = @span_list.size
+          out_len = @out_len
+          fields = auth == FFI::AUTH_HEADERS ? @fields : nil
           cap = 1024 + (3 * off) + @token_guess
           out = cap > SCRATCH_OUT ? ::FFI::MemoryPointer.new(:uint8, cap, false) : @out
           cap = out.size
           status = FFI.sigv4rs_signer_sign_packed(h, data, off, sm, nspans, mode, time, auth, expires,
-                                                  out, cap, @out_len, fields, FIELDS_BYTES)
+                                                  out, cap, out_len, fields, FIELDS_BYTES)
           if status == FFI::STATUS_BUFFER_TOO_SMALL
-            cap = @out_len.get(SIZE_T, 0)
+            cap = out_len.get(SIZE_T, 0)
             out = ::FFI::MemoryPointer.new(:uint8, cap, false)
             status = FFI.sigv4rs_signer_sign_packed(h, data, off, sm, nspans, mode, time, auth, expires,
-                                                    out, cap, @out_len, fields, FIELDS_BYTES)
+                                                    out, cap, out_len, fields, FIELDS_BYTES)
           end
           if status.zero?
-            n = SIZE_T_64 ? @out_len.get_uint64(0) : @out_len.get(SIZE_T, 0)
+            n = SIZE_T_64 ? out_len.get_uint64(0) : out_len.get(SIZE_T, 0)
             s = out.get_bytes(0, n - 1) # without the final NUL
             f = fields.get_array_of_uint32(4, 4 * fields.get_uint32(0)) if fields
           end
@@ -525,7 +690,11 @@ module Sigv4rs
         header_hash(call(:sigv4rs_signer_sign_headers, method, url, '', '', '', pairs, mode, payload, time, nil))
       else
         text(call(:sigv4rs_signer_presign, method, url, '', '', '', pairs, mode, payload, time, expires))
-      end.tap { raise Error.for_status(status) unless status.zero? }
+      end.tap do
+        # The struct call succeeded where the packed one failed: only a
+        # credentials status may change in between (a provider delivered).
+        raise Error.for_status(status) unless status.zero? || CREDENTIAL_STATUSES.include?(status)
+      end
     end
 
     def create
@@ -536,7 +705,7 @@ module Sigv4rs
       ::FFI::AutoPointer.new(out.read_pointer, FFI.method(:sigv4rs_signer_free))
     end
 
-    def new_from_config(strings, names, flags, out)
+    def new_from_config(strings, names, flags, expiration, out)
       cfg_size = FFI::Config.size
       names_off = cfg_size
       data_off = names_off + (names.size * FFI::Bytes.size)
@@ -549,6 +718,7 @@ module Sigv4rs
       end
       names.each_with_index { |n, i| off = put_bytes(mem, base, names_off + (i * FFI::Bytes.size), n, off) }
       mem.put_uint32(FFI::Config.offset_of(:flags), flags)
+      mem.put_int64(FFI::Config.offset_of(:expiration), expiration)
       mem.put_pointer(FFI::Config.offset_of(:unsigned_headers), names.empty? ? 0 : base + names_off)
       mem.put(SIZE_T, FFI::Config.offset_of(:unsigned_headers_len), names.size)
       FFI.sigv4rs_signer_new(mem, out)
@@ -569,9 +739,7 @@ module Sigv4rs
       s = FFI::Bytes.new
       s[:ptr] = mem + region.bytesize
       s[:len] = service.bytesize
-      @lock = Mutex.new
-      @token_guess = 0
-      init_scratch
+      init_state(0)
       @handle = create { |out| FFI.sigv4rs_signer_new_from_env(r, s, flags, out) }
     end
 
@@ -657,7 +825,7 @@ module Sigv4rs
         big = ::FFI::MemoryPointer.new(:uint8, cap, false)
         status = native(fn, mem, time, expires, big, cap, len_ptr)
       end
-      raise located_error(status, mem, pairs) unless status.zero?
+      raise_status(located_error(status, mem, pairs)) unless status.zero?
 
       n = mem.get(SIZE_T, len_off) - 1 # without the final NUL
       big ? big.get_bytes(0, n) : mem.get_bytes(out_off, n)
@@ -690,18 +858,236 @@ module Sigv4rs
     # expiry, or an Array of them: [auth, expiry], [stream, state]).
     def native(fn, req, time, extra, out, cap, len_ptr)
       extra = extra.nil? ? [] : Array(extra)
-      @lock.synchronize do
-        h = @handle or raise ClosedError
-        FFI.public_send(fn, h, req, time, *extra, out, cap, len_ptr)
+      unless @provider
+        return @lock.synchronize do
+          h = @handle or raise ClosedError
+          FFI.public_send(fn, h, req, time, *extra, out, cap, len_ptr)
+        end
+      end
+
+      guarded do
+        @lock.synchronize do
+          h = @handle or raise ClosedError
+          st = FFI.public_send(fn, h, req, time, *extra, out, cap, len_ptr)
+          if CREDENTIAL_STATUSES.include?(st) && @provider_thread && !@provider_thread.equal?(Thread.current)
+            # Another thread's provider call is fetching them: wait for it
+            # (interruptible: this is between C calls), then once more.
+            Thread.handle_interrupt(ProviderAdapter::USER_CODE) { @cv.wait(@lock) while @provider_thread }
+            h = @handle or raise ClosedError
+            st = FFI.public_send(fn, h, req, time, *extra, out, cap, len_ptr)
+          end
+          st
+        end
       end
     end
 
     # A call on an aws-chunked state (ChunkedEncoder): `args` follow the signer.
     def chunked_native(fn, *args)
-      @lock.synchronize do
-        h = @handle or raise ClosedError
-        FFI.public_send(fn, h, *args)
+      run = lambda do
+        @lock.synchronize do
+          h = @handle or raise ClosedError
+          FFI.public_send(fn, h, *args)
+        end
       end
+      @provider ? guarded(&run) : run.call
+    end
+
+    # --- credentials that change -------------------------------------------
+
+    # Masks async interrupts (Thread#raise, Thread#kill, Timeout) around the
+    # C calls of a signer with a provider: an exception must never unwind
+    # through the library's frames. They arrive when the call returns.
+    NO_INTERRUPTS = { Object => :never }.freeze
+    CREDENTIAL_STATUSES = [FFI::STATUS_MISSING_CREDENTIALS, FFI::STATUS_CREDENTIALS_EXPIRED].freeze
+    C_AKID = FFI::Credentials.offset_of(:access_key_id)
+    C_SECRET = FFI::Credentials.offset_of(:secret_access_key)
+    C_TOKEN = FFI::Credentials.offset_of(:session_token)
+    C_EXPIRATION = FFI::Credentials.offset_of(:expiration)
+    private_constant :NO_INTERRUPTS, :CREDENTIAL_STATUSES, :C_AKID, :C_SECRET, :C_TOKEN, :C_EXPIRATION
+
+    # What every constructor sets up.
+    def init_state(token_guess)
+      @lock = Mutex.new
+      @cv = ConditionVariable.new
+      @provider = nil     # ProviderAdapter
+      @provider_fn = nil  # its FFI::Function, referenced as long as the C signer may call it
+      @provider_thread = nil # the thread inside the provider, with @lock released
+      @escapes = {} # thread => control flow its provider call interrupted (#guarded)
+      @token_guess = token_guess
+      init_scratch
+    end
+
+    # Gives the C signer its provider: an FFI::Function this signer keeps
+    # (the GC must not free it while the C signer holds its address).
+    def attach_provider(adapter)
+      fn = ::FFI::Function.new(:uint32, [:pointer, :int64, :pointer]) { |_user, t, sink| provider_callback(t, sink) }
+      status = FFI.sigv4rs_signer_set_provider(@handle, fn, nil, adapter.margin)
+      raise Error.for_status(status) unless status.zero?
+
+      @provider_fn = fn
+      @provider = adapter
+    end
+
+    # Under @lock: waits while another thread is inside this signer's
+    # provider (which runs with @lock released); refuses from inside it.
+    def wait_for_provider(what)
+      t = @provider_thread or return
+      if t.equal?(Thread.current)
+        raise BusyError.new(FFI::STATUS_BUSY, "#{what} called from inside this signer's own credentials provider")
+      end
+
+      @cv.wait(@lock) while @provider_thread
+    end
+
+    # Under @lock, after a successful rotation.
+    def rotated(token)
+      @provider&.reset
+      @token_guess = [@token_guess, 3 * token.bytesize].max
+    end
+
+    # A sigv4rs_credentials and its strings in one native buffer (clear it
+    # after the call: it holds the secret).
+    def credentials_mem(akid, secret, token, expiration)
+      size = FFI::Credentials.size
+      mem = ::FFI::MemoryPointer.new(:uint8, size + akid.bytesize + secret.bytesize + token.bytesize)
+      base = mem.address
+      off = put_bytes(mem, base, C_AKID, akid, size)
+      off = put_bytes(mem, base, C_SECRET, secret, off)
+      put_bytes(mem, base, C_TOKEN, token, off)
+      mem.put_int64(C_EXPIRATION, expiration)
+      mem
+    end
+
+    # The sigv4rs_provider_fn, called by the library from inside a signing
+    # call on the signing thread (GVL held: the calls are not `blocking:`;
+    # ruby-ffi would take it back for a callback on a Ruby thread that
+    # released it). Nothing may unwind into C: the provider runs in its own
+    # Fiber, where exceptions are caught and a `throw` or a Proc's `return`
+    # cannot reach past it (#run_provider); the `return` in `ensure` ends
+    # anything else.
+    def provider_callback(t, sink)
+      status = nil
+      begin
+        status = Thread.handle_interrupt(NO_INTERRUPTS) { provide(t, sink) }
+      ensure
+        unless status
+          status = FFI::STATUS_MISSING_CREDENTIALS
+          @provider&.failed(LocalJumpError.new('the credentials provider left by a non-local exit'))
+        end
+        return status # rubocop:disable Lint/EnsureReturn
+      end
+    end
+
+    # Asks the provider and puts what it gives into `sink`. While the
+    # provider runs, @lock is released (when this thread holds it: the
+    # signing paths do), so other threads sign with the current credentials
+    # (the library keeps a provider call to one thread and skips refreshing
+    # on the others) in new scratch buffers; close and rotate wait for it.
+    def provide(t, sink)
+      pr = @provider
+      return FFI::STATUS_MISSING_CREDENTIALS unless pr
+      # Another thread read the previous set as due and asks after it was
+      # replaced: keep the fresh one (a failure keeps what the signer has).
+      return FFI::STATUS_MISSING_CREDENTIALS if pr.fresh_at?(t)
+
+      held = @lock.owned?
+      if held
+        init_scratch
+        @provider_thread = Thread.current
+        @lock.unlock
+      end
+      begin
+        ok, value = run_provider(pr, t)
+      ensure
+        if held
+          @lock.lock
+          @provider_thread = nil
+          @cv.broadcast
+        end
+      end
+      unless ok
+        if Signer.control_flow?(value)
+          @escapes[Thread.current] = value # for the signing call to deliver once out of C
+        else
+          pr.failed(value)
+        end
+        return FFI::STATUS_MISSING_CREDENTIALS
+      end
+      akid, secret, token, exp = value
+      mem = credentials_mem(akid, secret, token, exp)
+      status = FFI.sigv4rs_credentials_sink_put(sink, mem)
+      mem.clear
+      if status.zero?
+        pr.put(akid, exp)
+        @token_guess = [@token_guess, 3 * token.bytesize].max
+      else
+        pr.failed((STATUS_CLASSES[status] || Error).new(status, 'the credentials provider returned credentials the ' \
+                                                                "library refuses: #{Sigv4rs.status_message(status)}"))
+      end
+      status
+    rescue Exception => e # rubocop:disable Lint/RescueException: nothing may reach C
+      pr&.failed(e)
+      FFI::STATUS_MISSING_CREDENTIALS
+    end
+
+    # [true, the provider's credentials] or [false, what it raised], from a
+    # blocking Fiber of its own: a `throw` to a `catch` outside the signing
+    # call becomes an UncaughtThrowError there, a Proc's `return` a
+    # LocalJumpError, and no Fiber scheduler switches away while the
+    # library's frames are on the stack. (Fiber-local variables,
+    # `Thread.current[:x]`, are the Fiber's own; thread variables are shared.)
+    def run_provider(pr, t)
+      fiber = Fiber.new(blocking: true) do
+        [true, pr.fetch(t)]
+      rescue Exception => e # rubocop:disable Lint/RescueException
+        [false, e]
+      end
+      r = Thread.handle_interrupt(ProviderAdapter::USER_CODE) { fiber.resume }
+      return r if r.is_a?(Array) && r.size == 2 && (r[0] == true || r[0] == false)
+
+      [false, FiberError.new('the credentials provider called Fiber.yield')]
+    end
+
+    # What the provider raised that is not its own failure but meant for the
+    # code around the signing call: a `throw` past it, Ctrl-C (Interrupt)
+    # and other signals, `exit`, and the Timeout around the signing call
+    # (Timeout 0.2 raises its own Timeout::Error; later ones ExitException).
+    # The signing call delivers it once out of C (#deliver_escape).
+    def self.control_flow?(err)
+      case err
+      when UncaughtThrowError, SignalException, SystemExit then true
+      else
+        return false unless defined?(::Timeout)
+        return true if defined?(::Timeout::ExitException) && err.is_a?(::Timeout::ExitException)
+
+        err.is_a?(::Timeout::Error) && err.respond_to?(:thread) && err.thread.equal?(Thread.current)
+      end
+    end
+
+    # The C call of a signer with a provider (the block), async interrupts
+    # deferred until it returns (NO_INTERRUPTS); then the control flow the
+    # provider interrupted goes on: the throw thrown again, the exception
+    # raised again.
+    def guarded(&blk)
+      Thread.handle_interrupt(NO_INTERRUPTS, &blk)
+    ensure
+      deliver_escape unless @escapes.empty?
+    end
+
+    def deliver_escape
+      e = @escapes.delete(Thread.current) or return
+      throw e.tag, e.value if e.is_a?(UncaughtThrowError)
+      raise e # a Timeout 0.2 error throws itself to its Timeout again
+    end
+
+    # Raises `e`; a missing or expired credentials error of a signer whose
+    # provider failed has that failure as its #cause, and says so.
+    def raise_status(e)
+      cause = @provider&.error if CREDENTIAL_STATUSES.include?(e.code)
+      raise e unless cause
+
+      raise e.class.new(e.code, "#{e.message} (the credentials provider failed: #{cause.class}; see #cause)"),
+            cause: cause
     end
 
     # Signs the seed request into `state` (a fresh or a spent one); returns
