@@ -9,7 +9,7 @@ SONAME  := libsigv4rs.so.0.$(MINOR)
 NATIVE_LIBS := -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
 STAGE   := $(CURDIR)/target/stage
 
-.PHONY: all build demo test test-steps setup lint rust-test c-test c-memcheck fuzz-smoke miri tsan go-test ruby-test python-test interop install-check header install uninstall clean bench embedded-test
+.PHONY: all build demo test test-steps setup lint rust-test c-test c-memcheck fuzz-smoke miri tsan go-test ruby-test python-test creds-test interop install-check header install uninstall clean bench embedded-test
 
 all: build
 
@@ -27,7 +27,7 @@ test:
 	  echo "make test: all passed in $$(( $$(date +%s) - start )) s"
 
 test-steps: setup lint rust-test c-test c-memcheck fuzz-smoke miri go-test ruby-test python-test \
-            interop install-check embedded-test
+            creds-test interop install-check embedded-test
 
 # Debian packages (as root; otherwise it names them and stops).
 setup:
@@ -75,6 +75,11 @@ ruby-test: build
 
 python-test: build
 	@$(MAKE) --no-print-directory -C bindings/python test
+
+# Credential sources against botocore, loopback fakes and moto; rotation and
+# refresh under threads (issue 13). One summary line.
+creds-test: build
+	bash tests/creds/run_all.sh
 
 # Real verifiers (s3s-fs, moto) on loopback, every language's client; the
 # servers are installed once into ~/.cache/sigv4rs-interop (about 3 minutes).
