@@ -118,6 +118,11 @@ fn hex(b: &[u8]) -> Vec<u8> {
 // block the size of a `Signer` must not hold the secret or a cached key.
 
 static WATCH: AtomicBool = AtomicBool::new(false);
+std::thread_local! {
+    // Only the watching test's own frees count: other tests running in
+    // parallel free Signer-sized buffers of signer bytes (their scans).
+    static WATCHING_HERE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
 static SIGNER_FREES: AtomicUsize = AtomicUsize::new(0);
 static DIRTY_FREES: AtomicUsize = AtomicUsize::new(0);
 static KEY: OnceLock<[u8; 64]> = OnceLock::new();
@@ -129,6 +134,7 @@ unsafe impl GlobalAlloc for Scanning {
     }
     unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
         if WATCH.load(Ordering::SeqCst)
+            && WATCHING_HERE.with(std::cell::Cell::get)
             && (l.size() == std::mem::size_of::<Signer>() || l.size() == std::mem::size_of::<SignerHandle>())
         {
             // SAFETY: the block is still ours until System.dealloc below.
@@ -338,6 +344,7 @@ fn clear_leaves_no_secret_or_key() {
 #[test]
 fn drop_and_free_wipe_before_freeing() {
     KEY.get_or_init(|| cached_key(T));
+    WATCHING_HERE.with(|w| w.set(true));
     WATCH.store(true, Ordering::SeqCst);
     // The check catches a dirty block.
     let dirty = DIRTY_FREES.load(Ordering::SeqCst);
@@ -360,6 +367,7 @@ fn drop_and_free_wipe_before_freeing() {
         sigv4rs_signer_free(p);
     }
     WATCH.store(false, Ordering::SeqCst);
+    WATCHING_HERE.with(|w| w.set(false));
     assert!(
         SIGNER_FREES.load(Ordering::SeqCst) - before >= 6,
         "the allocator saw the frees"
