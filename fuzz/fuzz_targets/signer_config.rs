@@ -134,11 +134,16 @@ fn model(inp: &Input, v: &Values, flags: u32) -> S {
     if flags & !31 != 0 {
         return S::InvalidArgument;
     }
+    // All three credential fields empty: no credentials yet (a provider or a
+    // rotation brings them), so none of their rules apply.
+    let none_yet = v.akid.is_empty() && v.secret.is_empty() && v.token.is_empty();
     let akid_ok = |c: u8| (0x21..0x7f).contains(&c) && c != b'/' && c != b',';
-    if v.akid.is_empty() || v.akid.len() > SIGV4RS_MAX_ACCESS_KEY_ID_LEN || !v.akid.iter().all(|&c| akid_ok(c)) {
+    if !none_yet
+        && (v.akid.is_empty() || v.akid.len() > SIGV4RS_MAX_ACCESS_KEY_ID_LEN || !v.akid.iter().all(|&c| akid_ok(c)))
+    {
         return S::InvalidAccessKeyId;
     }
-    if v.secret.is_empty() || v.secret.len() > SIGV4RS_MAX_SECRET_KEY_LEN {
+    if !none_yet && (v.secret.is_empty() || v.secret.len() > SIGV4RS_MAX_SECRET_KEY_LEN) {
         return S::InvalidSecretKey;
     }
     if v.token.len() > SIGV4RS_MAX_SESSION_TOKEN_LEN || !v.token.iter().all(|c| (0x21..0x7f).contains(c)) {
@@ -205,6 +210,13 @@ fn sign_with(c: &Creds, heap: *const sigv4rs_signer, stored: *const sigv4rs_sign
             sigv4rs_signer_sign_headers(s, &req, t, o, cap, l)
         })
     };
+    if c.akid.is_empty() && c.secret.is_empty() {
+        // No credentials yet: both signers say so, and write nothing.
+        for s in [heap, stored] {
+            assert_eq!(f(s), Err(sigv4rs_status::MissingCredentials), "a signer without credentials");
+        }
+        return;
+    }
     let a = f(heap).expect("a valid signer refused a valid request");
     assert_eq!(f(stored).as_ref(), Ok(&a), "heap and storage signers differ");
     let h = header_output(&a, c, t, &r, None);
@@ -220,7 +232,7 @@ fn status_str_check(code: u32) {
     assert!(!p.is_null());
     let s = unsafe { std::ffi::CStr::from_ptr(p) }.to_bytes();
     assert!(!s.is_empty() && s.iter().all(|c| (0x20..0x7f).contains(c)));
-    let known = matches!(code, 0..=4 | 100..=105 | 110..=121 | 130..=132 | 140 | 150 | 151 | 900);
+    let known = matches!(code, 0..=4 | 100..=105 | 110..=121 | 130..=132 | 140..=143 | 150 | 151 | 160..=164 | 900);
     assert_eq!(s == b"unknown status", !known, "status_str({code})");
 }
 
