@@ -18,8 +18,8 @@ sts=$(printf '%s\n' "$rem" | sed -n 's/^credentials: sts \([0-9]*\/[0-9]*\), .*/
 imds=$(printf '%s\n' "$rem" | sed -n 's/^credentials: .*imds+container \([0-9]*\/[0-9]*\).*/\1/p' | tail -n 1)
 rot=$(cargo test --quiet --release --test threads rotation -- --nocapture 2>&1) || fail=1
 nrot=$(printf '%s\n' "$rot" | sed -n 's/.*rotation: \([0-9]*\) signatures verified.*/\1/p' | tail -n 1)
-sf=$(cargo test --quiet --release --test credentials single_flight -- --nocapture 2>&1) || fail=1
-printf '%s\n' "$sf" | grep -q "test result: ok. [1-9]" && single=ok || { single=FAILED; fail=1; }
+sf=$(cargo test --quiet --release --test credentials provider_runs_once -- --nocapture 2>&1) || fail=1
+printf '%s\n' "$sf" | grep -q "refresh single-flight ok" && single=ok || { single=FAILED; fail=1; }
 for v in agree sts imds nrot; do [ -n "${!v}" ] || { echo "run_all: no count for $v" >&2; fail=1; }; done
 echo "credentials: botocore agreement ${agree:-?}, sts ${sts:-?}, imds+container ${imds:-?}," \
   "rotation ${nrot:-?} signatures verified, refresh single-flight $single"
