@@ -57,11 +57,12 @@ OWN_SHA_LIMIT=6656
 # Flash is still over the targets above (README "Firmware"). Until it meets
 # them, these ceilings (the zc/zo figures plus about 2 %) are what the run
 # enforces, so that it cannot grow unnoticed: the header-only,
-# with-aws-chunked and own-SHA images, per target. Raised once on purpose:
-# credential rotation and refresh (issue 13) added 1.35 KB.
+# with-aws-chunked and own-SHA images, per target. Raised on purpose for
+# credential rotation and refresh (issue 13): 1.35 KB, then 0.4 KB for its
+# fixes (writer release on unwind, retry pause, due re-check).
 declare -A FLASH_CEILING=(
-  [thumbv7m-none-eabi]="20800 24150 20150" [thumbv7em-none-eabihf]="20800 24150 20150"
-  [riscv32imc-unknown-none-elf]="24100 28450 23250")
+  [thumbv7m-none-eabi]="21200 24550 20550" [thumbv7em-none-eabihf]="21200 24550 20550"
+  [riscv32imc-unknown-none-elf]="24350 28750 23500")
 # Calls whose stack the 1.5 KiB target is about.
 SIGNING_CALLS=(sigv4rs_signer_sign_headers sigv4rs_signer_presign sigv4rs_chunked_begin
                sigv4rs_chunked_sign_chunk sigv4rs_chunked_finish)
