@@ -177,6 +177,24 @@ fn layouts() -> Vec<Layout> {
         layout!(sigv4rs_signer_storage, _opaque),
         layout!(sigv4rs_payload_hasher, _opaque),
         layout!(sigv4rs_chunked, _opaque),
+        layout!(
+            sigv4rs_chain_options,
+            profile,
+            region,
+            transport,
+            transport_user,
+            process_timeout_ms
+        ),
+        layout!(
+            sigv4rs_http_request,
+            method,
+            url,
+            headers,
+            headers_len,
+            body,
+            timeout_ms
+        ),
+        layout!(sigv4rs_http_response, status, _private),
     ]
 }
 
