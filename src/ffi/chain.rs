@@ -19,7 +19,7 @@ use super::consts::SIGV4RS_MAX_REGION_LEN;
 use super::creds::sigv4rs_credentials_sink;
 use super::request::sigv4rs_header;
 use super::slice::{array, bytes, output, sigv4rs_bytes};
-use super::status::sigv4rs_status;
+use super::status::{CallbackStatus, callback_code, sigv4rs_status};
 use crate::creds::chain::{ChainOptions, DEFAULT_PROCESS_TIMEOUT_MS, resolve};
 use crate::creds::{ErrorKind, HttpRequest, HttpResponse, ProcessEnv, Transport};
 use crate::sign::{CredentialSet, CredentialSink};
@@ -202,9 +202,10 @@ pub struct CTransport {
     user: *mut c_void,
 }
 
-/// `sigv4rs_transport_fn` returning a plain `u32`: a C callback may return
-/// a number that is no `sigv4rs_status` variant, which must not become one.
-type RawTransport = unsafe extern "C" fn(*mut c_void, *const sigv4rs_http_request, *mut sigv4rs_http_response) -> u32;
+/// `sigv4rs_transport_fn` returning a plain `u32` (`CallbackStatus`): a C
+/// callback may return a number that is no `sigv4rs_status` variant.
+type RawTransport =
+    unsafe extern "C" fn(*mut c_void, *const sigv4rs_http_request, *mut sigv4rs_http_response) -> CallbackStatus;
 
 // SAFETY: the callback and its user data are the caller's; the documented
 // contract is that the transport may be called from any thread that
@@ -295,7 +296,7 @@ impl Transport for CTransport {
         };
         // SAFETY: the caller's callback with its user data; every pointer
         // is valid for the call.
-        let st = unsafe { (self.f)(self.user, &creq, &mut resp) };
+        let st = callback_code(unsafe { (self.f)(self.user, &creq, &mut resp) });
         if st != 0 {
             let name = sigv4rs_status::from_u32(st).map_or("an unknown status", sigv4rs_status::name);
             return Err(format!("the transport failed ({name}, {st})"));

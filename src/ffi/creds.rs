@@ -8,7 +8,7 @@ use zeroize::Zeroize;
 use super::boundary::{ffi_boundary, try_status};
 use super::signer::{SignerHandle, as_signer, sigv4rs_signer};
 use super::slice::{bytes, sigv4rs_bytes};
-use super::status::sigv4rs_status;
+use super::status::{CallbackStatus, callback_code, sigv4rs_status};
 use crate::creds::json::{JsonCredentials, JsonStr, parse_credentials};
 use crate::sign::{CredentialSet, CredentialSink, Error, MAX_ACCESS_KEY_ID_LEN, MAX_SECRET_KEY_LEN, Provider};
 
@@ -138,7 +138,9 @@ pub extern "C" fn sigv4rs_signer_set_provider(
         let h = try_status!(unsafe { signer.cast::<SignerHandle>().as_mut() }.ok_or(sigv4rs_status::NullArgument));
         let p = provider.map(|f| Provider {
             call: call_c_provider,
-            data: [f as usize, user as usize],
+            // Exposed, so that `call_c_provider` may turn them back into
+            // pointers (a plain integer has no provenance: Miri's check).
+            data: [(f as *const ()).expose_provenance(), user.expose_provenance()],
         });
         match h.signer.set_provider(p, margin_secs) {
             Ok(()) => sigv4rs_status::Ok,
@@ -151,12 +153,14 @@ pub extern "C" fn sigv4rs_signer_set_provider(
 fn call_c_provider(p: &Provider, t: i64, sink: &mut CredentialSink<'_>) -> Result<(), Error> {
     // Read back as a plain u32: a C provider returning a number that is no
     // status must not be undefined behaviour here.
-    type F = unsafe extern "C" fn(*mut c_void, i64, *mut sigv4rs_credentials_sink) -> u32;
+    type F = unsafe extern "C" fn(*mut c_void, i64, *mut sigv4rs_credentials_sink) -> CallbackStatus;
+    let fp: *const () = core::ptr::with_exposed_provenance(p.data[0]);
     // SAFETY: `data[0]` is the non-NULL function pointer stored above.
-    let f: F = unsafe { core::mem::transmute::<usize, F>(p.data[0]) };
+    let f: F = unsafe { core::mem::transmute::<*const (), F>(fp) };
+    let user: *mut c_void = core::ptr::with_exposed_provenance_mut(p.data[1]);
     let sink: *mut CredentialSink<'_> = sink;
     // SAFETY: the provider's contract; the sink is valid for this call.
-    let st = unsafe { f(p.data[1] as *mut c_void, t, sink.cast()) };
+    let st = callback_code(unsafe { f(user, t, sink.cast()) });
     if st == sigv4rs_status::Ok as u32 {
         Ok(())
     } else {

@@ -212,3 +212,23 @@ pub extern "C" fn sigv4rs_status_str(status: u32) -> *const c_char {
         .map_or(c"unknown status", sigv4rs_status::message)
         .as_ptr()
 }
+
+/// What the library reads a C callback's `sigv4rs_status` return as. C may
+/// return any number, which must not become an enum value, so: a `u32`.
+/// Miri checks the ABI of its tests' Rust-to-Rust callback calls and does
+/// not count a `#[repr(u32)]` enum and `u32` as compatible; there every
+/// callback is Rust returning a real variant, so the declared type is read.
+#[cfg(not(miri))]
+pub(crate) type CallbackStatus = u32;
+#[cfg(miri)]
+pub(crate) type CallbackStatus = sigv4rs_status;
+
+/// The number a callback returned.
+#[cfg(not(miri))]
+pub(crate) fn callback_code(st: CallbackStatus) -> u32 {
+    st
+}
+#[cfg(miri)]
+pub(crate) fn callback_code(st: CallbackStatus) -> u32 {
+    st as u32
+}
