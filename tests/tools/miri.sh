@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The C ABI's unsafe code (src/ffi/) under Miri: tests/ffi_memory.rs, which
-# takes and hands out every kind of pointer once. Needs nightly with the
+# takes and hands out every kind of pointer once, and tests/ffi_memory_creds.rs,
+# the credential and chain pointers (it reads files and the clock, so it runs
+# without Miri's isolation). Needs nightly with the
 # miri component; adds it with rustup when missing.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -19,3 +21,4 @@ fi
 export CARGO_TARGET_DIR=target/miri
 cargo +nightly miri setup >/dev/null 2>&1 || cargo +nightly miri setup
 cargo +nightly miri test --test ffi_memory
+MIRIFLAGS="${MIRIFLAGS:-} -Zmiri-disable-isolation" cargo +nightly miri test --test ffi_memory_creds
