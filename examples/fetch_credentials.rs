@@ -175,6 +175,7 @@ fn main() {
             o.get("duration").and_then(|d| d.parse().ok()),
             opt(&o, "region"),
             opt(&o, "endpoint"),
+            sts::DEFAULT_ATTEMPTS,
             &PlainHttp,
         )),
         "web-identity" => {
@@ -185,6 +186,7 @@ fn main() {
                 &token,
                 opt(&o, "region"),
                 opt(&o, "endpoint"),
+                sts::DEFAULT_ATTEMPTS,
                 &PlainHttp,
             ))
         }

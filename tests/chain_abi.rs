@@ -766,6 +766,47 @@ fn assume_role_goes_through_the_transport() {
     assert_eq!(chain.last_error(), "");
 }
 
+/// STS retries follow the session's settings as botocore's client does:
+/// `AWS_MAX_ATTEMPTS` first, then the profile's `max_attempts`; a setting
+/// that is not valid is a configuration error, before any request.
+#[test]
+fn sts_attempts_follow_max_attempts() {
+    let sb = Sandbox::new("attempts");
+    sb.write(
+        "credentials",
+        &format!("[base]\naws_access_key_id = {SOURCE_AKID}\naws_secret_access_key = {SOURCE_SECRET}\n"),
+    );
+    sb.write(
+        "config",
+        &format!("[profile role]\nrole_arn = {ROLE_ARN}\nsource_profile = base\nmax_attempts = 2\n"),
+    );
+    // The server answers `want` connections with a 500, then is gone (a
+    // further attempt fails to connect, and still counts).
+    let attempts = |var: Option<&str>, want: usize| {
+        match var {
+            Some(v) => sb.set("AWS_MAX_ATTEMPTS", v),
+            // SAFETY: the sandbox holds the environment lock.
+            None => unsafe { std::env::remove_var("AWS_MAX_ATTEMPTS") },
+        }
+        let sts = Server::start(vec![(500, String::new()); want]);
+        sb.set("AWS_ENDPOINT_URL_STS", &sts.url());
+        let net = Net::default();
+        let chain = Chain::new("role", Some(http_transport), (&net as *const Net).cast_mut().cast());
+        let s = chain_signer(&chain, 300);
+        assert_eq!(sign(&s, now()), Err(S::MissingCredentials));
+        let why = chain.last_error();
+        drop(s);
+        drop(chain);
+        drop(sts.finish());
+        (net.calls.load(Ordering::SeqCst), why)
+    };
+    assert_eq!(attempts(None, 2).0, 2, "the profile's max_attempts");
+    assert_eq!(attempts(Some("1"), 1).0, 1, "AWS_MAX_ATTEMPTS wins");
+    let (calls, why) = attempts(Some("0"), 0);
+    assert_eq!(calls, 0);
+    assert!(why.starts_with("AssumeRole: Config: max_attempts"), "{why}");
+}
+
 fn sts_url_of(r: &Seen) -> String {
     format!("http://{}", r.header("host").unwrap())
 }

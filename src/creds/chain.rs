@@ -328,7 +328,8 @@ impl Cx<'_> {
             let transport = self.transport(src)?;
             let region = self.region();
             let endpoint = self.sts_endpoint(&region, src)?;
-            sts::assume_role_with_web_identity(&role_arn, &session, &token, &region, &endpoint, transport)
+            let attempts = self.sts_attempts(src)?;
+            sts::assume_role_with_web_identity(&role_arn, &session, &token, &region, &endpoint, attempts, transport)
         })();
         token.zeroize();
         result.map(Some)
@@ -355,6 +356,21 @@ impl Cx<'_> {
             ignore_configured_endpoint_urls: self.text(View::Merged, p, "ignore_configured_endpoint_urls", src)?,
         };
         Ok(sts::endpoint_from(self.env, region, &settings))
+    }
+
+    /// Attempts per STS call: the session's retry settings (variables
+    /// first, then the top profile), as botocore's STS client reads them.
+    fn sts_attempts(&self, src: Source) -> Result<u32, Error> {
+        let p = self.top;
+        let max = match self.env.var("AWS_MAX_ATTEMPTS") {
+            Some(v) => Some(v),
+            None => self.text(View::Merged, p, "max_attempts", src)?.map(String::from),
+        };
+        let mode = match self.env.var("AWS_RETRY_MODE") {
+            Some(v) => Some(v),
+            None => self.text(View::Merged, p, "retry_mode", src)?.map(String::from),
+        };
+        sts::attempts_from(max.as_deref(), mode.as_deref()).map_err(|m| config_err(src, m))
     }
 
     fn region(&self) -> String {
@@ -459,6 +475,7 @@ impl Cx<'_> {
         let transport = self.transport(src)?;
         let region = self.region();
         let endpoint = self.sts_endpoint(&region, src)?;
+        let attempts = self.sts_attempts(src)?;
         sts::assume_role(
             &source,
             &role_arn,
@@ -467,6 +484,7 @@ impl Cx<'_> {
             duration,
             &region,
             &endpoint,
+            attempts,
             transport,
         )
     }

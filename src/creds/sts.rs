@@ -7,9 +7,9 @@
 //! percent-encoded but for `A-Za-z0-9-_.~`) with
 //! `Content-Type: application/x-www-form-urlencoded; charset=utf-8`,
 //! retried as botocore's default ("legacy") retry mode does: up to 5
-//! attempts on transport errors, 429/500/502/503/504/509 and the throttling
-//! codes (plus `IDPCommunicationError` for web identity), after
-//! `rand * 2^(n-1)` seconds. Each attempt is signed afresh and bounded by
+//! attempts (or the session's `max_attempts`: see [`attempts_from`]) on
+//! transport errors, 429/500/502/503/504/509 and the throttling codes (plus
+//! `IDPCommunicationError` for web identity), after `rand * 2^(n-1)` seconds. Each attempt is signed afresh and bounded by
 //! [`TIMEOUT_MS`].
 
 use std::format;
@@ -24,8 +24,29 @@ use crate::sign::{Config, Error as SignError, Payload, Request, Signer, Target};
 
 /// Time allowed to each STS attempt, end to end.
 pub const TIMEOUT_MS: u32 = 30_000;
-/// botocore's legacy retry mode: 5 attempts in all.
-const MAX_ATTEMPTS: u32 = 5;
+/// botocore's legacy retry mode (its default): 5 attempts in all.
+pub const DEFAULT_ATTEMPTS: u32 = 5;
+/// The `standard` and `adaptive` retry modes: 3 attempts in all.
+const STANDARD_ATTEMPTS: u32 = 3;
+
+/// Attempts per STS call from the session's settings, as botocore's client
+/// computes them: `AWS_MAX_ATTEMPTS` or the profile's `max_attempts` (total
+/// attempts, at least 1), else by `AWS_RETRY_MODE` / `retry_mode`: 5 for
+/// `legacy` (the default), 3 for `standard` and `adaptive`. `Err` names the
+/// setting that is not valid.
+pub fn attempts_from(max_attempts: Option<&str>, retry_mode: Option<&str>) -> Result<u32, String> {
+    if let Some(v) = max_attempts {
+        return match v.trim().parse::<u32>() {
+            Ok(n) if n >= 1 => Ok(n),
+            _ => Err(format!("max_attempts {v:?}: not a whole number of at least 1")),
+        };
+    }
+    match retry_mode {
+        None | Some("legacy") => Ok(DEFAULT_ATTEMPTS),
+        Some("standard" | "adaptive") => Ok(STANDARD_ATTEMPTS),
+        Some(m) => Err(format!("retry_mode {m:?}: not legacy, standard or adaptive")),
+    }
+}
 const CONTENT_TYPE: &str = "application/x-www-form-urlencoded; charset=utf-8";
 const VERSION: &str = "2011-06-15";
 /// Regions that `sts_regional_endpoints = legacy` sends to the global
@@ -304,7 +325,7 @@ fn call(
     action: &str,
     params: &[(&str, &str)],
     signer: Option<(&Credentials, &str)>,
-    endpoint: &str,
+    (endpoint, attempts): (&str, u32),
     transport: &dyn Transport,
     sleep: Sleep<'_>,
 ) -> Result<Credentials, Error> {
@@ -314,7 +335,7 @@ fn call(
     let body = form(&all).into_bytes();
     let web_identity = source_kind == Source::WebIdentity;
     let mut last = String::new();
-    for attempt in 1..=MAX_ATTEMPTS {
+    for attempt in 1..=attempts {
         if attempt > 1 {
             sleep(backoff(attempt - 1));
         }
@@ -411,10 +432,18 @@ pub fn assume_role(
     duration_secs: Option<u32>,
     region: &str,
     endpoint: &str,
+    attempts: u32,
     transport: &dyn Transport,
 ) -> Result<Credentials, Error> {
     let args = (role_arn, session_name, external_id, duration_secs);
-    assume_role_sleeping(source, args, region, endpoint, transport, &std::thread::sleep)
+    assume_role_sleeping(
+        source,
+        args,
+        region,
+        (endpoint, attempts),
+        transport,
+        &std::thread::sleep,
+    )
 }
 
 type RoleArgs<'a> = (&'a str, &'a str, Option<&'a str>, Option<u32>);
@@ -423,7 +452,7 @@ fn assume_role_sleeping(
     source: &Credentials,
     (role_arn, session_name, external_id, duration_secs): RoleArgs<'_>,
     region: &str,
-    endpoint: &str,
+    endpoint: (&str, u32),
     transport: &dyn Transport,
     sleep: Sleep<'_>,
 ) -> Result<Credentials, Error> {
@@ -463,6 +492,7 @@ pub fn assume_role_with_web_identity(
     web_identity_token: &str,
     region: &str,
     endpoint: &str,
+    attempts: u32,
     transport: &dyn Transport,
 ) -> Result<Credentials, Error> {
     // Unsigned: the region only chose the endpoint.
@@ -471,7 +501,7 @@ pub fn assume_role_with_web_identity(
         role_arn,
         session_name,
         web_identity_token,
-        endpoint,
+        (endpoint, attempts),
         transport,
         &std::thread::sleep,
     )
@@ -481,7 +511,7 @@ fn web_identity_sleeping(
     role_arn: &str,
     session_name: &str,
     web_identity_token: &str,
-    endpoint: &str,
+    endpoint: (&str, u32),
     transport: &dyn Transport,
     sleep: Sleep<'_>,
 ) -> Result<Credentials, Error> {
@@ -638,6 +668,7 @@ mod tests {
             Some(900),
             "eu-west-1",
             "https://sts.eu-west-1.amazonaws.com",
+            DEFAULT_ATTEMPTS,
             &t,
         )
         .unwrap();
@@ -680,6 +711,7 @@ mod tests {
             None,
             "eu-west-1",
             "https://STS.amazonaws.com",
+            DEFAULT_ATTEMPTS,
             &t,
         )
         .unwrap();
@@ -698,8 +730,16 @@ mod tests {
             200,
             &OK.replace("AssumeRole", "AssumeRoleWithWebIdentity").leak()[..]
         ))]);
-        let c =
-            assume_role_with_web_identity(ROLE, "web", "eyJ.token+/=", "", "http://127.0.0.1:5000/prefix", &t).unwrap();
+        let c = assume_role_with_web_identity(
+            ROLE,
+            "web",
+            "eyJ.token+/=",
+            "",
+            "http://127.0.0.1:5000/prefix",
+            DEFAULT_ATTEMPTS,
+            &t,
+        )
+        .unwrap();
         assert_eq!(
             (c.access_key_id.as_str(), c.source),
             ("ASIAIOSFODNN7EXAMPLE", Source::WebIdentity)
@@ -729,6 +769,7 @@ mod tests {
             None,
             "us-east-1",
             "https://sts.amazonaws.com",
+            DEFAULT_ATTEMPTS,
             &t,
         )
         .unwrap_err();
@@ -748,7 +789,7 @@ mod tests {
         let slept = Mutex::new(Vec::new());
         let args = (ROLE, "s1", None, None);
         let rec = |d: Duration| slept.lock().unwrap().push(d);
-        assume_role_sleeping(&source(), args, "us-east-1", "https://sts.amazonaws.com", &t, &rec).unwrap();
+        assume_role_sleeping(&source(), args, "us-east-1", ("https://sts.amazonaws.com", 5), &t, &rec).unwrap();
         assert_eq!(t.seen.lock().unwrap().len(), 4);
         // rand * 2^(n-1) s before retry n.
         let slept = slept.into_inner().unwrap();
@@ -767,24 +808,52 @@ mod tests {
         );
         // IDPCommunicationError is retried for web identity only.
         let t = script(std::vec![Ok((400, IDP))]);
-        let e = assume_role(&source(), ROLE, "s1", None, None, "", "https://sts.amazonaws.com", &t).unwrap_err();
+        let e = assume_role(
+            &source(),
+            ROLE,
+            "s1",
+            None,
+            None,
+            "",
+            "https://sts.amazonaws.com",
+            5,
+            &t,
+        )
+        .unwrap_err();
         assert_eq!(
             (e.detail.as_str(), t.seen.lock().unwrap().len()),
             ("IDPCommunicationError", 1)
         );
         let t = script(std::vec![Ok((400, IDP)), Ok((200, OK))]);
-        web_identity_sleeping(ROLE, "web", "token", "https://sts.amazonaws.com", &t, &|_| {}).unwrap();
+        web_identity_sleeping(ROLE, "web", "token", ("https://sts.amazonaws.com", 5), &t, &|_| {}).unwrap();
         assert_eq!(t.seen.lock().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn attempts_follow_the_session_settings() {
+        assert_eq!(attempts_from(None, None), Ok(5));
+        assert_eq!(attempts_from(None, Some("legacy")), Ok(5));
+        assert_eq!(attempts_from(None, Some("standard")), Ok(3));
+        assert_eq!(attempts_from(None, Some("adaptive")), Ok(3));
+        assert_eq!(attempts_from(Some("2"), Some("standard")), Ok(2));
+        assert_eq!(attempts_from(Some(" 1 "), None), Ok(1));
+        assert!(attempts_from(Some("0"), None).is_err());
+        assert!(attempts_from(Some("two"), None).is_err());
+        assert!(attempts_from(None, Some("eager")).is_err());
+        // Two attempts: the second failure ends the call.
+        let t = script(std::vec![Ok((500, ""))]);
+        let e = web_identity_sleeping(ROLE, "web", "token", ("https://sts.amazonaws.com", 2), &t, &|_| {}).unwrap_err();
+        assert_eq!((e.detail.as_str(), t.seen.lock().unwrap().len()), ("HTTP 500", 2));
     }
 
     #[test]
     fn five_attempts_at_most() {
         let t = script(std::vec![Ok((500, ""))]);
-        let e = web_identity_sleeping(ROLE, "web", "token", "https://sts.amazonaws.com", &t, &|_| {}).unwrap_err();
+        let e = web_identity_sleeping(ROLE, "web", "token", ("https://sts.amazonaws.com", 5), &t, &|_| {}).unwrap_err();
         assert_eq!((e.kind, e.detail.as_str()), (ErrorKind::Fetch, "HTTP 500"));
         assert_eq!(t.seen.lock().unwrap().len(), 5);
         let t = script(std::vec![Err("connection refused")]);
-        let e = web_identity_sleeping(ROLE, "web", "token", "https://sts.amazonaws.com", &t, &|_| {}).unwrap_err();
+        let e = web_identity_sleeping(ROLE, "web", "token", ("https://sts.amazonaws.com", 5), &t, &|_| {}).unwrap_err();
         assert_eq!(e.detail, "STS AssumeRoleWithWebIdentity: transport: connection refused");
         assert_eq!(t.seen.lock().unwrap().len(), 5);
     }
@@ -795,19 +864,21 @@ mod tests {
         let ep = "https://sts.amazonaws.com";
         let s = source();
         for e in [
-            assume_role(&s, "arn:aws:iam::1:role", "s1", None, None, "", ep, &t),
-            assume_role(&s, ROLE, "s", None, None, "", ep, &t),
-            assume_role(&s, ROLE, "s1", Some("x"), None, "", ep, &t),
-            assume_role(&s, ROLE, "s1", None, Some(899), "", ep, &t),
-            assume_role_with_web_identity(ROLE, "s1", "abc", "", ep, &t),
-            assume_role(&s, ROLE, "s1", None, None, "", "sts.amazonaws.com", &t),
+            assume_role(&s, "arn:aws:iam::1:role", "s1", None, None, "", ep, 5, &t),
+            assume_role(&s, ROLE, "s", None, None, "", ep, 5, &t),
+            assume_role(&s, ROLE, "s1", Some("x"), None, "", ep, 5, &t),
+            assume_role(&s, ROLE, "s1", None, Some(899), "", ep, 5, &t),
+            assume_role_with_web_identity(ROLE, "s1", "abc", "", ep, 5, &t),
+            assume_role(&s, ROLE, "s1", None, None, "", "sts.amazonaws.com", 5, &t),
         ] {
             assert_eq!(e.unwrap_err().kind, ErrorKind::Config);
         }
         let mut bad = source();
         bad.access_key_id = "AK ID".to_string();
         assert_eq!(
-            assume_role(&bad, ROLE, "s1", None, None, "", ep, &t).unwrap_err().kind,
+            assume_role(&bad, ROLE, "s1", None, None, "", ep, 5, &t)
+                .unwrap_err()
+                .kind,
             ErrorKind::Config
         );
         assert!(t.seen.lock().unwrap().is_empty());
@@ -822,7 +893,18 @@ mod tests {
             "<AssumeRoleResponse><AssumeRoleResult><Credentials><AccessKeyId>A</AccessKeyId></Credentials></AssumeRoleResult></AssumeRoleResponse>",
         ] {
             let t = script(std::vec![Ok((200, body))]);
-            let e = assume_role(&source(), ROLE, "s1", None, None, "", "https://sts.amazonaws.com", &t).unwrap_err();
+            let e = assume_role(
+                &source(),
+                ROLE,
+                "s1",
+                None,
+                None,
+                "",
+                "https://sts.amazonaws.com",
+                5,
+                &t,
+            )
+            .unwrap_err();
             assert_eq!(e.kind, ErrorKind::Malformed, "{body}");
         }
     }
