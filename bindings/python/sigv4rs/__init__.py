@@ -9,11 +9,15 @@ aws-chunked streaming uploads: `Signer.sign_streaming`.
 Credentials that expire: `Signer.rotate`, or `Signer(region=...,
 service=..., credentials=provider)` with a callable returning
 `sigv4rs.Credentials` or botocore's `RefreshableCredentials`.
+The default credential chain (environment, profiles, STS, container, IMDS):
+`Signer.from_default_chain(region, service)`, or
+`credentials=sigv4rs.default_chain()`.
 """
 
 from typing import Type
 
 from . import _abi
+from .chain import DefaultChain, default_chain
 from .credentials import DEFAULT_REFRESH_MARGIN, PROVIDER_RETRY_SECS, CredentialSource, Credentials
 from .errors import *  # noqa: F401,F403 (the exception classes, see errors.__all__)
 from .errors import Error
@@ -30,6 +34,7 @@ UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD"
 __version__ = _abi.VERSION
 __all__ = ["Signer", "Parts", "ChunkedEncoder", "chunked_encoded_length", "version", "library_path", "unix_time",
            "Credentials", "CredentialSource", "DEFAULT_REFRESH_MARGIN", "PROVIDER_RETRY_SECS",
+           "DefaultChain", "default_chain",
            "MAX_EXPIRES", "MAX_HEADERS", "MAX_QUERY_PARAMS", "MAX_URL_LEN", "UNSIGNED_PAYLOAD"]
 __all__ += _error_names
 

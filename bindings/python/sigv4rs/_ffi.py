@@ -84,6 +84,47 @@ class sigv4rs_stream(ctypes.Structure):
     ]
 
 
+# The default chain (hosted builds). Strings the library hands to the
+# transport are read with `string_at` (a c_char_p field would stop at a NUL):
+# these mirrors of sigv4rs_bytes and sigv4rs_header have void pointers.
+class raw_bytes(ctypes.Structure):
+    _fields_ = [("ptr", ctypes.c_void_p), ("len", ctypes.c_size_t)]
+
+
+class raw_header(ctypes.Structure):
+    _fields_ = [("name", raw_bytes), ("value", raw_bytes)]
+
+
+class sigv4rs_http_request(ctypes.Structure):
+    _fields_ = [
+        ("method", raw_bytes),
+        ("url", raw_bytes),
+        ("headers", ctypes.POINTER(raw_header)),
+        ("headers_len", ctypes.c_size_t),
+        ("body", raw_bytes),
+        ("timeout_ms", ctypes.c_uint32),
+    ]
+
+
+class sigv4rs_http_response(ctypes.Structure):
+    _fields_ = [("status", ctypes.c_uint32), ("_private", ctypes.c_void_p)]
+
+
+# sigv4rs_transport_fn: (void *user, const sigv4rs_http_request *, sigv4rs_http_response *) -> status.
+transport_fn = ctypes.CFUNCTYPE(ctypes.c_uint32, ctypes.c_void_p, ctypes.POINTER(sigv4rs_http_request),
+                                ctypes.POINTER(sigv4rs_http_response))
+
+
+class sigv4rs_chain_options(ctypes.Structure):
+    _fields_ = [
+        ("profile", sigv4rs_bytes),
+        ("region", sigv4rs_bytes),
+        ("transport", transport_fn),
+        ("transport_user", ctypes.c_void_p),
+        ("process_timeout_ms", ctypes.c_uint32),
+    ]
+
+
 class sigv4rs_chunked(ctypes.Structure):
     """Opaque caller-owned state (uint64 words: 8-byte aligned)."""
 
@@ -126,7 +167,8 @@ def header_block(k):
 
 # The structs declared here, by C name (the binding does not use the others).
 STRUCTS = {t.__name__: t for t in (sigv4rs_bytes, sigv4rs_header, sigv4rs_config, sigv4rs_credentials,
-                                   sigv4rs_request, sigv4rs_stream, sigv4rs_chunked, sigv4rs_location)}
+                                   sigv4rs_request, sigv4rs_stream, sigv4rs_chunked, sigv4rs_location,
+                                   sigv4rs_chain_options, sigv4rs_http_request, sigv4rs_http_response)}
 
 
 def layout_errors(layouts=_abi.LAYOUTS):
@@ -152,6 +194,10 @@ def layout_errors(layouts=_abi.LAYOUTS):
             nested.append((name, off))
     if flat != nested or ctypes.sizeof(FlatRequest) != ctypes.sizeof(sigv4rs_request):
         errors.append("FlatRequest: differs from sigv4rs_request")
+    for mirror, t in ((raw_bytes, sigv4rs_bytes), (raw_header, sigv4rs_header)):
+        offsets = [[getattr(m, f).offset for f, _ in m._fields_] for m in (mirror, t)]
+        if ctypes.sizeof(mirror) != ctypes.sizeof(t) or offsets[0] != offsets[1]:
+            errors.append("%s: differs from %s" % (mirror.__name__, t.__name__))
     hb = header_block(2)
     if ctypes.sizeof(hb) != ctypes.sizeof(sigv4rs_header * 2) or \
             hb.v1.offset != sigv4rs_header.value.offset + ctypes.sizeof(sigv4rs_header):
@@ -292,6 +338,19 @@ _PROTOTYPES = [
     ("sigv4rs_version", ctypes.c_char_p, []),
 ]
 
+# The default chain: hosted builds only (a library without it loads, and
+# `sigv4rs.DefaultChain` says so). A chain is passed as a void pointer.
+_CHAIN_PROTOTYPES = [
+    ("sigv4rs_chain_new", ctypes.c_uint32,
+     [ctypes.POINTER(sigv4rs_chain_options), ctypes.POINTER(ctypes.c_void_p)]),
+    ("sigv4rs_chain_free", None, [ctypes.c_void_p]),
+    # The sink is the opaque pointer a provider call was given.
+    ("sigv4rs_chain_resolve", ctypes.c_uint32, [ctypes.c_void_p, ctypes.c_int64, ctypes.c_void_p]),
+    ("sigv4rs_chain_last_error", ctypes.c_uint32, [ctypes.c_void_p, _u8_p, ctypes.c_size_t, _size_p]),
+    ("sigv4rs_http_response_write", ctypes.c_uint32,
+     [ctypes.POINTER(sigv4rs_http_response), ctypes.c_char_p, ctypes.c_size_t]),
+]
+
 LIB_NAME = "libsigv4rs.so"
 
 
@@ -347,6 +406,12 @@ def _load():
         fn = getattr(lib, name)
         fn.restype = restype
         fn.argtypes = argtypes
+    lib.has_chain = all(hasattr(lib, name) for name, _, _ in _CHAIN_PROTOTYPES)
+    if lib.has_chain:
+        for name, restype, argtypes in _CHAIN_PROTOTYPES:
+            fn = getattr(lib, name)
+            fn.restype = restype
+            fn.argtypes = argtypes
     # The packed call again without argtypes (converting 14 arguments
     # through from_param costs about 0.7 us): signing passes only bytes,
     # ctypes instances of the exact C types (c_size_t, c_int64) or the

@@ -2,9 +2,11 @@
 `Signer` calls for fresh ones (`Signer(region=..., service=...,
 credentials=provider)`).
 
-A provider is either a callable returning `Credentials`, or an object with
+A provider is either a callable returning `Credentials`, an object with
 botocore's `RefreshableCredentials` interface (`get_frozen_credentials()`
-and its expiry), duck-typed: botocore is never imported here. The library
+and its expiry), duck-typed: botocore is never imported here, or the
+library's default chain (`sigv4rs.DefaultChain`, which puts the credentials
+into the signer without Python seeing them). The library
 calls the provider from inside a signing call (`sigv4rs_signer_set_provider`),
 on the signing thread, when the signer has no credentials or they expire
 within `margin` seconds of the signing time; one call at a time per signer,
@@ -26,6 +28,7 @@ from typing import Any, Callable, Optional, Protocol, Tuple, Union
 
 from . import _abi, _ffi
 from . import errors as E
+from .chain import DefaultChain
 
 # Seconds before expiry at which a signer asks its provider (the library's
 # SIGV4RS_DEFAULT_REFRESH_MARGIN), and after a failed call before the next
@@ -74,7 +77,7 @@ class RefreshableLike(Protocol):
 
 
 # What `credentials=` accepts.
-CredentialSource = Union[Credentials, Callable[[], Credentials], RefreshableLike]
+CredentialSource = Union[Credentials, Callable[[], Credentials], RefreshableLike, DefaultChain]
 
 
 def _bytes(value: Any, what: str) -> bytes:
@@ -222,14 +225,19 @@ class Provider:
     for its own provider)."""
 
     def __init__(self, source: Any, margin: int, info: Any) -> None:
-        if callable(getattr(source, "get_frozen_credentials", None)):
+        self.chain: Optional[DefaultChain] = None
+        self._acquired = False
+        if isinstance(source, DefaultChain):
+            self.chain = source
+        elif callable(getattr(source, "get_frozen_credentials", None)):
             self.fetch = _from_refreshable(source, margin)
         elif callable(source):
             self.fetch = _from_callable(source)
         else:
             raise E.ArgumentTypeError(
-                "credentials must be sigv4rs.Credentials, a callable returning them, or botocore credentials "
-                "(an object with get_frozen_credentials()), not %s" % type(source).__name__)
+                "credentials must be sigv4rs.Credentials, a callable returning them, botocore credentials "
+                "(an object with get_frozen_credentials()) or a sigv4rs.DefaultChain, not %s"
+                % type(source).__name__)
         self.source_type = type(source).__name__
         self.margin = margin
         self.info = info
@@ -245,6 +253,20 @@ class Provider:
         self._lib = _ffi.load()
         self.cfunc = _ffi.provider_fn(self._callback)
 
+    def acquire(self) -> None:
+        """Before the C signer gets the callback: a chain is not freed while
+        it is in use (ClosedError if it is closed)."""
+        if self.chain is not None:
+            self.chain._acquire()
+            self._acquired = True
+
+    def release(self) -> None:
+        """Once the C signer is freed (or never got the callback): the chain
+        may go."""
+        if self._acquired:
+            self._acquired = False
+            self.chain._release()  # type: ignore[union-attr]
+
     def reset(self) -> None:
         """After a rotate(): what the provider put is no longer current."""
         self.fresh_until = None
@@ -254,6 +276,8 @@ class Provider:
     def _callback(self, user: Any, t: int, sink: Any) -> int:
         # Runs on the signing thread, inside the C call (ctypes took the
         # GIL back). Must not raise: everything is caught and remembered.
+        if self.chain is not None:
+            return self._chain_callback(t, sink)
         try:
             fresh = self.fresh_until
             if fresh is not None and t < fresh:
@@ -296,11 +320,35 @@ class Provider:
             self.info.set(akid, bool(token_len))
             return _OK
         except BaseException as e:  # noqa: B036 (nothing may cross into C)
-            self.error = e
-            try:
-                _log.warning("sigv4rs: the credentials provider (%s) failed (%s: %s); signing goes on with the "
-                             "current credentials until they expire, and asks again in %d s",
-                             self.source_type, type(e).__name__, e, PROVIDER_RETRY_SECS)
-            except BaseException:  # noqa: B036
-                pass
+            self._failed(e)
             return _abi.STATUS_MISSING_CREDENTIALS
+
+    def _chain_callback(self, t: int, sink: Any) -> int:
+        # The chain puts the credentials into the sink inside the library:
+        # they never enter Python, and the library already asks only when
+        # due (fresh_until and last are for Python sources).
+        try:
+            self.thread = threading.get_ident()
+            self.calls += 1
+            try:
+                st, err = self.chain._resolve(t, sink)  # type: ignore[union-attr]
+            finally:
+                self.thread = None
+            if st == _OK:
+                self.error = None
+                self.info.set("", False)  # the key id stays in the library
+                return _OK
+            self._failed(err)
+            return st
+        except BaseException as e:  # noqa: B036
+            self._failed(e)
+            return _abi.STATUS_MISSING_CREDENTIALS
+
+    def _failed(self, e: Any) -> None:
+        self.error = e
+        try:
+            _log.warning("sigv4rs: the credentials provider (%s) failed (%s: %s); signing goes on with the "
+                         "current credentials until they expire, and asks again in %d s",
+                         self.source_type, type(e).__name__, e, PROVIDER_RETRY_SECS)
+        except BaseException:  # noqa: B036
+            pass

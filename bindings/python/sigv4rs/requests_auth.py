@@ -46,6 +46,7 @@ import requests
 import requests.auth
 
 from . import errors as E
+from .chain import DefaultChain
 from .credentials import CredentialSource
 from .signer import Signer, Text
 from .streaming import ChunkedEncoder
@@ -154,13 +155,15 @@ class SigV4Auth(requests.auth.AuthBase):
       the secret);
     * `SigV4Auth(refreshable_credentials=creds, region=..., service=...)`
       with botocore credentials (re-read on every request; the signer is
-      rebuilt when they rotate).
+      rebuilt when they rotate); a `sigv4rs.DefaultChain` there is taken as
+      `credentials=`.
 
     And sigv4rs's own: `SigV4Auth(credentials=source, region=...,
     service=..., margin=None)`, `source` as for `sigv4rs.Signer`'s
     `credentials=`: `sigv4rs.Credentials`, a callable returning them, or
-    botocore's `RefreshableCredentials`; one signer asks it for fresh
-    credentials when they are absent or expire within `margin` seconds.
+    botocore's `RefreshableCredentials`, or the default chain
+    (`sigv4rs.default_chain()`); one signer asks it for fresh credentials
+    when they are absent or expire within `margin` seconds.
 
     `date` (AWS4Auth's scope date, `YYYYMMDD`) is checked and otherwise has
     no effect, as with AWS4Auth, which derives a new key when the request's
@@ -220,6 +223,11 @@ class SigV4Auth(requests.auth.AuthBase):
                              % (date,))
         if type(raise_invalid_date) is not bool:
             raise ValueError("raise_invalid_date must be True or False")
+        if isinstance(refreshable_credentials, DefaultChain):
+            # The library's chain refreshes itself: one signer on it.
+            if credentials is not None:
+                raise E.ArgumentTypeError("SigV4Auth takes credentials= or refreshable_credentials=, not both")
+            credentials, refreshable_credentials = refreshable_credentials, None
         if region is None or service is None:
             raise E.ArgumentTypeError("SigV4Auth needs region and service: SigV4Auth(access_key, secret_key, "
                                       "region, service), or region=..., service=... with credentials or "

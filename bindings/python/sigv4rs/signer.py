@@ -19,6 +19,7 @@ from . import errors as E
 from .credentials import CredentialSource, Expiration
 
 if TYPE_CHECKING:
+    from .chain import Transport
     from .streaming import ChunkedEncoder, Source
 
 # str is UTF-8 encoded; bytes-like objects are taken as they are.
@@ -346,8 +347,9 @@ class Signer:
         (on the signing thread, one call at a time) when it has no
         credentials or they expire within `margin` seconds
         (`sigv4rs.DEFAULT_REFRESH_MARGIN`, 300, by default): a callable
-        returning `sigv4rs.Credentials`, or botocore's
-        `RefreshableCredentials` (any object with `get_frozen_credentials()`).
+        returning `sigv4rs.Credentials`, botocore's
+        `RefreshableCredentials` (any object with `get_frozen_credentials()`),
+        or a `sigv4rs.DefaultChain` (see also `from_default_chain`).
         """
         self._init_state()
         flags = _flags(s3, normalize_path, single_encode_path, content_sha256_header, unsigned_session_token)
@@ -403,10 +405,15 @@ class Signer:
             raise E.from_status(st, "Signer")
         if provider is not None:
             # Before the signer is shared; the callback lives as long as self.
-            st = self._lib.sigv4rs_signer_set_provider(ptr, provider.cfunc, None, provider.margin)
-            if st != _OK:
+            try:
+                provider.acquire()
+                st = self._lib.sigv4rs_signer_set_provider(ptr, provider.cfunc, None, provider.margin)
+                if st != _OK:
+                    raise E.from_status(st, "Signer")
+            except BaseException:
                 self._lib.sigv4rs_signer_free(ptr)
-                raise E.from_status(st, "Signer")
+                provider.release()
+                raise
             self._provider = provider
         self._ptr = ptr
         self._init_attrs(access_key_id, region, service, flags, token_len)
@@ -540,6 +547,29 @@ class Signer:
         )
         return self
 
+    @classmethod
+    def from_default_chain(cls, region: Text, service: Text, *, profile: Optional[Text] = None,
+                           sts_region: Optional[Text] = None, transport: Optional[Transport] = None,
+                           process_timeout: Optional[float] = None, margin: Optional[int] = None, s3: bool = False,
+                           normalize_path: bool = True, single_encode_path: bool = False,
+                           content_sha256_header: bool = False, unsigned_session_token: bool = False,
+                           unsigned_headers: Iterable[Text] = ()) -> Signer:
+        """A signer on its own default credential chain (`sigv4rs.DefaultChain`
+        with `profile`, `sts_region` as its region, `transport` and
+        `process_timeout`), freed with the signer. Nothing is fetched until
+        the first signing call."""
+        from .chain import DefaultChain
+
+        chain = DefaultChain(profile=profile, region=sts_region, transport=transport,
+                             process_timeout=process_timeout)
+        try:
+            return cls(region=region, service=service, credentials=chain, margin=margin, s3=s3,
+                       normalize_path=normalize_path, single_encode_path=single_encode_path,
+                       content_sha256_header=content_sha256_header, unsigned_session_token=unsigned_session_token,
+                       unsigned_headers=unsigned_headers)
+        finally:
+            chain.close()  # the library's chain goes with the signer
+
     # --- lifetime ---------------------------------------------------------
     #
     # A call registers itself in `_inflight` (list append/pop are atomic)
@@ -559,8 +589,11 @@ class Signer:
             ptr, self._ptr = self._ptr, None
         if ptr is not None:
             self._lib.sigv4rs_signer_free(ptr)
-            # The C signer is gone: its provider callback can go too.
-            self._provider = None
+            # The C signer is gone: its provider callback can go too, and
+            # the chain it used may be freed (after the signer, never before).
+            p, self._provider = self._provider, None
+            if p is not None:
+                p.release()
 
     @property
     def closed(self) -> bool:
@@ -579,6 +612,9 @@ class Signer:
             self._ptr = None
             try:
                 self._lib.sigv4rs_signer_free(ptr)
+                p = self._provider
+                if p is not None:
+                    p.release()  # its chain is freed after the C signer
             except Exception:  # interpreter shutdown
                 pass
 

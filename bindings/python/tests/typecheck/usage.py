@@ -62,6 +62,29 @@ def refreshing() -> Optional[datetime.datetime]:
     return s.expiration or fixed.expiration
 
 
+def my_transport(method: str, url: str, headers: List[Tuple[str, str]], body: bytes,
+                 timeout: float) -> Tuple[int, bytes]:
+    return sigv4rs.chain.http_transport(method, url, headers, body, min(timeout, 5.0))
+
+
+def default_chain() -> str:
+    signer: sigv4rs.Signer = sigv4rs.Signer.from_default_chain("us-east-1", "s3", s3=True, profile="dev",
+                                                               sts_region="eu-west-1", process_timeout=10,
+                                                               margin=600)
+    chain: sigv4rs.DefaultChain = sigv4rs.default_chain(transport=my_transport)
+    with sigv4rs.DefaultChain(profile="dev", region="eu-west-1", process_timeout=2.5) as other:
+        s2 = sigv4rs.Signer(region="us-east-1", service="es", credentials=other)
+        s2.close()
+    SigV4Auth(credentials=chain, region="eu-west-1", service="es")
+    SigV4Auth(refreshable_credentials=chain, region="eu-west-1", service="es")
+    try:
+        signer.sign("GET", URL)
+    except sigv4rs.MissingCredentialsError as e:
+        cause: Optional[BaseException] = e.__cause__
+        return "%s %s %s" % (cause, chain.last_error, chain.closed)
+    return chain.profile or ""
+
+
 with sigv4rs.Signer("AKIDEXAMPLE", "secret", "us-east-1", "s3", s3=True) as s:
     sign_all(s)
     stream(s)
