@@ -270,6 +270,33 @@ static uint32_t gs_sign_chunk(const sigv4rs_signer *s, sigv4rs_chunked *state,
 	d.len = len;
 	return sigv4rs_chunked_sign_chunk(s, state, d, out, cap, out_len);
 }
+
+// The default credential chain (chain.go). Its transport is the Go
+// function sigv4rsGoTransport, whose user data is a cgo.Handle (an
+// integer) like the provider's.
+extern uint32_t sigv4rsGoTransport(uintptr_t handle, sigv4rs_http_request *req, sigv4rs_http_response *resp);
+
+static sigv4rs_status gs_transport(void *user, const sigv4rs_http_request *req, sigv4rs_http_response *resp)
+{
+	return sigv4rsGoTransport((uintptr_t)user, (sigv4rs_http_request *)req, resp);
+}
+
+// Fields: profile, region.
+static sigv4rs_chain *gs_chain_new(const uint8_t *buf, const uint32_t *offs, uintptr_t handle,
+                                   uint32_t process_timeout_ms, uint32_t *status)
+{
+	sigv4rs_chain_options o;
+	sigv4rs_chain *c = NULL;
+
+	memset(&o, 0, sizeof o);
+	o.profile = gs_field(buf, offs, 0);
+	o.region = gs_field(buf, offs, 1);
+	o.transport = gs_transport;
+	o.transport_user = (void *)handle;
+	o.process_timeout_ms = process_timeout_ms;
+	*status = sigv4rs_chain_new(&o, &c);
+	return *status == SIGV4RS_STATUS_OK ? c : NULL;
+}
 */
 import "C"
 
@@ -753,4 +780,20 @@ func expirationC(s *cSigner) (int64, error) {
 		return 0, statusError(uint32(st))
 	}
 	return int64(out), nil
+}
+
+type cChain = C.sigv4rs_chain
+
+// chainNewC creates a library chain from packed fields (profile, region)
+// whose transport calls sigv4rsGoTransport with handle.
+func chainNewC(p *packer, handle uintptr, processTimeoutMs uint32) (*cChain, error) {
+	var st C.uint32_t
+	if p.big {
+		return nil, statusError(C.SIGV4RS_STATUS_INVALID_ARGUMENT)
+	}
+	c := C.gs_chain_new(bytesPtr(p.buf), &p.spans[0], C.uintptr_t(handle), C.uint32_t(processTimeoutMs), &st)
+	if st != C.SIGV4RS_STATUS_OK {
+		return nil, statusError(uint32(st))
+	}
+	return c, nil
 }

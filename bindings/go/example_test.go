@@ -151,3 +151,25 @@ func ExampleCredentialsProvider() {
 	// <nil>
 	// {AccessKeyID:AKID SecretAccessKey:[redacted] SessionToken: Expires:0001-01-01 00:00:00 +0000 UTC}
 }
+
+// The AWS SDKs' default credential chain (environment, shared files and
+// profiles, STS through net/http, container and instance endpoints) as a
+// signer's provider: nothing is read until the first signature, and the
+// credentials go from the library's chain to the signer, never through Go.
+func ExampleNewDefaultChain() {
+	chain, err := sigv4rs.NewDefaultChain(sigv4rs.ChainOptions{}) // Profile, Region, HTTPClient, ProcessTimeout
+	if err != nil {
+		panic(err)
+	}
+	defer chain.Close() // freed after the last signer using it
+	s, err := sigv4rs.NewSigner(sigv4rs.Config{Region: "us-east-1", Service: "execute-api", Provider: chain})
+	if err != nil {
+		panic(err)
+	}
+	defer s.Close()
+	// With no credentials anywhere, signing fails with ErrMissingCredentials
+	// whose Err is a *sigv4rs.ChainError (ErrCredentialsNotFound, and why).
+	client := &http.Client{Transport: &sigv4rs.Transport{Signer: s}}
+	_ = client // client.Get("https://abc123.execute-api.us-east-1.amazonaws.com/prod/items")
+	// Output:
+}

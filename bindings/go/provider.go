@@ -178,7 +178,7 @@ func (cs *credState) raced(st uint32, unix int64, before uint64) bool {
 	}
 	changed := cs.changed
 	cs.mu.Unlock()
-	wait := time.NewTimer(cs.timeout + time.Second)
+	wait := time.NewTimer(cs.waitLimit())
 	defer wait.Stop()
 	select {
 	case <-changed:
@@ -186,6 +186,16 @@ func (cs *credState) raced(st uint32, unix int64, before uint64) bool {
 	case <-wait.C:
 		return false
 	}
+}
+
+// waitLimit bounds raced's wait for the provider call in progress: the
+// provider's timeout, plus what a Chain's library may add to it.
+func (cs *credState) waitLimit() time.Duration {
+	d := cs.timeout + time.Second
+	if c, ok := cs.provider.(*Chain); ok {
+		d += c.slack()
+	}
+	return d
 }
 
 // record keeps the outcome of a provider call (from the callback, before
@@ -233,8 +243,12 @@ func (cs *credState) explain(err error) error {
 	return e
 }
 
-// fetch calls Retrieve and gives the result to the library's sink.
+// fetch calls Retrieve and gives the result to the library's sink; a
+// Chain puts its credentials into the sink itself (they never enter Go).
 func (cs *credState) fetch(unix int64, sink *C.sigv4rs_credentials_sink) error {
+	if c, ok := cs.provider.(*Chain); ok {
+		return c.resolve(unix, cs.timeout, sink)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), cs.timeout)
 	defer cancel()
 	c, err := cs.provider.Retrieve(ctx)
@@ -299,6 +313,13 @@ func sigv4rsGoProvider(handle C.uintptr_t, unixTime C.int64_t, sink *C.sigv4rs_c
 // setProvider registers the callback with a new handle (NewSigner, before
 // the signer is shared).
 func (s *Signer) setProvider(p CredentialsProvider, margin, timeout time.Duration) error {
+	c, chain := p.(*Chain)
+	if chain {
+		// Freed only after this signer (release, in deleteHandle).
+		if err := c.acquire(); err != nil {
+			return err
+		}
+	}
 	s.cs.provider = p
 	s.cs.timeout = timeout
 	if timeout <= 0 {
@@ -307,6 +328,9 @@ func (s *Signer) setProvider(p CredentialsProvider, margin, timeout time.Duratio
 	h := cgo.NewHandle(s.cs)
 	if err := setProviderC(s.p, uintptr(h), marginSecs(margin)); err != nil {
 		h.Delete()
+		if chain {
+			c.release()
+		}
 		return err
 	}
 	s.handle = uintptr(h)
@@ -314,11 +338,14 @@ func (s *Signer) setProvider(p CredentialsProvider, margin, timeout time.Duratio
 }
 
 // deleteHandle releases the provider's handle once the library signer is
-// freed (under s.mu's write lock).
+// freed (under s.mu's write lock), and the signer's hold on a Chain.
 func (s *Signer) deleteHandle() {
 	if s.handle != 0 {
 		cgo.Handle(s.handle).Delete()
 		s.handle = 0
+		if c, ok := s.cs.provider.(*Chain); ok {
+			c.release()
+		}
 	}
 }
 

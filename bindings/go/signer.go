@@ -61,14 +61,16 @@ type Config struct {
 	Expiration time.Time
 	// Provider, when set, is asked for credentials by a signing call when
 	// the signer has none (the three key fields above may be empty) or
-	// they expire within ProviderMargin; see CredentialsProvider.
+	// they expire within ProviderMargin; see CredentialsProvider. A
+	// *Chain (NewDefaultChain) is the SDKs' default credential chain.
 	Provider CredentialsProvider
 	// ProviderMargin is how long before expiry the Provider is asked:
 	// 0 means DefaultProviderMargin (5 minutes), a negative value none (at
 	// expiry). Whole seconds (rounded up).
 	ProviderMargin time.Duration
 	// ProviderTimeout bounds each Retrieve (the context's deadline): 0 or
-	// less means DefaultProviderTimeout (30 s).
+	// less means DefaultProviderTimeout (30 s). For a Chain it bounds the
+	// STS exchanges of a resolve (see Chain).
 	ProviderTimeout time.Duration
 }
 
