@@ -23,5 +23,6 @@ end
 require_relative 'sigv4rs/ffi'
 require_relative 'sigv4rs/errors'
 require_relative 'sigv4rs/credentials'
+require_relative 'sigv4rs/chain'
 require_relative 'sigv4rs/signer'
 require_relative 'sigv4rs/chunked'

@@ -53,13 +53,17 @@ module Sigv4rs
     attr_reader :error
     # Seconds before expiry at which the signer asks.
     attr_reader :margin
+    # The DefaultChain when the source is one (resolved into the sink by
+    # the library: the credentials never reach Ruby), else nil.
+    attr_reader :chain
 
     def initialize(source, margin)
-      @aws = source.respond_to?(:credentials)
-      unless @aws || source.respond_to?(:call)
+      @chain = source.is_a?(DefaultChain) ? source : nil
+      @aws = !@chain && source.respond_to?(:credentials)
+      unless @chain || @aws || source.respond_to?(:call)
         raise TypeError, 'credentials: must be Sigv4rs::Credentials, a provider responding to #call (returning ' \
-                         'Sigv4rs::Credentials) or an aws-sdk style provider (#credentials), ' \
-                         "got #{source.class}"
+                         'Sigv4rs::Credentials), an aws-sdk style provider (#credentials) or a ' \
+                         "Sigv4rs::DefaultChain, got #{source.class}"
       end
 
       @source = source
@@ -109,6 +113,12 @@ module Sigv4rs
     def put(akid, exp)
       @last = [akid, exp]
       @fresh_until = exp.zero? ? Float::INFINITY : exp - @margin
+      @error = nil
+    end
+
+    # The chain put a set (whose expiry Ruby does not see: the library
+    # checks again under its own lock whether one is due).
+    def resolved
       @error = nil
     end
 

@@ -140,12 +140,42 @@ module Sigv4rs
              :offset, :uint32
     end
 
+    # sigv4rs_chain_options: how sigv4rs_chain_new sets up the default
+    # credential chain (strings copied; zeroed fields are the defaults).
+    class ChainOptions < ::FFI::Struct
+      layout :profile, Bytes,
+             :region, Bytes,
+             :transport, :pointer, # sigv4rs_transport_fn
+             :transport_user, :pointer,
+             :process_timeout_ms, :uint32
+    end
+
+    # sigv4rs_http_request: what the chain asks its transport to send
+    # (valid during the transport call only; header values and the body may
+    # hold credentials).
+    class HttpRequest < ::FFI::Struct
+      layout :method, Bytes,
+             :url, Bytes,
+             :headers, :pointer, # const sigv4rs_header *
+             :headers_len, :size_t,
+             :body, Bytes,
+             :timeout_ms, :uint32
+    end
+
+    # sigv4rs_http_response: the transport sets `status` and hands the body
+    # over with sigv4rs_http_response_write.
+    class HttpResponse < ::FFI::Struct
+      layout :status, :uint32,
+             :_private, :pointer
+    end
+
     # The structs above, by their C names in ABI::LAYOUTS.
     STRUCTS = {
       sigv4rs_bytes: Bytes, sigv4rs_header: Header, sigv4rs_config: Config, sigv4rs_credentials: Credentials,
       sigv4rs_request: Request,
       sigv4rs_stream: Stream, sigv4rs_signer_storage: SignerStorage, sigv4rs_payload_hasher: PayloadHasher,
-      sigv4rs_chunked: Chunked, sigv4rs_location: Location
+      sigv4rs_chunked: Chunked, sigv4rs_location: Location,
+      sigv4rs_chain_options: ChainOptions, sigv4rs_http_request: HttpRequest, sigv4rs_http_response: HttpResponse
     }.freeze
 
     # Raises LoadError unless each struct has the size and field offsets
@@ -213,6 +243,20 @@ module Sigv4rs
     # (signer, json): rotates to a credentials document (IMDS, ECS, IoT...).
     attach_function :sigv4rs_signer_rotate_json, [:pointer, Bytes.by_value], :uint32
     attach_function :sigv4rs_status_str, [:uint32], :string
+    # The default credential chain (src/ffi/chain.rs). sigv4rs_transport_fn:
+    # (user, const sigv4rs_http_request *, sigv4rs_http_response *) -> status.
+    callback :sigv4rs_transport_fn, [:pointer, :pointer, :pointer], :uint32
+    # (const sigv4rs_chain_options *, sigv4rs_chain **out)
+    attach_function :sigv4rs_chain_new, [:pointer, :pointer], :uint32
+    attach_function :sigv4rs_chain_free, [:pointer], :void
+    # (chain, unix_time, sink): a sigv4rs_provider_fn. Releases the GVL: a
+    # credential_process or STS's retries may take seconds, and the chain's
+    # transport (Ruby) runs meanwhile (ruby-ffi takes the GVL back for it).
+    attach_function :sigv4rs_chain_resolve, [:pointer, :int64, :pointer], :uint32, blocking: true
+    # (chain, out, out_cap, out_len): why the last resolve failed, NUL-terminated.
+    attach_function :sigv4rs_chain_last_error, [:pointer, :pointer, :size_t, :pointer], :uint32
+    # (resp, data, len): inside a transport call only.
+    attach_function :sigv4rs_http_response_write, [:pointer, :pointer, :size_t], :uint32
     # (request, status, out): after a call given `request` failed with
     # `status`, which input it is about. Called on failures only.
     attach_function :sigv4rs_request_locate, [:pointer, :uint32, :pointer], :uint32

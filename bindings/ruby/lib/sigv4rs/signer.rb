@@ -239,9 +239,10 @@ module Sigv4rs
     # any object with those readers that is not a provider), or
     # `credentials:` a provider the signer asks when it has none or they
     # expire within `margin:` seconds: an object responding to #call that
-    # returns Sigv4rs::Credentials, or an aws-sdk style provider
-    # (#credentials, and #expiration when it has one). Keys and a provider
-    # together: the keys first, the provider when they near expiry.
+    # returns Sigv4rs::Credentials, an aws-sdk style provider
+    # (#credentials, and #expiration when it has one), or a
+    # Sigv4rs::DefaultChain. Keys and a provider together: the keys first,
+    # the provider when they near expiry.
     def initialize(region:, service:, access_key_id: nil, secret_access_key: nil, session_token: nil,
                    expiration: nil, credentials: nil, margin: nil,
                    s3: false, normalize_path: true, single_encode_path: false,
@@ -323,6 +324,23 @@ module Sigv4rs
       flags
     end
 
+    # A signer on the default credential chain (a DefaultChain of its own,
+    # closed with it): `profile:`, `sts_region:` (the chain's `region:`),
+    # `transport:` and `process_timeout:` go to DefaultChain.new, the rest
+    # (`margin:`, `s3:`...) to Signer.new. Nothing is fetched before the
+    # first signing call.
+    def self.from_default_chain(region:, service:, profile: nil, sts_region: nil, transport: nil, process_timeout: nil,
+                                **opts)
+      chain = DefaultChain.new(profile: profile, region: sts_region, transport: transport,
+                               process_timeout: process_timeout)
+      signer = new(region: region, service: service, credentials: chain, **opts)
+      signer.instance_variable_set(:@owned_chain, chain)
+      signer
+    rescue StandardError
+      chain&.close
+      raise
+    end
+
     # A signer from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and
     # AWS_SESSION_TOKEN (region from AWS_REGION / AWS_DEFAULT_REGION when
     # nil). Raises MissingCredentialsError when they are not set.
@@ -344,7 +362,13 @@ module Sigv4rs
         h&.free
       end
       @provider_fn = nil # the C signer that could call it is gone
+      @owned_chain&.close # from_default_chain's, after the signer that used it
       nil
+    end
+
+    # The DefaultChain this signer asks for credentials, or nil.
+    def default_chain
+      @provider&.chain
     end
 
     # Replaces the credentials while other threads sign with this signer:
@@ -913,6 +937,7 @@ module Sigv4rs
       @provider_fn = nil  # its FFI::Function, referenced as long as the C signer may call it
       @provider_thread = nil # the thread inside the provider, with @lock released
       @escapes = {} # thread => control flow its provider call interrupted (#guarded)
+      @owned_chain = nil # from_default_chain's DefaultChain, closed by #close
       @token_guess = token_guess
       init_scratch
     end
@@ -996,8 +1021,10 @@ module Sigv4rs
         @provider_thread = Thread.current
         @lock.unlock
       end
+      chain = pr.chain
       begin
-        ok, value = run_provider(pr, t)
+        # A chain resolves straight into the sink: the secret stays native.
+        ok, value = chain ? [true, chain.send(:resolve, t, sink)] : run_provider(pr, t)
       ensure
         if held
           @lock.lock
@@ -1005,6 +1032,8 @@ module Sigv4rs
           @cv.broadcast
         end
       end
+      return chain_resolved(pr, *value) if chain
+
       unless ok
         if Signer.control_flow?(value)
           @escapes[Thread.current] = value # for the signing call to deliver once out of C
@@ -1028,6 +1057,18 @@ module Sigv4rs
     rescue Exception => e # rubocop:disable Lint/RescueException: nothing may reach C
       pr&.failed(e)
       FFI::STATUS_MISSING_CREDENTIALS
+    end
+
+    # After a DefaultChain resolve: its status for the library, its error as
+    # the provider's failure, its escape for the signing call.
+    def chain_resolved(pr, status, err, escape)
+      @escapes[Thread.current] = escape if escape
+      if status.zero?
+        pr.resolved
+      else
+        pr.failed(err)
+      end
+      status
     end
 
     # [true, the provider's credentials] or [false, what it raised], from a
@@ -1086,8 +1127,13 @@ module Sigv4rs
       cause = @provider&.error if CREDENTIAL_STATUSES.include?(e.code)
       raise e unless cause
 
-      raise e.class.new(e.code, "#{e.message} (the credentials provider failed: #{cause.class}; see #cause)"),
-            cause: cause
+      # A chain's error says why in words that hold no secret (last_error).
+      why = if @provider.chain
+              "the default credential chain failed: #{cause.message}"
+            else
+              "the credentials provider failed: #{cause.class}"
+            end
+      raise e.class.new(e.code, "#{e.message} (#{why}; see #cause)"), cause: cause
     end
 
     # Signs the seed request into `state` (a fresh or a spent one); returns
