@@ -495,8 +495,8 @@ typedef struct {
 // with `sigv4rs_http_response_write(resp, ...)` (in as many pieces as
 // convenient, like libcurl's write callback) and returns OK. Any other
 // status (a connection error, a timeout, a write that was refused) fails
-// the exchange; the library then retries as botocore does (up to 5
-// attempts, with backoff). The transport enforces `req->timeout_ms`
+// the exchange; the library then retries as botocore does (5 attempts in
+// all, or `AWS_MAX_ATTEMPTS` / the profile's `max_attempts`, with backoff). The transport enforces `req->timeout_ms`
 // itself. It runs on the thread that resolves (a signing thread when the
 // chain is a signer's provider), one call at a time per chain, and must
 // not call `sigv4rs_chain_resolve` on the same chain.

@@ -77,8 +77,9 @@ type ChainOptions struct {
 //
 // STS requests go through ChainOptions.HTTPClient, each bounded by the
 // library's timeout and by the signer's ProviderTimeout (counted from the
-// start of the resolve); the library makes up to 5 attempts, with pauses
-// of up to 1, 2, 4 and 8 s between them.
+// start of the resolve); the library makes up to 5 attempts (or
+// AWS_MAX_ATTEMPTS / the profile's max_attempts), with pauses of up to 1,
+// 2, 4 and 8 s between them.
 type Chain struct {
 	p       *cChain         // nil once freed
 	handle  uintptr         // cgo.Handle of tr, the transport's user data
