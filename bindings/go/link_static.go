@@ -1,11 +1,15 @@
-//go:build !sigv4rs_pkgconfig
+//go:build sigv4rs_static && !sigv4rs_dev
 
 package sigv4rs
 
-// Default: the static library of this checkout (run `cargo build --release`
-// at the top level first). The extra libraries are what Rust's standard
-// library needs (`--print native-static-libs`).
+// With -tags sigv4rs_static: the installed libsigv4rs.a, found through
+// pkg-config, so the program needs no libsigv4rs.so at run time.
+// `#cgo pkg-config` can only pass -lsigv4rs, which the linker resolves to
+// the .so, so the archive is named first with -l: (every -L applies to it);
+// --static adds Libs.private (Rust's native libraries), and --as-needed
+// (not every toolchain's default) drops the .so that -lsigv4rs still
+// names, since the archive already defines every symbol.
 
-// #cgo CFLAGS: -I${SRCDIR}/../../include
-// #cgo LDFLAGS: ${SRCDIR}/../../target/release/libsigv4rs.a -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
+// #cgo pkg-config: --static sigv4rs
+// #cgo LDFLAGS: -l:libsigv4rs.a -Wl,--as-needed
 import "C"

@@ -6,6 +6,11 @@
 // SignUnsigned, make a presigned URL with Presign, or wrap an
 // http.RoundTripper with Transport. The Raw methods take the request as the
 // exact bytes that go on the wire, for full control.
+//
+// The package links the installed library (`make install` in the sigv4rs
+// checkout), found through pkg-config: libsigv4rs.so by default,
+// libsigv4rs.a with -tags sigv4rs_static. README.md, "Install", has the
+// details.
 package sigv4rs
 
 // #include "sigv4rs.h"

@@ -81,7 +81,7 @@ ADAPTERS = [
             # Go's build cache misses a rebuilt libsigv4rs.a (golang/go#24355):
             # a digest of the library and header in CGO_CFLAGS forces a relink.
             build=["sh", "-c", "CGO_CFLAGS=\"-O2 -g -DSIGV4RS_BUILD_STAMP=$(cat ../../target/release/libsigv4rs.a "
-                   "../../include/sigv4rs.h | sha256sum | cut -c1-16)\" exec go build -o {work}/go-adapter ./interop"],
+                   "../../include/sigv4rs.h | sha256sum | cut -c1-16)\" exec go build -tags sigv4rs_dev -o {work}/go-adapter ./interop"],
             run=["{work}/go-adapter"]),
     Adapter("ruby", "bindings/ruby/interop/adapter.rb", cwd="bindings/ruby", encoders=("URI.encode_www_form",),
             run=["ruby", "-w", "-Ilib", "interop/adapter.rb"]),
