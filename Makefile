@@ -115,18 +115,33 @@ header:
 	$(CARGO) test --profile test-fast --test header
 
 install: build
-	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
-	install -m 644 include/sigv4rs.h $(DESTDIR)$(PREFIX)/include/
+	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig \
+	  $(DESTDIR)$(PREFIX)/lib/cmake/sigv4rs
+	install -m 644 include/sigv4rs.h $(wildcard include/sigv4rs.hpp) $(DESTDIR)$(PREFIX)/include/
 	install -m 644 target/release/libsigv4rs.a $(DESTDIR)$(PREFIX)/lib/
 	install -m 755 target/release/libsigv4rs.so $(DESTDIR)$(PREFIX)/lib/libsigv4rs.so.$(VERSION)
 	ln -sf libsigv4rs.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(PREFIX)/lib/libsigv4rs.so
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' -e 's|@NATIVE_LIBS@|$(NATIVE_LIBS)|' \
 	  sigv4rs.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/sigv4rs.pc
+	@# CMake package (cmake/): relocatable, so no prefix; the pointer size from the ELF class.
+	for f in sigv4rsConfig sigv4rsConfigVersion; do \
+	  sed -e 's|@VERSION@|$(VERSION)|g' -e 's|@MINOR@|$(MINOR)|g' -e 's|@SONAME@|$(SONAME)|g' \
+	    -e 's|@NATIVE_LIBS@|$(NATIVE_LIBS)|g' \
+	    -e "s|@SIZEOF_VOID_P@|$$(( $$(od -An -tu1 -j4 -N1 target/release/libsigv4rs.so) * 4 ))|g" \
+	    cmake/$$f.cmake.in > $(DESTDIR)$(PREFIX)/lib/cmake/sigv4rs/$$f.cmake || exit 1; \
+	done
 
+# Exactly what `install` put (other versions' runtime files stay), and the
+# CMake directories if that leaves them empty.
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/include/sigv4rs.h $(DESTDIR)$(PREFIX)/lib/libsigv4rs.a \
-	  $(DESTDIR)$(PREFIX)/lib/libsigv4rs.so* $(DESTDIR)$(PREFIX)/lib/pkgconfig/sigv4rs.pc
+	rm -f $(DESTDIR)$(PREFIX)/include/sigv4rs.h $(DESTDIR)$(PREFIX)/include/sigv4rs.hpp \
+	  $(DESTDIR)$(PREFIX)/lib/libsigv4rs.a $(DESTDIR)$(PREFIX)/lib/libsigv4rs.so \
+	  $(DESTDIR)$(PREFIX)/lib/$(SONAME) $(DESTDIR)$(PREFIX)/lib/libsigv4rs.so.$(VERSION) \
+	  $(DESTDIR)$(PREFIX)/lib/pkgconfig/sigv4rs.pc \
+	  $(DESTDIR)$(PREFIX)/lib/cmake/sigv4rs/sigv4rsConfig.cmake \
+	  $(DESTDIR)$(PREFIX)/lib/cmake/sigv4rs/sigv4rsConfigVersion.cmake
+	rmdir $(DESTDIR)$(PREFIX)/lib/cmake/sigv4rs $(DESTDIR)$(PREFIX)/lib/cmake 2>/dev/null || true
 
 clean:
 	$(CARGO) clean
