@@ -361,8 +361,11 @@ def _candidates():
         # fall back to some other copy.
         return [env]
     here = os.path.dirname(os.path.abspath(__file__))
+    # The package's own copy (a wheel or an sdist install builds it in):
+    # the version this code was built with, whatever else is installed.
+    out = [os.path.join(here, LIB_NAME)]
     # Source checkout: bindings/python/sigv4rs -> <root>/target/release.
-    out = [os.path.normpath(os.path.join(here, "..", "..", "..", "target", "release", LIB_NAME))]
+    out.append(os.path.normpath(os.path.join(here, "..", "..", "..", "target", "release", LIB_NAME)))
     found = ctypes.util.find_library("sigv4rs")
     if found:
         out.append(found)

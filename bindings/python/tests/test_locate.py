@@ -4,6 +4,7 @@
 locations are counted by hand from the inputs."""
 
 import io
+import os
 
 import pytest
 import requests
@@ -146,3 +147,17 @@ def test_requests_auth_non_latin1_value_is_located():
     with pytest.raises(sigv4rs.InvalidHeaderValueError) as e:
         auth(r)
     assert where(e) == (sigv4rs.InvalidHeaderValueError, "header_value", 1, 2, "X-B")
+
+
+# Where the library itself is found (issue 14): the wheel carries its own
+# copy next to the package, tried first; SIGV4RS_LIB, when set, is the only
+# candidate (the tests set it, so they never load a stale copy).
+def test_library_search_order(monkeypatch):
+    pkg = os.path.dirname(os.path.abspath(_ffi.__file__))
+    monkeypatch.delenv("SIGV4RS_LIB", raising=False)
+    found = _ffi._candidates()
+    assert found[0] == os.path.join(pkg, "libsigv4rs.so")
+    assert found[1] == os.path.normpath(os.path.join(pkg, "..", "..", "..", "target", "release", "libsigv4rs.so"))
+    assert found[-1] == sigv4rs._abi.SONAME
+    monkeypatch.setenv("SIGV4RS_LIB", "/nowhere/libsigv4rs.so")
+    assert _ffi._candidates() == ["/nowhere/libsigv4rs.so"]
