@@ -1,0 +1,1082 @@
+// Unit tests of every function of include/sigv4rs.hpp: results against
+// published AWS values (S3 documentation examples, STS API reference), the
+// error paths of each call (throwing and try_ forms, statuses, locations,
+// sizes), move semantics of the RAII types, exceptions thrown by callbacks
+// (providers, the chain's transport) and what they leave behind, and
+// signing from several threads. No network: the chain's STS is answered by
+// the C++ transport in this process; IMDS is disabled.
+//
+// Prints one FAIL line per failed check, then `unit: P/N checks passed`;
+// exits 0 only when every check passed.
+#include <array>
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "sigv4rs.hpp"
+
+extern char **environ;
+
+namespace {
+
+int g_checks = 0, g_failures = 0;
+
+void check(bool ok, const std::string &what)
+{
+    ++g_checks;
+    if (!ok) {
+        ++g_failures;
+        std::printf("FAIL %s\n", what.c_str());
+    }
+}
+
+template <class A, class B>
+void check_eq(const A &got, const B &want, const std::string &what)
+{
+    bool ok = got == want;
+    check(ok, what);
+    if (!ok)
+        std::printf("  got:  %s\n  want: %s\n", std::string(got).c_str(), std::string(want).c_str());
+}
+
+void check_status(sigv4rs_status got, sigv4rs_status want, const std::string &what)
+{
+    check(got == want, what + ": got " + std::to_string(got) + " (" + sigv4rs::message(got) + "), want " +
+                           std::to_string(want) + " (" + sigv4rs::message(want) + ")");
+}
+
+// What expect_error caught: the exception (to look inside: nested
+// exceptions) and a copy of the sigv4rs::error part.
+struct caught {
+    std::exception_ptr p;
+    std::optional<sigv4rs::error> err;
+    explicit operator bool() const { return err.has_value(); }
+    const sigv4rs::error *operator->() const { return &*err; }
+    // The exception nested in it (std::throw_with_nested), or null.
+    std::exception_ptr nested() const
+    {
+        try {
+            if (p)
+                std::rethrow_exception(p);
+        } catch (const std::nested_exception &n) {
+            return n.nested_ptr();
+        } catch (...) {
+        }
+        return nullptr;
+    }
+};
+
+// Runs f, which must throw sigv4rs::error with `want`.
+template <class F>
+caught expect_error(sigv4rs_status want, const std::string &what, F &&f)
+{
+    caught c;
+    try {
+        f();
+    } catch (const sigv4rs::error &e) {
+        check_status(e.status(), want, what);
+        c.p = std::current_exception();
+        c.err = e;
+        return c;
+    } catch (const std::exception &e) {
+        check(false, what + ": threw something else: " + e.what());
+        return c;
+    }
+    check(false, what + ": did not throw");
+    return c;
+}
+
+// The status of a sigv4rs::error in p (OK when p holds none).
+sigv4rs_status status_in(std::exception_ptr p)
+{
+    try {
+        if (p)
+            std::rethrow_exception(p);
+    } catch (const sigv4rs::error &e) {
+        return e.status();
+    } catch (...) {
+    }
+    return SIGV4RS_STATUS_OK;
+}
+
+std::string what_of(std::exception_ptr p)
+{
+    try {
+        if (p)
+            std::rethrow_exception(p);
+    } catch (const std::exception &e) {
+        return e.what();
+    }
+    return "";
+}
+
+// --- AWS S3 documentation ("Authenticating Requests: Using the
+// Authorization Header", GET object; "... Using Query Parameters").
+constexpr std::int64_t DOC_T = 1369353600; // 20130524T000000Z
+constexpr const char *DOC_AKID = "AKIAIOSFODNN7EXAMPLE";
+constexpr const char *DOC_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+constexpr const char *DOC_URL = "https://examplebucket.s3.amazonaws.com/test.txt";
+constexpr const char *DOC_GET_SIG = "f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41";
+constexpr const char *DOC_PRESIGN_SIG = "aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404";
+
+sigv4rs::config doc_config()
+{
+    sigv4rs::config c;
+    c.access_key_id = DOC_AKID;
+    c.secret_access_key = DOC_SECRET;
+    c.region = "us-east-1";
+    c.service = "s3";
+    c.flags = sigv4rs::flag_s3;
+    return c;
+}
+
+sigv4rs::config region_only()
+{
+    sigv4rs::config c = doc_config();
+    c.access_key_id = c.secret_access_key = {};
+    return c;
+}
+
+sigv4rs::request doc_get()
+{
+    sigv4rs::request r;
+    r.method = "GET";
+    r.url = DOC_URL;
+    r.headers = {{"Range", "bytes=0-9"}};
+    return r;
+}
+
+std::string value_of(const sigv4rs::header_list &h, const std::string &name)
+{
+    for (const auto &nv : h)
+        if (nv.first == name)
+            return nv.second;
+    return "";
+}
+
+std::string signature_of(const sigv4rs::header_list &h)
+{
+    std::string auth = value_of(h, "Authorization");
+    std::size_t at = auth.find("Signature=");
+    return at == std::string::npos ? "" : auth.substr(at + 10);
+}
+
+std::string get_sig(const sigv4rs::signer &s, std::int64_t t)
+{
+    return signature_of(s.sign_headers(doc_get(), t));
+}
+
+// ---------------------------------------------------------------------------
+
+void test_basics()
+{
+    check_eq(sigv4rs::version(), std::to_string(SIGV4RS_VERSION_MAJOR) + "." + std::to_string(SIGV4RS_VERSION_MINOR) + "." +
+                                     std::to_string(SIGV4RS_VERSION_PATCH),
+             "version() matches the header's macros");
+    check_eq(std::string(sigv4rs::message(SIGV4RS_STATUS_INVALID_URL)), "invalid URL", "message()");
+    check_eq(std::string(sigv4rs::category().name()), "sigv4rs", "category name");
+    std::error_code ec = sigv4rs::make_error_code(SIGV4RS_STATUS_BUSY);
+    check(ec.value() == 142 && &ec.category() == &sigv4rs::category() && ec.message() == "busy", "make_error_code");
+    sigv4rs::error e(SIGV4RS_STATUS_INVALID_HEADER_VALUE, 0, sigv4rs_location{SIGV4RS_FIELD_HEADER_VALUE, 1, 5});
+    check_eq(std::string(e.what()), "sigv4rs: invalid header value (status 118; header 1 value, byte 5)", "error::what with a location");
+    check(e.code() == sigv4rs::make_error_code(SIGV4RS_STATUS_INVALID_HEADER_VALUE), "error::code");
+    check(e.location().field == SIGV4RS_FIELD_HEADER_VALUE && e.needed() == 0, "error::location, needed");
+    const std::runtime_error &base = e;
+    check(std::string(base.what()).find("invalid header value") != std::string::npos, "error is a std::runtime_error");
+    check_eq(std::string(sigv4rs::error(SIGV4RS_STATUS_BUFFER_TOO_SMALL, 70).what()),
+             "sigv4rs: output buffer too small (status 2)", "error::what without a location");
+    check(sigv4rs::error(SIGV4RS_STATUS_BUFFER_TOO_SMALL, 70).needed() == 70, "error::needed");
+
+    // result<T> and result<void>.
+    sigv4rs::result<int> good(7);
+    check(good.ok() && static_cast<bool>(good) && *good == 7 && good.status() == SIGV4RS_STATUS_OK && !good.error_code(),
+          "result ok");
+    sigv4rs::detail::failure f;
+    f.status = SIGV4RS_STATUS_INVALID_TIME;
+    sigv4rs::result<int> bad(f);
+    check(!bad.ok() && bad.status() == SIGV4RS_STATUS_INVALID_TIME && bad.value_or(3) == 3 && bad.error_code().value() == 120,
+          "result failed");
+    expect_error(SIGV4RS_STATUS_INVALID_TIME, "result::value on failure", [&] { (void)bad.value(); });
+    expect_error(SIGV4RS_STATUS_INVALID_TIME, "result::operator* on failure", [&] { (void)*bad; });
+    sigv4rs::result<void> vok;
+    check(vok.ok(), "result<void> ok");
+    vok.value();
+    sigv4rs::result<void> vbad(f);
+    expect_error(SIGV4RS_STATUS_INVALID_TIME, "result<void>::value on failure", [&] { vbad.value(); });
+    sigv4rs::result<std::string> moved(std::string("text"));
+    std::string taken = std::move(moved).value();
+    check_eq(taken, "text", "result<T>::value() &&");
+}
+
+void test_sign_and_presign()
+{
+    sigv4rs::signer s(doc_config());
+    check(static_cast<bool>(s) && s.get() != nullptr, "heap signer");
+    sigv4rs::header_list h = s.sign_headers(doc_get(), DOC_T);
+    check_eq(signature_of(h), DOC_GET_SIG, "documented GET signature");
+    check_eq(value_of(h, "X-Amz-Date"), "20130524T000000Z", "X-Amz-Date");
+    check_eq(value_of(h, "X-Amz-Content-SHA256"), sigv4rs::sha256_hex(""), "X-Amz-Content-SHA256 (S3)");
+    check(h.back().first == "Authorization", "Authorization last");
+
+    // The caller-buffer form: the same lines, read without allocating.
+    char raw[2048];
+    std::size_t n = s.sign_headers_into(doc_get(), DOC_T, raw);
+    std::size_t i = 0;
+    for (std::string_view line : sigv4rs::header_lines(raw, n)) {
+        auto nv = sigv4rs::split_header(line);
+        check(i < h.size() && nv.first == h[i].first && nv.second == h[i].second, "header_lines/split_header line " + std::to_string(i));
+        ++i;
+    }
+    check(i == h.size(), "header_lines count");
+    check(sigv4rs::split_header("no separator").second.empty(), "split_header without ': '");
+    check(sigv4rs::header_lines("", 0).begin() == sigv4rs::header_lines("", 0).end(), "header_lines of nothing");
+
+    // Every kind of buffer.
+    std::array<unsigned char, 2048> arr{};
+    std::vector<std::uint8_t> vec(2048);
+    std::string str(2048, '\0');
+    std::vector<char> cvec(2048);
+    check(s.sign_headers_into(doc_get(), DOC_T, arr) == n && std::memcmp(arr.data(), raw, n) == 0, "std::array buffer");
+    check(s.sign_headers_into(doc_get(), DOC_T, vec) == n && std::memcmp(vec.data(), raw, n) == 0, "std::vector<uint8_t> buffer");
+    check(s.sign_headers_into(doc_get(), DOC_T, str) == n && std::memcmp(str.data(), raw, n) == 0, "std::string buffer");
+    check(s.sign_headers_into(doc_get(), DOC_T, cvec) == n, "std::vector<char> buffer");
+    check(s.sign_headers_into(doc_get(), DOC_T, sigv4rs::buffer(vec.data(), n)) == n, "(pointer, size) buffer");
+
+    // Too small: BUFFER_TOO_SMALL with the size, nothing written.
+    std::vector<std::uint8_t> small(n - 1, 0xA5);
+    auto e = expect_error(SIGV4RS_STATUS_BUFFER_TOO_SMALL, "sign_headers_into one byte short",
+                          [&] { (void)s.sign_headers_into(doc_get(), DOC_T, small); });
+    check(e && e->needed() == n, "error::needed is the size");
+    check(std::all_of(small.begin(), small.end(), [](std::uint8_t b) { return b == 0xA5; }), "nothing written when too small");
+    auto q = s.try_sign_headers_into(doc_get(), DOC_T, sigv4rs::buffer(nullptr, 0));
+    check(q.status() == SIGV4RS_STATUS_BUFFER_TOO_SMALL && q.needed() == n, "size query through try_sign_headers_into");
+
+    // Presigned URL (86,400 s).
+    sigv4rs::request pr;
+    pr.method = "GET";
+    pr.url = DOC_URL;
+    std::string url = s.presign(pr, DOC_T, 86400);
+    check(url.size() > 16 && url.substr(url.size() - 64) == DOC_PRESIGN_SIG, "documented presigned URL");
+    check(url.compare(0, std::strlen(DOC_URL) + 1, std::string(DOC_URL) + "?") == 0, "presigned URL prefix");
+    std::vector<char> ubuf(url.size() + 1);
+    check(s.presign_into(pr, DOC_T, 86400, ubuf) == url.size() + 1 && std::string(ubuf.data()) == url, "presign_into");
+    check(s.try_presign(pr, DOC_T, 86400).value() == url, "try_presign");
+
+    // Debug outputs: the documentation's canonical request and string to sign.
+    std::string creq = s.canonical_request(doc_get(), DOC_T);
+    check_eq(creq,
+             "GET\n/test.txt\n\nhost:examplebucket.s3.amazonaws.com\nrange:bytes=0-9\n"
+             "x-amz-content-sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\n"
+             "x-amz-date:20130524T000000Z\n\nhost;range;x-amz-content-sha256;x-amz-date\n"
+             "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+             "documented canonical request");
+    check_eq(s.string_to_sign(doc_get(), DOC_T),
+             "AWS4-HMAC-SHA256\n20130524T000000Z\n20130524/us-east-1/s3/aws4_request\n"
+             "7344ae5b7ee6c3e7e6b0fe0640412a37625d1fbfff95c48bbb2dc43964946972",
+             "documented string to sign");
+    std::string pcreq = s.canonical_request(pr, DOC_T, SIGV4RS_AUTH_PRESIGN, 86400);
+    check(pcreq.find("X-Amz-Expires=86400") != std::string::npos && pcreq.substr(pcreq.size() - 16) == "UNSIGNED-PAYLOAD",
+          "presign canonical request");
+    std::vector<char> cbuf(creq.size() + 1);
+    check(s.canonical_request_into(doc_get(), DOC_T, SIGV4RS_AUTH_HEADERS, 0, cbuf) == creq.size() + 1 && std::string(cbuf.data()) == creq,
+          "canonical_request_into");
+    std::string sts = s.string_to_sign(pr, DOC_T, SIGV4RS_AUTH_PRESIGN, 86400);
+    std::vector<char> sbuf(sts.size() + 1);
+    check(s.string_to_sign_into(pr, DOC_T, SIGV4RS_AUTH_PRESIGN, 86400, sbuf) == sts.size() + 1 && std::string(sbuf.data()) == sts,
+          "string_to_sign_into");
+    check(s.try_canonical_request_into(doc_get(), DOC_T, SIGV4RS_AUTH_HEADERS, 0, cbuf).value_or(0) == creq.size() + 1,
+          "try_canonical_request_into");
+    check(s.try_string_to_sign_into(pr, DOC_T, SIGV4RS_AUTH_PRESIGN, 86400, sbuf).value_or(0) == sts.size() + 1,
+          "try_string_to_sign_into");
+    auto sq = s.try_string_to_sign_into(pr, DOC_T, SIGV4RS_AUTH_PRESIGN, 86400, sigv4rs::buffer(sbuf.data(), 10));
+    check(sq.status() == SIGV4RS_STATUS_BUFFER_TOO_SMALL && sq.needed() == sts.size() + 1, "string_to_sign_into too small");
+    check(s.try_canonical_request(pr, DOC_T, SIGV4RS_AUTH_PRESIGN, 86400).value() == pcreq, "try_canonical_request");
+    check(s.try_string_to_sign(pr, DOC_T, SIGV4RS_AUTH_PRESIGN, 86400).value() == sts, "try_string_to_sign");
+
+    // The C structs directly.
+    sigv4rs_header ch{sigv4rs_cstr("Range"), sigv4rs_cstr("bytes=0-9")};
+    sigv4rs_request cr{};
+    cr.method = sigv4rs_cstr("GET");
+    cr.url = sigv4rs_cstr(DOC_URL);
+    cr.headers = &ch;
+    cr.headers_len = 1;
+    check_eq(signature_of(s.sign_headers(cr, DOC_T)), DOC_GET_SIG, "sign_headers(sigv4rs_request)");
+    check(s.canonical_request(cr, DOC_T) == creq && s.string_to_sign(cr, DOC_T) == s.string_to_sign(doc_get(), DOC_T),
+          "debug outputs of sigv4rs_request");
+
+    // A signer from a sigv4rs_config; a host/path/query request; payload modes.
+    sigv4rs::config dc = doc_config();
+    sigv4rs_config raw_cfg{};
+    raw_cfg.access_key_id = sigv4rs::detail::bytes(dc.access_key_id);
+    raw_cfg.secret_access_key = sigv4rs::detail::bytes(dc.secret_access_key);
+    raw_cfg.region = sigv4rs_cstr("us-east-1");
+    raw_cfg.service = sigv4rs_cstr("s3");
+    raw_cfg.flags = SIGV4RS_FLAG_S3;
+    sigv4rs::signer s2(raw_cfg);
+    sigv4rs::request parts = doc_get();
+    parts.url = {};
+    parts.host = "examplebucket.s3.amazonaws.com";
+    parts.path = "/test.txt";
+    check_eq(get_sig(s2, DOC_T), DOC_GET_SIG, "signer(sigv4rs_config)");
+    check_eq(signature_of(s2.sign_headers(parts, DOC_T)), DOC_GET_SIG, "host, path and query parts");
+}
+
+void test_payloads_and_hasher()
+{
+    sigv4rs::payload_hasher h;
+    h.update("a").update("bc");
+    check_eq(h.finish(), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", "SHA-256 of abc, in pieces");
+    expect_error(SIGV4RS_STATUS_NOT_INITIALIZED, "finish twice", [&] { (void)h.finish(); });
+    expect_error(SIGV4RS_STATUS_NOT_INITIALIZED, "update after finish", [&] { h.update("x"); });
+    check(h.try_update("x").status() == SIGV4RS_STATUS_NOT_INITIALIZED, "try_update after finish");
+    h.reset();
+    h.update("ab");
+    sigv4rs::payload_hasher fork = h; // copying forks the hash
+    h.update("c");
+    fork.update("d");
+    check_eq(h.finish(), sigv4rs::sha256_hex("abc"), "original after a fork");
+    check_eq(fork.finish(), sigv4rs::sha256_hex("abd"), "the fork");
+    sigv4rs::payload_hasher g;
+    char small[64];
+    auto r = g.try_finish_into(small);
+    check(r.status() == SIGV4RS_STATUS_BUFFER_TOO_SMALL && r.needed() == 65, "finish_into too small: 65 needed");
+    char hex[65];
+    check(g.finish_into(hex) == 65 && std::string(hex) == sigv4rs::sha256_hex(""), "finish_into after a too-small try");
+    check(g.native() != nullptr, "payload_hasher::native");
+
+    // A precomputed hash signs as the bytes do.
+    sigv4rs::signer s(doc_config());
+    const std::string body = "{\"query\":{\"match_all\":{}}}";
+    sigv4rs::request r1;
+    r1.method = "POST";
+    r1.url = "https://examplebucket.s3.amazonaws.com/data.json";
+    r1.payload_mode = SIGV4RS_PAYLOAD_MODE_BYTES;
+    r1.payload = body;
+    sigv4rs::request r2 = r1;
+    const std::string digest = sigv4rs::sha256_hex(body);
+    r2.payload_mode = SIGV4RS_PAYLOAD_MODE_SHA256_HEX;
+    r2.payload = digest;
+    check_eq(signature_of(s.sign_headers(r1, DOC_T)), signature_of(s.sign_headers(r2, DOC_T)), "SHA256_HEX mode = BYTES mode");
+    r2.payload = "not hex";
+    auto e = expect_error(SIGV4RS_STATUS_INVALID_PAYLOAD_HASH, "bad payload hash", [&] { (void)s.sign_headers(r2, DOC_T); });
+    check(e && e->location().field == SIGV4RS_FIELD_PAYLOAD, "bad payload hash: located at the payload");
+}
+
+void test_errors()
+{
+    sigv4rs::config bad = doc_config();
+    bad.region = "bad region";
+    expect_error(SIGV4RS_STATUS_INVALID_REGION, "signer with a bad region", [&] { sigv4rs::signer s(bad); });
+    auto r = sigv4rs::signer::try_create(bad);
+    check(!r.ok() && r.status() == SIGV4RS_STATUS_INVALID_REGION, "try_create with a bad region");
+    bad = doc_config();
+    bad.flags = 1u << 30;
+    check(sigv4rs::signer::try_create(bad).status() == SIGV4RS_STATUS_INVALID_ARGUMENT, "unknown flags");
+    bad = doc_config();
+    bad.unsigned_headers = {"bad name"};
+    check(sigv4rs::signer::try_create(bad).status() == SIGV4RS_STATUS_INVALID_UNSIGNED_HEADER, "bad unsigned header name");
+
+    sigv4rs::signer s(doc_config());
+    // A header value with a LF: the error says which header and byte.
+    sigv4rs::request req = doc_get();
+    req.headers.push_back({"X-Note", "ok\nno"});
+    auto e = expect_error(SIGV4RS_STATUS_INVALID_HEADER_VALUE, "LF in a header value", [&] { (void)s.sign_headers(req, DOC_T); });
+    check(e && e->location().field == SIGV4RS_FIELD_HEADER_VALUE && e->location().index == 1 && e->location().offset == 2,
+          "LF located: header 1 value, byte 2");
+    check(e && std::string(e->what()).find("header 1 value, byte 2") != std::string::npos, "located in what()");
+    auto tr = s.try_sign_headers(req, DOC_T);
+    check(!tr.ok() && tr.status() == SIGV4RS_STATUS_INVALID_HEADER_VALUE && tr.location().index == 1, "try_sign_headers error");
+    check(!tr.cause(), "no callback, no cause");
+    sigv4rs_location at = sigv4rs::locate(req, SIGV4RS_STATUS_INVALID_HEADER_VALUE);
+    check(at.field == SIGV4RS_FIELD_HEADER_VALUE && at.index == 1 && at.offset == 2, "locate()");
+    check(sigv4rs::locate(req, SIGV4RS_STATUS_INVALID_TIME).field == SIGV4RS_FIELD_NONE, "locate() of a status about no input");
+
+    sigv4rs::request url = doc_get();
+    url.url = "ftp://examplebucket/test.txt";
+    e = expect_error(SIGV4RS_STATUS_INVALID_URL, "bad scheme", [&] { (void)s.presign(url, DOC_T, 60); });
+    check(e && e->location().field == SIGV4RS_FIELD_URL, "bad URL located");
+    expect_error(SIGV4RS_STATUS_INVALID_EXPIRES, "presign for 0 s", [&] { (void)s.presign(doc_get(), DOC_T, 0); });
+    expect_error(SIGV4RS_STATUS_INVALID_EXPIRES, "presign over 7 days",
+                 [&] { (void)s.presign(doc_get(), DOC_T, SIGV4RS_MAX_EXPIRES + 1); });
+    expect_error(SIGV4RS_STATUS_INVALID_ARGUMENT, "header-mode canonical request with an expiry",
+                 [&] { (void)s.canonical_request(doc_get(), DOC_T, SIGV4RS_AUTH_HEADERS, 60); });
+    expect_error(SIGV4RS_STATUS_INVALID_TIME, "time before 1970", [&] { (void)s.string_to_sign(doc_get(), -1); });
+    sigv4rs::request reserved = doc_get();
+    reserved.url = "https://examplebucket.s3.amazonaws.com/test.txt?X-Amz-Signature=1";
+    expect_error(SIGV4RS_STATUS_RESERVED_QUERY_PARAMETER, "presign with an X-Amz- parameter", [&] { (void)s.presign(reserved, DOC_T, 60); });
+    sigv4rs::request nomethod = doc_get();
+    nomethod.method = "";
+    check(s.try_presign(nomethod, DOC_T, 60).location().field == SIGV4RS_FIELD_METHOD, "empty method located");
+
+    // More headers than a stack array holds: the heap path, then TOO_MANY_HEADERS.
+    sigv4rs::request many = doc_get();
+    std::vector<std::string> names;
+    for (int k = 0; k < SIGV4RS_MAX_HEADERS + 1; ++k)
+        names.push_back("X-H" + std::to_string(k));
+    for (const auto &nm : names)
+        many.headers.push_back({nm, "v"});
+    e = expect_error(SIGV4RS_STATUS_TOO_MANY_HEADERS, "65 headers", [&] { (void)s.sign_headers(many, DOC_T); });
+    check(e && e->location().field == SIGV4RS_FIELD_HEADERS, "too many headers located at the headers");
+    many.headers.resize(SIGV4RS_MAX_HEADERS);
+    check(s.try_sign_headers(many, DOC_T).ok(), "64 headers sign");
+
+    // Unsigned header names from the config.
+    sigv4rs::config uc = doc_config();
+    uc.unsigned_headers = {"range"};
+    sigv4rs::signer us(uc);
+    std::string auth = value_of(us.sign_headers(doc_get(), DOC_T), "Authorization");
+    check(auth.find("SignedHeaders=host;x-amz-content-sha256;x-amz-date,") != std::string::npos, "unsigned_headers leave Range out");
+}
+
+void test_large_outputs()
+{
+    // A 16 KiB session token: outputs beyond the first guess (header lines
+    // beyond the 4 KiB stack scratch, a URL beyond its guess).
+    const std::string token(SIGV4RS_MAX_SESSION_TOKEN_LEN, 'T');
+    sigv4rs::config c = doc_config();
+    c.session_token = token;
+    sigv4rs::signer s(c);
+    sigv4rs::header_list h = s.sign_headers(doc_get(), DOC_T);
+    check(value_of(h, "X-Amz-Security-Token") == token, "16 KiB token in the headers");
+    std::size_t need = s.try_sign_headers_into(doc_get(), DOC_T, sigv4rs::buffer(nullptr, 0)).needed();
+    std::vector<char> raw(need);
+    check(s.sign_headers_into(doc_get(), DOC_T, raw) == need && need > 16384, "header lines over 16 KiB");
+    std::string url = s.presign(doc_get(), DOC_T, 60);
+    check(url.find("X-Amz-Security-Token=" + token) != std::string::npos, "16 KiB token in the URL");
+    check(s.canonical_request(doc_get(), DOC_T).find(token) != std::string::npos, "16 KiB token in the canonical request");
+    c.session_token = std::string(SIGV4RS_MAX_SESSION_TOKEN_LEN + 1, 'T');
+    check(sigv4rs::signer::try_create(c).status() == SIGV4RS_STATUS_INVALID_SESSION_TOKEN, "token too long");
+}
+
+sigv4rs_signer_storage g_storage;
+
+bool all_zero(const sigv4rs_signer_storage &st)
+{
+    const auto *p = reinterpret_cast<const unsigned char *>(&st);
+    return std::all_of(p, p + sizeof st, [](unsigned char b) { return b == 0; });
+}
+
+void test_move_and_storage()
+{
+    sigv4rs::signer a(doc_config());
+    const sigv4rs_signer *handle = a.get();
+    sigv4rs::signer b(std::move(a));
+    check(!a && a.get() == nullptr && b.get() == handle, "move construction moves the handle");
+    check_eq(get_sig(b, DOC_T), DOC_GET_SIG, "moved-to signer signs");
+    auto e = expect_error(SIGV4RS_STATUS_NULL_ARGUMENT, "moved-from signer", [&] { (void)a.sign_headers(doc_get(), DOC_T); });
+    check(a.try_presign(doc_get(), DOC_T, 60).status() == SIGV4RS_STATUS_NULL_ARGUMENT, "moved-from signer, try_ form");
+    sigv4rs::signer c;
+    check(!c, "default signer is empty");
+    c = std::move(b);
+    check(c.get() == handle && !b, "move assignment");
+    sigv4rs::signer other(doc_config());
+    c = std::move(other); // frees the first (valgrind/ASan: no leak)
+    check(c.get() != handle && c.get() != nullptr, "move assignment over a live signer");
+    sigv4rs::signer &self = c;
+    c = std::move(self);
+    check(static_cast<bool>(c), "self move assignment keeps the signer");
+    std::vector<sigv4rs::signer> many;
+    for (int i = 0; i < 20; ++i)
+        many.emplace_back(doc_config()); // reallocations move them
+    check(std::all_of(many.begin(), many.end(), [](const sigv4rs::signer &s) { return get_sig(s, DOC_T) == DOC_GET_SIG; }),
+          "signers moved by a growing vector");
+    std::swap(many[0], many[1]);
+    check_eq(get_sig(many[0], DOC_T), DOC_GET_SIG, "std::swap");
+
+    // Caller storage: no heap in the library; the destructor zeroes it.
+    {
+        sigv4rs::signer st(g_storage, doc_config());
+        check(!all_zero(g_storage), "storage holds the signer");
+        check(reinterpret_cast<const void *>(st.get()) >= static_cast<const void *>(&g_storage) &&
+                  reinterpret_cast<const void *>(st.get()) < static_cast<const void *>(&g_storage + 1),
+              "the signer lives in the storage");
+        check_eq(get_sig(st, DOC_T), DOC_GET_SIG, "storage signer signs");
+        sigv4rs::signer moved(std::move(st));
+        check_eq(get_sig(moved, DOC_T), DOC_GET_SIG, "moved storage signer signs");
+        check(!all_zero(g_storage), "moving does not deinit");
+    }
+    check(all_zero(g_storage), "storage zeroed when the signer is destroyed");
+    sigv4rs::config bad = doc_config();
+    bad.service = "";
+    expect_error(SIGV4RS_STATUS_INVALID_SERVICE, "storage signer with no service", [&] { sigv4rs::signer st(g_storage, bad); });
+    check(all_zero(g_storage), "a refused init leaves the storage zeroed");
+    auto r = sigv4rs::signer::try_create(g_storage, doc_config());
+    check(r.ok(), "try_create in storage");
+    sigv4rs::signer fromr = std::move(r).value();
+    check_eq(get_sig(fromr, DOC_T), DOC_GET_SIG, "storage signer from a result");
+    fromr = sigv4rs::signer(); // deinit now
+    check(all_zero(g_storage), "assigning over a storage signer zeroes the storage");
+
+    // A heap signer made from a raw storage config type too.
+    sigv4rs_config rc{};
+    rc.region = sigv4rs_cstr("us-east-1");
+    rc.service = sigv4rs_cstr("s3");
+    sigv4rs::signer empty_creds(g_storage, rc);
+    expect_error(SIGV4RS_STATUS_MISSING_CREDENTIALS, "storage signer without credentials", [&] { (void)get_sig(empty_creds, DOC_T); });
+}
+
+// --- The environment (AWS_* variables, HOME and the shared files).
+
+std::filesystem::path g_home;
+
+void clear_aws_env()
+{
+    std::vector<std::string> names;
+    for (char **e = environ; *e != nullptr; ++e)
+        if (std::strncmp(*e, "AWS_", 4) == 0)
+            names.emplace_back(*e, std::strcspn(*e, "="));
+    for (const auto &n : names)
+        unsetenv(n.c_str());
+    setenv("HOME", g_home.c_str(), 1);
+    setenv("AWS_CONFIG_FILE", (g_home / "config").c_str(), 1);
+    setenv("AWS_SHARED_CREDENTIALS_FILE", (g_home / "credentials").c_str(), 1);
+    setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
+    std::filesystem::remove(g_home / "config");
+    std::filesystem::remove(g_home / "credentials");
+}
+
+void write_file(const std::string &name, const std::string &text)
+{
+    std::ofstream(g_home / name) << text;
+}
+
+void test_from_env_and_time()
+{
+    clear_aws_env();
+    check(sigv4rs::signer::try_from_env("us-east-1", "s3", sigv4rs::flag_s3).status() == SIGV4RS_STATUS_MISSING_CREDENTIALS,
+          "from_env without variables");
+    setenv("AWS_ACCESS_KEY_ID", DOC_AKID, 1);
+    setenv("AWS_SECRET_ACCESS_KEY", DOC_SECRET, 1);
+    setenv("AWS_REGION", "us-east-1", 1);
+    sigv4rs::signer s = sigv4rs::signer::from_env("", "s3", sigv4rs::flag_s3);
+    check_eq(get_sig(s, DOC_T), DOC_GET_SIG, "from_env with the region from AWS_REGION");
+    expect_error(SIGV4RS_STATUS_INVALID_SERVICE, "from_env with a bad service", [&] { (void)sigv4rs::signer::from_env("", "s 3"); });
+    clear_aws_env();
+
+    std::int64_t now = sigv4rs::unix_time_now();
+    std::int64_t sys = static_cast<std::int64_t>(std::time(nullptr));
+    check(now >= sys - 5 && now <= sys + 5, "unix_time_now");
+    check(sigv4rs::try_unix_time_now().ok(), "try_unix_time_now");
+    check(sigv4rs::unix_time(std::chrono::system_clock::time_point(std::chrono::seconds(DOC_T))) == DOC_T, "unix_time(time_point)");
+}
+
+void test_rotation()
+{
+    sigv4rs::config oc = doc_config();
+    oc.access_key_id = "AKIDOTHER";
+    oc.secret_access_key = "other secret";
+    sigv4rs::signer s(oc);
+    check(get_sig(s, DOC_T) != DOC_GET_SIG, "other credentials sign otherwise");
+    check(s.expiration() == 0, "expiration 0: never");
+    sigv4rs::credentials doc{DOC_AKID, DOC_SECRET, {}, DOC_T + 3600};
+    s.rotate(doc);
+    check_eq(get_sig(s, DOC_T), DOC_GET_SIG, "rotate");
+    check(s.expiration() == DOC_T + 3600, "expiration after rotate");
+    sigv4rs::credentials slash{"AKID/SLASH", "secret", {}, 0};
+    expect_error(SIGV4RS_STATUS_INVALID_ACCESS_KEY_ID, "rotate to a bad key id", [&] { s.rotate(slash); });
+    check(s.try_rotate(slash).status() == SIGV4RS_STATUS_INVALID_ACCESS_KEY_ID, "try_rotate to a bad key id");
+    check_eq(get_sig(s, DOC_T), DOC_GET_SIG, "a refused rotation changes nothing");
+    expect_error(SIGV4RS_STATUS_CREDENTIALS_EXPIRED, "signing at the expiration", [&] { (void)get_sig(s, DOC_T + 3600); });
+
+    // The AWS IoT credentials provider's document, in caller storage.
+    static const std::string iot = std::string("{\"credentials\":{\"accessKeyId\":\"") + DOC_AKID +
+                                   "\",\"secretAccessKey\":\"wJalrXUtnFEMI\\/K7MDENG\\/bPxRfiCYEXAMPLEKEY\","
+                                   "\"sessionToken\":null,\"expiration\":\"2013-05-24T01:00:00Z\"}}";
+    sigv4rs::signer st(g_storage, region_only());
+    expect_error(SIGV4RS_STATUS_MISSING_CREDENTIALS, "expiration before any credentials", [&] { (void)st.expiration(); });
+    check(st.try_expiration().status() == SIGV4RS_STATUS_MISSING_CREDENTIALS, "try_expiration before any credentials");
+    st.rotate_json(iot);
+    check_eq(get_sig(st, DOC_T), DOC_GET_SIG, "rotate_json");
+    check(st.expiration() == DOC_T + 3600, "the document's expiration");
+    expect_error(SIGV4RS_STATUS_INVALID_CREDENTIALS_DOCUMENT, "rotate_json of a non-document", [&] { st.rotate_json("{\"credentials\":"); });
+    check(st.try_rotate_json("[]").status() == SIGV4RS_STATUS_INVALID_CREDENTIALS_DOCUMENT, "try_rotate_json");
+    check_eq(get_sig(st, DOC_T), DOC_GET_SIG, "a refused document changes nothing");
+}
+
+void test_providers()
+{
+    // A provider asked on the first signature, with the signing time.
+    struct seen {
+        int calls = 0;
+        std::int64_t last = 0;
+    };
+    auto p = std::make_shared<seen>();
+    std::int64_t expires = DOC_T + 3600;
+    bool failing = false;
+    const sigv4rs::signer ref(doc_config());
+    sigv4rs::signer s(region_only());
+    s.set_provider([p, &expires, &failing](std::int64_t t, sigv4rs::credentials_sink &sink) {
+        ++p->calls;
+        p->last = t;
+        if (failing)
+            throw std::runtime_error("provider down");
+        sink.put({DOC_AKID, DOC_SECRET, {}, expires});
+    });
+    check(p.use_count() == 2, "the signer keeps the provider");
+    check_eq(get_sig(s, DOC_T), DOC_GET_SIG, "signature with the provider's credentials");
+    check(p->calls == 1 && p->last == DOC_T, "provider asked once, with the signing time");
+    check(s.expiration() == expires, "the provider's expiration");
+
+    // Within the margin, a throwing provider: the old set still signs, and
+    // no exception comes out.
+    failing = true;
+    check_eq(get_sig(s, expires - SIGV4RS_DEFAULT_REFRESH_MARGIN - 1), get_sig(ref, expires - SIGV4RS_DEFAULT_REFRESH_MARGIN - 1),
+             "before the margin");
+    check(p->calls == 1, "not asked before the margin");
+    check_eq(get_sig(s, expires - SIGV4RS_DEFAULT_REFRESH_MARGIN), get_sig(ref, expires - SIGV4RS_DEFAULT_REFRESH_MARGIN),
+             "throwing provider, valid set");
+    check(p->calls == 2, "asked at the margin");
+    // A later failure unrelated to the provider carries no stale cause.
+    sigv4rs::request bad = doc_get();
+    bad.method = "G T";
+    auto e = expect_error(SIGV4RS_STATUS_INVALID_METHOD, "bad method after a provider failure", [&] { (void)s.sign_headers(bad, DOC_T); });
+    check(e && !e.nested(), "no stale callback exception");
+    // Expired, provider throwing: the error nests the provider's exception.
+    e = expect_error(SIGV4RS_STATUS_CREDENTIALS_EXPIRED, "expired, provider throwing", [&] { (void)get_sig(s, expires); });
+    check(e && what_of(e.nested()) == "provider down", "the provider's exception is nested");
+    try {
+        (void)get_sig(s, expires + SIGV4RS_PROVIDER_RETRY_SECS);
+        check(false, "rethrow_if_nested: no error");
+    } catch (const sigv4rs::error &err) {
+        try {
+            std::rethrow_if_nested(err);
+            check(false, "rethrow_if_nested: nothing nested");
+        } catch (const std::runtime_error &inner) {
+            check_eq(std::string(inner.what()), "provider down", "std::rethrow_if_nested gives the provider's exception");
+        }
+    }
+    auto tr = s.try_sign_headers(doc_get(), expires + 2 * SIGV4RS_PROVIDER_RETRY_SECS);
+    check(tr.status() == SIGV4RS_STATUS_CREDENTIALS_EXPIRED && what_of(tr.cause()) == "provider down", "try_ form: cause()");
+    std::vector<char> buf(4096);
+    auto ti = s.try_sign_headers_into(doc_get(), expires + 3 * SIGV4RS_PROVIDER_RETRY_SECS, buf);
+    check(ti.status() == SIGV4RS_STATUS_CREDENTIALS_EXPIRED && ti.cause(), "try_*_into: cause()");
+    auto tp = s.try_presign(doc_get(), expires + 4 * SIGV4RS_PROVIDER_RETRY_SECS, 60);
+    check(tp.status() == SIGV4RS_STATUS_CREDENTIALS_EXPIRED && tp.cause(), "try_presign: cause()");
+    // It recovers.
+    failing = false;
+    expires = 0;
+    const std::int64_t later = DOC_T + 7200 + 10 * SIGV4RS_PROVIDER_RETRY_SECS;
+    check_eq(get_sig(s, later), get_sig(ref, later), "provider works again");
+
+    // Replacing the provider destroys the old callable; clearing it too.
+    s.set_provider([](std::int64_t, sigv4rs::credentials_sink &) {}, 60);
+    check(p.use_count() == 1, "replaced provider destroyed");
+    s.clear_provider();
+    check(s.try_clear_provider().ok(), "try_clear_provider");
+
+    // A provider that puts nothing: MISSING_CREDENTIALS, no cause.
+    sigv4rs::signer n(region_only());
+    int calls = 0;
+    n.set_provider([&calls](std::int64_t, sigv4rs::credentials_sink &) { ++calls; });
+    auto nr = n.try_sign_headers(doc_get(), DOC_T);
+    check(nr.status() == SIGV4RS_STATUS_MISSING_CREDENTIALS && !nr.cause() && calls == 1, "provider without a put");
+    n.clear_provider();
+    check(n.try_sign_headers(doc_get(), DOC_T + 100).status() == SIGV4RS_STATUS_MISSING_CREDENTIALS && calls == 1,
+          "cleared provider not asked");
+
+    // A refused put throws inside the provider: the nested cause is that
+    // sigv4rs::error.
+    sigv4rs::signer r(region_only());
+    r.set_provider([](std::int64_t, sigv4rs::credentials_sink &sink) { sink.put({"AKID/SLASH", DOC_SECRET, {}, 0}); });
+    e = expect_error(SIGV4RS_STATUS_MISSING_CREDENTIALS, "provider whose put is refused", [&] { (void)get_sig(r, DOC_T); });
+    check_status(status_in(e.nested()), SIGV4RS_STATUS_INVALID_ACCESS_KEY_ID, "refused put: the nested error");
+    // try_put reports instead; a rotation from inside the provider is BUSY.
+    sigv4rs::signer b(region_only());
+    sigv4rs_status put_bad = SIGV4RS_STATUS_OK, rotate_inside = SIGV4RS_STATUS_OK;
+    b.set_provider([&](std::int64_t, sigv4rs::credentials_sink &sink) {
+        put_bad = sink.try_put({"", DOC_SECRET, {}, 0}).status();
+        rotate_inside = b.try_rotate({DOC_AKID, DOC_SECRET, {}, 0}).status();
+        check(sink.native() != nullptr, "credentials_sink::native");
+        sink.put({DOC_AKID, DOC_SECRET, {}, 0});
+    });
+    check_eq(get_sig(b, DOC_T), DOC_GET_SIG, "provider after a refused try_put");
+    check_status(put_bad, SIGV4RS_STATUS_INVALID_ACCESS_KEY_ID, "try_put of an empty key id");
+    check_status(rotate_inside, SIGV4RS_STATUS_BUSY, "rotate inside the provider");
+
+    // Move-only callables; a provider survives moving the signer.
+    auto owned = std::make_unique<std::string>(DOC_SECRET);
+    sigv4rs::signer m(region_only());
+    m.set_provider([o = std::move(owned)](std::int64_t, sigv4rs::credentials_sink &sink) { sink.put({DOC_AKID, *o, {}, 0}); });
+    sigv4rs::signer moved = std::move(m);
+    check_eq(get_sig(moved, DOC_T), DOC_GET_SIG, "move-only provider, signer moved");
+    check(m.try_set_provider([](std::int64_t, sigv4rs::credentials_sink &) {}).status() == SIGV4RS_STATUS_NULL_ARGUMENT,
+          "set_provider on a moved-from signer");
+    // A provider on a storage signer.
+    sigv4rs::signer st(g_storage, region_only());
+    st.set_provider([](std::int64_t, sigv4rs::credentials_sink &sink) { sink.put({DOC_AKID, DOC_SECRET, {}, 0}); });
+    check_eq(get_sig(st, DOC_T), DOC_GET_SIG, "provider on a storage signer");
+}
+
+// --- The default chain, with STS answered by the C++ transport.
+
+constexpr const char *SOURCE_AKID = "AKIDSOURCEEXAMPLE";
+constexpr const char *SOURCE_SECRET = "sourceSecret/K7MDENG+bPxRfiCYEXAMPLEKEY";
+// The AssumeRole example of the STS API reference.
+constexpr const char *ROLE_AKID = "ASIAIOSFODNN7EXAMPLE";
+constexpr const char *ROLE_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY";
+constexpr const char *ROLE_TOKEN =
+    "AQoDYXdzEPT//////////wEXAMPLEtc764bNrC9SAPBSM22wDOk4x4HIZ8j4FZTwdQWLWsKWHGBuFqwAeMicRXmxfpSPfIeoIYRqTflfKD8YUuwthAx7mSEI/"
+    "qkPpKPi/kMcGdQrmGdeehM4IC1NtBmUpp2wUE8phUZampKsburEDy0KPkyQDYwT7WZ0wq5VSXDvp75YU9HFvlRd8Tx6q6fE8YQcHNVXAkiY9q6d+xo0rKwT38x"
+    "Vqr7ZD0u0iPPkUL64lIZbqBAz+scqKmlzm8FDrypNC9Yjc8fPOLn9FX9KSYvKTr4rvx3iSIlTJabIQwj2ICCR/oLxBA==";
+
+std::string rfc3339(std::int64_t t)
+{
+    std::time_t tt = static_cast<std::time_t>(t);
+    std::tm tm{};
+    gmtime_r(&tt, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+std::string assume_role_xml(std::int64_t exp)
+{
+    return std::string("<AssumeRoleResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\n<AssumeRoleResult>\n"
+                       "<AssumedRoleUser><Arn>arn:aws:sts::123456789012:assumed-role/demo/TestAR</Arn>"
+                       "<AssumedRoleId>ARO123EXAMPLE123:TestAR</AssumedRoleId></AssumedRoleUser>\n<Credentials>\n<AccessKeyId>") +
+           ROLE_AKID + "</AccessKeyId>\n<SecretAccessKey>" + ROLE_SECRET + "</SecretAccessKey>\n<SessionToken>" + ROLE_TOKEN +
+           "</SessionToken>\n<Expiration>" + rfc3339(exp) +
+           "</Expiration>\n</Credentials>\n<PackedPolicySize>6</PackedPolicySize>\n</AssumeRoleResult>\n"
+           "<ResponseMetadata><RequestId>c6104cbe-af31-11e0-8154-cbc7ccf896c7</RequestId></ResponseMetadata>\n"
+           "</AssumeRoleResponse>\n";
+}
+
+void write_role_profile()
+{
+    write_file("credentials", std::string("[base]\naws_access_key_id = ") + SOURCE_AKID + "\naws_secret_access_key = " + SOURCE_SECRET + "\n");
+    write_file("config", "[profile role]\nrole_arn = arn:aws:iam::123456789012:role/demo\nsource_profile = base\n"
+                         "role_session_name = cpp-wrapper\n");
+}
+
+sigv4rs::signer chain_signer(sigv4rs::chain &c)
+{
+    sigv4rs::signer s(region_only());
+    s.set_provider(c);
+    return s;
+}
+
+void test_chain()
+{
+    // The environment step.
+    clear_aws_env();
+    setenv("AWS_ACCESS_KEY_ID", DOC_AKID, 1);
+    setenv("AWS_SECRET_ACCESS_KEY", DOC_SECRET, 1);
+    {
+        sigv4rs::chain c;
+        check(static_cast<bool>(c) && c.get() != nullptr, "chain from the environment");
+        sigv4rs::signer s = chain_signer(c);
+        check_eq(get_sig(s, DOC_T), DOC_GET_SIG, "chain: environment credentials");
+        check_eq(c.last_error(), "", "last_error after a success");
+        check(c.try_last_error().ok(), "try_last_error");
+    }
+
+    // Nothing anywhere: MISSING_CREDENTIALS, and the chain says why.
+    clear_aws_env();
+    {
+        sigv4rs::chain c;
+        sigv4rs::signer s = chain_signer(c);
+        expect_error(SIGV4RS_STATUS_MISSING_CREDENTIALS, "chain: no credentials anywhere", [&] { (void)get_sig(s, DOC_T); });
+        std::string why = c.last_error();
+        check(why.find("NotFound") != std::string::npos, "last_error says NotFound: " + why);
+        // Your own provider sees the reason as a status (and may log last_error).
+        sigv4rs_status seen = SIGV4RS_STATUS_OK;
+        sigv4rs::signer mine(region_only());
+        mine.set_provider([&](std::int64_t t, sigv4rs::credentials_sink &sink) {
+            seen = c.try_resolve(t, sink).status();
+            c.resolve(t, sink); // throws: the signer gets the failure
+        });
+        auto e = expect_error(SIGV4RS_STATUS_MISSING_CREDENTIALS, "own provider around the chain", [&] { (void)get_sig(mine, DOC_T); });
+        check_status(seen, SIGV4RS_STATUS_CREDENTIALS_NOT_FOUND, "chain::try_resolve status");
+        check_status(status_in(e.nested()), SIGV4RS_STATUS_CREDENTIALS_NOT_FOUND, "chain::resolve throws the reason");
+    }
+
+    // Options: a missing profile, a bad region.
+    {
+        sigv4rs::chain_options o;
+        o.region = "bad region";
+        check(sigv4rs::chain::try_create(o).status() == SIGV4RS_STATUS_INVALID_REGION, "chain with a bad region");
+        expect_error(SIGV4RS_STATUS_INVALID_REGION, "chain constructor with a bad region", [&] { sigv4rs::chain c(o); });
+        o.region = {};
+        o.profile = "nosuch";
+        sigv4rs::chain c(o);
+        sigv4rs::signer s(region_only());
+        sigv4rs_status seen = SIGV4RS_STATUS_OK;
+        s.set_provider([&](std::int64_t t, sigv4rs::credentials_sink &sink) { seen = c.try_resolve(t, sink).status(); });
+        (void)s.try_sign_headers(doc_get(), DOC_T);
+        check_status(seen, SIGV4RS_STATUS_CREDENTIALS_CONFIG, "a profile that does not exist");
+    }
+
+    // role_arn without a transport: NO_TRANSPORT.
+    clear_aws_env();
+    write_role_profile();
+    {
+        sigv4rs::chain_options o;
+        o.profile = "role";
+        sigv4rs::chain c(o);
+        sigv4rs::signer s(region_only());
+        sigv4rs_status seen = SIGV4RS_STATUS_OK;
+        s.set_provider([&](std::int64_t t, sigv4rs::credentials_sink &sink) { seen = c.try_resolve(t, sink).status(); });
+        (void)s.try_sign_headers(doc_get(), DOC_T);
+        check_status(seen, SIGV4RS_STATUS_NO_TRANSPORT, "role profile without a transport");
+    }
+
+    // role_arn through the C++ transport, STS answered here.
+    setenv("AWS_ENDPOINT_URL_STS", "https://sts.test.invalid", 1);
+    const std::int64_t now = sigv4rs::unix_time_now();
+    const std::int64_t exp = now + 3600;
+    int calls = 0;
+    std::string method, url, body, auth;
+    std::uint32_t timeout = 0;
+    sigv4rs::chain_options o;
+    o.profile = "role";
+    o.transport = [&](const sigv4rs::http_request &req, sigv4rs::http_response &resp) {
+        ++calls;
+        method = std::string(req.method());
+        url = std::string(req.url());
+        body = std::string(req.body());
+        timeout = req.timeout_ms();
+        for (const auto &h : req.headers())
+            if (h.name == "Authorization" || h.name == "authorization")
+                auth = std::string(h.value);
+        check(req.native().timeout_ms == req.timeout_ms() && resp.native() != nullptr, "native() of the transport's views");
+        resp.set_status(200);
+        check(resp.http_status() == 200, "http_response::http_status");
+        const std::string xml = assume_role_xml(exp);
+        for (std::size_t at = 0; at < xml.size(); at += 100) // as libcurl's write callback would
+            resp.write(std::string_view(xml).substr(at, 100));
+    };
+    sigv4rs::chain c0(o);
+    sigv4rs::chain c = std::move(c0); // the transport moves with it
+    check(!c0 && c, "chain move");
+    {
+        sigv4rs::signer s = chain_signer(c);
+        sigv4rs::header_list h = s.sign_headers(doc_get(), now);
+        sigv4rs::header_list h2 = s.sign_headers(doc_get(), now + 60);
+        check(calls == 1, "one STS call for two signatures");
+        check(method == "POST" && url.compare(0, 24, "https://sts.test.invalid") == 0 && timeout > 0, "the STS request");
+        check(body.find("Action=AssumeRole") != std::string::npos &&
+                  body.find("RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fdemo") != std::string::npos &&
+                  body.find("RoleSessionName=cpp-wrapper") != std::string::npos,
+              "AssumeRole body: " + body);
+        check(auth.find(std::string("Credential=") + SOURCE_AKID + "/") != std::string::npos && auth.find("/sts/aws4_request") != std::string::npos,
+              "AssumeRole signed with the source profile's key");
+        check_eq(value_of(h, "X-Amz-Security-Token"), ROLE_TOKEN, "the role's session token");
+        sigv4rs::config rc = doc_config();
+        rc.access_key_id = ROLE_AKID;
+        rc.secret_access_key = ROLE_SECRET;
+        rc.session_token = ROLE_TOKEN;
+        sigv4rs::signer direct(rc);
+        check_eq(signature_of(h), get_sig(direct, now), "signed with the assumed role's credentials");
+        check_eq(signature_of(h2), get_sig(direct, now + 60), "second signature, same credentials");
+        check(s.expiration() == exp, "the STS answer's expiration");
+        check_eq(c.last_error(), "", "no error");
+    }
+
+    // A transport that throws: the signing error nests its exception.
+    setenv("AWS_MAX_ATTEMPTS", "1", 1); // no retries, no backoff
+    {
+        sigv4rs::chain_options t;
+        t.profile = "role";
+        t.transport = [](const sigv4rs::http_request &, sigv4rs::http_response &) { throw std::runtime_error("network down"); };
+        sigv4rs::chain tc(t);
+        sigv4rs::signer s = chain_signer(tc);
+        auto e = expect_error(SIGV4RS_STATUS_MISSING_CREDENTIALS, "throwing transport", [&] { (void)get_sig(s, now); });
+        check(e && what_of(e.nested()) == "network down", "the transport's exception is nested");
+        std::string why = tc.last_error();
+        check(why.find("AssumeRole") != std::string::npos && why.find(SOURCE_SECRET) == std::string::npos,
+              "last_error names AssumeRole, no secret: " + why);
+        auto tr = s.try_sign_headers(doc_get(), now + SIGV4RS_PROVIDER_RETRY_SECS);
+        check(tr.status() == SIGV4RS_STATUS_MISSING_CREDENTIALS && what_of(tr.cause()) == "network down", "try_ form: the transport's cause");
+    }
+    // A transport writing more than SIGV4RS_MAX_HTTP_RESPONSE_LEN: write throws.
+    {
+        sigv4rs_status second = SIGV4RS_STATUS_OK;
+        sigv4rs::chain_options t;
+        t.profile = "role";
+        t.transport = [&](const sigv4rs::http_request &, sigv4rs::http_response &resp) {
+            resp.set_status(200);
+            const std::string mib(SIGV4RS_MAX_HTTP_RESPONSE_LEN, 'x');
+            resp.write(mib);
+            second = resp.try_write("y").status();
+            resp.write("y");
+        };
+        sigv4rs::chain tc(t);
+        sigv4rs::signer s = chain_signer(tc);
+        auto e = expect_error(SIGV4RS_STATUS_MISSING_CREDENTIALS, "oversized STS answer", [&] { (void)get_sig(s, now); });
+        check_status(second, SIGV4RS_STATUS_INPUT_TOO_LONG, "http_response::try_write past the limit");
+        check_status(status_in(e.nested()), SIGV4RS_STATUS_INPUT_TOO_LONG, "http_response::write past the limit throws");
+    }
+    clear_aws_env();
+}
+
+// --- aws-chunked: both AWS S3 documentation examples, byte for byte.
+
+void test_chunked()
+{
+    const sigv4rs::stream shape{SIGV4RS_STREAM_MODE_SIGNED, SIGV4RS_CHECKSUM_NONE, 66560, 65536};
+    check(sigv4rs::encoded_length(shape) == 66824, "encoded_length of the documentation example");
+    sigv4rs::stream wrong = shape;
+    wrong.checksum = SIGV4RS_CHECKSUM_CRC32;
+    expect_error(SIGV4RS_STATUS_INVALID_ARGUMENT, "encoded_length: checksum without a trailer mode", [&] { (void)sigv4rs::encoded_length(wrong); });
+    check(sigv4rs::try_encoded_length(wrong).status() == SIGV4RS_STATUS_INVALID_ARGUMENT, "try_encoded_length");
+
+    sigv4rs::signer s(doc_config());
+    sigv4rs::request req;
+    req.method = "PUT";
+    req.url = "https://s3.amazonaws.com/examplebucket/chunkObject.txt";
+    req.headers = {{"x-amz-storage-class", "REDUCED_REDUNDANCY"}};
+    const std::string data(66560, 'a');
+
+    sigv4rs::chunked_upload up(s);
+    check(up.try_sign_chunk("x").status() == SIGV4RS_STATUS_NOT_INITIALIZED, "sign_chunk before begin");
+    sigv4rs::header_list h = up.begin(req, DOC_T, shape);
+    check_eq(value_of(h, "Content-Length"), "66824", "Content-Length");
+    check_eq(value_of(h, "X-Amz-Decoded-Content-Length"), "66560", "X-Amz-Decoded-Content-Length");
+    check_eq(value_of(h, "Content-Encoding"), "aws-chunked", "Content-Encoding");
+    std::string a = value_of(h, "Authorization");
+    check(a.size() > 64 && a.substr(a.size() - 64) == "4f232c4386841ef735655705268965c44a0e4690baa4adea153f7db9fa80a0a9", "seed signature");
+    expect_error(SIGV4RS_STATUS_INVALID_CHUNK_SIZE, "a short chunk first", [&] { (void)up.sign_chunk(std::string_view(data).substr(0, 100)); });
+    std::string body = up.sign_chunk(std::string_view(data).substr(0, 65536));
+    body += data.substr(0, 65536) + "\r\n";
+    sigv4rs::chunked_upload moved(std::move(up)); // mid-stream
+    check(up.try_finish().status() == SIGV4RS_STATUS_NULL_ARGUMENT, "moved-from upload");
+    expect_error(SIGV4RS_STATUS_INCOMPLETE_PAYLOAD, "finish before the last chunk", [&] { (void)moved.finish(); });
+    char tiny[8];
+    auto ts = moved.try_sign_chunk_into(std::string_view(data).substr(65536), tiny);
+    check(ts.status() == SIGV4RS_STATUS_BUFFER_TOO_SMALL && ts.needed() == 86, "sign_chunk_into too small: needed");
+    char line[SIGV4RS_CHUNK_HEADER_MAX_LEN];
+    std::size_t n = moved.sign_chunk_into(std::string_view(data).substr(65536), line);
+    body += std::string(line, n) + data.substr(65536) + "\r\n";
+    auto tf = moved.try_finish_into(tiny);
+    check(tf.status() == SIGV4RS_STATUS_BUFFER_TOO_SMALL && tf.needed() == 86, "finish_into too small: needed");
+    body += moved.finish();
+    expect_error(SIGV4RS_STATUS_NOT_INITIALIZED, "finish twice", [&] { (void)moved.finish(); });
+    std::string want = "10000;chunk-signature=ad80c730a21e5b8d04586a2213dd63b9a0e99e0e2307b0ade35a65485a288648\r\n" +
+                       std::string(65536, 'a') +
+                       "\r\n400;chunk-signature=0055627c9e194cb4542bae2aa5492e3c1575bbb81b612b7d234b86a503ef5497\r\n" +
+                       std::string(1024, 'a') +
+                       "\r\n0;chunk-signature=b6c6ea8a5354eaf15b3cb7646744f4275b71ea724fed81ceb9323e279d449df9\r\n\r\n";
+    check(body == want, "the documentation's aws-chunked body, byte for byte");
+    check(body.size() == 66824, "body length = Content-Length");
+
+    // With a CRC32C trailer (that example does not sign Content-Length),
+    // through begin_into and the C request.
+    sigv4rs::config tc = doc_config();
+    tc.unsigned_headers = {"content-length"};
+    sigv4rs::signer ts2(tc);
+    sigv4rs::chunked_upload t(ts2);
+    sigv4rs_header sc{sigv4rs_cstr("x-amz-storage-class"), sigv4rs_cstr("REDUCED_REDUNDANCY")};
+    sigv4rs_request cr{};
+    cr.method = sigv4rs_cstr("PUT");
+    cr.url = sigv4rs_cstr("https://s3.amazonaws.com/examplebucket/chunkObject.txt");
+    cr.headers = &sc;
+    cr.headers_len = 1;
+    const sigv4rs::stream tshape{SIGV4RS_STREAM_MODE_SIGNED_TRAILER, SIGV4RS_CHECKSUM_CRC32C, 66560, 65536};
+    char hb[1024];
+    n = t.begin_into(cr, DOC_T, tshape, hb);
+    std::string trailer_auth, trailer_hdr;
+    for (std::string_view l : sigv4rs::header_lines(hb, n)) {
+        auto nv = sigv4rs::split_header(l);
+        if (nv.first == "Authorization")
+            trailer_auth = std::string(nv.second);
+        if (nv.first == "X-Amz-Trailer")
+            trailer_hdr = std::string(nv.second);
+    }
+    check(trailer_hdr == "x-amz-checksum-crc32c", "X-Amz-Trailer");
+    check(trailer_auth.size() > 64 && trailer_auth.substr(trailer_auth.size() - 64) ==
+                                          "106e2a8a18243abcf37539882f36619c00e2dfc72633413f02d3b74544bfeb8e",
+          "trailer example: seed signature");
+    std::string tb = t.sign_chunk(std::string_view(data).substr(0, 65536));
+    tb += t.sign_chunk(std::string_view(data).substr(65536));
+    char fin[SIGV4RS_CHUNKED_FINISH_MAX_LEN];
+    n = t.finish_into(fin);
+    tb += std::string(fin, n);
+    check(tb.find("b474d8862b1487a5145d686f57f013e54db672cee1c953b3010fb58501ef5aa2") != std::string::npos &&
+              tb.find("1c1344b170168f8e65b41376b44b20fe354e373826ccbbe2c1d40a8cae51e5c7") != std::string::npos &&
+              tb.find("2ca2aba2005185cf7159c6277faf83795951dd77a3a99e6e65d5c9f85863f992") != std::string::npos,
+          "trailer example: chunk signatures");
+    const std::string tail = "\r\nx-amz-checksum-crc32c:sOO8/Q==\r\n"
+                             "x-amz-trailer-signature:d81f82fc3505edab99d459891051a732e8730629a2e4a59689829ca17fe2e435\r\n\r\n";
+    check(tb.size() > tail.size() && tb.substr(tb.size() - tail.size()) == tail, "trailer example: signed trailer");
+    check(t.native() != nullptr, "chunked_upload::native");
+
+    // A bad seed request: the error locates it; the state stays idle.
+    sigv4rs::chunked_upload bad(s);
+    sigv4rs::request br = req;
+    br.headers.push_back({"Bad Name", "v"});
+    auto e = expect_error(SIGV4RS_STATUS_INVALID_HEADER_NAME, "begin with a bad header name", [&] { (void)bad.begin(br, DOC_T, shape); });
+    check(e && e->location().field == SIGV4RS_FIELD_HEADER_NAME && e->location().index == 1 && e->location().offset == 3,
+          "begin: located at header 1's name, byte 3");
+    check(bad.try_finish().status() == SIGV4RS_STATUS_NOT_INITIALIZED, "a failed begin leaves the state idle");
+    check(bad.try_begin(req, DOC_T, wrong).status() == SIGV4RS_STATUS_INVALID_ARGUMENT, "try_begin with a bad shape");
+    sigv4rs::chunked_upload assigned(s);
+    assigned = sigv4rs::chunked_upload(s);
+    auto sq = assigned.try_begin_into(req, DOC_T, shape, sigv4rs::buffer(nullptr, 0));
+    check(sq.status() == SIGV4RS_STATUS_BUFFER_TOO_SMALL && sq.needed() > 0, "begin_into size query");
+    std::vector<char> seed(sq.needed());
+    check(assigned.begin_into(req, DOC_T, shape, seed) == seed.size(), "begin_into(sigv4rs::request)");
+    std::string seed_auth;
+    for (std::string_view l : sigv4rs::header_lines(seed.data(), seed.size()))
+        if (sigv4rs::split_header(l).first == "Authorization")
+            seed_auth = std::string(sigv4rs::split_header(l).second);
+    check(seed_auth == a, "begin_into gives the seed signature of begin");
+}
+
+void test_threads()
+{
+    const sigv4rs::signer s(doc_config());
+    std::atomic<int> wrong{0};
+    std::vector<std::thread> ts;
+    for (int k = 0; k < 4; ++k)
+        ts.emplace_back([&] {
+            for (int i = 0; i < 50; ++i)
+                if (get_sig(s, DOC_T) != DOC_GET_SIG || s.presign(doc_get(), DOC_T, 86400).empty())
+                    ++wrong;
+        });
+    // Rotations meanwhile (same keys): signing never waits, never mixes sets.
+    for (int i = 0; i < 50; ++i) {
+        auto r = s.try_rotate({DOC_AKID, DOC_SECRET, {}, 0});
+        if (!r.ok() && r.status() != SIGV4RS_STATUS_BUSY)
+            ++wrong;
+    }
+    for (auto &t : ts)
+        t.join();
+    check(wrong == 0, "4 threads share a signer while it rotates");
+}
+
+} // namespace
+
+int main()
+{
+    char tmpl[] = "/tmp/sigv4rs-cpp-unit-XXXXXX";
+    if (mkdtemp(tmpl) == nullptr) {
+        std::perror("mkdtemp");
+        return 2;
+    }
+    g_home = tmpl;
+    clear_aws_env();
+    test_basics();
+    test_sign_and_presign();
+    test_payloads_and_hasher();
+    test_errors();
+    test_large_outputs();
+    test_move_and_storage();
+    test_from_env_and_time();
+    test_rotation();
+    test_providers();
+    test_chain();
+    test_chunked();
+    test_threads();
+    std::filesystem::remove_all(g_home);
+    std::printf("unit: %d/%d checks passed\n", g_checks - g_failures, g_checks);
+    return g_failures == 0 ? 0 : 1;
+}
