@@ -39,11 +39,7 @@ installed=$(cd "$stage" && find . \( -type f -o -type l \) ! -name "libsigv4rs.s
 [ -f "$stage$prefix/lib/cmake/sigv4rs/sigv4rsConfig.cmake" ] || fail "no sigv4rsConfig.cmake installed"
 [ -f "$stage$prefix/lib/cmake/sigv4rs/sigv4rsConfigVersion.cmake" ] || fail "no sigv4rsConfigVersion.cmake installed"
 [ -f "$stage$prefix/lib/pkgconfig/sigv4rs.pc" ] || fail "no sigv4rs.pc installed"
-hpp=no
-if [ -f include/sigv4rs.hpp ]; then
-  [ -f "$stage$prefix/include/sigv4rs.hpp" ] || fail "include/sigv4rs.hpp not installed"
-  hpp=yes
-fi
+[ -f "$stage$prefix/include/sigv4rs.hpp" ] || fail "include/sigv4rs.hpp not installed"
 
 # Only the stage: neither a real install in /usr/local nor a package registry
 # may answer for it.
@@ -61,7 +57,6 @@ set(CMAKE_CXX_STANDARD 17)
 set(CMAKE_CXX_STANDARD_REQUIRED ON)
 set(CMAKE_CXX_EXTENSIONS OFF)
 add_compile_options(-Wall -Wextra -Wpedantic -Werror)
-option(USE_HPP "C++ through sigv4rs.hpp" OFF)
 
 foreach(kind shared static)
   if(kind STREQUAL "shared")
@@ -73,9 +68,6 @@ foreach(kind shared static)
   target_link_libraries(c_\${kind} PRIVATE \${lib})
   add_executable(cxx_\${kind} sign.cpp)
   target_link_libraries(cxx_\${kind} PRIVATE \${lib})
-  if(USE_HPP)
-    target_compile_definitions(cxx_\${kind} PRIVATE USE_HPP)
-  endif()
 endforeach()
 EOF
 
@@ -125,75 +117,43 @@ int main(void)
 EOF
 
 cat >"$work/project/sign.cpp" <<'EOF'
-// The official suite's get-vanilla case from C++; prints the signature.
-#ifdef USE_HPP
-#include <sigv4rs.hpp>
-#else
-#include <sigv4rs.h>
-#endif
-#include <cstdint>
+// The official suite's get-vanilla case from C++, through the installed
+// wrapper (sigv4rs.hpp); prints the version and the signature.
 #include <iostream>
 #include <string>
-#include <string_view>
 
-namespace {
-
-sigv4rs_bytes bytes(std::string_view s)
-{
-    sigv4rs_bytes b{};
-    b.ptr = reinterpret_cast<const std::uint8_t *>(s.data());
-    b.len = s.size();
-    return b;
-}
-
-}  // namespace
+#include <sigv4rs.hpp>
 
 int main()
 {
-    sigv4rs_config cfg{};
-    cfg.access_key_id = bytes("AKIDEXAMPLE");
-    cfg.secret_access_key = bytes("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY");
-    cfg.region = bytes("us-east-1");
-    cfg.service = bytes("service");
-
-    sigv4rs_signer *signer = nullptr;
-    if (sigv4rs_status st = sigv4rs_signer_new(&cfg, &signer); st != SIGV4RS_STATUS_OK) {
-        std::cerr << "signer: " << sigv4rs_status_str(st) << '\n';
-        return 1;
-    }
-    sigv4rs_request req{};
-    req.method = bytes("GET");
-    req.url = bytes("https://example.amazonaws.com/");
-
-    // The size query first, then exactly that much.
-    std::size_t len = 0;
-    sigv4rs_status st = sigv4rs_signer_sign_headers(signer, &req, 1440938160, nullptr, 0, &len);
-    std::string out(len, '\0');
-    if (st == SIGV4RS_STATUS_BUFFER_TOO_SMALL)
-        st = sigv4rs_signer_sign_headers(signer, &req, 1440938160,
-                                         reinterpret_cast<std::uint8_t *>(out.data()), out.size(), &len);
-    sigv4rs_signer_free(signer);
-    if (st != SIGV4RS_STATUS_OK) {
-        std::cerr << "sign: " << sigv4rs_status_str(st) << '\n';
-        return 1;
-    }
-    constexpr std::string_view key = "Signature=";
-    std::string_view headers(out.data(), len);
-    auto at = headers.find(key);
-    if (at == std::string_view::npos) {
+    sigv4rs::config cfg;
+    cfg.access_key_id = "AKIDEXAMPLE";
+    cfg.secret_access_key = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+    cfg.region = "us-east-1";
+    cfg.service = "service";
+    try {
+        const sigv4rs::signer signer(cfg);
+        sigv4rs::request req;
+        req.method = "GET";
+        req.url = "https://example.amazonaws.com/";
+        for (const auto &[name, value] : signer.sign_headers(req, 1440938160)) {
+            const std::string key = "Signature=";
+            const auto at = value.find(key);
+            if (name == "Authorization" && at != std::string::npos) {
+                std::cout << sigv4rs_version() << ' ' << value.substr(at + key.size()) << '\n';
+                return 0;
+            }
+        }
         std::cerr << "no Authorization header\n";
-        return 1;
+    } catch (const sigv4rs::error &e) {
+        std::cerr << e.what() << '\n';
     }
-    auto sig = headers.substr(at + key.size());
-    std::cout << sigv4rs_version() << ' ' << sig.substr(0, sig.find('\0')) << '\n';
-    return 0;
+    return 1;
 }
 EOF
 
-hpp_flag=OFF
-[ "$hpp" = yes ] && hpp_flag=ON
 run cmake -S "$work/project" -B "$work/project/build" "${cmake_find[@]}" \
-  -DCMAKE_PREFIX_PATH="$stage$prefix" -DUSE_HPP=$hpp_flag
+  -DCMAKE_PREFIX_PATH="$stage$prefix"
 run cmake --build "$work/project/build" -j 2
 
 for lang in c cxx; do
@@ -285,6 +245,6 @@ want_left=$(printf './usr/local/lib/libsigv4rs.so.%s\n./usr/local/lib/libsigv4rs
 rm -f "$stage$prefix/lib/libsigv4rs.so.$major.$old_minor" "$stage$prefix/lib/libsigv4rs.so.$major.$old_minor.0"
 [ -z "$(find "$stage" \( -type f -o -type l \))" ] || fail "stage not empty"
 
-echo "cmake: $(wc -l <<<"$installed") files installed, C++ through $( [ "$hpp" = yes ] && echo sigv4rs.hpp || echo sigv4rs.h)," \
+echo "cmake: $(wc -l <<<"$installed") files installed, C++ through sigv4rs.hpp," \
   "static c $(stat -c %s "$work/project/build/c_static") B, shared c $(stat -c %s "$work/project/build/c_shared") B"
 echo "cmake ok (c: shared+static, c++: shared+static, uninstall clean, $(( $(date +%s) - start )) s)"
