@@ -13,8 +13,20 @@ module Sigv4rs
     # Development checkout: bindings/ruby -> ../../target/release.
     DEV_LIB = File.expand_path('../../target/release/libsigv4rs.so', GEM_ROOT)
 
-    # SIGV4RS_LIB (full path), else the development build, else the system
-    # search path (the SONAME first: it pins the ABI minor version).
+    # The installed gem's own build (ext/sigv4rs/extconf.rb): RubyGems puts
+    # it next to this file, and in the gem's extension directory (alone there
+    # when RubyGems is set not to copy extensions into lib/).
+    def self.own_libraries
+      name = ::FFI.map_library_name('sigv4rs')
+      spec = Gem.loaded_specs['sigv4rs'] if defined?(Gem.loaded_specs)
+      dirs = [__dir__]
+      dirs << File.join(spec.extension_dir, 'sigv4rs') if spec && File.identical?(spec.full_gem_path, GEM_ROOT)
+      dirs.map { |d| File.join(d, name) }
+    end
+
+    # SIGV4RS_LIB (full path), else the gem's own copy, else the development
+    # build, else the system search path (the SONAME first: it pins the ABI
+    # minor version).
     def self.library_candidates
       env = ENV['SIGV4RS_LIB']
       if env && !env.empty?
@@ -22,6 +34,8 @@ module Sigv4rs
 
         return [env]
       end
+      own = own_libraries.find { |f| File.file?(f) }
+      return [own] if own
       return [DEV_LIB] if File.file?(DEV_LIB)
 
       [ABI::SONAME, 'sigv4rs']
