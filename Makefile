@@ -9,7 +9,7 @@ SONAME  := libsigv4rs.so.0.$(MINOR)
 NATIVE_LIBS := -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
 STAGE   := $(CURDIR)/target/stage
 
-.PHONY: all build demo test test-steps setup lint rust-test c-test c-memcheck fuzz-smoke miri tsan go-test ruby-test python-test creds-test interop install-check header install uninstall clean bench embedded-test
+.PHONY: all build demo test test-steps setup lint rust-test c-test c-memcheck fuzz-smoke miri tsan go-test ruby-test python-test cpp-test creds-test interop install-check install-test abi-baseline header install uninstall clean bench embedded-test
 
 all: build
 
@@ -27,7 +27,7 @@ test:
 	  echo "make test: all passed in $$(( $$(date +%s) - start )) s"
 
 test-steps: setup lint rust-test c-test c-memcheck fuzz-smoke miri go-test ruby-test python-test \
-            creds-test interop install-check embedded-test
+            cpp-test creds-test interop install-check install-test embedded-test
 
 # Debian packages (as root; otherwise it names them and stops).
 setup:
@@ -85,6 +85,21 @@ creds-test: build
 # servers are installed once into ~/.cache/sigv4rs-interop (about 3 minutes).
 interop: build
 	python3 tests/interop/run.py
+
+# The C++17 wrapper (include/sigv4rs.hpp): suite and unit tests, under
+# ASan/UBSan and valgrind.
+cpp-test: build
+	@$(MAKE) --no-print-directory -C bindings/cpp test sanitize valgrind
+
+# Installed the way each ecosystem installs (issue 14): wheel, gem, Go module,
+# CMake package (C and C++), ABI baseline. One summary line.
+install-test: build
+	bash tests/install/run_all.sh
+
+# Record the C ABI in abi/sigv4rs.abi (after a compatible addition, or
+# after a version bump that changed the SONAME; tests/abi_baseline.rs).
+abi-baseline:
+	SIGV4RS_BLESS_ABI=1 $(CARGO) test --profile test-fast --test abi_baseline -- --nocapture
 
 # Install into a staging prefix and build the quick start through pkg-config.
 install-check: build

@@ -20,6 +20,8 @@ PACKAGES=(
   "ruby-ffi Ruby binding"
   "ruby-minitest Ruby tests"
   "ruby-aws-sigv4 Ruby differential"
+  "g++ C++ wrapper (bindings/cpp), CMake test"
+  "cmake CMake package test (tests/install/cmake.sh)"
 )
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
