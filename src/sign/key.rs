@@ -21,6 +21,10 @@ pub fn derive(prefixed_secret: &[u8], date: &[u8], region: &[u8], service: &[u8]
     key
 }
 
+/// The `day` of a cached SigV4a key (day numbers + 1 stay far below it).
+#[cfg(feature = "sigv4a")]
+const V4A_TAG: u32 = u32::MAX;
+
 /// One cached key: the day it is for and its HMAC midstates.
 pub struct KeyCache {
     seq: AtomicU32,
@@ -78,6 +82,39 @@ impl KeyCache {
         self.day.store(day.wrapping_add(1), Ordering::Relaxed);
         for (i, w) in self.words.iter().enumerate() {
             w.store(if i < 8 { key.inner[i] } else { key.outer[i - 8] }, Ordering::Relaxed);
+        }
+        self.seq.store(s.wrapping_add(2), Ordering::Release);
+    }
+
+    /// The SigV4a private key, if cached (it depends on the credentials
+    /// alone, so it stays for their lifetime; a signer signs with one
+    /// algorithm, so it takes the day key's place).
+    #[cfg(feature = "sigv4a")]
+    pub fn get_v4a(&self) -> Option<super::v4a::V4aKey> {
+        let s1 = self.seq.load(Ordering::Acquire);
+        if s1 & 1 != 0 {
+            return None;
+        }
+        let d = self.day.load(Ordering::Relaxed);
+        let mut key = super::v4a::V4aKey([0; 32]);
+        for (c, w) in key.0.chunks_exact_mut(4).zip(&self.words) {
+            c.copy_from_slice(&w.load(Ordering::Relaxed).to_be_bytes());
+        }
+        fence(Ordering::Acquire);
+        let s2 = self.seq.load(Ordering::Relaxed);
+        (s1 == s2 && d == V4A_TAG).then_some(key)
+    }
+
+    /// Stores the SigV4a key, unless another thread is storing one now.
+    #[cfg(feature = "sigv4a")]
+    pub fn put_v4a(&self, key: &super::v4a::V4aKey) {
+        let Some(s) = self.claim() else {
+            return;
+        };
+        fence(Ordering::Release);
+        self.day.store(V4A_TAG, Ordering::Relaxed);
+        for (c, w) in key.0.chunks_exact(4).zip(&self.words) {
+            w.store(u32::from_be_bytes([c[0], c[1], c[2], c[3]]), Ordering::Relaxed);
         }
         self.seq.store(s.wrapping_add(2), Ordering::Release);
     }

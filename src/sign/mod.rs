@@ -16,6 +16,8 @@ pub(crate) mod sha;
 pub(crate) mod sink;
 pub(crate) mod time;
 pub(crate) mod url;
+#[cfg(feature = "sigv4a")]
+pub(crate) mod v4a;
 
 // Inputs: the request, the configured signer, an upload's shape.
 mod request;
@@ -45,6 +47,8 @@ pub use signer::{
 pub use stream::{StreamMode, Streaming};
 pub use time::AmzDate;
 pub use url::Target;
+#[cfg(feature = "sigv4a")]
+pub use v4a::{V4aKey, derive_v4a};
 
 /// Longest access key id.
 pub const MAX_ACCESS_KEY_ID_LEN: usize = 128;
@@ -58,7 +62,7 @@ pub const MAX_SESSION_TOKEN_LEN: usize = 16_384;
 /// Longest session token (16 KiB in a default build).
 #[cfg(sigv4rs_limits = "small")]
 pub const MAX_SESSION_TOKEN_LEN: usize = 2048;
-/// Longest region name.
+/// Longest region name (or SigV4a region set).
 pub const MAX_REGION_LEN: usize = 64;
 /// Longest service name.
 pub const MAX_SERVICE_LEN: usize = 64;
