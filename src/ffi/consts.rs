@@ -2,6 +2,9 @@
 
 /// Hex digits of a signature.
 pub const SIGV4RS_SIGNATURE_LEN: usize = 64;
+/// Most hex digits of a SigV4a signature (hex of a DER ECDSA signature of
+/// at most 72 bytes; usually 140 to 144 digits).
+pub const SIGV4RS_SIGV4A_SIGNATURE_MAX_LEN: usize = 144;
 /// Bytes of an `X-Amz-Date` value (`20150830T123600Z`).
 pub const SIGV4RS_AMZ_DATE_LEN: usize = 16;
 /// Hex digits of a SHA-256.
@@ -42,8 +45,16 @@ pub const SIGV4RS_FLAG_SINGLE_ENCODE_PATH: u32 = 4;
 pub const SIGV4RS_FLAG_CONTENT_SHA256_HEADER: u32 = 8;
 /// Attach the session token after signing, unsigned.
 pub const SIGV4RS_FLAG_UNSIGNED_SESSION_TOKEN: u32 = 16;
+/// Sign with SigV4a (`AWS4-ECDSA-P256-SHA256`): `region` holds the region
+/// set (`us-east-1`, `us-east-1,us-west-2`, `*`), signed as
+/// `X-Amz-Region-Set`; the scope has no region; the signature is hex DER
+/// (up to `SIGV4RS_SIGV4A_SIGNATURE_MAX_LEN` digits). A library built
+/// without SigV4a (firmware builds) refuses it as an unknown flag.
+pub const SIGV4RS_FLAG_SIGV4A: u32 = 32;
 
 use crate::sign::{self, Flags};
+#[cfg(feature = "sigv4a")]
+const _: () = assert!(SIGV4RS_SIGV4A_SIGNATURE_MAX_LEN == sign::v4a::MAX_SIGNATURE_HEX_LEN);
 const _: () = {
     assert!(SIGV4RS_MAX_ACCESS_KEY_ID_LEN == sign::MAX_ACCESS_KEY_ID_LEN);
     assert!(SIGV4RS_MAX_SECRET_KEY_LEN == sign::MAX_SECRET_KEY_LEN);
@@ -65,4 +76,5 @@ const _: () = {
     assert!(SIGV4RS_FLAG_SINGLE_ENCODE_PATH == Flags::SINGLE_ENCODE_PATH);
     assert!(SIGV4RS_FLAG_CONTENT_SHA256_HEADER == Flags::CONTENT_SHA256_HEADER);
     assert!(SIGV4RS_FLAG_UNSIGNED_SESSION_TOKEN == Flags::UNSIGNED_SESSION_TOKEN);
+    assert!(SIGV4RS_FLAG_SIGV4A == Flags::SIGV4A);
 };

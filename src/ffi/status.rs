@@ -88,6 +88,10 @@ statuses! {
     /// An unsigned-header name is not a valid header name, or the names do
     /// not fit in `SIGV4RS_MAX_UNSIGNED_HEADERS_LEN`.
     InvalidUnsignedHeader = 105 => c"invalid unsigned header name",
+    /// `SIGV4RS_FLAG_SIGV4A`: the region (a region set) is empty, longer
+    /// than `SIGV4RS_MAX_REGION_LEN`, or not names of `A-Za-z0-9-_.*`
+    /// separated by single commas.
+    InvalidRegionSet = 106 => c"invalid region set",
     /// Method empty or not an HTTP token.
     InvalidMethod = 110 => c"invalid method",
     /// URL malformed: no `scheme://`, scheme not http/https/ws/wss, user
@@ -182,6 +186,7 @@ impl From<Error> for sigv4rs_status {
             Error::InvalidSessionToken => S::InvalidSessionToken,
             Error::InvalidRegion => S::InvalidRegion,
             Error::InvalidService => S::InvalidService,
+            Error::InvalidRegionSet => S::InvalidRegionSet,
             Error::InvalidUnsignedHeader => S::InvalidUnsignedHeader,
             Error::InvalidMethod => S::InvalidMethod,
             Error::InvalidUrl => S::InvalidUrl,

@@ -13,7 +13,19 @@ use super::time::AmzDate;
 /// One signing algorithm bound to a signer and a signing time.
 pub(crate) trait Algorithm {
     /// The signature as written in `Authorization` or `X-Amz-Signature`.
-    type Signature: AsRef<[u8]>;
+    type Signature: AsRef<[u8]> + Copy;
+    /// Signatures vary in length: outputs are sized with the real one,
+    /// computed first.
+    const SIGN_FIRST: bool = false;
+    /// 64 hex digits (a canonical request hash) as a `Signature` value: the
+    /// pipeline carries either in one "digits" slot.
+    fn from_hex(hex: [u8; 64]) -> Self::Signature;
+    /// The hex digits [`Algorithm::from_hex`] stored.
+    fn hex_of(digits: &Self::Signature) -> &[u8; 64];
+    /// The region set, signed as `X-Amz-Region-Set` (SigV4a).
+    fn region_set(&self) -> Option<&[u8]> {
+        None
+    }
     /// `AWS4-HMAC-SHA256`, the `X-Amz-Algorithm` value.
     fn name(&self) -> &'static [u8];
     /// The signing time.
@@ -94,6 +106,14 @@ impl<'a> V4<'a> {
 impl Algorithm for V4<'_> {
     type Signature = [u8; 64];
 
+    fn from_hex(hex: [u8; 64]) -> [u8; 64] {
+        hex
+    }
+
+    fn hex_of(digits: &[u8; 64]) -> &[u8; 64] {
+        digits
+    }
+
     fn name(&self) -> &'static [u8] {
         b"AWS4-HMAC-SHA256"
     }
@@ -124,5 +144,79 @@ impl Algorithm for V4<'_> {
 
     fn placeholder(&self) -> &[u8; 64] {
         &[b'0'; 64]
+    }
+}
+
+/// SigV4a: ECDSA P-256 with the key derived from the credentials, over a
+/// scope without region (the region set is a signed header or parameter).
+#[cfg(feature = "sigv4a")]
+pub(crate) struct V4a<'a> {
+    pub(crate) signer: &'a Signer,
+    pub(crate) date: AmzDate,
+    key: super::v4a::V4aKey,
+}
+
+#[cfg(feature = "sigv4a")]
+impl<'a> V4a<'a> {
+    /// SigV4a at `date` with the key of `creds` (cached, or derived and
+    /// cached).
+    #[inline(never)]
+    pub(crate) fn new(signer: &'a Signer, creds: &Creds, date: &AmzDate) -> Self {
+        V4a {
+            signer,
+            date: *date,
+            key: creds.v4a_key(),
+        }
+    }
+}
+
+#[cfg(feature = "sigv4a")]
+const V4A_PLACEHOLDER: super::v4a::DerHex = super::v4a::DerHex {
+    hex: [b'0'; super::v4a::MAX_SIGNATURE_HEX_LEN],
+    len: super::v4a::MAX_SIGNATURE_HEX_LEN as u8,
+};
+
+#[cfg(feature = "sigv4a")]
+impl Algorithm for V4a<'_> {
+    type Signature = super::v4a::DerHex;
+    const SIGN_FIRST: bool = true;
+
+    fn from_hex(hex: [u8; 64]) -> Self::Signature {
+        super::v4a::DerHex::from_hex64(&hex)
+    }
+
+    fn hex_of(digits: &Self::Signature) -> &[u8; 64] {
+        digits.hex.first_chunk().unwrap_or(&[b'0'; 64])
+    }
+
+    fn region_set(&self) -> Option<&[u8]> {
+        Some(self.signer.region())
+    }
+
+    fn name(&self) -> &'static [u8] {
+        super::v4a::ALGORITHM
+    }
+
+    fn date(&self) -> &AmzDate {
+        &self.date
+    }
+
+    fn write_scope(&self, s: &mut dyn Sink, sep: &[u8]) {
+        s.put(self.date.date());
+        s.put(sep);
+        s.put(self.signer.service());
+        s.put(sep);
+        s.put(b"aws4_request");
+    }
+
+    #[inline(never)]
+    fn sign(&self, creq_hex: &[u8; 64]) -> Self::Signature {
+        let mut h = super::sha::Sha256::new();
+        self.write_string_to_sign(&mut h, creq_hex);
+        super::v4a::sign_digest(&self.key, &h.finish())
+    }
+
+    fn placeholder(&self) -> &Self::Signature {
+        &V4A_PLACEHOLDER
     }
 }

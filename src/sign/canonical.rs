@@ -46,6 +46,8 @@ fn write_header_value(plan: &Plan<'_>, s: &mut dyn Sink, h: Header) {
                 .and_then(|(st, _)| st.checksum)
                 .map_or(&b""[..], |k| k.header_name()),
         ),
+        #[cfg(feature = "sigv4a")]
+        Header::Added(Added::RegionSet) => s.put(plan.signer.region()),
         Header::Caller(i) => write_value(s, plan.req.headers.header(i).1),
     }
 }
@@ -108,6 +110,8 @@ pub(crate) fn write_auth_param<A: Algorithm>(plan: &Plan<'_>, alg: &A, s: &mut d
         2 => s.put(&alg.date().full),
         3 => put_decimal(s, u64::from(plan.expires.unwrap_or(0))),
         4 => write_signed_headers(plan, s, true),
+        #[cfg(feature = "sigv4a")]
+        super::query::AUTH_REGION_SET => encode(s, plan.signer.region(), false),
         _ => encode(s, plan.creds.session_token(), false),
     }
 }

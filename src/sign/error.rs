@@ -21,6 +21,9 @@ pub enum Error {
     InvalidRegion,
     /// Service empty, too long, or not `A-Za-z0-9-_.`.
     InvalidService,
+    /// SigV4a region set empty, too long, or not a `,`-separated list of
+    /// non-empty names of `A-Za-z0-9-_.*`.
+    InvalidRegionSet,
     /// An unsigned-header name is not a header name, or the list is too long.
     InvalidUnsignedHeader,
     /// Method empty or not an HTTP token.

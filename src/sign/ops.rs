@@ -7,6 +7,8 @@
 //! stack, key derivation and the plan are never live together.
 
 use super::Error;
+#[cfg(feature = "sigv4a")]
+use super::algorithm::V4a;
 use super::algorithm::{Algorithm, V4};
 use super::canonical::{canonical_request_hash, write_canonical_request};
 use super::chunked::ChunkState;
@@ -15,7 +17,7 @@ use super::output::{headers_bound, url_bound, write_headers, write_presigned_url
 use super::plan::Plan;
 use super::request::{Mode, Request};
 use super::sha::HmacKey;
-use super::signer::{Creds, Signer};
+use super::signer::{Creds, Flags, Signer};
 use super::sink::{Counter, Sink, SliceWriter};
 use super::stream::Streaming;
 use super::time::AmzDate;
@@ -38,28 +40,22 @@ fn sign<A: Algorithm>(plan: &mut Plan<'_>, alg: &A) -> A::Signature {
     alg.sign(&hex32(&canonical_request_hash(plan, alg)))
 }
 
-fn emit<A: Algorithm<Signature = [u8; 64]>>(
-    what: Output,
-    plan: &Plan<'_>,
-    alg: &A,
-    s: &mut dyn Sink,
-    digits: &[u8; 64],
-) {
+fn emit<A: Algorithm>(what: Output, plan: &Plan<'_>, alg: &A, s: &mut dyn Sink, digits: &A::Signature) {
     match what {
         Output::Headers => write_headers(plan, alg, s, digits),
         Output::Url => write_presigned_url(plan, alg, s, digits),
         Output::CanonicalRequest => write_canonical_request(plan, alg, s),
-        Output::StringToSign => alg.write_string_to_sign(s, digits),
+        Output::StringToSign => alg.write_string_to_sign(s, A::hex_of(digits)),
     }
 }
 
 /// Receives an aws-chunked seed request's signature.
-type Seeded<'a> = &'a mut dyn FnMut(&[u8; 64]);
+type Seeded<'a, S> = &'a mut dyn FnMut(&S);
 
 /// One signing call's credentials (held for the whole call: a rotation
 /// meanwhile does not touch them) and algorithm.
-struct Call<'a> {
-    alg: V4<'a>,
+struct Call<'a, A> {
+    alg: A,
     creds: ReadGuard<'a, Creds>,
 }
 
@@ -69,11 +65,41 @@ impl Signer {
     /// day's key. Not inlined: the refresh and the checks keep their
     /// temporaries in this frame, not in the signing call's.
     #[inline(never)]
-    fn call_at(&self, unix_time: i64) -> Result<Call<'_>, Error> {
+    fn call_at(&self, unix_time: i64) -> Result<Call<'_, V4<'_>>, Error> {
         let date = self.checked_date(unix_time)?;
         let creds = self.credentials_at(unix_time)?;
         let alg = V4::new(self, &creds, &date);
         Ok(Call { alg, creds })
+    }
+
+    /// [`Signer::call_at`] for SigV4a.
+    #[cfg(feature = "sigv4a")]
+    #[inline(never)]
+    fn call_at_v4a(&self, unix_time: i64) -> Result<Call<'_, V4a<'_>>, Error> {
+        let date = self.checked_date(unix_time)?;
+        let creds = self.credentials_at(unix_time)?;
+        let alg = V4a::new(self, &creds, &date);
+        Ok(Call { alg, creds })
+    }
+
+    /// Whether this signer signs SigV4a.
+    fn is_v4a(&self) -> bool {
+        cfg!(feature = "sigv4a") && self.flags & Flags::SIGV4A != 0
+    }
+
+    /// One operation without a stream, with the signer's algorithm.
+    fn op(&self, req: &Request<'_>, unix_time: i64, mode: Mode, what: Output, out: &mut [u8]) -> Result<usize, Error> {
+        #[cfg(feature = "sigv4a")]
+        if self.is_v4a() {
+            return match self.call_at_v4a(unix_time) {
+                Ok(ref call) => self.run(call, req, mode, what, out, None),
+                Err(e) => Err(e),
+            };
+        }
+        match self.call_at(unix_time) {
+            Ok(ref call) => self.run(call, req, mode, what, out, None),
+            Err(e) => Err(e),
+        }
     }
 
     /// The signing time of a call at `unix_time`, the signer checked.
@@ -94,14 +120,14 @@ impl Signer {
     /// given the seed signature on success (called from here: a returned
     /// copy cost every caller's frame 64 bytes).
     #[inline(never)]
-    fn run(
+    fn run<A: Algorithm>(
         &self,
-        call: &Call<'_>,
+        call: &Call<'_, A>,
         req: &Request<'_>,
         mode: Mode,
         what: Output,
         out: &mut [u8],
-        chunked: Option<(&Streaming, Seeded<'_>)>,
+        chunked: Option<(&Streaming, Seeded<'_, A::Signature>)>,
     ) -> Result<usize, Error> {
         let (stream, seeded) = match chunked {
             Some((st, f)) => (Some(st), Some(f)),
@@ -109,10 +135,16 @@ impl Signer {
         };
         let alg = &call.alg;
         let mut plan = Plan::new(self, &call.creds, req);
-        plan.prepare(alg.date, mode, stream)?;
+        plan.prepare(*alg.date(), mode, stream)?;
+        // A signature of variable length is computed first and sizes the
+        // output itself.
+        let early = match what {
+            Output::Headers | Output::Url if A::SIGN_FIRST => Some(sign(&mut plan, alg)),
+            _ => None,
+        };
         // Sizing: from lengths alone when the buffer is surely large enough
         // (the usual case), else exactly, by a counting pass.
-        let placeholder = alg.placeholder();
+        let placeholder = early.as_ref().unwrap_or(alg.placeholder());
         // Bare metal keeps the smaller code: always the counting pass.
         let bound = match what {
             Output::Headers if !cfg!(target_os = "none") => headers_bound(&plan, alg, placeholder),
@@ -131,14 +163,17 @@ impl Signer {
             Some(needed)
         };
         let digits = match what {
-            Output::Headers | Output::Url => sign(&mut plan, alg),
+            Output::Headers | Output::Url => match early {
+                Some(sig) => sig,
+                None => sign(&mut plan, alg),
+            },
             Output::CanonicalRequest => {
                 plan.hash_payload();
                 *alg.placeholder()
             }
             Output::StringToSign => {
                 plan.hash_payload();
-                hex32(&canonical_request_hash(&plan, alg))
+                A::from_hex(hex32(&canonical_request_hash(&plan, alg)))
             }
         };
         let mut w = SliceWriter::new(out);
@@ -159,19 +194,13 @@ impl Signer {
     /// number of bytes written (every NUL included). Nothing is written on
     /// error; [`Error::BufferTooSmall`] carries the size needed.
     pub fn sign_headers(&self, req: &Request<'_>, unix_time: i64, out: &mut [u8]) -> Result<usize, Error> {
-        match self.call_at(unix_time) {
-            Ok(ref call) => self.run(call, req, Mode::Headers, Output::Headers, out, None),
-            Err(e) => Err(e),
-        }
+        self.op(req, unix_time, Mode::Headers, Output::Headers, out)
     }
 
     /// Writes the presigned URL (NUL-terminated) valid for `expires` seconds;
     /// returns the bytes written, the NUL included.
     pub fn presign(&self, req: &Request<'_>, unix_time: i64, expires: u32, out: &mut [u8]) -> Result<usize, Error> {
-        match self.call_at(unix_time) {
-            Ok(ref call) => self.run(call, req, Mode::Presign(expires), Output::Url, out, None),
-            Err(e) => Err(e),
-        }
+        self.op(req, unix_time, Mode::Presign(expires), Output::Url, out)
     }
 
     /// Writes the canonical request (NUL-terminated), as AWS shows it in a
@@ -183,10 +212,7 @@ impl Signer {
         mode: Mode,
         out: &mut [u8],
     ) -> Result<usize, Error> {
-        match self.call_at(unix_time) {
-            Ok(ref call) => self.run(call, req, mode, Output::CanonicalRequest, out, None),
-            Err(e) => Err(e),
-        }
+        self.op(req, unix_time, mode, Output::CanonicalRequest, out)
     }
 
     /// Writes the string to sign (NUL-terminated).
@@ -197,10 +223,7 @@ impl Signer {
         mode: Mode,
         out: &mut [u8],
     ) -> Result<usize, Error> {
-        match self.call_at(unix_time) {
-            Ok(ref call) => self.run(call, req, mode, Output::StringToSign, out, None),
-            Err(e) => Err(e),
-        }
+        self.op(req, unix_time, mode, Output::StringToSign, out)
     }
 
     /// Starts an aws-chunked upload: signs the seed request (adding
@@ -236,6 +259,10 @@ impl Signer {
         start: &mut dyn FnMut(AmzDate, &HmacKey, &[u8; 64]),
     ) -> Result<usize, Error> {
         streaming.validate()?;
+        if self.is_v4a() {
+            // Not yet: SigV4a's aws-chunked (STREAMING-AWS4-ECDSA-P256-SHA256-*).
+            return Err(Error::InvalidArgument);
+        }
         // (`ref`: a moved `Call` cost small stacks a second copy.)
         let got = self.call_at(unix_time);
         let call = match got {
@@ -253,11 +280,15 @@ impl Signer {
     }
 
     /// The signature alone (64 lower-case hex digits).
+    /// SigV4 only ([`Error::InvalidArgument`] on a SigV4a signer).
     pub fn signature(&self, req: &Request<'_>, unix_time: i64, mode: Mode) -> Result<[u8; 64], Error> {
+        if self.is_v4a() {
+            return Err(Error::InvalidArgument);
+        }
         let call = self.call_at(unix_time)?;
         let alg = &call.alg;
         let mut plan = Plan::new(self, &call.creds, req);
-        plan.prepare(alg.date, mode, None)?;
+        plan.prepare(*alg.date(), mode, None)?;
         Ok(sign(&mut plan, alg))
     }
 }

@@ -6,7 +6,7 @@ use super::canonical::{write_auth_param, write_content_encoding, write_signed_he
 use super::encode::{Part, reencode};
 use super::headers::write_lower;
 use super::plan::Plan;
-use super::query::{AUTH_PARAMS, AUTH_TOKEN};
+use super::query::{AUTH_PARAMS, AUTH_REGION_SET, AUTH_TOKEN};
 use super::sink::{Counter, Sink, put_decimal};
 
 /// Header mode: `Name: value\0` for each header to add.
@@ -33,6 +33,11 @@ pub(crate) fn write_headers<A: Algorithm>(plan: &Plan<'_>, alg: &A, s: &mut dyn 
     s.put(b"X-Amz-Date: ");
     s.put(&alg.date().full);
     s.put(b"\0");
+    if let Some(set) = alg.region_set() {
+        s.put(b"X-Amz-Region-Set: ");
+        s.put(set);
+        s.put(b"\0");
+    }
     let token = plan.creds.session_token();
     if !token.is_empty() {
         s.put(b"X-Amz-Security-Token: ");
@@ -89,6 +94,9 @@ pub(crate) fn write_presigned_url<A: Algorithm>(plan: &Plan<'_>, alg: &A, s: &mu
         if i == AUTH_TOKEN && plan.creds.session_token().is_empty() {
             continue;
         }
+        if i == AUTH_REGION_SET && alg.region_set().is_none() {
+            continue;
+        }
         s.put(name);
         s.put(b"=");
         write_auth_param(plan, alg, s, i);
@@ -123,6 +131,7 @@ pub(crate) fn headers_bound<A: Algorithm>(plan: &Plan<'_>, alg: &A, sig: &A::Sig
     }
     n += plan.creds.session_token().len() + plan.payload_line_len().max(64);
     n += alg.name().len() + plan.creds.access_key_id().len() + scope_len(alg);
+    n += alg.region_set().map_or(0, |r| 32 + r.len());
     n + names_len(plan) + sig.as_ref().len()
 }
 
@@ -135,5 +144,6 @@ pub(crate) fn url_bound<A: Algorithm>(plan: &Plan<'_>, alg: &A, sig: &A::Signatu
     n += t.scheme.len() + plan.authority.len() + t.path.len() + 3 * t.query.len();
     n += alg.name().len() + 3 * (plan.creds.access_key_id().len() + scope_len(alg));
     n += 3 * (names_len(plan) + plan.creds.session_token().len());
+    n += alg.region_set().map_or(0, |r| 32 + 3 * r.len());
     n + sig.as_ref().len()
 }

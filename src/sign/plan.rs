@@ -6,7 +6,7 @@ use core::cmp::Ordering;
 
 use super::encode::unhex32;
 use super::headers::{cmp_names, is_field_value, is_token, trim};
-use super::query::{AUTH_TOKEN, SortedQuery};
+use super::query::{AUTH_REGION_SET, AUTH_TOKEN, SortedQuery};
 use super::request::{Mode, Payload, Request};
 use super::sha::{EMPTY_SHA256, sha256};
 use super::signer::{Creds, Flags, Signer};
@@ -31,9 +31,14 @@ pub(crate) enum Added {
     ContentLength,
     DecodedLength,
     Trailer,
+    /// SigV4a's `x-amz-region-set` (header mode).
+    #[cfg(feature = "sigv4a")]
+    RegionSet,
 }
 
-const ADDED: [Added; 8] = [
+const N_ADDED: usize = if cfg!(feature = "sigv4a") { 9 } else { 8 };
+
+const ADDED: [Added; N_ADDED] = [
     Added::Host,
     Added::Date,
     Added::ContentSha256,
@@ -42,6 +47,8 @@ const ADDED: [Added; 8] = [
     Added::ContentLength,
     Added::DecodedLength,
     Added::Trailer,
+    #[cfg(feature = "sigv4a")]
+    Added::RegionSet,
 ];
 
 impl Added {
@@ -56,6 +63,8 @@ impl Added {
             Added::ContentLength => b"content-length",
             Added::DecodedLength => b"x-amz-decoded-content-length",
             Added::Trailer => b"x-amz-trailer",
+            #[cfg(feature = "sigv4a")]
+            Added::RegionSet => b"x-amz-region-set",
         }
     }
 }
@@ -228,6 +237,7 @@ impl<'a> Plan<'a> {
             || (expires.is_none() && (s3 || flags & Flags::CONTENT_SHA256_HEADER != 0) && !uses_caller_sha);
         let has_token = !self.creds.session_token().is_empty();
         let sign_token = has_token && flags & Flags::UNSIGNED_SESSION_TOKEN == 0;
+        let v4a = cfg!(feature = "sigv4a") && flags & Flags::SIGV4A != 0;
 
         // Canonical headers: the caller's, minus the never-signed ones and
         // those the signer replaces, plus the signer's own.
@@ -235,6 +245,7 @@ impl<'a> Plan<'a> {
         for i in 0..n {
             let (name, _) = headers.header(i);
             let replaced = (expires.is_none() && name.eq_ignore_ascii_case(b"x-amz-date"))
+                || (v4a && expires.is_none() && name.eq_ignore_ascii_case(b"x-amz-region-set"))
                 || (has_token && name.eq_ignore_ascii_case(b"x-amz-security-token"))
                 || (add_sha && name.eq_ignore_ascii_case(b"x-amz-content-sha256"))
                 || (stream.is_some() && STREAM_HEADERS.iter().any(|h| h.name().eq_ignore_ascii_case(name)));
@@ -258,6 +269,8 @@ impl<'a> Plan<'a> {
             ),
             (Added::DecodedLength, chunked),
             (Added::Trailer, stream.is_some_and(|(st, _)| st.checksum.is_some())),
+            #[cfg(feature = "sigv4a")]
+            (Added::RegionSet, v4a && expires.is_none()),
         ] {
             if on {
                 self.order[len] = Entry::pack(Header::Added(a));
@@ -277,7 +290,9 @@ impl<'a> Plan<'a> {
         let auth = match expires {
             None => 0,
             // Every auth parameter but the token, which only a signed token adds.
-            Some(_) => 0b01_1111 | if sign_token { 1 << AUTH_TOKEN } else { 0 },
+            Some(_) => {
+                0b01_1111 | if sign_token { 1 << AUTH_TOKEN } else { 0 } | if v4a { 1 << AUTH_REGION_SET } else { 0 }
+            }
         };
         self.query.fill(req.target.query, auth)?;
         let authority = if req.target.authority.is_empty() {

@@ -11,16 +11,21 @@ use super::encode::Reencoded;
 use super::{Error, MAX_QUERY_PARAMS};
 
 /// The presigning parameters, in the order they are appended to a URL.
-pub const AUTH_PARAMS: [&[u8]; 6] = [
+pub const AUTH_PARAMS: [&[u8]; if cfg!(feature = "sigv4a") { 7 } else { 6 }] = [
     b"X-Amz-Algorithm",
     b"X-Amz-Credential",
     b"X-Amz-Date",
     b"X-Amz-Expires",
     b"X-Amz-SignedHeaders",
     b"X-Amz-Security-Token",
+    #[cfg(feature = "sigv4a")]
+    b"X-Amz-Region-Set",
 ];
 /// Index of `X-Amz-Security-Token` in [`AUTH_PARAMS`].
 pub const AUTH_TOKEN: usize = 5;
+/// Index of SigV4a's `X-Amz-Region-Set` in [`AUTH_PARAMS`] (with the
+/// `sigv4a` feature).
+pub const AUTH_REGION_SET: usize = 6;
 const SIGNATURE_PARAM: &[u8] = b"X-Amz-Signature";
 
 const VIRTUAL: u16 = 0xff00;

@@ -35,8 +35,16 @@ impl Flags {
     /// Attach the session token after signing, unsigned (as STS's
     /// `omit_session_token` wants).
     pub const UNSIGNED_SESSION_TOKEN: u32 = 16;
+    /// SigV4a (`AWS4-ECDSA-P256-SHA256`): the region is a region set
+    /// (`us-east-1,us-west-2`, `*`), signed as `X-Amz-Region-Set`. Only in
+    /// builds with the `sigv4a` feature (else an unknown bit).
+    pub const SIGV4A: u32 = 32;
     /// Every known bit.
+    #[cfg(not(feature = "sigv4a"))]
     pub const ALL: u32 = 31;
+    /// Every known bit.
+    #[cfg(feature = "sigv4a")]
+    pub const ALL: u32 = 63;
 }
 
 /// Settings for a signer. The byte strings are copied into the signer.
@@ -218,6 +226,17 @@ impl Creds {
         self.cache.put(date.day, &k);
         k
     }
+
+    /// The SigV4a private key, from the cache or derived (and cached).
+    #[cfg(feature = "sigv4a")]
+    pub(crate) fn v4a_key(&self) -> super::v4a::V4aKey {
+        if let Some(k) = self.cache.get_v4a() {
+            return k;
+        }
+        let k = super::v4a::derive_v4a(self.access_key_id(), &self.secret[4..usize::from(self.secret_len)]);
+        self.cache.put_v4a(&k);
+        k
+    }
 }
 
 impl Clear for Creds {
@@ -338,6 +357,18 @@ fn is_name_part(s: &[u8], max: usize) -> bool {
             .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
 }
 
+/// A SigV4a region set: names (wildcards allowed) separated by `,`.
+#[cfg(feature = "sigv4a")]
+fn is_region_set(s: &[u8]) -> bool {
+    s.len() <= MAX_REGION_LEN
+        && s.split(|&b| b == b',').all(|name| {
+            !name.is_empty()
+                && name
+                    .iter()
+                    .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'*'))
+        })
+}
+
 impl Default for Signer {
     fn default() -> Self {
         Self::empty()
@@ -396,7 +427,12 @@ impl Signer {
         if !none_yet {
             check_credentials(&set)?;
         }
-        if !is_name_part(c.region, MAX_REGION_LEN) {
+        #[cfg(feature = "sigv4a")]
+        if c.flags & Flags::SIGV4A != 0 && !is_region_set(c.region) {
+            return Err(Error::InvalidRegionSet);
+        }
+        let v4a = cfg!(feature = "sigv4a") && c.flags & Flags::SIGV4A != 0;
+        if !v4a && !is_name_part(c.region, MAX_REGION_LEN) {
             return Err(Error::InvalidRegion);
         }
         if !is_name_part(c.service, MAX_SERVICE_LEN) {

@@ -86,8 +86,22 @@ fn unescape(s: &str) -> Vec<u8> {
 }
 
 pub fn suite_vectors() -> Vec<Vector> {
-    let path = suite_vectors_path();
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    vectors_from(&suite_vectors_path())
+}
+
+/// The SigV4a half of the suite (`tests/data/suite-v4a-vectors.txt`, or
+/// `SIGV4RS_SUITE_V4A_VECTORS`).
+pub fn suite_v4a_vectors() -> Vec<Vector> {
+    let path = match std::env::var_os("SIGV4RS_SUITE_V4A_VECTORS") {
+        Some(p) => PathBuf::from(p),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/suite-v4a-vectors.txt"),
+    };
+    vectors_from(&path)
+}
+
+/// The cases of a vector file.
+pub fn vectors_from(path: &Path) -> Vec<Vector> {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let mut cases = Vec::new();
     let mut cur: Option<Vector> = None;
     for line in text.lines().filter(|l| !l.is_empty() && !l.starts_with('#')) {

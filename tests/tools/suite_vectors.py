@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 """Writes tests/data/suite-v4-vectors.txt from the official AWS SigV4 suite
-(tests/data/aws-sig-v4-test-suite/v4): one file that the Rust, C, Go, Ruby
+(tests/data/aws-sig-v4-test-suite/v4), and with --v4a
+tests/data/suite-v4a-vectors.txt from its SigV4a half (v4a): one file that the Rust, C, Go, Ruby
 and Python suite runners and the firmware (embedded/tools/gen_vectors.py)
 all read, so that request.txt, context.json and the signed-request files
 are parsed here and nowhere else. Python 3 standard library only, and
 deterministic: tests/suite.rs regenerates the file and fails on any
 difference.
 
-    python3 tests/tools/suite_vectors.py [--suite DIR] [--out FILE]
+    python3 tests/tools/suite_vectors.py [--v4a] [--suite DIR] [--out FILE]
 
 Every expected value is copied from the suite's files; nothing here signs.
 The suite README's caveats are applied in this file only (see CAVEATS and
@@ -24,6 +25,23 @@ import time
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 SUITE = os.path.join(ROOT, "tests", "data", "aws-sig-v4-test-suite", "v4")
 OUT = os.path.join(ROOT, "tests", "data", "suite-v4-vectors.txt")
+SUITE_V4A = os.path.join(ROOT, "tests", "data", "aws-sig-v4-test-suite", "v4a")
+OUT_V4A = os.path.join(ROOT, "tests", "data", "suite-v4a-vectors.txt")
+
+# SigV4a signatures are ECDSA: the suite's are samples that a signer cannot
+# reproduce (its nonces were random), to be verified with public-key.json.
+V4A_NOTES = """\
+#
+# SigV4a (this file is the v4a half): the region is the region set, signed
+# as X-Amz-Region-Set. The signatures are samples (ECDSA with random
+# nonces): a runner verifies its own signature, and these, with the public
+# key; it compares the Authorization header up to `Signature=`.
+#   public_key_x, public_key_y   the suite's public-key.json (hex)
+#   header_sig_alt, query_sig_alt   the other sample signature: the one in
+#                          the signed request (header_sig and query_sig are
+#                          the *-signature.txt files)
+#   presign_param          without X-Amz-Signature
+"""
 
 # Caveats 4 and 5 of the suite README: the smithy-rs extras have no
 # context.json; their settings are the ones the README derived.
@@ -165,12 +183,12 @@ def escape(b):
     return "".join(out)
 
 
-def case_lines(suite, name):
+def case_lines(suite, name, v4a=False):
     d = os.path.join(suite, name)
     method, target, headers, body = parse_request(read(d, "request.txt"))
-    if name == "get-space-normalized":
+    if name == "get-space-normalized" and not v4a:
         # Caveat 1: edited upstream to %20; the expected files were made
-        # from the original raw-space request.
+        # from the original raw-space request (v4a's still has it).
         assert target == b"/example%20space/", target
         target = b"/example space/"
     path, _, query = target.partition(b"?")
@@ -200,7 +218,9 @@ def case_lines(suite, name):
         signed = [(n, v[1:] if n == b"Authorization" and v.startswith(b" ") else v) for n, v in signed]
     assert (smethod, starget) == (method, target), name
     assert sbody == body, name
-    if os.path.exists(os.path.join(d, "header-signature.txt")):
+    if v4a:
+        sig = expected(d, "header-signature.txt")
+    elif os.path.exists(os.path.join(d, "header-signature.txt")):
         sig = expected(d, "header-signature.txt")
         assert sig == signature_in(signed), name
     else:
@@ -219,6 +239,11 @@ def case_lines(suite, name):
     if os.path.exists(os.path.join(d, "header-string-to-sign.txt")):
         kv.append(("header_sts", expected(d, "header-string-to-sign.txt")))
     kv.append(("header_sig", sig))
+    if v4a:
+        kv.append(("header_sig_alt", signature_in(signed)))
+        with open(os.path.join(d, "public-key.json"), encoding="utf-8") as f:
+            pk = json.load(f)
+        kv += [("public_key_x", pk["X"]), ("public_key_y", pk["Y"])]
     kv += [("signed_header", n + b":" + v) for n, v in signed]
 
     if complete:
@@ -231,12 +256,19 @@ def case_lines(suite, name):
         assert multiset(qheaders) == multiset(headers), name
         params = [url_escape(p) for p in qquery.split(b"&") if p]
         qsig = expected(d, "query-signature.txt")
-        assert params.count(b"X-Amz-Signature=" + qsig) == 1, name
+        if v4a:
+            in_url = [p for p in params if p.startswith(b"X-Amz-Signature=")]
+            assert len(in_url) == 1, name
+            params = [p for p in params if p not in in_url]
+        else:
+            assert params.count(b"X-Amz-Signature=" + qsig) == 1, name
         host = [v for n, v in headers if n.lower() == b"host"]
         assert len(host) == 1, name
         kv.append(("query_creq", expected(d, "query-canonical-request.txt")))
         kv.append(("query_sts", expected(d, "query-string-to-sign.txt")))
         kv.append(("query_sig", qsig))
+        if v4a:
+            kv.append(("query_sig_alt", in_url[0][len(b"X-Amz-Signature="):]))
         kv.append(("presign_prefix", b"https://" + host[0] + qpath + b"?"))
         kv += [("presign_param", p) for p in params]
     kv.append(("end", ""))
@@ -250,15 +282,24 @@ def case_lines(suite, name):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--suite", default=SUITE, help="the suite's v4 folder (default: %(default)s)")
-    ap.add_argument("--out", default=OUT, help="the vector file to write (default: %(default)s)")
+    ap.add_argument("--v4a", action="store_true", help="the SigV4a half (defaults below become v4a's)")
+    ap.add_argument("--suite", help="the suite's v4 (or v4a) folder (default: %s)" % SUITE)
+    ap.add_argument("--out", help="the vector file to write (default: %s)" % OUT)
     args = ap.parse_args()
-    names = sorted(n for n in os.listdir(args.suite) if os.path.isdir(os.path.join(args.suite, n)))
-    text = [HEADER.rstrip("\n")] + ["#   - " + c if not c.startswith("  ") else "#     " + c[2:] for c in CAVEATS]
+    suite = args.suite or (SUITE_V4A if args.v4a else SUITE)
+    out = args.out or (OUT_V4A if args.v4a else OUT)
+    names = sorted(n for n in os.listdir(suite) if os.path.isdir(os.path.join(suite, n)))
+    header = HEADER
+    if args.v4a:
+        header = header.replace("SigV4 suite (tests/data/aws-sig-v4-test-suite/v4)",
+                                "SigV4 suite (tests/data/aws-sig-v4-test-suite/v4a)")
+        header = header.replace("suite_vectors.py`.", "suite_vectors.py --v4a`.")
+        header += V4A_NOTES
+    text = [header.rstrip("\n")] + ["#   - " + c if not c.startswith("  ") else "#     " + c[2:] for c in CAVEATS]
     for name in names:
         text.append("")
-        text += case_lines(args.suite, name)
-    with open(args.out, "w", encoding="ascii", newline="\n") as f:
+        text += case_lines(suite, name, args.v4a)
+    with open(out, "w", encoding="ascii", newline="\n") as f:
         f.write("\n".join(text) + "\n")
 
 
