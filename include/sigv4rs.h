@@ -80,6 +80,10 @@ enum sigv4rs_status
   // An unsigned-header name is not a valid header name, or the names do
   // not fit in `SIGV4RS_MAX_UNSIGNED_HEADERS_LEN`.
   SIGV4RS_STATUS_INVALID_UNSIGNED_HEADER = 105,
+  // `SIGV4RS_FLAG_SIGV4A`: the region (a region set) is empty, longer
+  // than `SIGV4RS_MAX_REGION_LEN`, or not names of `A-Za-z0-9-_.*`
+  // separated by single commas.
+  SIGV4RS_STATUS_INVALID_REGION_SET = 106,
   // Method empty or not an HTTP token.
   SIGV4RS_STATUS_INVALID_METHOD = 110,
   // URL malformed: no `scheme://`, scheme not http/https/ws/wss, user
@@ -186,6 +190,10 @@ typedef uint32_t sigv4rs_status;
 // Hex digits of a signature.
 #define SIGV4RS_SIGNATURE_LEN 64
 
+// Most hex digits of a SigV4a signature (hex of a DER ECDSA signature of
+// at most 72 bytes; usually 140 to 144 digits).
+#define SIGV4RS_SIGV4A_SIGNATURE_MAX_LEN 144
+
 // Bytes of an `X-Amz-Date` value (`20150830T123600Z`).
 #define SIGV4RS_AMZ_DATE_LEN 16
 
@@ -242,6 +250,13 @@ typedef uint32_t sigv4rs_status;
 
 // Attach the session token after signing, unsigned.
 #define SIGV4RS_FLAG_UNSIGNED_SESSION_TOKEN 16
+
+// Sign with SigV4a (`AWS4-ECDSA-P256-SHA256`): `region` holds the region
+// set (`us-east-1`, `us-east-1,us-west-2`, `*`), signed as
+// `X-Amz-Region-Set`; the scope has no region; the signature is hex DER
+// (up to `SIGV4RS_SIGV4A_SIGNATURE_MAX_LEN` digits). A library built
+// without SigV4a (firmware builds) refuses it as an unknown flag.
+#define SIGV4RS_FLAG_SIGV4A 32
 
 // Seconds before expiry at which a signer asks its provider (the default
 // margin): 300.
@@ -977,7 +992,8 @@ sigv4rs_status sigv4rs_signer_sign_packed(const sigv4rs_signer *signer,
 // Statuses: OK, NULL_ARGUMENT, INVALID_ARGUMENT (unknown flags),
 // INVALID_ACCESS_KEY_ID, INVALID_SECRET_KEY, INVALID_SESSION_TOKEN,
 // INVALID_TIME (`expiration` negative or after 9999), INVALID_REGION,
-// INVALID_SERVICE, INVALID_UNSIGNED_HEADER, PANIC.
+// INVALID_REGION_SET (`SIGV4RS_FLAG_SIGV4A`), INVALID_SERVICE,
+// INVALID_UNSIGNED_HEADER, PANIC.
 sigv4rs_status sigv4rs_signer_new(const sigv4rs_config *config_, sigv4rs_signer **out);
 #endif
 

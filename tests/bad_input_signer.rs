@@ -80,7 +80,38 @@ fn config_cases() -> Vec<(String, Option<sigv4rs_config>, S)> {
         set("at the maximum length", lb(&vec![b'a'; max]), S::Ok);
         set("one past the maximum length", lb(&vec![b'a'; max + 1]), bad);
     }
-    for flags in [1u32 << 5, 1 << 20, 1 << 31, u32::MAX] {
+    // SigV4a: the region is a region set.
+    for (what, set, want) in [
+        ("one region", &b"us-east-1"[..], S::Ok),
+        ("two regions", b"us-east-1,us-west-2", S::Ok),
+        ("*", b"*", S::Ok),
+        ("wildcard name", b"us-*", S::Ok),
+        ("at the maximum length", &[b'a'; SIGV4RS_MAX_REGION_LEN], S::Ok),
+        ("empty", b"", S::InvalidRegionSet),
+        ("leading comma", b",us-east-1", S::InvalidRegionSet),
+        ("trailing comma", b"us-east-1,", S::InvalidRegionSet),
+        ("empty name", b"us-east-1,,us-west-2", S::InvalidRegionSet),
+        ("space after comma", b"us-east-1, us-west-2", S::InvalidRegionSet),
+        ("with CR", b"us-east-1\r", S::InvalidRegionSet),
+        ("with /", b"us/east", S::InvalidRegionSet),
+        ("non-ASCII UTF-8", "r\u{e9}gion".as_bytes(), S::InvalidRegionSet),
+        (
+            "one past the maximum length",
+            &[b'a'; SIGV4RS_MAX_REGION_LEN + 1],
+            S::InvalidRegionSet,
+        ),
+    ] {
+        v.push((
+            format!("sigv4a region set {what}"),
+            Some(sigv4rs_config {
+                flags: SIGV4RS_FLAG_SIGV4A,
+                region: lb(set),
+                ..g
+            }),
+            want,
+        ));
+    }
+    for flags in [1u32 << 6, 1 << 20, 1 << 31, u32::MAX] {
         v.push((
             format!("flags {flags:#x}"),
             Some(sigv4rs_config { flags, ..g }),

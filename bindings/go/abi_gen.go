@@ -21,6 +21,7 @@ var (
 	ErrInvalidRegion              = sentinel(103) // invalid region
 	ErrInvalidService             = sentinel(104) // invalid service
 	ErrInvalidUnsignedHeader      = sentinel(105) // invalid unsigned header name
+	ErrInvalidRegionSet           = sentinel(106) // invalid region set
 	ErrInvalidMethod              = sentinel(110) // invalid method
 	ErrInvalidURL                 = sentinel(111) // invalid URL
 	ErrInvalidHost                = sentinel(112) // invalid host
@@ -62,6 +63,7 @@ var sentinels = []*Error{
 	ErrInvalidRegion,
 	ErrInvalidService,
 	ErrInvalidUnsignedHeader,
+	ErrInvalidRegionSet,
 	ErrInvalidMethod,
 	ErrInvalidURL,
 	ErrInvalidHost,

@@ -101,7 +101,8 @@ fn wipe_storage(storage: *mut sigv4rs_signer_storage) {
 /// Statuses: OK, NULL_ARGUMENT, INVALID_ARGUMENT (unknown flags),
 /// INVALID_ACCESS_KEY_ID, INVALID_SECRET_KEY, INVALID_SESSION_TOKEN,
 /// INVALID_TIME (`expiration` negative or after 9999), INVALID_REGION,
-/// INVALID_SERVICE, INVALID_UNSIGNED_HEADER, PANIC.
+/// INVALID_REGION_SET (`SIGV4RS_FLAG_SIGV4A`), INVALID_SERVICE,
+/// INVALID_UNSIGNED_HEADER, PANIC.
 #[cfg(feature = "std")]
 #[unsafe(no_mangle)]
 pub extern "C" fn sigv4rs_signer_new(config_: *const sigv4rs_config, out: *mut *mut sigv4rs_signer) -> sigv4rs_status {

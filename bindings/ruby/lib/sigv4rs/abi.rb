@@ -32,6 +32,7 @@ module Sigv4rs
     FLAG_CONTENT_SHA256_HEADER = 8
     FLAG_NO_PATH_NORMALIZATION = 2
     FLAG_S3 = 1
+    FLAG_SIGV4A = 32
     FLAG_SINGLE_ENCODE_PATH = 4
     FLAG_UNSIGNED_SESSION_TOKEN = 16
     MAX_ACCESS_KEY_ID_LEN = 128
@@ -60,6 +61,7 @@ module Sigv4rs
     SIGNATURE_LEN = 64
     SIGNER_STORAGE_ALIGN = 8
     SIGNER_STORAGE_SIZE = 34816
+    SIGV4A_SIGNATURE_MAX_LEN = 144
     STD = 1
     STREAM_MODE_SIGNED = 0
     STREAM_MODE_SIGNED_TRAILER = 1
@@ -77,6 +79,7 @@ module Sigv4rs
       [103, :INVALID_REGION, "InvalidRegion", "invalid region"],
       [104, :INVALID_SERVICE, "InvalidService", "invalid service"],
       [105, :INVALID_UNSIGNED_HEADER, "InvalidUnsignedHeader", "invalid unsigned header name"],
+      [106, :INVALID_REGION_SET, "InvalidRegionSet", "invalid region set"],
       [110, :INVALID_METHOD, "InvalidMethod", "invalid method"],
       [111, :INVALID_URL, "InvalidUrl", "invalid URL"],
       [112, :INVALID_HOST, "InvalidHost", "invalid host"],
