@@ -82,19 +82,24 @@ pub enum ChecksumKind {
 }
 
 impl ChecksumKind {
-    /// The trailer header name.
-    pub fn header_name(self) -> &'static [u8] {
+    /// The header name, lower case, NUL-terminated for the C ABI.
+    pub const fn header_cstr(self) -> &'static core::ffi::CStr {
         match self {
-            ChecksumKind::Crc32 => b"x-amz-checksum-crc32",
-            ChecksumKind::Crc32c => b"x-amz-checksum-crc32c",
-            ChecksumKind::Sha256 => b"x-amz-checksum-sha256",
-            ChecksumKind::Crc64Nvme => b"x-amz-checksum-crc64nvme",
-            ChecksumKind::Sha1 => b"x-amz-checksum-sha1",
+            ChecksumKind::Crc32 => c"x-amz-checksum-crc32",
+            ChecksumKind::Crc32c => c"x-amz-checksum-crc32c",
+            ChecksumKind::Sha256 => c"x-amz-checksum-sha256",
+            ChecksumKind::Crc64Nvme => c"x-amz-checksum-crc64nvme",
+            ChecksumKind::Sha1 => c"x-amz-checksum-sha1",
         }
     }
 
+    /// The trailer or header name.
+    pub const fn header_name(self) -> &'static [u8] {
+        self.header_cstr().to_bytes()
+    }
+
     /// Length of the base64 value.
-    pub fn b64_len(self) -> usize {
+    pub const fn b64_len(self) -> usize {
         match self {
             ChecksumKind::Sha256 => 44,
             ChecksumKind::Sha1 => 28,
@@ -105,23 +110,31 @@ impl ChecksumKind {
 }
 
 /// The running state: one variant at a time, so the largest (SHA-256)
-/// sets the size that aws-chunked state and the C hasher reserve.
+/// sets the size that aws-chunked state and the C checksum state reserve.
+/// `repr(u32)`: a u32 tag first, then plain data, so the C ABI can check
+/// the tag ([`Checksum::TAGS`]) of caller memory before reading it.
 #[derive(Clone)]
+#[repr(u32)]
 enum State {
-    Crc32(u32),
-    Crc32c(u32),
-    Crc64Nvme(u64),
-    Sha1(Sha1),
-    Sha256(Sha256),
+    Crc32(u32) = 0,
+    Crc32c(u32) = 1,
+    Crc64Nvme(u64) = 2,
+    Sha1(Sha1) = 3,
+    Sha256(Sha256) = 4,
 }
 
 /// A running checksum of one kind.
 #[derive(Clone)]
+#[repr(transparent)]
 pub struct Checksum {
     state: State,
 }
 
 impl Checksum {
+    /// Valid values of the first u32 of a `Checksum` (any bytes after a
+    /// valid tag are a valid state).
+    pub const TAGS: u32 = 5;
+
     /// Starts a checksum.
     pub fn new(kind: ChecksumKind) -> Self {
         let state = match kind {
