@@ -413,9 +413,10 @@ enum sigv4rs_checksum
   SIGV4RS_CHECKSUM_CRC32C = 2,
   // `x-amz-checksum-sha256`.
   SIGV4RS_CHECKSUM_SHA256 = 3,
-  // `x-amz-checksum-crc64nvme` (CRC-64/NVME).
+  // `x-amz-checksum-crc64nvme` (CRC-64/NVME). Firmware builds take it
+  // with the cargo feature `extra-checksums` (else INVALID_ARGUMENT).
   SIGV4RS_CHECKSUM_CRC64NVME = 4,
-  // `x-amz-checksum-sha1`.
+  // `x-amz-checksum-sha1` (firmware: feature `extra-checksums`, as above).
   SIGV4RS_CHECKSUM_SHA1 = 5,
 };
 #ifndef __cplusplus
@@ -775,8 +776,9 @@ sigv4rs_status sigv4rs_http_response_write(sigv4rs_http_response *resp,
 // Starts a checksum of kind `checksum` (a `sigv4rs_checksum` value) in
 // `state`. On error `state` is not written.
 //
-// Statuses: OK, NULL_ARGUMENT, INVALID_ARGUMENT (`SIGV4RS_CHECKSUM_NONE` or
-// an unknown value), PANIC.
+// Statuses: OK, NULL_ARGUMENT, INVALID_ARGUMENT (`SIGV4RS_CHECKSUM_NONE`,
+// an unknown value, or CRC64NVME/SHA-1 in a firmware build without the
+// `extra-checksums` feature), PANIC.
 sigv4rs_status sigv4rs_checksum_init(sigv4rs_checksum_state *state, uint32_t checksum);
 
 // Feeds `data` (`(NULL, 0)` is fine).

@@ -49,7 +49,7 @@ fn inner<'a>(p: *mut sigv4rs_checksum_state) -> Result<&'a mut Inner, sigv4rs_st
     // offset 0) and the tag (a u32 at offset 8, `repr(C)` and the tag-first
     // `repr(u32)` state) are read as integers before any typed access.
     let (magic, tag) = unsafe { (p.cast::<u64>().read(), p.cast::<u32>().add(2).read()) };
-    if magic != MAGIC || tag >= Checksum::TAGS {
+    if magic != MAGIC || !Checksum::valid_tag(tag) {
         return Err(sigv4rs_status::NotInitialized);
     }
     // SAFETY: as above; with a valid tag every byte pattern is a valid state.
@@ -59,8 +59,9 @@ fn inner<'a>(p: *mut sigv4rs_checksum_state) -> Result<&'a mut Inner, sigv4rs_st
 /// Starts a checksum of kind `checksum` (a `sigv4rs_checksum` value) in
 /// `state`. On error `state` is not written.
 ///
-/// Statuses: OK, NULL_ARGUMENT, INVALID_ARGUMENT (`SIGV4RS_CHECKSUM_NONE` or
-/// an unknown value), PANIC.
+/// Statuses: OK, NULL_ARGUMENT, INVALID_ARGUMENT (`SIGV4RS_CHECKSUM_NONE`,
+/// an unknown value, or CRC64NVME/SHA-1 in a firmware build without the
+/// `extra-checksums` feature), PANIC.
 #[unsafe(no_mangle)]
 pub extern "C" fn sigv4rs_checksum_init(state: *mut sigv4rs_checksum_state, checksum: u32) -> sigv4rs_status {
     ffi_boundary! {
@@ -128,5 +129,13 @@ pub extern "C" fn sigv4rs_checksum_finish(
 /// allocates, thread-safe.
 #[unsafe(no_mangle)]
 pub extern "C" fn sigv4rs_checksum_header_name(checksum: u32) -> *const c_char {
-    checksum_kind(checksum).map_or(core::ptr::null(), |k| k.header_cstr().as_ptr())
+    // Names only, not states: every kind is named in every build.
+    match checksum {
+        1 => c"x-amz-checksum-crc32".as_ptr(),
+        2 => c"x-amz-checksum-crc32c".as_ptr(),
+        3 => c"x-amz-checksum-sha256".as_ptr(),
+        4 => c"x-amz-checksum-crc64nvme".as_ptr(),
+        5 => c"x-amz-checksum-sha1".as_ptr(),
+        _ => core::ptr::null(),
+    }
 }

@@ -60,20 +60,23 @@ pub enum sigv4rs_checksum {
     Crc32c = 2,
     /// `x-amz-checksum-sha256`.
     Sha256 = 3,
-    /// `x-amz-checksum-crc64nvme` (CRC-64/NVME).
+    /// `x-amz-checksum-crc64nvme` (CRC-64/NVME). Firmware builds take it
+    /// with the cargo feature `extra-checksums` (else INVALID_ARGUMENT).
     Crc64nvme = 4,
-    /// `x-amz-checksum-sha1`.
+    /// `x-amz-checksum-sha1` (firmware: feature `extra-checksums`, as above).
     Sha1 = 5,
 }
 
-/// The kind behind a `sigv4rs_checksum` value; `None` for NONE and
-/// unknown values.
+/// The kind behind a `sigv4rs_checksum` value; `None` for NONE, unknown
+/// values, and the feature's kinds in a build without it.
 pub(crate) fn checksum_kind(v: u32) -> Option<ChecksumKind> {
     Some(match v {
         1 => ChecksumKind::Crc32,
         2 => ChecksumKind::Crc32c,
         3 => ChecksumKind::Sha256,
+        #[cfg(feature = "extra-checksums")]
         4 => ChecksumKind::Crc64Nvme,
+        #[cfg(feature = "extra-checksums")]
         5 => ChecksumKind::Sha1,
         _ => return None,
     })

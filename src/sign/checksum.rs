@@ -3,6 +3,7 @@
 //! base64 they are sent in. Nibble tables keep the code tiny for firmware.
 
 use super::sha::Sha256;
+#[cfg(feature = "extra-checksums")]
 use super::sha1::Sha1;
 
 const fn nibble_table(poly: u32) -> [u32; 16] {
@@ -24,6 +25,7 @@ const fn nibble_table(poly: u32) -> [u32; 16] {
 const CRC32: [u32; 16] = nibble_table(0xEDB8_8320);
 const CRC32C: [u32; 16] = nibble_table(0x82F6_3B78);
 
+#[cfg(feature = "extra-checksums")]
 /// CRC-64/NVME: poly 0xAD93D23594C93659 (reflected: 0x9A6C9329AC4BC9B5),
 /// init and xorout all ones, as S3 computes it.
 const CRC64NVME: [u64; 16] = {
@@ -57,6 +59,7 @@ fn crc_update(table: &[u32; 16], mut c: u32, data: &[u8]) -> u32 {
     c
 }
 
+#[cfg(feature = "extra-checksums")]
 fn crc64_update(mut c: u64, data: &[u8]) -> u64 {
     for &b in data {
         c ^= u64::from(b);
@@ -75,34 +78,35 @@ pub enum ChecksumKind {
     Crc32c,
     /// `x-amz-checksum-sha256`.
     Sha256,
-    /// `x-amz-checksum-crc64nvme`.
+    /// `x-amz-checksum-crc64nvme` (feature `extra-checksums`).
+    #[cfg(feature = "extra-checksums")]
     Crc64Nvme,
-    /// `x-amz-checksum-sha1`.
+    /// `x-amz-checksum-sha1` (feature `extra-checksums`).
+    #[cfg(feature = "extra-checksums")]
     Sha1,
 }
 
 impl ChecksumKind {
-    /// The header name, lower case, NUL-terminated for the C ABI.
-    pub const fn header_cstr(self) -> &'static core::ffi::CStr {
-        match self {
-            ChecksumKind::Crc32 => c"x-amz-checksum-crc32",
-            ChecksumKind::Crc32c => c"x-amz-checksum-crc32c",
-            ChecksumKind::Sha256 => c"x-amz-checksum-sha256",
-            ChecksumKind::Crc64Nvme => c"x-amz-checksum-crc64nvme",
-            ChecksumKind::Sha1 => c"x-amz-checksum-sha1",
-        }
-    }
-
     /// The trailer or header name.
-    pub const fn header_name(self) -> &'static [u8] {
-        self.header_cstr().to_bytes()
+    pub fn header_name(self) -> &'static [u8] {
+        match self {
+            ChecksumKind::Crc32 => b"x-amz-checksum-crc32",
+            ChecksumKind::Crc32c => b"x-amz-checksum-crc32c",
+            ChecksumKind::Sha256 => b"x-amz-checksum-sha256",
+            #[cfg(feature = "extra-checksums")]
+            ChecksumKind::Crc64Nvme => b"x-amz-checksum-crc64nvme",
+            #[cfg(feature = "extra-checksums")]
+            ChecksumKind::Sha1 => b"x-amz-checksum-sha1",
+        }
     }
 
     /// Length of the base64 value.
     pub const fn b64_len(self) -> usize {
         match self {
             ChecksumKind::Sha256 => 44,
+            #[cfg(feature = "extra-checksums")]
             ChecksumKind::Sha1 => 28,
+            #[cfg(feature = "extra-checksums")]
             ChecksumKind::Crc64Nvme => 12,
             ChecksumKind::Crc32 | ChecksumKind::Crc32c => 8,
         }
@@ -112,13 +116,15 @@ impl ChecksumKind {
 /// The running state: one variant at a time, so the largest (SHA-256)
 /// sets the size that aws-chunked state and the C checksum state reserve.
 /// `repr(u32)`: a u32 tag first, then plain data, so the C ABI can check
-/// the tag ([`Checksum::TAGS`]) of caller memory before reading it.
+/// the tag ([`Checksum::valid_tag`]) of caller memory before reading it.
 #[derive(Clone)]
 #[repr(u32)]
 enum State {
     Crc32(u32) = 0,
     Crc32c(u32) = 1,
+    #[cfg(feature = "extra-checksums")]
     Crc64Nvme(u64) = 2,
+    #[cfg(feature = "extra-checksums")]
     Sha1(Sha1) = 3,
     Sha256(Sha256) = 4,
 }
@@ -131,16 +137,20 @@ pub struct Checksum {
 }
 
 impl Checksum {
-    /// Valid values of the first u32 of a `Checksum` (any bytes after a
-    /// valid tag are a valid state).
-    pub const TAGS: u32 = 5;
+    /// Whether `tag` is a valid first u32 of a `Checksum` in this build
+    /// (any bytes after a valid tag are a valid state).
+    pub const fn valid_tag(tag: u32) -> bool {
+        matches!(tag, 0 | 1 | 4) || (cfg!(feature = "extra-checksums") && matches!(tag, 2 | 3))
+    }
 
     /// Starts a checksum.
     pub fn new(kind: ChecksumKind) -> Self {
         let state = match kind {
             ChecksumKind::Crc32 => State::Crc32(!0),
             ChecksumKind::Crc32c => State::Crc32c(!0),
+            #[cfg(feature = "extra-checksums")]
             ChecksumKind::Crc64Nvme => State::Crc64Nvme(!0),
+            #[cfg(feature = "extra-checksums")]
             ChecksumKind::Sha1 => State::Sha1(Sha1::new()),
             ChecksumKind::Sha256 => State::Sha256(Sha256::new()),
         };
@@ -152,7 +162,9 @@ impl Checksum {
         match self.state {
             State::Crc32(_) => ChecksumKind::Crc32,
             State::Crc32c(_) => ChecksumKind::Crc32c,
+            #[cfg(feature = "extra-checksums")]
             State::Crc64Nvme(_) => ChecksumKind::Crc64Nvme,
+            #[cfg(feature = "extra-checksums")]
             State::Sha1(_) => ChecksumKind::Sha1,
             State::Sha256(_) => ChecksumKind::Sha256,
         }
@@ -163,7 +175,9 @@ impl Checksum {
         match &mut self.state {
             State::Crc32(c) => *c = crc_update(&CRC32, *c, data),
             State::Crc32c(c) => *c = crc_update(&CRC32C, *c, data),
+            #[cfg(feature = "extra-checksums")]
             State::Crc64Nvme(c) => *c = crc64_update(*c, data),
+            #[cfg(feature = "extra-checksums")]
             State::Sha1(h) => h.update(data),
             State::Sha256(h) => h.update(data),
         }
@@ -175,7 +189,9 @@ impl Checksum {
         let mut out = [0u8; 44];
         let n = match &self.state {
             State::Crc32(c) | State::Crc32c(c) => base64(&(!c).to_be_bytes(), &mut out),
+            #[cfg(feature = "extra-checksums")]
             State::Crc64Nvme(c) => base64(&(!c).to_be_bytes(), &mut out),
+            #[cfg(feature = "extra-checksums")]
             State::Sha1(h) => base64(&h.clone().finish(), &mut out),
             State::Sha256(h) => base64(&h.clone().finish(), &mut out),
         };
@@ -234,14 +250,18 @@ mod tests {
         let (v, n) = c.finish_b64();
         assert_eq!(&v[..n], b64(&0xE306_9283u32.to_be_bytes()).as_bytes());
         // CRC-64/NVME (the NVM Express spec's CRC; catalogue check value).
-        let mut c = Checksum::new(ChecksumKind::Crc64Nvme);
-        c.update(b"12345");
-        c.update(b"6789");
-        let (v, n) = c.finish_b64();
-        assert_eq!(&v[..n], b64(&0xAE8B_1486_0A79_9888u64.to_be_bytes()).as_bytes());
+        #[cfg(feature = "extra-checksums")]
+        {
+            let mut c = Checksum::new(ChecksumKind::Crc64Nvme);
+            c.update(b"12345");
+            c.update(b"6789");
+            let (v, n) = c.finish_b64();
+            assert_eq!(&v[..n], b64(&0xAE8B_1486_0A79_9888u64.to_be_bytes()).as_bytes());
+        }
     }
 
     #[test]
+    #[cfg(feature = "extra-checksums")]
     fn lengths_and_names_agree() {
         for k in [
             ChecksumKind::Crc32,

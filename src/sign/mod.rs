@@ -13,6 +13,7 @@ pub(crate) mod key;
 pub(crate) mod path;
 pub(crate) mod query;
 pub(crate) mod sha;
+#[cfg(feature = "extra-checksums")]
 pub(crate) mod sha1;
 pub(crate) mod sink;
 pub(crate) mod time;
