@@ -800,8 +800,8 @@ sigv4rs_status sigv4rs_checksum_finish(sigv4rs_checksum_state *state,
 
 // The header a checksum is sent in: a static, NUL-terminated, lower-case
 // name (`x-amz-checksum-crc64nvme`) for a `sigv4rs_checksum` value; NULL
-// for `SIGV4RS_CHECKSUM_NONE` and unknown values. Never fails, never
-// allocates, thread-safe.
+// for `SIGV4RS_CHECKSUM_NONE`, unknown values and the kinds a build lacks
+// (see `sigv4rs_checksum_init`). Never fails, never allocates, thread-safe.
 const char *sigv4rs_checksum_header_name(uint32_t checksum);
 
 // The `Content-Length` of the encoded (aws-chunked) body of `stream`, which

@@ -125,17 +125,9 @@ pub extern "C" fn sigv4rs_checksum_finish(
 
 /// The header a checksum is sent in: a static, NUL-terminated, lower-case
 /// name (`x-amz-checksum-crc64nvme`) for a `sigv4rs_checksum` value; NULL
-/// for `SIGV4RS_CHECKSUM_NONE` and unknown values. Never fails, never
-/// allocates, thread-safe.
+/// for `SIGV4RS_CHECKSUM_NONE`, unknown values and the kinds a build lacks
+/// (see `sigv4rs_checksum_init`). Never fails, never allocates, thread-safe.
 #[unsafe(no_mangle)]
 pub extern "C" fn sigv4rs_checksum_header_name(checksum: u32) -> *const c_char {
-    // Names only, not states: every kind is named in every build.
-    match checksum {
-        1 => c"x-amz-checksum-crc32".as_ptr(),
-        2 => c"x-amz-checksum-crc32c".as_ptr(),
-        3 => c"x-amz-checksum-sha256".as_ptr(),
-        4 => c"x-amz-checksum-crc64nvme".as_ptr(),
-        5 => c"x-amz-checksum-sha1".as_ptr(),
-        _ => core::ptr::null(),
-    }
+    checksum_kind(checksum).map_or(core::ptr::null(), |k| k.header_name_nul().as_ptr().cast())
 }

@@ -87,17 +87,24 @@ pub enum ChecksumKind {
 }
 
 impl ChecksumKind {
+    /// The name with a NUL after it, for the C ABI: one copy of each
+    /// string in a firmware image.
+    pub const fn header_name_nul(self) -> &'static [u8] {
+        match self {
+            ChecksumKind::Crc32 => b"x-amz-checksum-crc32\0",
+            ChecksumKind::Crc32c => b"x-amz-checksum-crc32c\0",
+            ChecksumKind::Sha256 => b"x-amz-checksum-sha256\0",
+            #[cfg(feature = "extra-checksums")]
+            ChecksumKind::Crc64Nvme => b"x-amz-checksum-crc64nvme\0",
+            #[cfg(feature = "extra-checksums")]
+            ChecksumKind::Sha1 => b"x-amz-checksum-sha1\0",
+        }
+    }
+
     /// The trailer or header name.
     pub fn header_name(self) -> &'static [u8] {
-        match self {
-            ChecksumKind::Crc32 => b"x-amz-checksum-crc32",
-            ChecksumKind::Crc32c => b"x-amz-checksum-crc32c",
-            ChecksumKind::Sha256 => b"x-amz-checksum-sha256",
-            #[cfg(feature = "extra-checksums")]
-            ChecksumKind::Crc64Nvme => b"x-amz-checksum-crc64nvme",
-            #[cfg(feature = "extra-checksums")]
-            ChecksumKind::Sha1 => b"x-amz-checksum-sha1",
-        }
+        let z = self.header_name_nul();
+        &z[..z.len() - 1]
     }
 
     /// Length of the base64 value.
