@@ -777,8 +777,8 @@ sigv4rs_status sigv4rs_http_response_write(sigv4rs_http_response *resp,
 // `state`. On error `state` is not written.
 //
 // Statuses: OK, NULL_ARGUMENT, INVALID_ARGUMENT (`SIGV4RS_CHECKSUM_NONE`,
-// an unknown value, or CRC64NVME/SHA-1 in a firmware build without the
-// `extra-checksums` feature), PANIC.
+// an unknown value, or `SIGV4RS_CHECKSUM_CRC64NVME`/`SIGV4RS_CHECKSUM_SHA1`
+// in a firmware build without the `extra-checksums` feature), PANIC.
 sigv4rs_status sigv4rs_checksum_init(sigv4rs_checksum_state *state, uint32_t checksum);
 
 // Feeds `data` (`(NULL, 0)` is fine).

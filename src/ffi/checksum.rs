@@ -60,8 +60,8 @@ fn inner<'a>(p: *mut sigv4rs_checksum_state) -> Result<&'a mut Inner, sigv4rs_st
 /// `state`. On error `state` is not written.
 ///
 /// Statuses: OK, NULL_ARGUMENT, INVALID_ARGUMENT (`SIGV4RS_CHECKSUM_NONE`,
-/// an unknown value, or CRC64NVME/SHA-1 in a firmware build without the
-/// `extra-checksums` feature), PANIC.
+/// an unknown value, or `SIGV4RS_CHECKSUM_CRC64NVME`/`SIGV4RS_CHECKSUM_SHA1`
+/// in a firmware build without the `extra-checksums` feature), PANIC.
 #[unsafe(no_mangle)]
 pub extern "C" fn sigv4rs_checksum_init(state: *mut sigv4rs_checksum_state, checksum: u32) -> sigv4rs_status {
     ffi_boundary! {
