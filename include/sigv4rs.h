@@ -172,6 +172,13 @@ typedef uint32_t sigv4rs_status;
 #define SIGV4RS_MAX_HTTP_RESPONSE_LEN 1048576
 #endif
 
+// Bytes of a `sigv4rs_checksum_state`.
+#define SIGV4RS_CHECKSUM_STATE_SIZE 128
+
+// Longest checksum value `sigv4rs_checksum_finish` writes, NUL not counted
+// (the base64 of a SHA-256).
+#define SIGV4RS_CHECKSUM_MAX_LEN 44
+
 // Bytes of a `sigv4rs_chunked` state.
 #define SIGV4RS_CHUNKED_STATE_SIZE 320
 
@@ -406,6 +413,11 @@ enum sigv4rs_checksum
   SIGV4RS_CHECKSUM_CRC32C = 2,
   // `x-amz-checksum-sha256`.
   SIGV4RS_CHECKSUM_SHA256 = 3,
+  // `x-amz-checksum-crc64nvme` (CRC-64/NVME). Firmware builds take it
+  // with the cargo feature `extra-checksums` (else INVALID_ARGUMENT).
+  SIGV4RS_CHECKSUM_CRC64NVME = 4,
+  // `x-amz-checksum-sha1` (firmware: feature `extra-checksums`, as above).
+  SIGV4RS_CHECKSUM_SHA1 = 5,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -526,6 +538,14 @@ typedef struct {
   uint32_t process_timeout_ms;
 } sigv4rs_chain_options;
 #endif
+
+// Caller-owned checksum state (no heap). Initialize with
+// `sigv4rs_checksum_init`; it may be copied with `memcpy` to fork a
+// checksum. Not for concurrent use.
+typedef struct {
+  // Private.
+  uint64_t _opaque[16];
+} sigv4rs_checksum_state;
 
 // The shape of a streamed upload, fixed before the first byte is sent.
 typedef struct {
@@ -752,6 +772,37 @@ sigv4rs_status sigv4rs_http_response_write(sigv4rs_http_response *resp,
                                            const uint8_t *data,
                                            size_t len);
 #endif
+
+// Starts a checksum of kind `checksum` (a `sigv4rs_checksum` value) in
+// `state`. On error `state` is not written.
+//
+// Statuses: OK, NULL_ARGUMENT, INVALID_ARGUMENT (`SIGV4RS_CHECKSUM_NONE`,
+// an unknown value, or `SIGV4RS_CHECKSUM_CRC64NVME`/`SIGV4RS_CHECKSUM_SHA1`
+// in a firmware build without the `extra-checksums` feature), PANIC.
+sigv4rs_status sigv4rs_checksum_init(sigv4rs_checksum_state *state, uint32_t checksum);
+
+// Feeds `data` (`(NULL, 0)` is fine).
+//
+// Statuses: OK, NULL_ARGUMENT, INVALID_ARGUMENT, NOT_INITIALIZED, PANIC.
+sigv4rs_status sigv4rs_checksum_update(sigv4rs_checksum_state *state, sigv4rs_bytes data);
+
+// Writes the checksum's header value, its base64 as S3 wants it, plus a
+// NUL (at most `SIGV4RS_CHECKSUM_MAX_LEN` + 1 bytes), and ends the
+// checksum (initialize again before reuse). Add it to the request's
+// headers, under `sigv4rs_checksum_header_name`, before signing. On
+// BUFFER_TOO_SMALL the checksum goes on unchanged.
+//
+// Statuses: OK, NULL_ARGUMENT, BUFFER_TOO_SMALL, NOT_INITIALIZED, PANIC.
+sigv4rs_status sigv4rs_checksum_finish(sigv4rs_checksum_state *state,
+                                       uint8_t *out,
+                                       size_t out_cap,
+                                       size_t *out_len);
+
+// The header a checksum is sent in: a static, NUL-terminated, lower-case
+// name (`x-amz-checksum-crc64nvme`) for a `sigv4rs_checksum` value; NULL
+// for `SIGV4RS_CHECKSUM_NONE`, unknown values and the kinds a build lacks
+// (see `sigv4rs_checksum_init`). Never fails, never allocates, thread-safe.
+const char *sigv4rs_checksum_header_name(uint32_t checksum);
 
 // The `Content-Length` of the encoded (aws-chunked) body of `stream`, which
 // S3 needs before the first byte is sent.

@@ -58,6 +58,15 @@ pub const FAMILIES: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "checksum",
+        &[
+            "sigv4rs_checksum_init",
+            "sigv4rs_checksum_update",
+            "sigv4rs_checksum_finish",
+            "sigv4rs_checksum_header_name",
+        ],
+    ),
+    (
         "creds",
         &[
             "sigv4rs_signer_rotate",
