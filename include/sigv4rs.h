@@ -243,6 +243,14 @@ typedef uint32_t sigv4rs_status;
 // Attach the session token after signing, unsigned.
 #define SIGV4RS_FLAG_UNSIGNED_SESSION_TOKEN 16
 
+// S3 Express One Zone (service `s3express`, credentials from
+// CreateSession): S3 rules, and the session token goes in
+// `x-amz-s3session-token` (presigned: `X-Amz-S3session-Token`) instead of
+// `x-amz-security-token`. Credentials without a token are refused
+// (INVALID_SESSION_TOKEN). Absent from `--no-default-features` builds,
+// which refuse it (INVALID_ARGUMENT).
+#define SIGV4RS_FLAG_S3EXPRESS 32
+
 // Seconds before expiry at which a signer asks its provider (the default
 // margin): 300.
 #define SIGV4RS_DEFAULT_REFRESH_MARGIN 300
