@@ -749,11 +749,36 @@ fn xml_cases() -> Vec<(String, Vec<u8>, S, Option<sigv4rs_credentials>)> {
             doc_err,
             None,
         ),
-        ("no AccessKeyId".into(), cs_doc(None, Some("s"), Some("T"), e), doc_err, None),
-        ("no SecretAccessKey".into(), cs_doc(Some("A"), None, Some("T"), e), doc_err, None),
-        ("no SessionToken".into(), cs_doc(Some("A"), Some("s"), None, e), doc_err, None),
-        ("no Expiration".into(), cs_doc(Some("A"), Some("s"), Some("T"), None), doc_err, None),
-        ("empty SessionToken".into(), cs_doc(Some("A"), Some("s"), Some(""), e), doc_err, None),
+        (
+            "no AccessKeyId".into(),
+            cs_doc(None, Some("s"), Some("T"), e),
+            doc_err,
+            None,
+        ),
+        (
+            "no SecretAccessKey".into(),
+            cs_doc(Some("A"), None, Some("T"), e),
+            doc_err,
+            None,
+        ),
+        (
+            "no SessionToken".into(),
+            cs_doc(Some("A"), Some("s"), None, e),
+            doc_err,
+            None,
+        ),
+        (
+            "no Expiration".into(),
+            cs_doc(Some("A"), Some("s"), Some("T"), None),
+            doc_err,
+            None,
+        ),
+        (
+            "empty SessionToken".into(),
+            cs_doc(Some("A"), Some("s"), Some(""), e),
+            doc_err,
+            None,
+        ),
         (
             "Expiration not RFC 3339".into(),
             cs_doc(Some("A"), Some("s"), Some("T"), Some("tomorrow")),
@@ -833,7 +858,12 @@ fn xml_cases() -> Vec<(String, Vec<u8>, S, Option<sigv4rs_credentials>)> {
     let deep = ["<a>".repeat(100_000), "</a>".repeat(100_000)].concat().into_bytes();
     v.push(("nested 100,000 deep".into(), deep, doc_err, None));
     for n in 0..CREATE_SESSION.len() {
-        v.push((format!("CreateSession response, cap {n}"), CREATE_SESSION[..n].to_vec(), doc_err, None));
+        v.push((
+            format!("CreateSession response, cap {n}"),
+            CREATE_SESSION[..n].to_vec(),
+            doc_err,
+            None,
+        ));
     }
     v
 }
@@ -842,7 +872,13 @@ fn run_rotate_xml(m: &mut Matrix) {
     let heap = Owned::heap(&config0());
     let before = seen(heap.ptr);
     let d = lb(CREATE_SESSION);
-    m.cell(X, "signer NULL", S::NullArgument, sigv4rs_signer_rotate_xml(std::ptr::null(), d), vec![]);
+    m.cell(
+        X,
+        "signer NULL",
+        S::NullArgument,
+        sigv4rs_signer_rotate_xml(std::ptr::null(), d),
+        vec![],
+    );
     let got = sigv4rs_signer_rotate_xml(heap.ptr, null_n(5));
     let p = effect(got, &before, &seen(heap.ptr), None);
     m.cell(X, "xml (NULL, 5)", S::NullArgument, got, p);
