@@ -15,11 +15,26 @@ use sigv4rs_status as S;
 /// Rotates a fresh S3 Express signer to `data` through the C ABI.
 fn rotate_check(data: &[u8], parsed: &Result<i64, XmlError>) {
     let cfg = sigv4rs_config {
-        access_key_id: sigv4rs_bytes { ptr: b"AKID".as_ptr(), len: 4 },
-        secret_access_key: sigv4rs_bytes { ptr: b"s".as_ptr(), len: 1 },
-        session_token: sigv4rs_bytes { ptr: b"T".as_ptr(), len: 1 },
-        region: sigv4rs_bytes { ptr: b"us-east-1".as_ptr(), len: 9 },
-        service: sigv4rs_bytes { ptr: b"s3express".as_ptr(), len: 9 },
+        access_key_id: sigv4rs_bytes {
+            ptr: b"AKID".as_ptr(),
+            len: 4,
+        },
+        secret_access_key: sigv4rs_bytes {
+            ptr: b"s".as_ptr(),
+            len: 1,
+        },
+        session_token: sigv4rs_bytes {
+            ptr: b"T".as_ptr(),
+            len: 1,
+        },
+        region: sigv4rs_bytes {
+            ptr: b"us-east-1".as_ptr(),
+            len: 9,
+        },
+        service: sigv4rs_bytes {
+            ptr: b"s3express".as_ptr(),
+            len: 9,
+        },
         flags: SIGV4RS_FLAG_S3EXPRESS,
         unsigned_headers: std::ptr::null(),
         unsigned_headers_len: 0,
@@ -27,7 +42,13 @@ fn rotate_check(data: &[u8], parsed: &Result<i64, XmlError>) {
     };
     let mut s = std::ptr::null_mut();
     assert_eq!(sigv4rs_signer_new(&cfg, &mut s), S::Ok);
-    let st = sigv4rs_signer_rotate_xml(s, sigv4rs_bytes { ptr: data.as_ptr(), len: data.len() });
+    let st = sigv4rs_signer_rotate_xml(
+        s,
+        sigv4rs_bytes {
+            ptr: data.as_ptr(),
+            len: data.len(),
+        },
+    );
     let mut exp = -1;
     assert_eq!(sigv4rs_signer_expiration(s, &mut exp), S::Ok);
     match parsed {
@@ -35,7 +56,10 @@ fn rotate_check(data: &[u8], parsed: &Result<i64, XmlError>) {
         Ok(e) if st == S::Ok => assert_eq!(exp, *e),
         Ok(_) => {
             assert!(
-                matches!(st, S::InvalidAccessKeyId | S::InvalidSecretKey | S::InvalidSessionToken | S::InvalidTime),
+                matches!(
+                    st,
+                    S::InvalidAccessKeyId | S::InvalidSecretKey | S::InvalidSessionToken | S::InvalidTime
+                ),
                 "{st:?}"
             );
             assert_eq!(exp, 0, "a refused document changed the signer");
