@@ -91,8 +91,9 @@ pub(crate) fn write_presigned_url<A: Algorithm>(plan: &Plan<'_>, alg: &A, s: &mu
     }
     for (i, name) in AUTH_PARAMS.iter().enumerate() {
         // One token parameter at most: the signer's kind, when it has one.
-        if (i == AUTH_TOKEN || i == AUTH_S3_TOKEN) && (i != plan.token_param() || plan.creds.session_token().is_empty())
-        {
+        // (Folds to the plain token test without the s3express feature.)
+        let token_param = i == AUTH_TOKEN || (cfg!(feature = "s3express") && i == AUTH_S3_TOKEN);
+        if token_param && (i != plan.token_param() || plan.creds.session_token().is_empty()) {
             continue;
         }
         s.put(name);

@@ -31,10 +31,24 @@ pub(crate) enum Added {
     ContentLength,
     DecodedLength,
     Trailer,
-    /// S3 Express's session token header (in place of [`Added::Token`]).
+    /// S3 Express's session token header (in place of [`Added::Token`]);
+    /// absent without the feature, so that firmware plans stay as small.
+    #[cfg(feature = "s3express")]
     S3SessionToken,
 }
 
+#[cfg(not(feature = "s3express"))]
+const ADDED: [Added; 8] = [
+    Added::Host,
+    Added::Date,
+    Added::ContentSha256,
+    Added::Token,
+    Added::ContentEncoding,
+    Added::ContentLength,
+    Added::DecodedLength,
+    Added::Trailer,
+];
+#[cfg(feature = "s3express")]
 const ADDED: [Added; 9] = [
     Added::Host,
     Added::Date,
@@ -59,6 +73,7 @@ impl Added {
             Added::ContentLength => b"content-length",
             Added::DecodedLength => b"x-amz-decoded-content-length",
             Added::Trailer => b"x-amz-trailer",
+            #[cfg(feature = "s3express")]
             Added::S3SessionToken => b"x-amz-s3session-token",
         }
     }
@@ -308,11 +323,11 @@ impl<'a> Plan<'a> {
 
     /// The session token's header: S3 Express has its own.
     pub(crate) fn token_header(&self) -> Added {
+        #[cfg(feature = "s3express")]
         if s3express(self.signer.flags) {
-            Added::S3SessionToken
-        } else {
-            Added::Token
+            return Added::S3SessionToken;
         }
+        Added::Token
     }
 
     /// The session token's presigning parameter (an index into

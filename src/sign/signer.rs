@@ -563,7 +563,8 @@ impl Signer {
         // "due" just before another's refresh landed must not ask again.
         let r = self.creds.write(|slot| {
             if self.due(t) {
-                call_provider(p, t, slot, self.flags)
+                // Flags only matter to S3 Express (none without the feature).
+                call_provider(p, t, slot, if cfg!(feature = "s3express") { self.flags } else { 0 })
             } else {
                 Err(Error::Busy)
             }
