@@ -129,7 +129,9 @@ enum sigv4rs_status
   // nested too deep, the key id or secret missing or empty, a field
   // given twice or of the wrong type, an `Expiration` that is not an
   // RFC 3339 instant, an instance metadata `Code` other than `Success`,
-  // a `Version` other than 1).
+  // a `Version` other than 1); `sigv4rs_signer_rotate_xml`: not a
+  // well-formed STS or CreateSession response with all four credential
+  // fields (or an error document).
   SIGV4RS_STATUS_INVALID_CREDENTIALS_DOCUMENT = 143,
   // A streamed chunk is empty, is not the chunk size (only the last may be
   // shorter), or goes beyond the declared length.
@@ -249,6 +251,14 @@ typedef uint32_t sigv4rs_status;
 
 // Attach the session token after signing, unsigned.
 #define SIGV4RS_FLAG_UNSIGNED_SESSION_TOKEN 16
+
+// S3 Express One Zone (service `s3express`, credentials from
+// CreateSession): S3 rules, and the session token goes in
+// `x-amz-s3session-token` (presigned: `X-Amz-S3session-Token`) instead of
+// `x-amz-security-token`. Credentials without a token are refused
+// (INVALID_SESSION_TOKEN). Absent from `--no-default-features` builds,
+// which refuse it (INVALID_ARGUMENT).
+#define SIGV4RS_FLAG_S3EXPRESS 32
 
 // Seconds before expiry at which a signer asks its provider (the default
 // margin): 300.
@@ -934,6 +944,29 @@ sigv4rs_status sigv4rs_signer_expiration(const sigv4rs_signer *signer, int64_t *
 // INVALID_TIME (an `Expiration` at the epoch or after 9999), BUSY (another
 // rotation or provider call is under way: nothing changed), PANIC.
 sigv4rs_status sigv4rs_signer_rotate_json(const sigv4rs_signer *signer, sigv4rs_bytes json);
+
+// Rotates `signer` (as `sigv4rs_signer_rotate` does, same threading rules)
+// to the credentials in `xml`: the body of an S3 `CreateSession` response
+// (`CreateSessionResult/Credentials`, for S3 Express One Zone; see
+// `SIGV4RS_FLAG_S3EXPRESS`) or of an STS `AssumeRole*` response
+// (`<X>Response/<X>Result/Credentials`). `AccessKeyId`, `SecretAccessKey`,
+// `SessionToken` and `Expiration` (RFC 3339) are all required. No heap
+// and little stack: the whole document is checked (well-formed, no
+// DOCTYPE, 32 levels at most), then the strings go from `xml` into the
+// signer; a key id or secret with entity or character references is
+// decoded on the stack; a session token with one is refused as invalid
+// (AWS tokens never need one). An `Expiration` in the past is accepted;
+// signing then returns CREDENTIALS_EXPIRED. On any error the signer keeps
+// its credentials.
+//
+// Statuses: OK, NULL_ARGUMENT, INVALID_ARGUMENT (a length over
+// `PTRDIFF_MAX`), NOT_INITIALIZED, INVALID_CREDENTIALS_DOCUMENT (not
+// well-formed, an error document, or no complete credentials),
+// INVALID_ACCESS_KEY_ID, INVALID_SECRET_KEY, INVALID_SESSION_TOKEN (also a
+// token with a reference), INVALID_TIME (an `Expiration` at the epoch or
+// after 9999), BUSY (another rotation or provider call is under way:
+// nothing changed), PANIC.
+sigv4rs_status sigv4rs_signer_rotate_xml(const sigv4rs_signer *signer, sigv4rs_bytes xml);
 
 #if defined(SIGV4RS_STD)
 // Writes the current time in seconds since 1970-01-01 UTC.

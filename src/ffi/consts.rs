@@ -42,6 +42,13 @@ pub const SIGV4RS_FLAG_SINGLE_ENCODE_PATH: u32 = 4;
 pub const SIGV4RS_FLAG_CONTENT_SHA256_HEADER: u32 = 8;
 /// Attach the session token after signing, unsigned.
 pub const SIGV4RS_FLAG_UNSIGNED_SESSION_TOKEN: u32 = 16;
+/// S3 Express One Zone (service `s3express`, credentials from
+/// CreateSession): S3 rules, and the session token goes in
+/// `x-amz-s3session-token` (presigned: `X-Amz-S3session-Token`) instead of
+/// `x-amz-security-token`. Credentials without a token are refused
+/// (INVALID_SESSION_TOKEN). Absent from `--no-default-features` builds,
+/// which refuse it (INVALID_ARGUMENT).
+pub const SIGV4RS_FLAG_S3EXPRESS: u32 = 32;
 
 use crate::sign::{self, Flags};
 const _: () = {
@@ -65,4 +72,5 @@ const _: () = {
     assert!(SIGV4RS_FLAG_SINGLE_ENCODE_PATH == Flags::SINGLE_ENCODE_PATH);
     assert!(SIGV4RS_FLAG_CONTENT_SHA256_HEADER == Flags::CONTENT_SHA256_HEADER);
     assert!(SIGV4RS_FLAG_UNSIGNED_SESSION_TOKEN == Flags::UNSIGNED_SESSION_TOKEN);
+    assert!(SIGV4RS_FLAG_S3EXPRESS == Flags::S3EXPRESS);
 };

@@ -11,6 +11,20 @@ use super::encode::Reencoded;
 use super::{Error, MAX_QUERY_PARAMS};
 
 /// The presigning parameters, in the order they are appended to a URL.
+#[cfg(feature = "s3express")]
+pub const AUTH_PARAMS: [&[u8]; 7] = [
+    b"X-Amz-Algorithm",
+    b"X-Amz-Credential",
+    b"X-Amz-Date",
+    b"X-Amz-Expires",
+    b"X-Amz-SignedHeaders",
+    b"X-Amz-Security-Token",
+    // S3 Express's token, spelled as botocore's S3ExpressQueryAuth and
+    // aws-sdk-go-v2 spell it (the canonical query sorts on this case).
+    b"X-Amz-S3session-Token",
+];
+/// The presigning parameters (without S3 Express's: firmware stays as small).
+#[cfg(not(feature = "s3express"))]
 pub const AUTH_PARAMS: [&[u8]; 6] = [
     b"X-Amz-Algorithm",
     b"X-Amz-Credential",
@@ -21,6 +35,8 @@ pub const AUTH_PARAMS: [&[u8]; 6] = [
 ];
 /// Index of `X-Amz-Security-Token` in [`AUTH_PARAMS`].
 pub const AUTH_TOKEN: usize = 5;
+/// Index of `X-Amz-S3session-Token` in [`AUTH_PARAMS`].
+pub const AUTH_S3_TOKEN: usize = 6;
 const SIGNATURE_PARAM: &[u8] = b"X-Amz-Signature";
 
 const VIRTUAL: u16 = 0xff00;

@@ -74,6 +74,7 @@ pub const FAMILIES: &[(&str, &[&str])] = &[
             "sigv4rs_credentials_sink_put",
             "sigv4rs_signer_expiration",
             "sigv4rs_signer_rotate_json",
+            "sigv4rs_signer_rotate_xml",
         ],
     ),
     (
