@@ -133,7 +133,9 @@ enum sigv4rs_status
   // nested too deep, the key id or secret missing or empty, a field
   // given twice or of the wrong type, an `Expiration` that is not an
   // RFC 3339 instant, an instance metadata `Code` other than `Success`,
-  // a `Version` other than 1).
+  // a `Version` other than 1); `sigv4rs_signer_rotate_xml`: not a
+  // well-formed STS or CreateSession response with all four credential
+  // fields (or an error document).
   SIGV4RS_STATUS_INVALID_CREDENTIALS_DOCUMENT = 143,
   // A streamed chunk is empty, is not the chunk size (only the last may be
   // shorter), or goes beyond the declared length.
@@ -175,6 +177,13 @@ typedef uint32_t sigv4rs_status;
 // `sigv4rs_http_response_write` (1 MiB); more fails the exchange.
 #define SIGV4RS_MAX_HTTP_RESPONSE_LEN 1048576
 #endif
+
+// Bytes of a `sigv4rs_checksum_state`.
+#define SIGV4RS_CHECKSUM_STATE_SIZE 128
+
+// Longest checksum value `sigv4rs_checksum_finish` writes, NUL not counted
+// (the base64 of a SHA-256).
+#define SIGV4RS_CHECKSUM_MAX_LEN 44
 
 // Bytes of a `sigv4rs_chunked` state.
 #define SIGV4RS_CHUNKED_STATE_SIZE 320
@@ -251,12 +260,24 @@ typedef uint32_t sigv4rs_status;
 // Attach the session token after signing, unsigned.
 #define SIGV4RS_FLAG_UNSIGNED_SESSION_TOKEN 16
 
+// S3 Express One Zone (service `s3express`, credentials from
+// CreateSession): S3 rules, and the session token goes in
+// `x-amz-s3session-token` (presigned: `X-Amz-S3session-Token`) instead of
+// `x-amz-security-token`. Credentials without a token are refused
+// (INVALID_SESSION_TOKEN). Absent from `--no-default-features` builds,
+// which refuse it (INVALID_ARGUMENT). S3 Express is signed with SigV4
+// only: together with `SIGV4RS_FLAG_SIGV4A` it is refused
+// (INVALID_ARGUMENT).
+#define SIGV4RS_FLAG_S3EXPRESS 32
+
 // Sign with SigV4a (`AWS4-ECDSA-P256-SHA256`): `region` holds the region
 // set (`us-east-1`, `us-east-1,us-west-2`, `*`), signed as
 // `X-Amz-Region-Set`; the scope has no region; the signature is hex DER
 // (up to `SIGV4RS_SIGV4A_SIGNATURE_MAX_LEN` digits). A library built
-// without SigV4a (firmware builds) refuses it as an unknown flag.
-#define SIGV4RS_FLAG_SIGV4A 32
+// without SigV4a (firmware builds) refuses it as an unknown flag
+// (INVALID_ARGUMENT), and so does every build together with
+// `SIGV4RS_FLAG_S3EXPRESS` (AWS does not sign S3 Express with SigV4a).
+#define SIGV4RS_FLAG_SIGV4A 64
 
 // Seconds before expiry at which a signer asks its provider (the default
 // margin): 300.
@@ -421,6 +442,11 @@ enum sigv4rs_checksum
   SIGV4RS_CHECKSUM_CRC32C = 2,
   // `x-amz-checksum-sha256`.
   SIGV4RS_CHECKSUM_SHA256 = 3,
+  // `x-amz-checksum-crc64nvme` (CRC-64/NVME). Firmware builds take it
+  // with the cargo feature `extra-checksums` (else INVALID_ARGUMENT).
+  SIGV4RS_CHECKSUM_CRC64NVME = 4,
+  // `x-amz-checksum-sha1` (firmware: feature `extra-checksums`, as above).
+  SIGV4RS_CHECKSUM_SHA1 = 5,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -541,6 +567,14 @@ typedef struct {
   uint32_t process_timeout_ms;
 } sigv4rs_chain_options;
 #endif
+
+// Caller-owned checksum state (no heap). Initialize with
+// `sigv4rs_checksum_init`; it may be copied with `memcpy` to fork a
+// checksum. Not for concurrent use.
+typedef struct {
+  // Private.
+  uint64_t _opaque[16];
+} sigv4rs_checksum_state;
 
 // The shape of a streamed upload, fixed before the first byte is sent.
 typedef struct {
@@ -768,6 +802,37 @@ sigv4rs_status sigv4rs_http_response_write(sigv4rs_http_response *resp,
                                            size_t len);
 #endif
 
+// Starts a checksum of kind `checksum` (a `sigv4rs_checksum` value) in
+// `state`. On error `state` is not written.
+//
+// Statuses: OK, NULL_ARGUMENT, INVALID_ARGUMENT (`SIGV4RS_CHECKSUM_NONE`,
+// an unknown value, or `SIGV4RS_CHECKSUM_CRC64NVME`/`SIGV4RS_CHECKSUM_SHA1`
+// in a firmware build without the `extra-checksums` feature), PANIC.
+sigv4rs_status sigv4rs_checksum_init(sigv4rs_checksum_state *state, uint32_t checksum);
+
+// Feeds `data` (`(NULL, 0)` is fine).
+//
+// Statuses: OK, NULL_ARGUMENT, INVALID_ARGUMENT, NOT_INITIALIZED, PANIC.
+sigv4rs_status sigv4rs_checksum_update(sigv4rs_checksum_state *state, sigv4rs_bytes data);
+
+// Writes the checksum's header value, its base64 as S3 wants it, plus a
+// NUL (at most `SIGV4RS_CHECKSUM_MAX_LEN` + 1 bytes), and ends the
+// checksum (initialize again before reuse). Add it to the request's
+// headers, under `sigv4rs_checksum_header_name`, before signing. On
+// BUFFER_TOO_SMALL the checksum goes on unchanged.
+//
+// Statuses: OK, NULL_ARGUMENT, BUFFER_TOO_SMALL, NOT_INITIALIZED, PANIC.
+sigv4rs_status sigv4rs_checksum_finish(sigv4rs_checksum_state *state,
+                                       uint8_t *out,
+                                       size_t out_cap,
+                                       size_t *out_len);
+
+// The header a checksum is sent in: a static, NUL-terminated, lower-case
+// name (`x-amz-checksum-crc64nvme`) for a `sigv4rs_checksum` value; NULL
+// for `SIGV4RS_CHECKSUM_NONE`, unknown values and the kinds a build lacks
+// (see `sigv4rs_checksum_init`). Never fails, never allocates, thread-safe.
+const char *sigv4rs_checksum_header_name(uint32_t checksum);
+
 // The `Content-Length` of the encoded (aws-chunked) body of `stream`, which
 // S3 needs before the first byte is sent.
 //
@@ -899,6 +964,29 @@ sigv4rs_status sigv4rs_signer_expiration(const sigv4rs_signer *signer, int64_t *
 // rotation or provider call is under way: nothing changed), PANIC.
 sigv4rs_status sigv4rs_signer_rotate_json(const sigv4rs_signer *signer, sigv4rs_bytes json);
 
+// Rotates `signer` (as `sigv4rs_signer_rotate` does, same threading rules)
+// to the credentials in `xml`: the body of an S3 `CreateSession` response
+// (`CreateSessionResult/Credentials`, for S3 Express One Zone; see
+// `SIGV4RS_FLAG_S3EXPRESS`) or of an STS `AssumeRole*` response
+// (`<X>Response/<X>Result/Credentials`). `AccessKeyId`, `SecretAccessKey`,
+// `SessionToken` and `Expiration` (RFC 3339) are all required. No heap
+// and little stack: the whole document is checked (well-formed, no
+// DOCTYPE, 32 levels at most), then the strings go from `xml` into the
+// signer; a key id or secret with entity or character references is
+// decoded on the stack; a session token with one is refused as invalid
+// (AWS tokens never need one). An `Expiration` in the past is accepted;
+// signing then returns CREDENTIALS_EXPIRED. On any error the signer keeps
+// its credentials.
+//
+// Statuses: OK, NULL_ARGUMENT, INVALID_ARGUMENT (a length over
+// `PTRDIFF_MAX`), NOT_INITIALIZED, INVALID_CREDENTIALS_DOCUMENT (not
+// well-formed, an error document, or no complete credentials),
+// INVALID_ACCESS_KEY_ID, INVALID_SECRET_KEY, INVALID_SESSION_TOKEN (also a
+// token with a reference), INVALID_TIME (an `Expiration` at the epoch or
+// after 9999), BUSY (another rotation or provider call is under way:
+// nothing changed), PANIC.
+sigv4rs_status sigv4rs_signer_rotate_xml(const sigv4rs_signer *signer, sigv4rs_bytes xml);
+
 #if defined(SIGV4RS_STD)
 // Writes the current time in seconds since 1970-01-01 UTC.
 //
@@ -989,7 +1077,8 @@ sigv4rs_status sigv4rs_signer_sign_packed(const sigv4rs_signer *signer,
 // `*out` is the new signer, to be released with `sigv4rs_signer_free`;
 // on error `*out` is not written.
 //
-// Statuses: OK, NULL_ARGUMENT, INVALID_ARGUMENT (unknown flags),
+// Statuses: OK, NULL_ARGUMENT, INVALID_ARGUMENT (unknown flags, or
+// `SIGV4RS_FLAG_S3EXPRESS` with `SIGV4RS_FLAG_SIGV4A`),
 // INVALID_ACCESS_KEY_ID, INVALID_SECRET_KEY, INVALID_SESSION_TOKEN,
 // INVALID_TIME (`expiration` negative or after 9999), INVALID_REGION,
 // INVALID_REGION_SET (`SIGV4RS_FLAG_SIGV4A`), INVALID_SERVICE,

@@ -104,9 +104,7 @@ fn compare(base: &[String], now: &[String]) -> Option<String> {
         msg.push_str(&format!("  + {l}\n"));
     }
     Some(if sb != sn {
-        format!(
-            "the baseline is for {sb:?}, the library is {sn:?}: record the new ABI with `make abi-baseline`\n{msg}"
-        )
+        format!("the baseline is for {sb:?}, the library is {sn:?}: record the new ABI with `make abi-baseline`\n{msg}")
     } else if !gone.is_empty() {
         format!(
             "ABI break under the same {sn}: {} fact(s) removed or changed. Either keep the ABI, or bump the \
@@ -150,9 +148,13 @@ fn abi_matches_the_baseline() {
 /// The comparison itself: each kind of change gets its verdict.
 #[test]
 fn changes_are_classified() {
-    let base: Vec<String> = ["soname libsigv4rs.so.0.3", "function void f(int)", "struct s size 8: a@0"]
-        .map(String::from)
-        .to_vec();
+    let base: Vec<String> = [
+        "soname libsigv4rs.so.0.3",
+        "function void f(int)",
+        "struct s size 8: a@0",
+    ]
+    .map(String::from)
+    .to_vec();
     assert_eq!(compare(&base, &base), None);
     let mut added = base.clone();
     added.push("function void g(void)".into());
@@ -161,7 +163,10 @@ fn changes_are_classified() {
     changed[2] = "struct s size 16: a@0 b@8".into();
     let why = compare(&base, &changed).unwrap();
     assert!(why.contains("ABI break under the same libsigv4rs.so.0.3"), "{why}");
-    assert!(why.contains("  - struct s size 8: a@0") && why.contains("  + struct s size 16"), "{why}");
+    assert!(
+        why.contains("  - struct s size 8: a@0") && why.contains("  + struct s size 16"),
+        "{why}"
+    );
     let mut bumped = changed.clone();
     bumped[0] = "soname libsigv4rs.so.0.4".into();
     assert!(compare(&base, &bumped).unwrap().contains("record the new ABI"));

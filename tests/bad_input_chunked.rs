@@ -37,7 +37,10 @@ fn encoded_len_oracle(s: &sigv4rs_stream) -> u128 {
         0 => (0, 0),
         1 => ("x-amz-checksum-crc32".len() as u128, 8),
         2 => ("x-amz-checksum-crc32c".len() as u128, 8),
-        _ => ("x-amz-checksum-sha256".len() as u128, 44),
+        3 => ("x-amz-checksum-sha256".len() as u128, 44),
+        4 => ("x-amz-checksum-crc64nvme".len() as u128, 12),
+        5 => ("x-amz-checksum-sha1".len() as u128, 28),
+        c => panic!("no checksum {c}"),
     };
     if s.checksum != 0 {
         total += name_len + 1 + b64 + 2;
@@ -74,7 +77,7 @@ fn run_encoded_length(m: &mut Matrix) {
     }
     // Lengths right at the u64 edge, each mode and checksum: the oracle says
     // whether the encoded length fits; it must be exact or INPUT_TOO_LONG.
-    for (mode, checksum) in [(0u32, 0u32), (1, 1), (1, 3), (2, 2)] {
+    for (mode, checksum) in [(0u32, 0u32), (1, 1), (1, 3), (2, 2), (1, 4), (2, 5)] {
         for chunk in [1u32, 8192, u32::MAX] {
             let at = |d: u64| sigv4rs_stream {
                 mode,
@@ -444,7 +447,19 @@ fn run_chunks(m: &mut Matrix) {
     // header, SIGV4RS_CHUNKED_FINISH_MAX_LEN for the end), for every mode and checksum, with the widest chunk size
     // (8 hex digits). Size queries only: the 256 MiB chunk is never read.
     let wide: Vec<u8> = vec![0; 1 << 28];
-    for (mode, checksum) in [(0u32, 0u32), (1, 1), (1, 2), (1, 3), (2, 1), (2, 2), (2, 3)] {
+    for (mode, checksum) in [
+        (0u32, 0u32),
+        (1, 1),
+        (1, 2),
+        (1, 3),
+        (1, 4),
+        (1, 5),
+        (2, 1),
+        (2, 2),
+        (2, 3),
+        (2, 4),
+        (2, 5),
+    ] {
         let st = sigv4rs_stream {
             mode,
             checksum,

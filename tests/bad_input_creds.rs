@@ -19,6 +19,7 @@ use sigv4rs_status as S;
 family!("creds", |m| {
     run_rotate(m);
     run_rotate_json(m);
+    run_rotate_xml(m);
     run_sink_put(m);
     run_set_provider(m);
     run_expiration(m);
@@ -26,6 +27,7 @@ family!("creds", |m| {
 
 const R: &str = "sigv4rs_signer_rotate";
 const J: &str = "sigv4rs_signer_rotate_json";
+const X: &str = "sigv4rs_signer_rotate_xml";
 const P: &str = "sigv4rs_credentials_sink_put";
 const SP: &str = "sigv4rs_signer_set_provider";
 const E: &str = "sigv4rs_signer_expiration";
@@ -669,6 +671,256 @@ fn json_cases() -> Vec<(String, Vec<u8>, S, Option<sigv4rs_credentials>)> {
         v.push((format!("IoT document, cap {n}"), IOT[..n].to_vec(), doc_err, None));
     }
     v
+}
+
+/// An S3 CreateSession response (the API reference's shape).
+const CREATE_SESSION: &[u8] = br#"<?xml version="1.0" encoding="UTF-8"?>
+<CreateSessionResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Credentials><AccessKeyId>ASIAEXPRESS</AccessKeyId><Expiration>2015-08-30T13:36:00Z</Expiration><SecretAccessKey>express/secret+key</SecretAccessKey><SessionToken>EXPRESSTOKEN==</SessionToken></Credentials></CreateSessionResult>"#;
+
+/// `CreateSessionResult` with the four fields given raw (None: absent).
+fn cs_doc(akid: Option<&str>, secret: Option<&str>, token: Option<&str>, exp: Option<&str>) -> Vec<u8> {
+    let mut d = String::from("<CreateSessionResult><Credentials>");
+    for (n, v) in [
+        ("AccessKeyId", akid),
+        ("SecretAccessKey", secret),
+        ("SessionToken", token),
+        ("Expiration", exp),
+    ] {
+        if let Some(v) = v {
+            d.push_str(&format!("<{n}>{v}</{n}>"));
+        }
+    }
+    d.push_str("</Credentials></CreateSessionResult>");
+    d.into_bytes()
+}
+
+/// Documents for `_rotate_xml`, the status each gives and the set it holds.
+fn xml_cases() -> Vec<(String, Vec<u8>, S, Option<sigv4rs_credentials>)> {
+    let rfc = common::rfc3339;
+    let set = |a: &[u8], s: &[u8], t: &[u8], e: i64| Some(creds(a, s, t, e));
+    let doc_err = S::InvalidCredentialsDocument;
+    let e = Some("2015-08-30T13:36:00Z");
+    let t1 = rfc("2015-08-30T13:36:00Z");
+    let mut v: Vec<(String, Vec<u8>, S, Option<sigv4rs_credentials>)> = vec![
+        (
+            "CreateSession response".into(),
+            CREATE_SESSION.to_vec(),
+            S::Ok,
+            set(b"ASIAEXPRESS", b"express/secret+key", b"EXPRESSTOKEN==", t1),
+        ),
+        (
+            "STS AssumeRole response".into(),
+            b"<AssumeRoleResponse><AssumeRoleResult><Credentials><AccessKeyId>ASIASTS</AccessKeyId>\
+<SecretAccessKey>sts-secret</SecretAccessKey><SessionToken>STSTOKEN</SessionToken>\
+<Expiration>2015-08-30T13:36:00Z</Expiration></Credentials></AssumeRoleResult></AssumeRoleResponse>"
+                .to_vec(),
+            S::Ok,
+            set(b"ASIASTS", b"sts-secret", b"STSTOKEN", t1),
+        ),
+        (
+            "secret with references".into(),
+            cs_doc(Some("AKID"), Some("a&amp;b&#x2F;c"), Some("T"), e),
+            S::Ok,
+            set(b"AKID", b"a&b/c", b"T", t1),
+        ),
+        ("empty document".into(), vec![], doc_err, None),
+        ("JSON, not XML".into(), IMDS.to_vec(), doc_err, None),
+        (
+            "S3 error document".into(),
+            b"<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>".to_vec(),
+            doc_err,
+            None,
+        ),
+        (
+            "STS ErrorResponse".into(),
+            b"<ErrorResponse><Error><Code>ExpiredToken</Code></Error></ErrorResponse>".to_vec(),
+            doc_err,
+            None,
+        ),
+        (
+            "CreateSessionResult not the root".into(),
+            [b"<a>".as_slice(), &cs_doc(Some("A"), Some("s"), Some("T"), e), b"</a>"].concat(),
+            doc_err,
+            None,
+        ),
+        (
+            "DOCTYPE".into(),
+            [b"<!DOCTYPE x>".as_slice(), &cs_doc(Some("A"), Some("s"), Some("T"), e)].concat(),
+            doc_err,
+            None,
+        ),
+        (
+            "no AccessKeyId".into(),
+            cs_doc(None, Some("s"), Some("T"), e),
+            doc_err,
+            None,
+        ),
+        (
+            "no SecretAccessKey".into(),
+            cs_doc(Some("A"), None, Some("T"), e),
+            doc_err,
+            None,
+        ),
+        (
+            "no SessionToken".into(),
+            cs_doc(Some("A"), Some("s"), None, e),
+            doc_err,
+            None,
+        ),
+        (
+            "no Expiration".into(),
+            cs_doc(Some("A"), Some("s"), Some("T"), None),
+            doc_err,
+            None,
+        ),
+        (
+            "empty SessionToken".into(),
+            cs_doc(Some("A"), Some("s"), Some(""), e),
+            doc_err,
+            None,
+        ),
+        (
+            "Expiration not RFC 3339".into(),
+            cs_doc(Some("A"), Some("s"), Some("T"), Some("tomorrow")),
+            doc_err,
+            None,
+        ),
+        (
+            "Expiration at the epoch".into(),
+            cs_doc(Some("A"), Some("s"), Some("T"), Some("1970-01-01T00:00:00Z")),
+            S::InvalidTime,
+            None,
+        ),
+        (
+            "Expiration before the signing time".into(),
+            cs_doc(Some("A"), Some("s"), Some("T"), Some("2015-08-30T12:00:00Z")),
+            S::Ok,
+            None,
+        ),
+        (
+            "access key id with a space".into(),
+            cs_doc(Some("AK ID"), Some("s"), Some("T"), e),
+            S::InvalidAccessKeyId,
+            None,
+        ),
+        (
+            "access key id with CR LF".into(),
+            cs_doc(Some("AK&#13;&#10;ID"), Some("s"), Some("T"), e),
+            S::InvalidAccessKeyId,
+            None,
+        ),
+        (
+            "access key id over the maximum once decoded".into(),
+            cs_doc(Some(&"&#65;".repeat(129)), Some("s"), Some("T"), e),
+            S::InvalidAccessKeyId,
+            None,
+        ),
+        (
+            "secret over the maximum".into(),
+            cs_doc(Some("A"), Some(&"s".repeat(129)), Some("T"), e),
+            S::InvalidSecretKey,
+            None,
+        ),
+        (
+            "token with a reference".into(),
+            cs_doc(Some("A"), Some("s"), Some("T&amp;U"), e),
+            S::InvalidSessionToken,
+            None,
+        ),
+        (
+            "token with a NUL reference".into(),
+            cs_doc(Some("A"), Some("s"), Some("T&#0;"), e),
+            doc_err,
+            None,
+        ),
+        (
+            "token with a space".into(),
+            cs_doc(Some("A"), Some("s"), Some("T U"), e),
+            S::InvalidSessionToken,
+            None,
+        ),
+        (
+            "credentials twice".into(),
+            b"<CreateSessionResult><Credentials/><Credentials/></CreateSessionResult>".to_vec(),
+            doc_err,
+            None,
+        ),
+        (
+            "invalid UTF-8".into(),
+            cs_doc(Some("A\u{fffd}"), Some("s"), Some("T"), e)
+                .into_iter()
+                .map(|c| if c == 0xbd { 0xff } else { c })
+                .collect(),
+            doc_err,
+            None,
+        ),
+    ];
+    let deep = ["<a>".repeat(100_000), "</a>".repeat(100_000)].concat().into_bytes();
+    v.push(("nested 100,000 deep".into(), deep, doc_err, None));
+    for n in 0..CREATE_SESSION.len() {
+        v.push((
+            format!("CreateSession response, cap {n}"),
+            CREATE_SESSION[..n].to_vec(),
+            doc_err,
+            None,
+        ));
+    }
+    v
+}
+
+fn run_rotate_xml(m: &mut Matrix) {
+    let heap = Owned::heap(&config0());
+    let before = seen(heap.ptr);
+    let d = lb(CREATE_SESSION);
+    m.cell(
+        X,
+        "signer NULL",
+        S::NullArgument,
+        sigv4rs_signer_rotate_xml(std::ptr::null(), d),
+        vec![],
+    );
+    let got = sigv4rs_signer_rotate_xml(heap.ptr, null_n(5));
+    let p = effect(got, &before, &seen(heap.ptr), None);
+    m.cell(X, "xml (NULL, 5)", S::NullArgument, got, p);
+    let got = sigv4rs_signer_rotate_xml(heap.ptr, NULL0);
+    let p = effect(got, &before, &seen(heap.ptr), None);
+    m.cell(X, "xml (NULL, 0)", S::InvalidCredentialsDocument, got, p);
+    for n in HUGE {
+        let got = sigv4rs_signer_rotate_xml(heap.ptr, huge(n));
+        let p = effect(got, &before, &seen(heap.ptr), None);
+        m.cell(X, &format!("xml len {n:#x}"), S::InvalidArgument, got, p);
+    }
+    for (what, s) in [
+        ("signer after _deinit", deinit_signer()),
+        ("zeroed storage", zeroed_signer()),
+    ] {
+        m.cell(X, what, S::NotInitialized, sigv4rs_signer_rotate_xml(s, d), vec![]);
+        m.cell(
+            X,
+            &format!("{what}, xml (NULL, 5)"),
+            S::NullArgument,
+            sigv4rs_signer_rotate_xml(s, null_n(5)),
+            vec![],
+        );
+    }
+    drop(heap);
+
+    for (what, d, want, set) in xml_cases() {
+        let after_ok = set.as_ref().and_then(fresh);
+        if want == S::Ok && set.is_some() && after_ok.is_none() {
+            m.fail(X, &what, "the expected set does not configure a signer");
+        }
+        for (kind, s) in [("", Owned::heap(&config0())), ("storage: ", Owned::storage(&config0()))] {
+            let before = seen(s.ptr);
+            let got = sigv4rs_signer_rotate_xml(s.ptr, b(&d));
+            let now = seen(s.ptr);
+            let mut p = effect(got, &before, &now, after_ok.as_ref());
+            if got == S::Ok && what.starts_with("Expiration before") && now.sign != S::CredentialsExpired {
+                p.push(format!("then signs with {}", name(now.sign)));
+            }
+            m.cell(X, &format!("{kind}{what}"), want, got, p);
+        }
+    }
 }
 
 fn run_rotate_json(m: &mut Matrix) {

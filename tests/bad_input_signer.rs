@@ -111,13 +111,52 @@ fn config_cases() -> Vec<(String, Option<sigv4rs_config>, S)> {
             want,
         ));
     }
-    for flags in [1u32 << 6, 1 << 20, 1 << 31, u32::MAX] {
+    // S3 Express is signed with SigV4 only: with SigV4a it is refused.
+    v.push((
+        "S3EXPRESS | SIGV4A".into(),
+        Some(sigv4rs_config {
+            flags: SIGV4RS_FLAG_S3EXPRESS | SIGV4RS_FLAG_SIGV4A,
+            session_token: lb(b"SESSIONTOKEN"),
+            ..g
+        }),
+        S::InvalidArgument,
+    ));
+    for flags in [1u32 << 7, 1 << 20, 1 << 31, u32::MAX] {
         v.push((
             format!("flags {flags:#x}"),
             Some(sigv4rs_config { flags, ..g }),
             S::InvalidArgument,
         ));
     }
+    // S3 Express signs with a CreateSession token: none is refused, unless
+    // no credentials at all (a provider or rotation brings them).
+    let express = SIGV4RS_FLAG_S3EXPRESS;
+    for (what, token, want) in [
+        ("with a token", lb(b"SESSIONTOKEN"), S::Ok),
+        ("token (NULL, 0)", NULL0, S::InvalidSessionToken),
+        ("token (non-NULL, 0)", lb(b""), S::InvalidSessionToken),
+    ] {
+        v.push((
+            format!("S3EXPRESS {what}"),
+            Some(sigv4rs_config {
+                flags: express,
+                session_token: token,
+                ..g
+            }),
+            want,
+        ));
+    }
+    v.push((
+        "S3EXPRESS without credentials".into(),
+        Some(sigv4rs_config {
+            flags: express | SIGV4RS_FLAG_S3,
+            access_key_id: NULL0,
+            secret_access_key: NULL0,
+            session_token: NULL0,
+            ..g
+        }),
+        S::Ok,
+    ));
     let names = |n: Vec<sigv4rs_bytes>| -> (*const sigv4rs_bytes, usize) {
         let n: &'static [sigv4rs_bytes] = Box::leak(n.into_boxed_slice());
         (n.as_ptr(), n.len())

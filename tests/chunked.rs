@@ -299,6 +299,21 @@ mod base64_check {
         }
         !c
     }
+    /// CRC-64/NVME, bitwise (reflected poly, init and xorout all ones).
+    fn crc64(data: &[u8]) -> u64 {
+        let mut c = !0u64;
+        for &b in data {
+            c ^= u64::from(b);
+            for _ in 0..8 {
+                c = if c & 1 == 1 {
+                    (c >> 1) ^ 0x9A6C_9329_AC4B_C9B5
+                } else {
+                    c >> 1
+                };
+            }
+        }
+        !c
+    }
     fn b64(bytes: &[u8]) -> String {
         const T: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
         let mut s = String::new();
@@ -322,6 +337,8 @@ mod base64_check {
             "x-amz-checksum-crc32" => b64(&crc(0xEDB8_8320, data).to_be_bytes()),
             "x-amz-checksum-crc32c" => b64(&crc(0x82F6_3B78, data).to_be_bytes()),
             "x-amz-checksum-sha256" => b64(&sha2::Sha256::digest(data)),
+            "x-amz-checksum-sha1" => b64(&sha1::Sha1::digest(data)),
+            "x-amz-checksum-crc64nvme" => b64(&crc64(data).to_be_bytes()),
             other => panic!("unexpected trailer {other}"),
         }
     }
@@ -335,7 +352,18 @@ fn edge_sizes_in_every_mode() {
         key = hmac256(&key, part.as_bytes());
     }
     let chunk = 8192u32;
-    for (mode, checksum) in [(0u32, 0u32), (1, 1), (1, 2), (1, 3), (2, 1), (2, 3)] {
+    for (mode, checksum) in [
+        (0u32, 0u32),
+        (1, 1),
+        (1, 2),
+        (1, 3),
+        (1, 4),
+        (1, 5),
+        (2, 1),
+        (2, 3),
+        (2, 4),
+        (2, 5),
+    ] {
         for len in [0usize, 1, 8191, 8192, 8193, 3 * 8192, 3 * 8192 + 5] {
             let data: Vec<u8> = (0..len).map(|i| (i * 31 + 7) as u8).collect();
             let stream = sigv4rs_stream {

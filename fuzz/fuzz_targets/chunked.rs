@@ -162,7 +162,9 @@ fn upload(k: &input::Knobs, r: &input::Req, p: &Plan) -> Vec<Vec<u8>> {
     );
 
     // Never started: NOT_INITIALIZED.
-    let mut zero = sigv4rs_chunked { _opaque: [0; SIGV4RS_CHUNKED_STATE_SIZE / 8] };
+    let mut zero = sigv4rs_chunked {
+        _opaque: [0; SIGV4RS_CHUNKED_STATE_SIZE / 8],
+    };
     let z = call_out("chunk on a zero state", 128, false, &mut |o, c, l| {
         sigv4rs_chunked_sign_chunk(signer.0, &mut zero, b(b"x", false), o, c, l)
     });

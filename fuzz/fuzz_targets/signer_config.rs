@@ -131,7 +131,11 @@ fn model(inp: &Input, v: &Values, flags: u32) -> S {
             return s;
         }
     }
-    if flags & !63 != 0 {
+    if flags & !127 != 0 {
+        return S::InvalidArgument;
+    }
+    // S3 Express is signed with SigV4 only.
+    if flags & SIGV4RS_FLAG_S3EXPRESS != 0 && flags & SIGV4RS_FLAG_SIGV4A != 0 {
         return S::InvalidArgument;
     }
     // All three credential fields empty: no credentials yet (a provider or a
@@ -147,6 +151,10 @@ fn model(inp: &Input, v: &Values, flags: u32) -> S {
         return S::InvalidSecretKey;
     }
     if v.token.len() > SIGV4RS_MAX_SESSION_TOKEN_LEN || !v.token.iter().all(|c| (0x21..0x7f).contains(c)) {
+        return S::InvalidSessionToken;
+    }
+    // S3 Express: credentials must carry a (CreateSession) token.
+    if !none_yet && flags & SIGV4RS_FLAG_S3EXPRESS != 0 && v.token.is_empty() {
         return S::InvalidSessionToken;
     }
     if flags & SIGV4RS_FLAG_SIGV4A != 0 {
@@ -220,7 +228,11 @@ fn sign_with(c: &Creds, heap: *const sigv4rs_signer, stored: *const sigv4rs_sign
     if c.akid.is_empty() && c.secret.is_empty() {
         // No credentials yet: both signers say so, and write nothing.
         for s in [heap, stored] {
-            assert_eq!(f(s), Err(sigv4rs_status::MissingCredentials), "a signer without credentials");
+            assert_eq!(
+                f(s),
+                Err(sigv4rs_status::MissingCredentials),
+                "a signer without credentials"
+            );
         }
         return;
     }
@@ -261,7 +273,7 @@ fn new_signer(cfg: *const sigv4rs_config) -> (S, *mut sigv4rs_signer) {
 
 fuzz_target!(|inp: Input| {
     status_str_check(inp.status_code);
-    let flags = if inp.raw_flags { inp.flags } else { inp.flags & 63 };
+    let flags = if inp.raw_flags { inp.flags } else { inp.flags & 127 };
     let v = Values {
         akid: value(&inp.akid, AKIDS, SIGV4RS_MAX_ACCESS_KEY_ID_LEN, b'A'),
         secret: value(&inp.secret, SECRETS, SIGV4RS_MAX_SECRET_KEY_LEN, b's'),

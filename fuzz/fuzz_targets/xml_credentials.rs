@@ -1,11 +1,72 @@
 #![no_main]
-//! (13) STS XML (`sigv4rs::creds::xml`, a Rust API: no C ABI). Any input:
-//! no panic; the two readers agree (an error code only with `Sts`); every
-//! text read unescapes consistently (length, bytes, equality, a too-small
-//! buffer) and as a separate decoder does.
+//! (13) STS and S3 CreateSession XML (`sigv4rs::creds::xml`, and
+//! `sigv4rs_signer_rotate_xml` over it). Any input: no panic; the readers
+//! agree (an error code only with `Sts`; the combined reader is the STS
+//! one on `Response` roots); every text read unescapes consistently
+//! (length, bytes, equality, a too-small buffer) and as a separate decoder
+//! does; the C call returns a documented status and, on OK, the signer
+//! holds the document's expiration.
 
 use libfuzzer_sys::fuzz_target;
-use sigv4rs::creds::xml::{XmlError, XmlText, parse_sts_credentials, sts_error_code};
+use sigv4rs::creds::xml::{XmlError, XmlText, parse_credentials_xml, parse_sts_credentials, sts_error_code};
+use sigv4rs::ffi::*;
+use sigv4rs_status as S;
+
+/// Rotates a fresh S3 Express signer to `data` through the C ABI.
+fn rotate_check(data: &[u8], parsed: &Result<i64, XmlError>) {
+    let cfg = sigv4rs_config {
+        access_key_id: sigv4rs_bytes {
+            ptr: b"AKID".as_ptr(),
+            len: 4,
+        },
+        secret_access_key: sigv4rs_bytes {
+            ptr: b"s".as_ptr(),
+            len: 1,
+        },
+        session_token: sigv4rs_bytes {
+            ptr: b"T".as_ptr(),
+            len: 1,
+        },
+        region: sigv4rs_bytes {
+            ptr: b"us-east-1".as_ptr(),
+            len: 9,
+        },
+        service: sigv4rs_bytes {
+            ptr: b"s3express".as_ptr(),
+            len: 9,
+        },
+        flags: SIGV4RS_FLAG_S3EXPRESS,
+        unsigned_headers: std::ptr::null(),
+        unsigned_headers_len: 0,
+        expiration: 0,
+    };
+    let mut s = std::ptr::null_mut();
+    assert_eq!(sigv4rs_signer_new(&cfg, &mut s), S::Ok);
+    let st = sigv4rs_signer_rotate_xml(
+        s,
+        sigv4rs_bytes {
+            ptr: data.as_ptr(),
+            len: data.len(),
+        },
+    );
+    let mut exp = -1;
+    assert_eq!(sigv4rs_signer_expiration(s, &mut exp), S::Ok);
+    match parsed {
+        Err(_) => assert_eq!(st, S::InvalidCredentialsDocument),
+        Ok(e) if st == S::Ok => assert_eq!(exp, *e),
+        Ok(_) => {
+            assert!(
+                matches!(
+                    st,
+                    S::InvalidAccessKeyId | S::InvalidSecretKey | S::InvalidSessionToken | S::InvalidTime
+                ),
+                "{st:?}"
+            );
+            assert_eq!(exp, 0, "a refused document changed the signer");
+        }
+    }
+    sigv4rs_signer_free(s);
+}
 
 /// Independent decoding of validated element text: split at markup with
 /// `str::find`, references through a table and `char::from_u32`.
@@ -70,7 +131,17 @@ fn check_text(t: XmlText<'_>, data: &[u8]) {
 }
 
 fuzz_target!(|data: &[u8]| {
+    let any = parse_credentials_xml(data);
+    rotate_check(data, &any.as_ref().map(|c| c.expiration).map_err(|e| *e));
+    if let Ok(c) = &any {
+        for t in [c.access_key_id, c.secret_access_key, c.session_token] {
+            check_text(t, data);
+        }
+    }
     let creds = parse_sts_credentials(data);
+    if let Ok(c) = &creds {
+        assert_eq!(any.as_ref().map(|a| a.expiration).ok(), Some(c.expiration));
+    }
     let code = sts_error_code(data);
     if let Some(c) = code {
         check_text(c, data);

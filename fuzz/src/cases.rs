@@ -83,7 +83,9 @@ impl Stored {
             unsigned_headers_len: names.len(),
             expiration: 0,
         };
-        let mut storage = Box::new(sigv4rs_signer_storage { _opaque: [0; SIGV4RS_SIGNER_STORAGE_SIZE / 8] });
+        let mut storage = Box::new(sigv4rs_signer_storage {
+            _opaque: [0; SIGV4RS_SIGNER_STORAGE_SIZE / 8],
+        });
         let mut out = std::ptr::null_mut();
         assert_eq!(sigv4rs_signer_init(&mut *storage, &cfg, &mut out), S::Ok);
         Stored { storage, signer: out }

@@ -184,7 +184,7 @@ pub fn header_output(out: &[u8], c: &Creds, t: i64, r: &Req, stream: Option<Stre
     assert_eq!(last, "Authorization", "{what}: Authorization is not last");
     let date = amz_date(t).expect("OK with an invalid time");
     assert_eq!(get("X-Amz-Date").as_deref(), Some(&date[..]), "{what}: X-Amz-Date");
-    let token = get("X-Amz-Security-Token");
+    let token = get(c.token_names().0);
     if c.token.is_empty() {
         assert!(token.is_none(), "{what}: token without a session token");
     } else {
@@ -269,7 +269,7 @@ fn check_signed_list(what: &str, signed: &[String], c: &Creds, r: &Req, stream: 
     }
     let token_unsigned = !c.token.is_empty() && c.flags & SIGV4RS_FLAG_UNSIGNED_SESSION_TOKEN != 0;
     if header_mode && !c.token.is_empty() {
-        assert_eq!(has("x-amz-security-token"), !token_unsigned, "{what}: token signing");
+        assert_eq!(has(c.token_names().1), !token_unsigned, "{what}: token signing");
     }
     // With a token, a caller's x-amz-security-token is replaced: by the
     // signer's in header mode (unless unsigned), by the query parameter when
@@ -279,7 +279,7 @@ fn check_signed_list(what: &str, signed: &[String], c: &Creds, r: &Req, stream: 
         "host",
         "x-amz-date",
         "x-amz-content-sha256",
-        "x-amz-security-token",
+        c.token_names().1,
         "content-encoding",
         "content-length",
         "x-amz-decoded-content-length",
@@ -295,7 +295,7 @@ fn check_signed_list(what: &str, signed: &[String], c: &Creds, r: &Req, stream: 
     for (h, _) in &r.headers {
         let l = String::from_utf8_lossy(h).to_ascii_lowercase();
         let dropped = c.is_unsigned(h)
-            || (token_dropped && l == "x-amz-security-token")
+            || (token_dropped && l == c.token_names().1)
             || (stream.is_some_and(|s| s.checksum == 0) && l == "x-amz-trailer")
             // The seed request of a stream lists content-length as unsigned
             // when the signer says so; the rest are replaced and signed.
@@ -368,7 +368,7 @@ pub fn presigned_url(out: &[u8], scheme: &[u8], c: &Creds, t: i64, expires: u32,
     want.push(b'/');
     want.extend_from_slice(&scope(c, &date));
     assert_eq!(pct_decode(cred[0]), want, "{what}: credential value");
-    let tok = named(b"X-Amz-Security-Token");
+    let tok = named(c.token_names().2);
     if c.token.is_empty() {
         assert!(tok.is_empty(), "{what}: token param without a token");
     } else {

@@ -293,7 +293,22 @@ impl Creds {
     }
 
     pub fn s3(&self) -> bool {
-        self.flags & SIGV4RS_FLAG_S3 != 0
+        // S3 Express implies S3's rules.
+        self.flags & (SIGV4RS_FLAG_S3 | SIGV4RS_FLAG_S3EXPRESS) != 0
+    }
+
+    /// The session token's header as output, as signed, and its presigning
+    /// parameter (S3 Express has its own).
+    pub fn token_names(&self) -> (&'static str, &'static str, &'static [u8]) {
+        if self.flags & SIGV4RS_FLAG_S3EXPRESS != 0 {
+            (
+                "X-Amz-S3session-Token",
+                "x-amz-s3session-token",
+                b"X-Amz-S3session-Token",
+            )
+        } else {
+            ("X-Amz-Security-Token", "x-amz-security-token", b"X-Amz-Security-Token")
+        }
     }
 
     /// True when the signer never signs header `name`.

@@ -1,6 +1,7 @@
 //! STS query-protocol XML: the credentials of an `AssumeRoleResponse`,
 //! `AssumeRoleWithWebIdentityResponse` (any `<X>Response/<X>Result/
-//! Credentials`), and the `<Code>` of an `<ErrorResponse>`.
+//! Credentials`), and the `<Code>` of an `<ErrorResponse>`; and S3's
+//! `CreateSessionResult/Credentials` (S3 Express One Zone).
 //!
 //! `no_std`, no allocation, no recursion: one pass with a fixed stack of
 //! [`MAX_DEPTH`] open elements (their name offsets), O(n) time. The whole
@@ -209,14 +210,30 @@ pub enum XmlError {
 
 /// The credentials of an STS response (see the module doc).
 pub fn parse_sts_credentials(xml: &[u8]) -> Result<StsCredentials<'_>, XmlError> {
+    credentials_of(scan(xml)?, Kind::Root)
+}
+
+/// The credentials of an STS response or of an S3 `CreateSession`
+/// response (root `CreateSessionResult`, no `Response` wrapper).
+pub fn parse_credentials_xml(xml: &[u8]) -> Result<StsCredentials<'_>, XmlError> {
     let f = scan(xml)?;
+    let root = if f.root == Kind::Result {
+        Kind::Result
+    } else {
+        Kind::Root
+    };
+    credentials_of(f, root)
+}
+
+/// The four fields of `f`, whose root must be `root`.
+fn credentials_of(f: Found<'_>, root: Kind) -> Result<StsCredentials<'_>, XmlError> {
     if let Some(e) = f.pending {
         return Err(e);
     }
     if f.root == Kind::ErrorRoot {
         return Err(XmlError::Sts);
     }
-    if !f.credentials {
+    if !f.credentials || f.root != root {
         return Err(XmlError::MissingField("Credentials"));
     }
     let [akid, secret, token, expiration] = f.fields;
@@ -296,6 +313,8 @@ impl<'a> Found<'a> {
     fn open(&mut self, s: &[u8], parent: Option<Kind>, local: &[u8], at: usize, lt: usize) -> Kind {
         let kind = match parent {
             None if local == b"ErrorResponse" => Kind::ErrorRoot,
+            // S3 (REST-XML) has no `Response` wrapper.
+            None if local == b"CreateSessionResult" => Kind::Result,
             None if local.ends_with(b"Response") => {
                 self.root_name = (at, local.len());
                 Kind::Root

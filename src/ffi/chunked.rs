@@ -60,6 +60,26 @@ pub enum sigv4rs_checksum {
     Crc32c = 2,
     /// `x-amz-checksum-sha256`.
     Sha256 = 3,
+    /// `x-amz-checksum-crc64nvme` (CRC-64/NVME). Firmware builds take it
+    /// with the cargo feature `extra-checksums` (else INVALID_ARGUMENT).
+    Crc64nvme = 4,
+    /// `x-amz-checksum-sha1` (firmware: feature `extra-checksums`, as above).
+    Sha1 = 5,
+}
+
+/// The kind behind a `sigv4rs_checksum` value; `None` for NONE, unknown
+/// values, and the feature's kinds in a build without it.
+pub(crate) fn checksum_kind(v: u32) -> Option<ChecksumKind> {
+    Some(match v {
+        1 => ChecksumKind::Crc32,
+        2 => ChecksumKind::Crc32c,
+        3 => ChecksumKind::Sha256,
+        #[cfg(feature = "extra-checksums")]
+        4 => ChecksumKind::Crc64Nvme,
+        #[cfg(feature = "extra-checksums")]
+        5 => ChecksumKind::Sha1,
+        _ => return None,
+    })
 }
 
 /// The shape of a streamed upload, fixed before the first byte is sent.
@@ -87,11 +107,9 @@ fn streaming(s: *const sigv4rs_stream) -> Result<Streaming, sigv4rs_status> {
         2 => StreamMode::UnsignedTrailer,
         _ => return Err(sigv4rs_status::InvalidArgument),
     };
-    let checksum = match s.checksum {
-        0 => None,
-        1 => Some(ChecksumKind::Crc32),
-        2 => Some(ChecksumKind::Crc32c),
-        3 => Some(ChecksumKind::Sha256),
+    let checksum = match (s.checksum, checksum_kind(s.checksum)) {
+        (0, _) => None,
+        (_, Some(k)) => Some(k),
         _ => return Err(sigv4rs_status::InvalidArgument),
     };
     let st = Streaming {

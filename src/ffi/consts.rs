@@ -45,12 +45,23 @@ pub const SIGV4RS_FLAG_SINGLE_ENCODE_PATH: u32 = 4;
 pub const SIGV4RS_FLAG_CONTENT_SHA256_HEADER: u32 = 8;
 /// Attach the session token after signing, unsigned.
 pub const SIGV4RS_FLAG_UNSIGNED_SESSION_TOKEN: u32 = 16;
+/// S3 Express One Zone (service `s3express`, credentials from
+/// CreateSession): S3 rules, and the session token goes in
+/// `x-amz-s3session-token` (presigned: `X-Amz-S3session-Token`) instead of
+/// `x-amz-security-token`. Credentials without a token are refused
+/// (INVALID_SESSION_TOKEN). Absent from `--no-default-features` builds,
+/// which refuse it (INVALID_ARGUMENT). S3 Express is signed with SigV4
+/// only: together with `SIGV4RS_FLAG_SIGV4A` it is refused
+/// (INVALID_ARGUMENT).
+pub const SIGV4RS_FLAG_S3EXPRESS: u32 = 32;
 /// Sign with SigV4a (`AWS4-ECDSA-P256-SHA256`): `region` holds the region
 /// set (`us-east-1`, `us-east-1,us-west-2`, `*`), signed as
 /// `X-Amz-Region-Set`; the scope has no region; the signature is hex DER
 /// (up to `SIGV4RS_SIGV4A_SIGNATURE_MAX_LEN` digits). A library built
-/// without SigV4a (firmware builds) refuses it as an unknown flag.
-pub const SIGV4RS_FLAG_SIGV4A: u32 = 32;
+/// without SigV4a (firmware builds) refuses it as an unknown flag
+/// (INVALID_ARGUMENT), and so does every build together with
+/// `SIGV4RS_FLAG_S3EXPRESS` (AWS does not sign S3 Express with SigV4a).
+pub const SIGV4RS_FLAG_SIGV4A: u32 = 64;
 
 use crate::sign::{self, Flags};
 #[cfg(feature = "sigv4a")]
@@ -76,5 +87,6 @@ const _: () = {
     assert!(SIGV4RS_FLAG_SINGLE_ENCODE_PATH == Flags::SINGLE_ENCODE_PATH);
     assert!(SIGV4RS_FLAG_CONTENT_SHA256_HEADER == Flags::CONTENT_SHA256_HEADER);
     assert!(SIGV4RS_FLAG_UNSIGNED_SESSION_TOKEN == Flags::UNSIGNED_SESSION_TOKEN);
+    assert!(SIGV4RS_FLAG_S3EXPRESS == Flags::S3EXPRESS);
     assert!(SIGV4RS_FLAG_SIGV4A == Flags::SIGV4A);
 };

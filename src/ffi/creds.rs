@@ -10,6 +10,7 @@ use super::signer::{SignerHandle, as_signer, sigv4rs_signer};
 use super::slice::{bytes, sigv4rs_bytes};
 use super::status::{CallbackStatus, callback_code, sigv4rs_status};
 use crate::creds::json::{JsonCredentials, JsonStr, parse_credentials};
+use crate::creds::xml::{StsCredentials, XmlText, parse_credentials_xml};
 use crate::sign::{CredentialSet, CredentialSink, Error, MAX_ACCESS_KEY_ID_LEN, MAX_SECRET_KEY_LEN, Provider};
 
 /// One set of credentials.
@@ -288,6 +289,90 @@ fn rotate_document(s: &crate::sign::Signer, p: *const sigv4rs_signer, c: &JsonCr
     akid.zeroize();
     secret.zeroize();
     r
+}
+
+/// Rotates `signer` (as `sigv4rs_signer_rotate` does, same threading rules)
+/// to the credentials in `xml`: the body of an S3 `CreateSession` response
+/// (`CreateSessionResult/Credentials`, for S3 Express One Zone; see
+/// `SIGV4RS_FLAG_S3EXPRESS`) or of an STS `AssumeRole*` response
+/// (`<X>Response/<X>Result/Credentials`). `AccessKeyId`, `SecretAccessKey`,
+/// `SessionToken` and `Expiration` (RFC 3339) are all required. No heap
+/// and little stack: the whole document is checked (well-formed, no
+/// DOCTYPE, 32 levels at most), then the strings go from `xml` into the
+/// signer; a key id or secret with entity or character references is
+/// decoded on the stack; a session token with one is refused as invalid
+/// (AWS tokens never need one). An `Expiration` in the past is accepted;
+/// signing then returns CREDENTIALS_EXPIRED. On any error the signer keeps
+/// its credentials.
+///
+/// Statuses: OK, NULL_ARGUMENT, INVALID_ARGUMENT (a length over
+/// `PTRDIFF_MAX`), NOT_INITIALIZED, INVALID_CREDENTIALS_DOCUMENT (not
+/// well-formed, an error document, or no complete credentials),
+/// INVALID_ACCESS_KEY_ID, INVALID_SECRET_KEY, INVALID_SESSION_TOKEN (also a
+/// token with a reference), INVALID_TIME (an `Expiration` at the epoch or
+/// after 9999), BUSY (another rotation or provider call is under way:
+/// nothing changed), PANIC.
+#[unsafe(no_mangle)]
+pub extern "C" fn sigv4rs_signer_rotate_xml(signer: *const sigv4rs_signer, xml: sigv4rs_bytes) -> sigv4rs_status {
+    ffi_boundary! {
+        let s = try_status!(as_signer(signer));
+        // SAFETY: `(NULL, 0)` or valid for `xml.len` bytes (contract).
+        let doc = try_status!(unsafe { bytes(&xml) });
+        if !s.is_ready() {
+            return sigv4rs_status::NotInitialized;
+        }
+        let Ok(c) = parse_credentials_xml(doc) else {
+            return sigv4rs_status::InvalidCredentialsDocument;
+        };
+        match rotate_xml_document(s, signer, &c) {
+            Ok(()) => sigv4rs_status::Ok,
+            Err(e) => e.into(),
+        }
+    }
+}
+
+/// As [`rotate_document`], for XML text.
+#[inline(never)]
+fn rotate_xml_document(s: &crate::sign::Signer, p: *const sigv4rs_signer, c: &StsCredentials<'_>) -> Result<(), Error> {
+    let mut akid = [0u8; MAX_ACCESS_KEY_ID_LEN];
+    let mut secret = [0u8; MAX_SECRET_KEY_LEN];
+    let r = (|| {
+        let access_key_id = xml_as_is_or_decoded(c.access_key_id, &mut akid).ok_or(Error::InvalidAccessKeyId)?;
+        let secret_access_key =
+            xml_as_is_or_decoded(c.secret_access_key, &mut secret).ok_or(Error::InvalidSecretKey)?;
+        let token = c.session_token.raw();
+        if !xml_plain(token) {
+            return Err(Error::InvalidSessionToken);
+        }
+        rotate(
+            s,
+            p,
+            &CredentialSet {
+                access_key_id,
+                secret_access_key,
+                session_token: token,
+                expiration: Some(c.expiration),
+            },
+        )
+    })();
+    akid.zeroize();
+    secret.zeroize();
+    r
+}
+
+/// Text whose raw bytes are its value: no reference, CDATA, comment or CR.
+fn xml_plain(raw: &[u8]) -> bool {
+    !raw.iter().any(|&b| matches!(b, b'&' | b'<' | b'\r'))
+}
+
+/// The text's bytes: the document's own when plain, else decoded into
+/// `buf` (`None` when they do not fit).
+fn xml_as_is_or_decoded<'b>(t: XmlText<'b>, buf: &'b mut [u8]) -> Option<&'b [u8]> {
+    if xml_plain(t.raw()) {
+        return Some(t.raw());
+    }
+    let n = t.write_unescaped(buf)?;
+    buf.get(..n)
 }
 
 /// The string's bytes: the document's own when it has no escape, else

@@ -8,6 +8,7 @@
 mod boundary;
 #[cfg(feature = "std")]
 pub mod chain;
+pub mod checksum;
 pub mod chunked;
 pub mod consts;
 pub mod creds;
@@ -26,6 +27,7 @@ pub mod version;
 
 #[cfg(feature = "std")]
 pub use chain::*;
+pub use checksum::*;
 pub use chunked::*;
 pub use consts::*;
 pub use creds::*;

@@ -98,7 +98,8 @@ fn wipe_storage(storage: *mut sigv4rs_signer_storage) {
 /// `*out` is the new signer, to be released with `sigv4rs_signer_free`;
 /// on error `*out` is not written.
 ///
-/// Statuses: OK, NULL_ARGUMENT, INVALID_ARGUMENT (unknown flags),
+/// Statuses: OK, NULL_ARGUMENT, INVALID_ARGUMENT (unknown flags, or
+/// `SIGV4RS_FLAG_S3EXPRESS` with `SIGV4RS_FLAG_SIGV4A`),
 /// INVALID_ACCESS_KEY_ID, INVALID_SECRET_KEY, INVALID_SESSION_TOKEN,
 /// INVALID_TIME (`expiration` negative or after 9999), INVALID_REGION,
 /// INVALID_REGION_SET (`SIGV4RS_FLAG_SIGV4A`), INVALID_SERVICE,

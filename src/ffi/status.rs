@@ -141,7 +141,9 @@ statuses! {
     /// nested too deep, the key id or secret missing or empty, a field
     /// given twice or of the wrong type, an `Expiration` that is not an
     /// RFC 3339 instant, an instance metadata `Code` other than `Success`,
-    /// a `Version` other than 1).
+    /// a `Version` other than 1); `sigv4rs_signer_rotate_xml`: not a
+    /// well-formed STS or CreateSession response with all four credential
+    /// fields (or an error document).
     InvalidCredentialsDocument = 143 => c"invalid credentials document",
     /// A streamed chunk is empty, is not the chunk size (only the last may be
     /// shorter), or goes beyond the declared length.

@@ -38,6 +38,8 @@ fn write_header_value(plan: &Plan<'_>, s: &mut dyn Sink, h: Header) {
         Header::Added(Added::Date) => s.put(&plan.date.full),
         Header::Added(Added::ContentSha256) => plan.write_payload_line(s),
         Header::Added(Added::Token) => s.put(plan.creds.session_token()),
+        #[cfg(feature = "s3express")]
+        Header::Added(Added::S3SessionToken) => s.put(plan.creds.session_token()),
         Header::Added(Added::ContentEncoding) => write_content_encoding(plan, s),
         Header::Added(Added::ContentLength) => put_decimal(s, stream.map_or(0, |(_, enc)| enc)),
         Header::Added(Added::DecodedLength) => put_decimal(s, stream.map_or(0, |(st, _)| st.decoded_len)),

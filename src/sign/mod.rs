@@ -13,6 +13,8 @@ pub(crate) mod key;
 pub(crate) mod path;
 pub(crate) mod query;
 pub(crate) mod sha;
+#[cfg(feature = "extra-checksums")]
+pub(crate) mod sha1;
 pub(crate) mod sink;
 pub(crate) mod time;
 pub(crate) mod url;
@@ -36,7 +38,7 @@ mod plan;
 mod chunked;
 mod ops;
 
-pub use checksum::ChecksumKind;
+pub use checksum::{Checksum, ChecksumKind};
 pub use chunked::ChunkState;
 pub use error::Error;
 pub use headers::{ByteList, HeaderList};

@@ -5,8 +5,8 @@ use super::algorithm::Algorithm;
 use super::canonical::{write_auth_param, write_content_encoding, write_signed_headers};
 use super::encode::{Part, reencode};
 use super::headers::write_lower;
-use super::plan::Plan;
-use super::query::{AUTH_PARAMS, AUTH_REGION_SET, AUTH_TOKEN};
+use super::plan::{Added, Plan};
+use super::query::{AUTH_PARAMS, AUTH_REGION_SET, AUTH_S3_TOKEN, AUTH_TOKEN};
 use super::sink::{Counter, Sink, put_decimal};
 
 /// Header mode: `Name: value\0` for each header to add.
@@ -40,7 +40,11 @@ pub(crate) fn write_headers<A: Algorithm>(plan: &Plan<'_>, alg: &A, s: &mut dyn 
     }
     let token = plan.creds.session_token();
     if !token.is_empty() {
-        s.put(b"X-Amz-Security-Token: ");
+        s.put(if plan.token_header() == Added::Token {
+            b"X-Amz-Security-Token: "
+        } else {
+            b"X-Amz-S3session-Token: "
+        });
         s.put(token);
         s.put(b"\0");
     }
@@ -91,7 +95,10 @@ pub(crate) fn write_presigned_url<A: Algorithm>(plan: &Plan<'_>, alg: &A, s: &mu
         s.put(b"&");
     }
     for (i, name) in AUTH_PARAMS.iter().enumerate() {
-        if i == AUTH_TOKEN && plan.creds.session_token().is_empty() {
+        // One token parameter at most: the signer's kind, when it has one.
+        // (Folds to the plain token test without the s3express feature.)
+        let token_param = i == AUTH_TOKEN || (cfg!(feature = "s3express") && i == AUTH_S3_TOKEN);
+        if token_param && (i != plan.token_param() || plan.creds.session_token().is_empty()) {
             continue;
         }
         if i == AUTH_REGION_SET && alg.region_set().is_none() {

@@ -6,10 +6,10 @@ use core::cmp::Ordering;
 
 use super::encode::unhex32;
 use super::headers::{cmp_names, is_field_value, is_token, trim};
-use super::query::{AUTH_REGION_SET, AUTH_TOKEN, SortedQuery};
+use super::query::{AUTH_REGION_SET, AUTH_S3_TOKEN, AUTH_TOKEN, SortedQuery};
 use super::request::{Mode, Payload, Request};
 use super::sha::{EMPTY_SHA256, sha256};
-use super::signer::{Creds, Flags, Signer};
+use super::signer::{Creds, Flags, Signer, s3express};
 use super::sink::Sink;
 use super::stream::Streaming;
 use super::time::AmzDate;
@@ -31,14 +31,17 @@ pub(crate) enum Added {
     ContentLength,
     DecodedLength,
     Trailer,
+    /// S3 Express's session token header (in place of [`Added::Token`]);
+    /// absent without the feature, so that firmware plans stay as small.
+    #[cfg(feature = "s3express")]
+    S3SessionToken,
     /// SigV4a's `x-amz-region-set` (header mode).
     #[cfg(feature = "sigv4a")]
     RegionSet,
 }
 
-const N_ADDED: usize = if cfg!(feature = "sigv4a") { 9 } else { 8 };
-
-const ADDED: [Added; N_ADDED] = [
+/// Every [`Added`], in declaration order (an entry packs the discriminant).
+const ADDED: [Added; 8 + cfg!(feature = "s3express") as usize + cfg!(feature = "sigv4a") as usize] = [
     Added::Host,
     Added::Date,
     Added::ContentSha256,
@@ -47,6 +50,8 @@ const ADDED: [Added; N_ADDED] = [
     Added::ContentLength,
     Added::DecodedLength,
     Added::Trailer,
+    #[cfg(feature = "s3express")]
+    Added::S3SessionToken,
     #[cfg(feature = "sigv4a")]
     Added::RegionSet,
 ];
@@ -63,6 +68,8 @@ impl Added {
             Added::ContentLength => b"content-length",
             Added::DecodedLength => b"x-amz-decoded-content-length",
             Added::Trailer => b"x-amz-trailer",
+            #[cfg(feature = "s3express")]
+            Added::S3SessionToken => b"x-amz-s3session-token",
             #[cfg(feature = "sigv4a")]
             Added::RegionSet => b"x-amz-region-set",
         }
@@ -238,6 +245,7 @@ impl<'a> Plan<'a> {
         let has_token = !self.creds.session_token().is_empty();
         let sign_token = has_token && flags & Flags::UNSIGNED_SESSION_TOKEN == 0;
         let v4a = cfg!(feature = "sigv4a") && flags & Flags::SIGV4A != 0;
+        let token = self.token_header();
 
         // Canonical headers: the caller's, minus the never-signed ones and
         // those the signer replaces, plus the signer's own.
@@ -246,7 +254,7 @@ impl<'a> Plan<'a> {
             let (name, _) = headers.header(i);
             let replaced = (expires.is_none() && name.eq_ignore_ascii_case(b"x-amz-date"))
                 || (v4a && expires.is_none() && name.eq_ignore_ascii_case(b"x-amz-region-set"))
-                || (has_token && name.eq_ignore_ascii_case(b"x-amz-security-token"))
+                || (has_token && name.eq_ignore_ascii_case(token.name()))
                 || (add_sha && name.eq_ignore_ascii_case(b"x-amz-content-sha256"))
                 || (stream.is_some() && STREAM_HEADERS.iter().any(|h| h.name().eq_ignore_ascii_case(name)));
             let host = name.eq_ignore_ascii_case(b"host");
@@ -260,7 +268,7 @@ impl<'a> Plan<'a> {
             (Added::Host, caller_host.is_none()),
             (Added::Date, expires.is_none()),
             (Added::ContentSha256, add_sha),
-            (Added::Token, expires.is_none() && sign_token),
+            (token, expires.is_none() && sign_token),
             (Added::ContentEncoding, chunked),
             // Signed unless the signer lists it as unsigned (some SDKs leave it out).
             (
@@ -291,7 +299,9 @@ impl<'a> Plan<'a> {
             None => 0,
             // Every auth parameter but the token, which only a signed token adds.
             Some(_) => {
-                0b01_1111 | if sign_token { 1 << AUTH_TOKEN } else { 0 } | if v4a { 1 << AUTH_REGION_SET } else { 0 }
+                0b01_1111
+                    | if sign_token { 1 << self.token_param() } else { 0 }
+                    | if v4a { 1 << AUTH_REGION_SET } else { 0 }
             }
         };
         self.query.fill(req.target.query, auth)?;
@@ -314,6 +324,25 @@ impl<'a> Plan<'a> {
         self.authority = authority;
         self.host_header = caller_host.is_none() && req.target.host.iter().any(u8::is_ascii_uppercase);
         Ok(())
+    }
+
+    /// The session token's header: S3 Express has its own.
+    pub(crate) fn token_header(&self) -> Added {
+        #[cfg(feature = "s3express")]
+        if s3express(self.signer.flags) {
+            return Added::S3SessionToken;
+        }
+        Added::Token
+    }
+
+    /// The session token's presigning parameter (an index into
+    /// `AUTH_PARAMS`).
+    pub(crate) fn token_param(&self) -> usize {
+        if s3express(self.signer.flags) {
+            AUTH_S3_TOKEN
+        } else {
+            AUTH_TOKEN
+        }
     }
 
     fn entry_name(&self, i: usize) -> &'a [u8] {

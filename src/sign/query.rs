@@ -11,21 +11,28 @@ use super::encode::Reencoded;
 use super::{Error, MAX_QUERY_PARAMS};
 
 /// The presigning parameters, in the order they are appended to a URL.
-pub const AUTH_PARAMS: [&[u8]; if cfg!(feature = "sigv4a") { 7 } else { 6 }] = [
+pub const AUTH_PARAMS: [&[u8]; 6 + cfg!(feature = "s3express") as usize + cfg!(feature = "sigv4a") as usize] = [
     b"X-Amz-Algorithm",
     b"X-Amz-Credential",
     b"X-Amz-Date",
     b"X-Amz-Expires",
     b"X-Amz-SignedHeaders",
     b"X-Amz-Security-Token",
+    // S3 Express's token, spelled as botocore's S3ExpressQueryAuth and
+    // aws-sdk-go-v2 spell it (the canonical query sorts on this case).
+    #[cfg(feature = "s3express")]
+    b"X-Amz-S3session-Token",
     #[cfg(feature = "sigv4a")]
     b"X-Amz-Region-Set",
 ];
 /// Index of `X-Amz-Security-Token` in [`AUTH_PARAMS`].
 pub const AUTH_TOKEN: usize = 5;
+/// Index of `X-Amz-S3session-Token` in [`AUTH_PARAMS`] (with the
+/// `s3express` feature).
+pub const AUTH_S3_TOKEN: usize = 6;
 /// Index of SigV4a's `X-Amz-Region-Set` in [`AUTH_PARAMS`] (with the
 /// `sigv4a` feature).
-pub const AUTH_REGION_SET: usize = 6;
+pub const AUTH_REGION_SET: usize = if cfg!(feature = "s3express") { 7 } else { 6 };
 const SIGNATURE_PARAM: &[u8] = b"X-Amz-Signature";
 
 const VIRTUAL: u16 = 0xff00;

@@ -35,16 +35,30 @@ impl Flags {
     /// Attach the session token after signing, unsigned (as STS's
     /// `omit_session_token` wants).
     pub const UNSIGNED_SESSION_TOKEN: u32 = 16;
+    /// S3 Express One Zone: S3 rules, and the session token (required) goes
+    /// in `x-amz-s3session-token` / `X-Amz-S3session-Token` instead of
+    /// `x-amz-security-token`. Needs the `s3express` cargo feature. Not
+    /// with [`Flags::SIGV4A`] (refused: AWS signs S3 Express with SigV4).
+    pub const S3EXPRESS: u32 = 32;
     /// SigV4a (`AWS4-ECDSA-P256-SHA256`): the region is a region set
     /// (`us-east-1,us-west-2`, `*`), signed as `X-Amz-Region-Set`. Only in
-    /// builds with the `sigv4a` feature (else an unknown bit).
-    pub const SIGV4A: u32 = 32;
-    /// Every known bit.
-    #[cfg(not(feature = "sigv4a"))]
-    pub const ALL: u32 = 31;
-    /// Every known bit.
-    #[cfg(feature = "sigv4a")]
-    pub const ALL: u32 = 63;
+    /// builds with the `sigv4a` feature (else an unknown bit). Not with
+    /// [`Flags::S3EXPRESS`].
+    pub const SIGV4A: u32 = 64;
+    /// Every known bit (of this build).
+    pub const ALL: u32 =
+        31 | if cfg!(feature = "s3express") {
+            Flags::S3EXPRESS
+        } else {
+            0
+        } | if cfg!(feature = "sigv4a") { Flags::SIGV4A } else { 0 };
+}
+
+/// Whether `flags` ask for S3 Express; a constant `false` without the
+/// feature, so firmware builds carry none of its code.
+#[inline(always)]
+pub(crate) fn s3express(flags: u32) -> bool {
+    cfg!(feature = "s3express") && flags & Flags::S3EXPRESS != 0
 }
 
 /// Settings for a signer. The byte strings are copied into the signer.
@@ -141,6 +155,8 @@ pub struct Provider {
 pub struct CredentialSink<'a> {
     slot: &'a mut Creds,
     filled: bool,
+    /// The signer's flags (S3 Express needs a token).
+    flags: u32,
 }
 
 impl CredentialSink<'_> {
@@ -148,6 +164,7 @@ impl CredentialSink<'_> {
     pub fn put(&mut self, c: &CredentialSet<'_>) -> Result<(), Error> {
         // Checked first: a refused put leaves an earlier one in place.
         check_credentials(c)?;
+        check_token_for(self.flags, c)?;
         self.slot.clear();
         self.filled = self.slot.fill(c).is_ok();
         Ok(())
@@ -274,6 +291,15 @@ fn check_credentials(c: &CredentialSet<'_>) -> Result<(), Error> {
     }
     if c.expiration.is_some_and(|e| !(1..=253_402_300_799).contains(&e)) {
         return Err(Error::InvalidTime);
+    }
+    Ok(())
+}
+
+/// S3 Express signs with a CreateSession token: a set without one would
+/// only earn `AccessDenied` from the bucket, so it is refused here.
+fn check_token_for(flags: u32, c: &CredentialSet<'_>) -> Result<(), Error> {
+    if s3express(flags) && c.session_token.is_empty() {
+        return Err(Error::InvalidSessionToken);
     }
     Ok(())
 }
@@ -417,6 +443,11 @@ impl Signer {
         if c.flags & !Flags::ALL != 0 {
             return Err(Error::InvalidArgument);
         }
+        // S3 Express is SigV4 only (in a build without both features one of
+        // the two is an unknown bit, refused above).
+        if s3express(c.flags) && cfg!(feature = "sigv4a") && c.flags & Flags::SIGV4A != 0 {
+            return Err(Error::InvalidArgument);
+        }
         let none_yet = c.access_key_id.is_empty() && c.secret_access_key.is_empty() && c.session_token.is_empty();
         let set = CredentialSet {
             access_key_id: c.access_key_id,
@@ -426,6 +457,7 @@ impl Signer {
         };
         if !none_yet {
             check_credentials(&set)?;
+            check_token_for(c.flags, &set)?;
         }
         #[cfg(feature = "sigv4a")]
         if c.flags & Flags::SIGV4A != 0 && !is_region_set(c.region) {
@@ -452,7 +484,8 @@ impl Signer {
             // Kept current so a later error's clear() wipes what was written.
             self.unsigned_len = packed as u16;
         }
-        self.flags = c.flags;
+        // S3 Express is S3: its rules apply.
+        self.flags = c.flags | if s3express(c.flags) { Flags::S3 } else { 0 };
         copy_into(&mut self.region, c.region);
         self.region_len = c.region.len() as u8;
         copy_into(&mut self.service, c.service);
@@ -499,6 +532,7 @@ impl Signer {
             return Err(Error::NotInitialized);
         }
         check_credentials(c)?;
+        check_token_for(self.flags, c)?;
         self.creds.write(|slot| slot.fill(c)).map_err(write_error)
     }
 
@@ -508,6 +542,7 @@ impl Signer {
             return Err(Error::NotInitialized);
         }
         check_credentials(c)?;
+        check_token_for(self.flags, c)?;
         self.creds.set_mut(|slot| {
             let _ = slot.fill(c);
         });
@@ -572,7 +607,8 @@ impl Signer {
         // "due" just before another's refresh landed must not ask again.
         let r = self.creds.write(|slot| {
             if self.due(t) {
-                call_provider(p, t, slot)
+                // Flags only matter to S3 Express (none without the feature).
+                call_provider(p, t, slot, if cfg!(feature = "s3express") { self.flags } else { 0 })
             } else {
                 Err(Error::Busy)
             }
@@ -623,8 +659,12 @@ impl Signer {
     }
 }
 
-fn call_provider(p: &Provider, t: i64, slot: &mut Creds) -> Result<(), Error> {
-    let mut sink = CredentialSink { slot, filled: false };
+fn call_provider(p: &Provider, t: i64, slot: &mut Creds, flags: u32) -> Result<(), Error> {
+    let mut sink = CredentialSink {
+        slot,
+        filled: false,
+        flags,
+    };
     (p.call)(p, t, &mut sink)?;
     if sink.filled { Ok(()) } else { Err(Error::NoCredentials) }
 }

@@ -176,6 +176,7 @@ pub fn layouts() -> Vec<Layout> {
         layout!(sigv4rs_location, field, index, offset),
         layout!(sigv4rs_signer_storage, _opaque),
         layout!(sigv4rs_payload_hasher, _opaque),
+        layout!(sigv4rs_checksum_state, _opaque),
         layout!(sigv4rs_chunked, _opaque),
         layout!(
             sigv4rs_chain_options,

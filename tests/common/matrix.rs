@@ -58,6 +58,15 @@ pub const FAMILIES: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "checksum",
+        &[
+            "sigv4rs_checksum_init",
+            "sigv4rs_checksum_update",
+            "sigv4rs_checksum_finish",
+            "sigv4rs_checksum_header_name",
+        ],
+    ),
+    (
         "creds",
         &[
             "sigv4rs_signer_rotate",
@@ -65,6 +74,7 @@ pub const FAMILIES: &[(&str, &[&str])] = &[
             "sigv4rs_credentials_sink_put",
             "sigv4rs_signer_expiration",
             "sigv4rs_signer_rotate_json",
+            "sigv4rs_signer_rotate_xml",
         ],
     ),
     (

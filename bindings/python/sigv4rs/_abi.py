@@ -9,8 +9,12 @@ AUTH_HEADERS = 0
 AUTH_PRESIGN = 1
 CHECKSUM_CRC32 = 1
 CHECKSUM_CRC32C = 2
+CHECKSUM_CRC64NVME = 4
+CHECKSUM_MAX_LEN = 44
 CHECKSUM_NONE = 0
+CHECKSUM_SHA1 = 5
 CHECKSUM_SHA256 = 3
+CHECKSUM_STATE_SIZE = 128
 CHUNKED_FINISH_MAX_LEN = 244
 CHUNKED_STATE_SIZE = 320
 CHUNK_HEADER_MAX_LEN = 91
@@ -29,7 +33,8 @@ FIELD_URL = 2
 FLAG_CONTENT_SHA256_HEADER = 8
 FLAG_NO_PATH_NORMALIZATION = 2
 FLAG_S3 = 1
-FLAG_SIGV4A = 32
+FLAG_S3EXPRESS = 32
+FLAG_SIGV4A = 64
 FLAG_SINGLE_ENCODE_PATH = 4
 FLAG_UNSIGNED_SESSION_TOKEN = 16
 MAX_ACCESS_KEY_ID_LEN = 128
@@ -158,6 +163,7 @@ LAYOUTS = {
     "sigv4rs_location": (12, {"field": 0, "index": 4, "offset": 8}),
     "sigv4rs_signer_storage": (34816, {"_opaque": 0}),
     "sigv4rs_payload_hasher": (128, {"_opaque": 0}),
+    "sigv4rs_checksum_state": (128, {"_opaque": 0}),
     "sigv4rs_chunked": (320, {"_opaque": 0}),
     "sigv4rs_chain_options": (56, {"profile": 0, "region": 16, "transport": 32, "transport_user": 40, "process_timeout_ms": 48}),
     "sigv4rs_http_request": (72, {"method": 0, "url": 16, "headers": 32, "headers_len": 40, "body": 48, "timeout_ms": 64}),

@@ -399,12 +399,16 @@ class ChainTest < Minitest::Test
 
   # --- 5. transport failures ---------------------------------------------------------------
 
-  # Five attempts (the library's retries), each failing another way: STS
-  # answers 500, the transport raises, the server never answers (bounded by
-  # the transport's 0.3 s), the transport returns junk, never answers again.
-  # Signing fails within the retries' bounded time with the fetch-failed
-  # reason and no secret; the signer works once STS does.
+  # AWS_MAX_ATTEMPTS=2: each resolve makes 2 attempts (one retry, after up
+  # to 1 s of backoff), each failing another way: STS answers 500, the
+  # transport raises, returns junk, or the server never answers (bounded
+  # by the transport's 0.3 s); a failed resolve is tried again 10 s (of
+  # signing time) later. Signing fails within the bounded time with the
+  # fetch-failed reason naming the last attempt's exception, and no
+  # secret; the signer works once STS does. Then a transport that fails
+  # every attempt: 2 attempts per resolve, not more.
   def test_transport_failures_are_bounded
+    ENV['AWS_MAX_ATTEMPTS'] = '2'
     healthy = false
     exp = now + 3600
     sts = FakeSts.new do |r|
@@ -414,44 +418,78 @@ class ChainTest < Minitest::Test
     end
     web_identity_env(sts)
     net = Sigv4rs::DefaultChain::NetHTTPTransport.new(timeout: 0.3)
-    durations = []
-    n = 0
+    plan = [] # what the next attempts do
+    attempts = [] # [what it did, seconds] of each attempt
     transport = lambda do |method, url, headers, body, timeout|
-      n += 1
+      kind = healthy ? :sts : plan.shift
       t0 = Process.clock_gettime(Process::CLOCK_MONOTONIC)
       begin
-        case healthy ? 0 : n
-        when 2 then raise IOError, 'connection reset (test)'
-        when 3, 5 then net.call(method, url, headers.merge('X-Test-Hang' => '1'), body, timeout)
-        when 4 then :junk
-        else net.call(method, url, headers, body, timeout)
+        case kind
+        when :raise then raise IOError, 'connection reset (test)'
+        when :hang then net.call(method, url, headers.merge('X-Test-Hang' => '1'), body, timeout)
+        when :junk then :junk
+        else net.call(method, url, headers, body, timeout) # :sts (500 until healthy)
         end
       ensure
-        durations << Process.clock_gettime(Process::CLOCK_MONOTONIC) - t0
+        attempts << [kind, Process.clock_gettime(Process::CLOCK_MONOTONIC) - t0]
       end
     end
     s = chain_signer(transport: transport)
     t = now
-    t0 = Process.clock_gettime(Process::CLOCK_MONOTONIC)
-    e = assert_raises(Sigv4rs::MissingCredentialsError) { sign(s, t) }
-    secs = Process.clock_gettime(Process::CLOCK_MONOTONIC) - t0
-    # 5 attempts; backoff rand * (1 + 2 + 4 + 8) s at most; 0.3 s per hang.
-    assert_equal 5, n
-    assert_operator secs, :<, 15 + (5 * 0.3) + 3
-    assert_operator durations.values_at(2, 4).max, :<, 2, 'the hangs ended at the transport timeout'
-    assert_equal 3, sts.requests.size, 'the raising and junk attempts sent nothing'
+    sent = 0
+    # One failing resolve at `at` whose 2 attempts do `kinds`: its error.
+    fails = lambda do |at, kinds|
+      plan.replace(kinds)
+      attempts.clear
+      t0 = Process.clock_gettime(Process::CLOCK_MONOTONIC)
+      e = assert_raises(Sigv4rs::MissingCredentialsError) { sign(s, at) }
+      secs = Process.clock_gettime(Process::CLOCK_MONOTONIC) - t0
+      assert_equal kinds, attempts.map(&:first), 'exactly these 2 attempts'
+      hangs = attempts.select { |k, _| k == :hang }.map(&:last)
+      # Backoff rand * 1 s; 0.3 s per hang.
+      assert_operator secs, :<, 1 + (0.3 * hangs.size) + 1
+      assert_operator hangs.max || 0, :<, 1, 'the hangs ended at the transport timeout, not the chain\'s 1.3 s'
+      want = kinds.count { |k| %i[sts hang].include?(k) }
+      assert_equal want, sts.requests.size, 'the raising and junk attempts sent nothing'
+      sent += want
+      c = e.cause
+      assert_instance_of Sigv4rs::CredentialsFetchFailedError, c
+      assert_match(/\Acredentials fetch failed: WebIdentity: Fetch: STS AssumeRoleWithWebIdentity: /, c.message)
+      refute_secrets(*shown(e), s.default_chain.last_error)
+      e
+    end
+
+    c = fails.call(t, %i[sts raise]).cause
+    assert_match(/: transport: .*\(the transport raised IOError\)\z/, c.message)
+    assert_instance_of IOError, c.cause
+    c = fails.call(t + 10, %i[hang junk]).cause
+    assert_match(/: transport: .*\(the transport raised TypeError\)\z/, c.message)
+    assert_instance_of TypeError, c.cause
+    e = fails.call(t + 20, %i[sts hang])
     c = e.cause
-    assert_instance_of Sigv4rs::CredentialsFetchFailedError, c
-    assert_match(/\Acredentials fetch failed: WebIdentity: Fetch: STS AssumeRoleWithWebIdentity: transport: /, c.message)
+    assert_match(/: transport: /, c.message)
     # The last attempt was a hang: its exception is named and is the cause's cause.
     assert_match(/\(the transport raised (Net::ReadTimeout|Sigv4rs::DefaultChain::TransportTimeout)\)\z/, c.message)
     assert_kind_of Timeout::Error, c.cause
     assert_includes e.message, 'the default credential chain failed: credentials fetch failed: WebIdentity: Fetch'
-    refute_secrets(*shown(e), s.default_chain.last_error)
     # STS back: asked again after the library's retry delay.
     healthy = true
-    assert_signs_with(s, t + Sigv4rs::FFI::PROVIDER_RETRY_SECS, ROLE_AKID, ROLE_SECRET, ROLE_TOKEN)
-    STATS[:sts] += 4
+    assert_signs_with(s, t + 20 + Sigv4rs::FFI::PROVIDER_RETRY_SECS, ROLE_AKID, ROLE_SECRET, ROLE_TOKEN)
+    sent += sts.requests.size
+    STATS[:sts] += sent
+
+    # A transport that fails every attempt: 2, then the error.
+    calls = 0
+    s = chain_signer(transport: lambda { |*|
+      calls += 1
+      raise Errno::ECONNREFUSED, 'test'
+    })
+    t0 = Process.clock_gettime(Process::CLOCK_MONOTONIC)
+    e = assert_raises(Sigv4rs::MissingCredentialsError) { sign(s, t) }
+    assert_operator Process.clock_gettime(Process::CLOCK_MONOTONIC) - t0, :<, 1 + 1
+    assert_equal 2, calls
+    assert_match(/: transport: .*\(the transport raised Errno::ECONNREFUSED\)\z/, e.cause.message)
+    assert_instance_of Errno::ECONNREFUSED, e.cause.cause
   ensure
     sts&.close
   end

@@ -2,8 +2,12 @@
 
 require_relative 'test_helper'
 require 'aws-sigv4'
+require 'json'
+require 'net/http'
 require 'open3'
 require 'pp'
+require 'socket'
+require 'time'
 require 'timeout'
 
 # Credentials that change under a signer (issue 13): rotation, expiry and a
@@ -443,7 +447,7 @@ class CredentialsTest < Minitest::Test
     s = signer(**keys(A).merge(expiration: T + 1000), credentials: prov)
     threads = []
     threads << (asker = Thread.new { sign(s, T + 800) }) # due: asks
-    assert_equal asker, Timeout.timeout(5) { entered.pop }
+    assert_waits_for_provider(asker, entered)
     # Not blocked by the provider: the current set, at once.
     quick = Thread.new { sign(s, T + 801) }
     assert quick.join(5), 'a signing call waited for the provider'
@@ -463,7 +467,7 @@ class CredentialsTest < Minitest::Test
     # close waits too.
     s.rotate(**keys(A).merge(expiration: T + 2000))
     threads << (asker = Thread.new { sign(s, T + 1800) })
-    assert_equal asker, Timeout.timeout(5) { entered.pop }
+    assert_waits_for_provider(asker, entered)
     threads << (closer = Thread.new { s.close })
     assert_nil closer.join(0.2)
     refute s.closed?
@@ -474,6 +478,15 @@ class CredentialsTest < Minitest::Test
   ensure
     2.times { gate << B }
     threads&.each { |t| t.join(5) }
+  end
+
+  # The signing thread `asker` is inside a provider call: the provider runs
+  # (it told `entered` its thread), on a thread of its own, while `asker`
+  # waits for it.
+  def assert_waits_for_provider(asker, entered)
+    runner = Timeout.timeout(5) { entered.pop }
+    refute_equal asker, runner, 'the provider ran on the signing thread'
+    assert_equal 'sleep', asker.status
   end
 
   # A Thread#kill (or a Timeout around the whole call) arriving while the
@@ -505,6 +518,62 @@ class CredentialsTest < Minitest::Test
       puts "timeout=#{e.class} then=#{s2.sign_request(http_method: 'GET', url: 'https://h/', time: 1_440_938_170)['Authorization'][/Credential=(\w+)/, 1]}"
     RUBY
     assert_equal "status=false value=nil akid=ASIAKILL rotated=AKIDAFTER\ntimeout=Timeout::Error then=ASIATO\n", out
+  end
+
+  # A Timeout.timeout inside the provider (net-http 0.3+'s open_timeout is
+  # one) ends with its block. The thread Timeout starts must not inherit the
+  # signing call's interrupt mask: Timeout's cleanup could not kill it,
+  # would wait out the whole timeout, and then raise.
+  def test_timeouts_inside_the_provider_end_with_its_work
+    c = Sigv4rs::Credentials.new('ASIAFASTTIMEOUT', "#{SECRET}T", "#{TOKEN}T", T + 3600)
+    s = signer(credentials: lambda {
+      Timeout.timeout(2) { :fast }
+      c
+    })
+    assert_promptly { assert_signed_with(c, s, T) }
+
+    # The README's container-credentials provider, against a local endpoint,
+    # bounded as a whole too: net-http 0.3+ (Ruby 3.2+) runs its connect in
+    # a Timeout for open_timeout, 0.2 (Ruby 3.1) does not.
+    doc = JSON.generate('AccessKeyId' => 'ASIACONTAINER', 'SecretAccessKey' => "#{SECRET}N", 'Token' => "#{TOKEN}N",
+                        'Expiration' => Time.at(T + 3600).utc.iso8601)
+    server = TCPServer.new('127.0.0.1', 0)
+    port = server.addr[1]
+    endpoint = Thread.new do
+      loop do
+        conn = server.accept
+        nil while (line = conn.gets) && line != "\r\n"
+        conn.write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: #{doc.bytesize}\r\n" \
+                   "Connection: close\r\n\r\n#{doc}")
+        conn.close
+      end
+    rescue IOError, SystemCallError
+      nil # closed
+    end
+    container = lambda do
+      body = Timeout.timeout(2) do
+        Net::HTTP.start('127.0.0.1', port, open_timeout: 2, read_timeout: 2) { |h| h.get('/v2/creds').body }
+      end
+      d = JSON.parse(body)
+      Sigv4rs::Credentials.new(d['AccessKeyId'], d['SecretAccessKey'], d['Token'], Time.iso8601(d['Expiration']))
+    end
+    s = signer(credentials: container)
+    want = Sigv4rs::Credentials.new('ASIACONTAINER', "#{SECRET}N", "#{TOKEN}N", T + 3600)
+    assert_promptly { assert_signed_with(want, s, T) }
+    assert_equal Time.at(T + 3600).utc, s.expiration
+    # And when keys near expiry.
+    assert_promptly { assert_signed_with(want, signer(**keys(A), credentials: container), T + 3300) }
+  ensure
+    server&.close
+    endpoint&.join(5)
+  end
+
+  # The block's time, asserted well under the 2 s timeouts it contains.
+  def assert_promptly
+    t0 = Process.clock_gettime(Process::CLOCK_MONOTONIC)
+    yield
+    secs = Process.clock_gettime(Process::CLOCK_MONOTONIC) - t0
+    assert_operator secs, :<, 1, 'the provider waited for its Timeout'
   end
 
   # --- threads ------------------------------------------------------------------

@@ -40,12 +40,10 @@ module Sigv4rs
   # rotation (under the signer's lock, never during a provider call) writes
   # it.
   class ProviderAdapter
-    # Async interrupts inside the provider's own code: Thread#raise (and so
-    # Timeout) as usual, caught by the signer's callback; Thread#kill stays
-    # deferred by the signing call's mask (a kill is not an Exception).
-    # Pushed around the provider's Fiber, not inside it: the masks are the
-    # thread's, and a Fiber that never ends (Fiber.yield) would leave its
-    # mask on the thread's stack.
+    # A signing thread waiting for a provider call: Thread#raise (and so
+    # Timeout) at once, ending the wait (and this thread's provider);
+    # Thread#kill stays deferred by the signing call's mask (a kill is not
+    # an Exception).
     USER_CODE = { Exception => :immediate }.freeze
 
     # The provider's last failure (nil after a success or a rotation): the

@@ -893,7 +893,7 @@ module Sigv4rs
         @lock.synchronize do
           h = @handle or raise ClosedError
           st = FFI.public_send(fn, h, req, time, *extra, out, cap, len_ptr)
-          if CREDENTIAL_STATUSES.include?(st) && @provider_thread && !@provider_thread.equal?(Thread.current)
+          if CREDENTIAL_STATUSES.include?(st) && @provider_thread && !in_provider?
             # Another thread's provider call is fetching them: wait for it
             # (interruptible: this is between C calls), then once more.
             Thread.handle_interrupt(ProviderAdapter::USER_CODE) { @cv.wait(@lock) while @provider_thread }
@@ -922,12 +922,16 @@ module Sigv4rs
     # C calls of a signer with a provider: an exception must never unwind
     # through the library's frames. They arrive when the call returns.
     NO_INTERRUPTS = { Object => :never }.freeze
+    # The provider's thread: everything at once, for it and the threads it
+    # starts (Timeout's must die when Timeout is done with them).
+    ANY_INTERRUPT = { Object => :immediate }.freeze
     CREDENTIAL_STATUSES = [FFI::STATUS_MISSING_CREDENTIALS, FFI::STATUS_CREDENTIALS_EXPIRED].freeze
     C_AKID = FFI::Credentials.offset_of(:access_key_id)
     C_SECRET = FFI::Credentials.offset_of(:secret_access_key)
     C_TOKEN = FFI::Credentials.offset_of(:session_token)
     C_EXPIRATION = FFI::Credentials.offset_of(:expiration)
-    private_constant :NO_INTERRUPTS, :CREDENTIAL_STATUSES, :C_AKID, :C_SECRET, :C_TOKEN, :C_EXPIRATION
+    private_constant :NO_INTERRUPTS, :ANY_INTERRUPT, :CREDENTIAL_STATUSES, :C_AKID, :C_SECRET, :C_TOKEN,
+                     :C_EXPIRATION
 
     # What every constructor sets up.
     def init_state(token_guess)
@@ -935,7 +939,8 @@ module Sigv4rs
       @cv = ConditionVariable.new
       @provider = nil     # ProviderAdapter
       @provider_fn = nil  # its FFI::Function, referenced as long as the C signer may call it
-      @provider_thread = nil # the thread inside the provider, with @lock released
+      @provider_thread = nil # the signing thread inside a provider call, with @lock released
+      @provider_worker = nil # the thread running the provider's code (#run_provider)
       @escapes = {} # thread => control flow its provider call interrupted (#guarded)
       @owned_chain = nil # from_default_chain's DefaultChain, closed by #close
       @token_guess = token_guess
@@ -956,12 +961,17 @@ module Sigv4rs
     # Under @lock: waits while another thread is inside this signer's
     # provider (which runs with @lock released); refuses from inside it.
     def wait_for_provider(what)
-      t = @provider_thread or return
-      if t.equal?(Thread.current)
+      if in_provider?
         raise BusyError.new(FFI::STATUS_BUSY, "#{what} called from inside this signer's own credentials provider")
       end
 
       @cv.wait(@lock) while @provider_thread
+    end
+
+    # True on the provider's thread, or the signing thread in the call.
+    def in_provider?
+      t = Thread.current
+      @provider_worker.equal?(t) || @provider_thread.equal?(t)
     end
 
     # Under @lock, after a successful rotation.
@@ -986,10 +996,10 @@ module Sigv4rs
     # The sigv4rs_provider_fn, called by the library from inside a signing
     # call on the signing thread (GVL held: the calls are not `blocking:`;
     # ruby-ffi would take it back for a callback on a Ruby thread that
-    # released it). Nothing may unwind into C: the provider runs in its own
-    # Fiber, where exceptions are caught and a `throw` or a Proc's `return`
-    # cannot reach past it (#run_provider); the `return` in `ensure` ends
-    # anything else.
+    # released it). Nothing may unwind into C: the provider runs on a
+    # thread of its own, where exceptions are caught and a `throw` or a
+    # Proc's `return` cannot reach past it (#run_provider); the `return` in
+    # `ensure` ends anything else.
     def provider_callback(t, sink)
       status = nil
       begin
@@ -1072,21 +1082,44 @@ module Sigv4rs
     end
 
     # [true, the provider's credentials] or [false, what it raised], from a
-    # blocking Fiber of its own: a `throw` to a `catch` outside the signing
-    # call becomes an UncaughtThrowError there, a Proc's `return` a
-    # LocalJumpError, and no Fiber scheduler switches away while the
-    # library's frames are on the stack. (Fiber-local variables,
-    # `Thread.current[:x]`, are the Fiber's own; thread variables are shared.)
+    # thread of its own: threads inherit the signing thread's mask, and the
+    # ones the provider starts (Timeout's) could then not be killed: Timeout
+    # would wait out its time and raise. A `throw` past the provider becomes
+    # an UncaughtThrowError there, a Proc's `return` a LocalJumpError. The
+    # signing thread waits in a blocking Fiber (no Fiber scheduler switches
+    # away from the library's frames): a Thread#kill waits for the provider;
+    # an exception (Thread#raise, a Timeout around the call, Ctrl-C) ends it
+    # and is what it raised.
     def run_provider(pr, t)
-      fiber = Fiber.new(blocking: true) do
-        [true, pr.fetch(t)]
+      worker = Thread.new do
+        Thread.handle_interrupt(ANY_INTERRUPT) { [true, pr.fetch(t)] }
       rescue Exception => e # rubocop:disable Lint/RescueException
         [false, e]
       end
-      r = Thread.handle_interrupt(ProviderAdapter::USER_CODE) { fiber.resume }
-      return r if r.is_a?(Array) && r.size == 2 && (r[0] == true || r[0] == false)
+      worker.report_on_exception = false
+      worker.name = 'sigv4rs credentials provider'
+      @provider_worker = worker
+      # Exceptions taken inside the Fiber only: there a Timeout 0.2 error
+      # cannot throw to its Timeout past the library's frames.
+      waiter = Fiber.new(blocking: true) do
+        Thread.handle_interrupt(ProviderAdapter::USER_CODE) { worker.join }
+        nil
+      rescue Exception => e # rubocop:disable Lint/RescueException
+        e
+      end
+      interrupt = waiter.resume
+      if interrupt && worker.alive?
+        worker.kill
+        return [false, interrupt]
+      end
+      r = worker.value || [false, LocalJumpError.new('the credentials provider ended its thread')]
+      return r unless interrupt
+      return [false, interrupt] unless r[0]
 
-      [false, FiberError.new('the credentials provider called Fiber.yield')]
+      @escapes[Thread.current] = interrupt # it came as the provider ended: its set stands
+      r
+    ensure
+      @provider_worker = nil
     end
 
     # What the provider raised that is not its own failure but meant for the
