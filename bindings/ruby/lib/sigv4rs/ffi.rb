@@ -139,6 +139,12 @@ module Sigv4rs
       layout :_opaque, [:uint64, PAYLOAD_HASHER_SIZE / 8]
     end
 
+    # sigv4rs_checksum_state: opaque, caller-owned (sigv4rs_checksum_*;
+    # declared for the layout check, not used from Ruby yet).
+    class ChecksumState < ::FFI::Struct
+      layout :_opaque, [:uint64, CHECKSUM_STATE_SIZE / 8]
+    end
+
     # sigv4rs_signer_storage: opaque, caller-owned (unused from Ruby: the
     # heap signer is simpler to tie to the GC).
     class SignerStorage < ::FFI::Struct
@@ -188,7 +194,7 @@ module Sigv4rs
       sigv4rs_bytes: Bytes, sigv4rs_header: Header, sigv4rs_config: Config, sigv4rs_credentials: Credentials,
       sigv4rs_request: Request,
       sigv4rs_stream: Stream, sigv4rs_signer_storage: SignerStorage, sigv4rs_payload_hasher: PayloadHasher,
-      sigv4rs_chunked: Chunked, sigv4rs_location: Location,
+      sigv4rs_chunked: Chunked, sigv4rs_checksum_state: ChecksumState, sigv4rs_location: Location,
       sigv4rs_chain_options: ChainOptions, sigv4rs_http_request: HttpRequest, sigv4rs_http_response: HttpResponse
     }.freeze
 
