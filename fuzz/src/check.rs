@@ -208,6 +208,8 @@ pub fn header_output(out: &[u8], c: &Creds, t: i64, r: &Req, stream: Option<Stre
             "x-amz-checksum-crc32",
             "x-amz-checksum-crc32c",
             "x-amz-checksum-sha256",
+            "x-amz-checksum-crc64nvme",
+            "x-amz-checksum-sha1",
         ];
         assert_eq!(
             get("X-Amz-Trailer"),

@@ -121,12 +121,26 @@ fn crc(poly: u32, data: &[u8], mut c: u32) -> u32 {
     c
 }
 
-/// Running trailer checksum (bitwise CRCs, `sha2` for SHA-256).
+/// Bitwise reflected CRC-64/NVME (poly 0x9a6c9329ac4bc9b5), without the
+/// final xor.
+fn crc64(d: &[u8], mut c: u64) -> u64 {
+    for &b in d {
+        c ^= u64::from(b);
+        for _ in 0..8 {
+            c = if c & 1 != 0 { (c >> 1) ^ 0x9a6c_9329_ac4b_c9b5 } else { c >> 1 };
+        }
+    }
+    c
+}
+
+/// Running trailer checksum (bitwise CRCs, RustCrypto for SHA-256 and SHA-1).
 #[derive(Clone)]
 pub enum Ck {
     Crc32(u32),
     Crc32c(u32),
     Sha(sha2::Sha256),
+    Crc64(u64),
+    Sha1(sha1::Sha1),
 }
 
 impl Ck {
@@ -135,6 +149,8 @@ impl Ck {
             1 => Some(Ck::Crc32(!0)),
             2 => Some(Ck::Crc32c(!0)),
             3 => Some(Ck::Sha(sha2::Sha256::new())),
+            4 => Some(Ck::Crc64(!0)),
+            5 => Some(Ck::Sha1(sha1::Sha1::new())),
             _ => None,
         }
     }
@@ -143,6 +159,8 @@ impl Ck {
             Ck::Crc32(c) => *c = crc(0xEDB8_8320, d, *c),
             Ck::Crc32c(c) => *c = crc(0x82F6_3B78, d, *c),
             Ck::Sha(h) => h.update(d),
+            Ck::Crc64(c) => *c = crc64(d, *c),
+            Ck::Sha1(h) => h.update(d),
         }
     }
     pub fn name(&self) -> &'static str {
@@ -150,12 +168,16 @@ impl Ck {
             Ck::Crc32(_) => "x-amz-checksum-crc32",
             Ck::Crc32c(_) => "x-amz-checksum-crc32c",
             Ck::Sha(_) => "x-amz-checksum-sha256",
+            Ck::Crc64(_) => "x-amz-checksum-crc64nvme",
+            Ck::Sha1(_) => "x-amz-checksum-sha1",
         }
     }
     pub fn b64(&self) -> String {
         match self {
             Ck::Crc32(c) | Ck::Crc32c(c) => base64(&(!*c).to_be_bytes()),
             Ck::Sha(h) => base64(&h.clone().finalize()),
+            Ck::Crc64(c) => base64(&(!*c).to_be_bytes()),
+            Ck::Sha1(h) => base64(&h.clone().finalize()),
         }
     }
 }
@@ -180,7 +202,7 @@ pub fn base64(d: &[u8]) -> String {
 /// The aws-chunked `Content-Length` in 128-bit arithmetic (`None` for an
 /// invalid stream shape).
 pub fn encoded_len(mode: u32, checksum: u32, decoded: u64, chunk: u32) -> Option<u128> {
-    if mode > 2 || checksum > 3 || chunk == 0 || (mode != 0) != (checksum != 0) {
+    if mode > 2 || checksum > 5 || chunk == 0 || (mode != 0) != (checksum != 0) {
         return None;
     }
     let signed = mode != 2;
@@ -193,8 +215,9 @@ pub fn encoded_len(mode: u32, checksum: u32, decoded: u64, chunk: u32) -> Option
     }
     t += 1 + if signed { 17 + 64 } else { 0 } + 2;
     if checksum != 0 {
-        let name = [0, 20, 21, 21][checksum as usize];
-        let b64 = if checksum == 3 { 44 } else { 8 };
+        // x-amz-checksum-<crc32|crc32c|sha256|crc64nvme|sha1>, base64 digests.
+        let name = [0, 20, 21, 21, 24, 19][checksum as usize];
+        let b64 = [0, 8, 8, 44, 12, 28][checksum as usize];
         t += name + 1 + b64 + 2;
         if signed {
             t += 24 + 64 + 2;
