@@ -36,6 +36,9 @@ setup:
 lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --all-targets -- -D warnings
+	# Firmware builds compile code hosted builds do not (the no_std boundary).
+	$(CARGO) clippy --no-default-features -- -D warnings
+	$(CARGO) clippy --no-default-features --features sigv4a,s3express,extra-checksums -- -D warnings
 	# src/sign/ imports one way (no module cycle) and exports through mod.rs.
 	python3 tests/tools/modgraph.py src/sign
 	# The core must build as no_std without alloc.

@@ -16,7 +16,10 @@ macro_rules! ffi_boundary {
         }
         #[cfg(not(feature = "std"))]
         {
-            (|| -> $crate::ffi::status::sigv4rs_status { $($body)* })()
+            // A closure, so that `return` in the body leaves the body only.
+            #[allow(clippy::redundant_closure_call)]
+            let s = (|| -> $crate::ffi::status::sigv4rs_status { $($body)* })();
+            s
         }
     }};
 }
