@@ -6,6 +6,9 @@
 
 For requests: `sigv4rs.requests_auth.SigV4Auth` (imports requests).
 aws-chunked streaming uploads: `Signer.sign_streaming`.
+SigV4a: `Signer(..., region="*", sigv4a=True)`; S3 Express One Zone:
+`Signer(..., s3express=True)` and `Signer.rotate_xml(create_session_body)`.
+x-amz-checksum-* values: `sigv4rs.checksum("crc64nvme", data)`, `sigv4rs.Checksum`.
 Credentials that expire: `Signer.rotate`, or `Signer(region=...,
 service=..., credentials=provider)` with a callable returning
 `sigv4rs.Credentials` or botocore's `RefreshableCredentials`.
@@ -18,6 +21,7 @@ from typing import Type
 
 from . import _abi
 from .chain import DefaultChain, default_chain
+from .checksums import Checksum, checksum
 from .credentials import DEFAULT_REFRESH_MARGIN, PROVIDER_RETRY_SECS, CredentialSource, Credentials
 from .errors import *  # noqa: F401,F403 (the exception classes, see errors.__all__)
 from .errors import Error
@@ -34,7 +38,7 @@ UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD"
 __version__ = _abi.VERSION
 __all__ = ["Signer", "Parts", "ChunkedEncoder", "chunked_encoded_length", "version", "library_path", "unix_time",
            "Credentials", "CredentialSource", "DEFAULT_REFRESH_MARGIN", "PROVIDER_RETRY_SECS",
-           "DefaultChain", "default_chain",
+           "DefaultChain", "default_chain", "Checksum", "checksum",
            "MAX_EXPIRES", "MAX_HEADERS", "MAX_QUERY_PARAMS", "MAX_URL_LEN", "UNSIGNED_PAYLOAD"]
 __all__ += _error_names
 

@@ -131,6 +131,12 @@ class sigv4rs_chunked(ctypes.Structure):
     _fields_ = [("_opaque", ctypes.c_uint64 * (_abi.CHUNKED_STATE_SIZE // 8))]
 
 
+class sigv4rs_checksum_state(ctypes.Structure):
+    """Opaque caller-owned state (uint64 words: 8-byte aligned)."""
+
+    _fields_ = [("_opaque", ctypes.c_uint64 * (_abi.CHECKSUM_STATE_SIZE // 8))]
+
+
 # Fast path. Filling nested ctypes structs field by field costs about half a
 # microsecond per field; these flat mirrors of `sigv4rs_request` and of an
 # array of k `sigv4rs_header` are filled by one constructor call each. The
@@ -167,8 +173,9 @@ def header_block(k):
 
 # The structs declared here, by C name (the binding does not use the others).
 STRUCTS = {t.__name__: t for t in (sigv4rs_bytes, sigv4rs_header, sigv4rs_config, sigv4rs_credentials,
-                                   sigv4rs_request, sigv4rs_stream, sigv4rs_chunked, sigv4rs_location,
-                                   sigv4rs_chain_options, sigv4rs_http_request, sigv4rs_http_response)}
+                                   sigv4rs_request, sigv4rs_stream, sigv4rs_chunked, sigv4rs_checksum_state,
+                                   sigv4rs_location, sigv4rs_chain_options, sigv4rs_http_request,
+                                   sigv4rs_http_response)}
 
 
 def layout_errors(layouts=_abi.LAYOUTS):
@@ -329,6 +336,12 @@ _PROTOTYPES = [
         [ctypes.POINTER(sigv4rs_request), ctypes.c_uint32, ctypes.POINTER(sigv4rs_location)],
     ),
     ("sigv4rs_signer_rotate", ctypes.c_uint32, [signer_p, ctypes.POINTER(sigv4rs_credentials)]),
+    ("sigv4rs_signer_rotate_xml", ctypes.c_uint32, [signer_p, sigv4rs_bytes]),
+    ("sigv4rs_checksum_init", ctypes.c_uint32, [ctypes.POINTER(sigv4rs_checksum_state), ctypes.c_uint32]),
+    ("sigv4rs_checksum_update", ctypes.c_uint32, [ctypes.POINTER(sigv4rs_checksum_state), sigv4rs_bytes]),
+    ("sigv4rs_checksum_finish", ctypes.c_uint32,
+     [ctypes.POINTER(sigv4rs_checksum_state), _u8_p, ctypes.c_size_t, _size_p]),
+    ("sigv4rs_checksum_header_name", ctypes.c_char_p, [ctypes.c_uint32]),
     # The provider argument is passed as a `provider_fn` instance or None.
     ("sigv4rs_signer_set_provider", ctypes.c_uint32, [signer_p, provider_fn, ctypes.c_void_p, ctypes.c_uint32]),
     # The sink is the opaque pointer a provider call was given.

@@ -69,10 +69,11 @@ _WIRE_READY = re.compile(r"(?:[A-Za-z0-9._~!$&'()*+,;=:@/?-]|%[0-9A-F]{2})*\Z")
 # The only X-Amz-Date form SigV4 signs (it goes verbatim into the string to sign).
 _AMZ_DATE = re.compile(r"(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z\Z")
 # Signed whatever include_hdrs says: SigV4 requires host, and the signer
-# adds and signs the other three itself.
-_ALWAYS_SIGNED = {b"host", b"x-amz-date", b"x-amz-security-token", b"x-amz-content-sha256"}
+# adds and signs the others itself (SigV4a, S3 Express: one each).
+_ALWAYS_SIGNED = {b"host", b"x-amz-date", b"x-amz-security-token", b"x-amz-content-sha256", b"x-amz-region-set",
+                  b"x-amz-s3session-token"}
 _SIGNER_OPTIONS = ("normalize_path", "single_encode_path", "content_sha256_header", "unsigned_session_token",
-                   "unsigned_headers")
+                   "unsigned_headers", "sigv4a", "s3express")
 
 
 def wire_url(url: str) -> str:
@@ -184,7 +185,8 @@ class SigV4Auth(requests.auth.AuthBase):
     Extras: `s3` (default: service == "s3"), `unsigned_payload` (never hash
     bodies), `clock` (a callable returning Unix seconds, for tests), and the
     `sigv4rs.Signer` options `normalize_path`, `single_encode_path`,
-    `content_sha256_header`, `unsigned_session_token`, `unsigned_headers`.
+    `content_sha256_header`, `unsigned_session_token`, `unsigned_headers`,
+    `sigv4a` (`region` is then the region set) and `s3express`.
     """
 
     def __init__(self, access_key: Optional[Text] = None, secret_key: Any = None, region: Optional[str] = None,

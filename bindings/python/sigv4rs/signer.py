@@ -115,10 +115,17 @@ def _flag(value, what):
     return value
 
 
-def _flags(s3, normalize_path, single_encode_path, content_sha256_header, unsigned_session_token):
+def _flags(s3, normalize_path, single_encode_path, content_sha256_header, unsigned_session_token,
+           sigv4a=False, s3express=False):
+    if sigv4a is True and s3express is True:
+        # The library's INVALID_ARGUMENT would not say which.
+        raise E.InvalidArgumentError("sigv4a and s3express are exclusive: AWS signs S3 Express with SigV4 only",
+                                     E.InvalidArgumentError.code)
     flags = 0
     for on, bit in (
         (_flag(s3, "s3"), _abi.FLAG_S3),
+        (_flag(sigv4a, "sigv4a"), _abi.FLAG_SIGV4A),
+        (_flag(s3express, "s3express"), _abi.FLAG_S3EXPRESS),
         (not _flag(normalize_path, "normalize_path"), _abi.FLAG_NO_PATH_NORMALIZATION),
         (_flag(single_encode_path, "single_encode_path"), _abi.FLAG_SINGLE_ENCODE_PATH),
         (_flag(content_sha256_header, "content_sha256_header"), _abi.FLAG_CONTENT_SHA256_HEADER),
@@ -282,6 +289,8 @@ class Signer:
     service: str
     flags: int
     s3: bool
+    sigv4a: bool
+    s3express: bool
     _provider: Optional[C.Provider]
     _info: C.Info
 
@@ -301,6 +310,8 @@ class Signer:
         unsigned_headers: Iterable[Text] = (),
         *,
         expiration: Optional[Expiration] = None,
+        sigv4a: bool = False,
+        s3express: bool = False,
     ) -> None: ...
 
     @overload
@@ -317,6 +328,8 @@ class Signer:
         content_sha256_header: bool = False,
         unsigned_session_token: bool = False,
         unsigned_headers: Iterable[Text] = (),
+        sigv4a: bool = False,
+        s3express: bool = False,
     ) -> None: ...
 
     def __init__(
@@ -336,6 +349,8 @@ class Signer:
         expiration: Optional[Expiration] = None,
         credentials: Optional[CredentialSource] = None,
         margin: Optional[int] = None,
+        sigv4a: bool = False,
+        s3express: bool = False,
     ) -> None:
         """`Signer(access_key_id, secret_access_key, region, service,
         session_token=None, ..., expiration=None)`: one set of credentials,
@@ -350,9 +365,16 @@ class Signer:
         returning `sigv4rs.Credentials`, botocore's
         `RefreshableCredentials` (any object with `get_frozen_credentials()`),
         or a `sigv4rs.DefaultChain` (see also `from_default_chain`).
+
+        `sigv4a=True` signs with SigV4a (AWS4-ECDSA-P256-SHA256): `region`
+        is then the region set ("us-east-1", "us-east-1,us-west-2", "*"),
+        sent as X-Amz-Region-Set. `s3express=True` signs for S3 Express One
+        Zone (S3's rules; the session token goes in X-Amz-S3session-Token,
+        and credentials must have one: see `rotate_xml`). Not both.
         """
         self._init_state()
-        flags = _flags(s3, normalize_path, single_encode_path, content_sha256_header, unsigned_session_token)
+        flags = _flags(s3, normalize_path, single_encode_path, content_sha256_header, unsigned_session_token,
+                       sigv4a, s3express)
         provider = None
         if credentials is not None:
             given = [n for n, v in (("access_key_id", access_key_id), ("secret_access_key", secret_access_key),
@@ -434,7 +456,9 @@ class Signer:
         self.region = as_text(region)
         self.service = as_text(service)
         self.flags = flags
-        self.s3 = bool(flags & _abi.FLAG_S3)
+        self.s3 = bool(flags & (_abi.FLAG_S3 | _abi.FLAG_S3EXPRESS))  # S3 Express signs with S3's rules
+        self.sigv4a = bool(flags & _abi.FLAG_SIGV4A)
+        self.s3express = bool(flags & _abi.FLAG_S3EXPRESS)
 
     @property
     def access_key_id(self) -> str:
@@ -470,23 +494,41 @@ class Signer:
         secret = _b(secret_access_key, "secret_access_key")
         token = _opt_b(session_token, "session_token")
         exp = C.expiration_secs(expiration)
-        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
-            raise E.ArgumentTypeError("timeout must be seconds (int or float), not %s" % type(timeout).__name__)
         c = C.c_credentials(akid, secret, token, exp)
         token_len = len(token)
         del secret, token
-        fn = self._lib.sigv4rs_signer_rotate
-        ref = _byref(c)
+        self._rotate_call(self._lib.sigv4rs_signer_rotate, _byref(c), "rotate", timeout)
+        del c
+        self._info.set(access_key_id, token_len > 0)
+
+    def rotate_xml(self, xml: Text, *, timeout: float = 5.0) -> None:
+        """Replaces the credentials, as `rotate`, with those of an XML
+        response body: S3 CreateSession (for `s3express=True` signers) or
+        STS AssumeRole*, with AccessKeyId, SecretAccessKey, SessionToken
+        and Expiration. InvalidCredentialsDocumentError when it is not one
+        (an error document, a missing field); the signer then keeps its
+        credentials. The key id stays in the library: `access_key_id` is
+        "" afterwards."""
+        doc = _b(xml, "xml")
+        self._rotate_call(self._lib.sigv4rs_signer_rotate_xml, _Bytes(doc, len(doc)), "rotate_xml", timeout)
+        self._info.set("", True)  # a document without a token is refused
+
+    def _rotate_call(self, fn, arg, what, timeout):
+        """`fn(signer, arg)`, a rotation: retried while BUSY for up to
+        `timeout` seconds; raises on failure and resets the provider's
+        state on success."""
+        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
+            raise E.ArgumentTypeError("timeout must be seconds (int or float), not %s" % type(timeout).__name__)
         deadline = None
         delay = 0.0
         while True:
-            st = self._call(fn, ref)
+            st = self._call(fn, arg)
             if st != _BUSY:
                 break
             p = self._provider
             if p is not None and p.thread == threading.get_ident():
-                raise E.BusyError("rotate: called from inside this signer's own credentials provider, which "
-                                  "holds the credentials until it returns", E.BusyError.code)
+                raise E.BusyError("%s: called from inside this signer's own credentials provider, which "
+                                  "holds the credentials until it returns" % what, E.BusyError.code)
             now = _time.monotonic()
             if deadline is None:
                 deadline = now + timeout
@@ -494,12 +536,10 @@ class Signer:
                 break
             _time.sleep(delay)  # 0 first: let the GIL go to the writer
             delay = min(max(delay * 2, 1e-4), 1e-2)
-        del ref, c
         if st != _OK:
-            raise E.from_status(st, "rotate")
+            raise E.from_status(st, what)
         if self._provider is not None:
             self._provider.reset()
-        self._info.set(access_key_id, token_len > 0)
 
     def _credentials_error(self, st, what):
         """The exception for credential status `st` (other statuses as
@@ -522,13 +562,14 @@ class Signer:
     @classmethod
     def from_env(cls, service: Text, region: Optional[Text] = None, s3: bool = False, normalize_path: bool = True,
                  single_encode_path: bool = False, content_sha256_header: bool = False,
-                 unsigned_session_token: bool = False) -> Signer:
+                 unsigned_session_token: bool = False, *, sigv4a: bool = False, s3express: bool = False) -> Signer:
         """A signer from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and
         AWS_SESSION_TOKEN; `region` None reads AWS_REGION/AWS_DEFAULT_REGION.
         Raises MissingCredentialsError when they are not set."""
         self = cls.__new__(cls)
         self._init_state()
-        flags = _flags(s3, normalize_path, single_encode_path, content_sha256_header, unsigned_session_token)
+        flags = _flags(s3, normalize_path, single_encode_path, content_sha256_header, unsigned_session_token,
+                       sigv4a, s3express)
         reg = _opt_b(region, "region")
         svc = _b(service, "service")
         ptr = _ffi.signer_p()
@@ -553,7 +594,8 @@ class Signer:
                            process_timeout: Optional[float] = None, margin: Optional[int] = None, s3: bool = False,
                            normalize_path: bool = True, single_encode_path: bool = False,
                            content_sha256_header: bool = False, unsigned_session_token: bool = False,
-                           unsigned_headers: Iterable[Text] = ()) -> Signer:
+                           unsigned_headers: Iterable[Text] = (), sigv4a: bool = False,
+                           s3express: bool = False) -> Signer:
         """A signer on its own default credential chain (`sigv4rs.DefaultChain`
         with `profile`, `sts_region` as its region, `transport` and
         `process_timeout`), freed with the signer. Nothing is fetched until
@@ -566,7 +608,7 @@ class Signer:
             return cls(region=region, service=service, credentials=chain, margin=margin, s3=s3,
                        normalize_path=normalize_path, single_encode_path=single_encode_path,
                        content_sha256_header=content_sha256_header, unsigned_session_token=unsigned_session_token,
-                       unsigned_headers=unsigned_headers)
+                       unsigned_headers=unsigned_headers, sigv4a=sigv4a, s3express=s3express)
         finally:
             chain.close()  # the library's chain goes with the signer
 
@@ -624,7 +666,9 @@ class Signer:
         p = getattr(self, "_provider", None)
         if p is not None:
             state += " provider=%s" % p.source_type
-        return "<sigv4rs.Signer %s region=%r service=%r s3=%r token=%r %s>" % (
+        kind = "".join(" " + k for k in ("sigv4a", "s3express") if getattr(self, k, False))
+        return "<sigv4rs.Signer%s %s region=%r service=%r s3=%r token=%r %s>" % (
+            kind,
             (info.access_key_id or "-") if info is not None else "?",
             getattr(self, "region", "?"),
             getattr(self, "service", "?"),
@@ -1006,8 +1050,8 @@ class Signer:
         bytes sent in chunks of `chunk_size` (the last may be shorter).
 
         `mode`: "signed" (every chunk signed), "signed-trailer" or
-        "unsigned-trailer" (with a `checksum` trailer: "crc32", "crc32c" or
-        "sha256"; unsigned chunks are for TLS only). `headers` are the other
+        "unsigned-trailer" (with a `checksum` trailer: "crc32", "crc32c",
+        "crc64nvme", "sha1" or "sha256"; unsigned chunks are for TLS only). `headers` are the other
         headers you will send, as for `sign`.
 
         Returns `(headers, encoder)`: the headers to add (X-Amz-Date,

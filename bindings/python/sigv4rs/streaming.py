@@ -17,6 +17,7 @@ from typing import Dict, Iterable, Iterator, Optional, Protocol, Union
 
 from . import _abi, _ffi
 from . import errors as E
+from .checksums import ALGORITHMS
 from .signer import _parse_header_output, unix_time
 
 
@@ -31,8 +32,9 @@ Source = Union[Readable, bytes, bytearray, memoryview, Iterable[bytes]]
 
 MODES = {"signed": _abi.STREAM_MODE_SIGNED, "signed-trailer": _abi.STREAM_MODE_SIGNED_TRAILER,
          "unsigned-trailer": _abi.STREAM_MODE_UNSIGNED_TRAILER}
-CHECKSUMS = {None: _abi.CHECKSUM_NONE, "crc32": _abi.CHECKSUM_CRC32, "crc32c": _abi.CHECKSUM_CRC32C,
-             "sha256": _abi.CHECKSUM_SHA256}
+CHECKSUMS: Dict[Optional[str], int] = {None: _abi.CHECKSUM_NONE}
+CHECKSUMS.update(ALGORITHMS)
+_NAMES = ", ".join(map(repr, ALGORITHMS))
 _MAX_U32 = (1 << 32) - 1
 _MAX_U64 = (1 << 64) - 1
 _CRLF = b"\r\n"
@@ -52,14 +54,14 @@ def _stream(size, chunk_size, mode, checksum):
         raise E.InvalidArgumentError("mode must be one of %s, not %r" % (", ".join(map(repr, MODES)), mode),
                                      E.InvalidArgumentError.code)
     if checksum not in CHECKSUMS:
-        raise E.InvalidArgumentError("checksum must be None, 'crc32', 'crc32c' or 'sha256', not %r" % (checksum,),
+        raise E.InvalidArgumentError("checksum must be None or one of %s, not %r" % (_NAMES, checksum),
                                      E.InvalidArgumentError.code)
     # The C call refuses these too, but without saying which rule.
     if mode == "signed" and checksum is not None:
         raise E.InvalidArgumentError("mode 'signed' has no trailer: use 'signed-trailer' for a checksum",
                                      E.InvalidArgumentError.code)
     if mode != "signed" and checksum is None:
-        raise E.InvalidArgumentError("mode %r needs a checksum ('crc32', 'crc32c' or 'sha256')" % mode,
+        raise E.InvalidArgumentError("mode %r needs a checksum (%s)" % (mode, _NAMES),
                                      E.InvalidArgumentError.code)
     st = _ffi.sigv4rs_stream()
     st.mode = MODES[mode]

@@ -1,8 +1,9 @@
 """aws-chunked streaming (`Signer.sign_streaming`, `ChunkedEncoder`): the
 two AWS S3 documentation examples byte for byte, edge sizes in every mode
-checked by an independent parser (hmac, hashlib, zlib and a table CRC32C
-here), botocore's unsigned-trailer encoder, the stream interfaces, misuse,
-constant memory, and requests on the wire."""
+checked by an independent parser (hmac, hashlib, zlib, and table CRC32C and
+CRC64/NVME here), botocore's unsigned-trailer encoder (its CRCs through
+awscrt), the stream interfaces, misuse, constant memory, and requests on
+the wire."""
 
 import base64
 import hashlib
@@ -24,8 +25,8 @@ DOC_URL = "https://s3.amazonaws.com/examplebucket/chunkObject.txt"
 DOC_HEADERS = {"x-amz-storage-class": "REDUCED_REDUNDANCY"}
 DOC_DATA = b"a" * 66560
 
-MODES = [("signed", None), ("signed-trailer", "crc32"), ("signed-trailer", "crc32c"), ("signed-trailer", "sha256"),
-         ("unsigned-trailer", "crc32"), ("unsigned-trailer", "crc32c"), ("unsigned-trailer", "sha256")]
+CHECKSUMS = ["crc32", "crc32c", "crc64nvme", "sha1", "sha256"]
+MODES = [("signed", None)] + [(m, c) for m in ("signed-trailer", "unsigned-trailer") for c in CHECKSUMS]
 
 
 @pytest.fixture
@@ -115,11 +116,42 @@ def crc32c(data):
     return c ^ 0xFFFFFFFF
 
 
+def _crc64nvme_table():
+    # CRC-64/NVME: reflected polynomial 0x9A6C9329AC4BC9B5, all-ones init and xor-out.
+    table = []
+    for i in range(256):
+        c = i
+        for _ in range(8):
+            c = (c >> 1) ^ 0x9A6C9329AC4BC9B5 if c & 1 else c >> 1
+        table.append(c)
+    return table
+
+
+_CRC64NVME = _crc64nvme_table()
+
+
+def crc64nvme(data):
+    c = 0xFFFFFFFFFFFFFFFF
+    for b in data:
+        c = _CRC64NVME[(c ^ b) & 0xFF] ^ (c >> 8)
+    return c ^ 0xFFFFFFFFFFFFFFFF
+
+
+def test_reference_crcs_check_values():
+    # The catalogued check values of "123456789" (reveng's CRC catalogue).
+    assert crc32c(b"123456789") == 0xE3069283
+    assert crc64nvme(b"123456789") == 0xAE8B14860A799888
+
+
 def expected_checksum(name, data):
     if name == "x-amz-checksum-crc32":
         raw = zlib.crc32(data).to_bytes(4, "big")
     elif name == "x-amz-checksum-crc32c":
         raw = crc32c(data).to_bytes(4, "big")
+    elif name == "x-amz-checksum-crc64nvme":
+        raw = crc64nvme(data).to_bytes(8, "big")
+    elif name == "x-amz-checksum-sha1":
+        raw = hashlib.sha1(data).digest()
     elif name == "x-amz-checksum-sha256":
         raw = hashlib.sha256(data).digest()
     else:
@@ -214,7 +246,7 @@ def test_default_chunk_size_edges(doc_s3):
         assert enc.read() == b"" and enc.read(10) == b"" and list(enc) == []
 
 
-@pytest.mark.parametrize("checksum", ["crc32", "sha256"])  # crc32c needs awscrt in botocore
+@pytest.mark.parametrize("checksum", CHECKSUMS)  # crc32c and crc64nvme through awscrt
 def test_unsigned_trailer_matches_botocore(doc_s3, checksum):
     httpchecksum = pytest.importorskip("botocore.httpchecksum")
     cls = httpchecksum._CHECKSUM_CLS[checksum]

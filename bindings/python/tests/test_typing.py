@@ -70,4 +70,4 @@ def test_misuse_is_caught(installed):
     code, out = mypy("--strict", path, cwd=HERE, python=installed)
     got = {(int(m.group(1)), m.group(2)) for m in re.finditer(r"^.*?misuse\.py:(\d+): error: .*\[([\w-]+)\]$",
                                                                out, re.M)}
-    assert len(want) == 11 and got == want, out
+    assert len(want) == 15 and got == want, out

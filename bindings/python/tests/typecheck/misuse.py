@@ -16,3 +16,7 @@ sigv4rs.chunked_encoded_length("3")  # error: arg-type
 sigv4rs.Signer(region="us-east-1", service="s3", credentials=42)  # error: call-overload
 s.rotate("AKIDEXAMPLE")  # error: call-arg
 sigv4rs.Credentials("AKIDEXAMPLE", "secret", expiration="soon")  # error: arg-type
+sigv4rs.Signer("AKIDEXAMPLE", "secret", "*", "s3", sigv4a="yes")  # error: call-overload
+s.rotate_xml(42)  # error: arg-type
+name: int = sigv4rs.checksum("crc32", b"")[1]  # error: assignment
+sigv4rs.Checksum("crc32").update(7)  # error: arg-type

@@ -85,6 +85,21 @@ def default_chain() -> str:
     return chain.profile or ""
 
 
+def sigv4a_and_express(xml: bytes) -> Tuple[str, str]:
+    with sigv4rs.Signer("AKIDEXAMPLE", "secret", "us-east-1,us-west-2", "execute-api", sigv4a=True) as v4a:
+        region_set: str = v4a.sign("GET", URL)["X-Amz-Region-Set"]
+        is_v4a: bool = v4a.sigv4a
+    express = sigv4rs.Signer(region="us-east-1", service="s3express", s3express=True,
+                             credentials=sigv4rs.Credentials("ASIAEXAMPLE", "secret", "token"))
+    express.rotate_xml(xml, timeout=1.0)
+    express.rotate_xml(xml.decode())
+    name, value = sigv4rs.checksum("crc64nvme", b"data")
+    c: sigv4rs.Checksum = sigv4rs.Checksum("sha1")
+    c.update(b"da")
+    c.copy().update(memoryview(b"ta"))
+    return region_set + str(is_v4a) + name + value, c.header_name + c.finish()
+
+
 with sigv4rs.Signer("AKIDEXAMPLE", "secret", "us-east-1", "s3", s3=True) as s:
     sign_all(s)
     stream(s)
