@@ -336,6 +336,7 @@ _PROTOTYPES = [
         [ctypes.POINTER(sigv4rs_request), ctypes.c_uint32, ctypes.POINTER(sigv4rs_location)],
     ),
     ("sigv4rs_signer_rotate", ctypes.c_uint32, [signer_p, ctypes.POINTER(sigv4rs_credentials)]),
+    ("sigv4rs_signer_rotate_json", ctypes.c_uint32, [signer_p, sigv4rs_bytes]),
     ("sigv4rs_signer_rotate_xml", ctypes.c_uint32, [signer_p, sigv4rs_bytes]),
     ("sigv4rs_checksum_init", ctypes.c_uint32, [ctypes.POINTER(sigv4rs_checksum_state), ctypes.c_uint32]),
     ("sigv4rs_checksum_update", ctypes.c_uint32, [ctypes.POINTER(sigv4rs_checksum_state), sigv4rs_bytes]),

@@ -501,6 +501,18 @@ class Signer:
         del c
         self._info.set(access_key_id, token_len > 0)
 
+    def rotate_json(self, json: Text, *, timeout: float = 5.0) -> None:
+        """Replaces the credentials, as `rotate`, with those of a JSON
+        credentials document (the container endpoint's, IMDS's or
+        `credential_process` output: AccessKeyId, SecretAccessKey, Token or
+        SessionToken, Expiration), read without a copy of the secret in
+        Python. InvalidCredentialsDocumentError when it is not one; the
+        signer then keeps its credentials. `access_key_id` is "" afterwards."""
+        doc = _b(json, "json")
+        self._rotate_call(self._lib.sigv4rs_signer_rotate_json, _Bytes(doc, len(doc)), "rotate_json", timeout)
+        # A display value: the library read the document; a token key means it signs with one.
+        self._info.set("", b'"Token"' in doc or b'"SessionToken"' in doc)
+
     def rotate_xml(self, xml: Text, *, timeout: float = 5.0) -> None:
         """Replaces the credentials, as `rotate`, with those of an XML
         response body: S3 CreateSession (for `s3express=True` signers) or

@@ -641,3 +641,24 @@ def test_no_secret_in_repr_str_errors_or_logs(caplog):
     s.close()
     f.close()
     gc.collect()
+
+
+def test_rotate_json_reads_a_container_document():
+    """A container/IMDS credentials document signs as the same credentials
+    given to rotate(); a refused document changes nothing."""
+    doc = (b'{"AccessKeyId":"ASIAJSONEXAMPLE","SecretAccessKey":"json/secret+key",'
+           b'"Token":"tok-json","Expiration":"2030-01-02T03:04:05Z"}')
+    exp = datetime.datetime(2030, 1, 2, 3, 4, 5, tzinfo=datetime.timezone.utc)
+    t = int(exp.timestamp()) - 600
+    with sigv4rs.Signer("AKIDOLD", "old", "us-east-1", "sts") as s, \
+            sigv4rs.Signer("AKIDOLD", "old", "us-east-1", "sts") as ref:
+        s.rotate_json(doc)
+        ref.rotate("ASIAJSONEXAMPLE", "json/secret+key", "tok-json", expiration=exp)
+        assert s.expiration == exp and s.has_session_token
+        assert s.sign("GET", "https://sts.amazonaws.com/", time=t) == ref.sign("GET", "https://sts.amazonaws.com/", time=t)
+        for bad in (b"", b"{}", b'{"AccessKeyId":"A"}', b"<xml/>"):
+            with pytest.raises(sigv4rs.InvalidCredentialsDocumentError):
+                s.rotate_json(bad)
+        with pytest.raises(sigv4rs.ArgumentTypeError):
+            s.rotate_json(None)  # type: ignore[arg-type]
+        assert s.expiration == exp
