@@ -60,6 +60,13 @@ inline constexpr std::uint32_t flag_no_path_normalization = SIGV4RS_FLAG_NO_PATH
 inline constexpr std::uint32_t flag_single_encode_path = SIGV4RS_FLAG_SINGLE_ENCODE_PATH;
 inline constexpr std::uint32_t flag_content_sha256_header = SIGV4RS_FLAG_CONTENT_SHA256_HEADER;
 inline constexpr std::uint32_t flag_unsigned_session_token = SIGV4RS_FLAG_UNSIGNED_SESSION_TOKEN;
+/// S3 Express One Zone: the session token (required) goes in
+/// x-amz-s3session-token; credentials come from CreateSession (rotate_xml).
+inline constexpr std::uint32_t flag_s3express = SIGV4RS_FLAG_S3EXPRESS;
+/// SigV4a (AWS4-ECDSA-P256-SHA256): config::region is the region set
+/// ("us-east-1", "*"); signatures are hex DER, up to sigv4a_signature_max_len.
+inline constexpr std::uint32_t flag_sigv4a = SIGV4RS_FLAG_SIGV4A;
+inline constexpr std::size_t sigv4a_signature_max_len = SIGV4RS_SIGV4A_SIGNATURE_MAX_LEN;
 inline constexpr std::uint32_t default_refresh_margin = SIGV4RS_DEFAULT_REFRESH_MARGIN;
 
 /// The library's static message for a status ("invalid header value").
@@ -724,6 +731,90 @@ class payload_hasher {
 inline std::string sha256_hex(std::string_view data) { return payload_hasher().update(data).finish(); }
 
 // ---------------------------------------------------------------------------
+// Checksums (x-amz-checksum-*)
+
+/// The header a checksum kind goes in ("x-amz-checksum-crc64nvme"); empty
+/// for SIGV4RS_CHECKSUM_NONE, unknown kinds and kinds the build lacks.
+inline std::string_view checksum_header_name(sigv4rs_checksum kind) noexcept
+{
+    const char *name = sigv4rs_checksum_header_name(kind);
+    return name != nullptr ? std::string_view(name) : std::string_view();
+}
+
+/// A finished checksum: the header to add to the request before signing
+/// (`req.headers.push_back({h.name, h.value})`).
+struct checksum_header {
+    std::string_view name{}; // the library's static name
+    std::string value{};     // base64, as S3 wants it
+};
+
+/// A whole-body checksum over sigv4rs_checksum_state (inline, no heap):
+/// update() with the body's pieces, then finish(). Copying forks it (as
+/// memcpy does in C); after finish(), reset() starts over.
+class checksum {
+  public:
+    /// SIGV4RS_CHECKSUM_CRC32, _CRC32C, _SHA256, _CRC64NVME or _SHA1.
+    explicit checksum(sigv4rs_checksum kind) : checksum(try_create(kind).value()) {}
+    static result<checksum> try_create(sigv4rs_checksum kind)
+    {
+        checksum c(kind, 0);
+        sigv4rs_status st = sigv4rs_checksum_init(&c.state_, kind);
+        if (st != SIGV4RS_STATUS_OK)
+            return detail::fail(st);
+        return c;
+    }
+    sigv4rs_checksum kind() const noexcept { return kind_; }
+    std::string_view header_name() const noexcept { return checksum_header_name(kind_); }
+    /// Starts again (also after finish).
+    void reset() noexcept { (void)sigv4rs_checksum_init(&state_, kind_); }
+    checksum &update(std::string_view data)
+    {
+        try_update(data).value();
+        return *this;
+    }
+    result<void> try_update(std::string_view data) { return detail::done(sigv4rs_checksum_update(&state_, detail::bytes(data))); }
+    /// The header name and value; reset() before reuse.
+    checksum_header finish() { return try_finish().value(); }
+    result<checksum_header> try_finish()
+    {
+        char value[SIGV4RS_CHECKSUM_MAX_LEN + 1];
+        std::size_t len = 0;
+        sigv4rs_status st = sigv4rs_checksum_finish(&state_, reinterpret_cast<std::uint8_t *>(value), sizeof value, &len);
+        if (st != SIGV4RS_STATUS_OK)
+            return detail::fail(st, len);
+        return checksum_header{header_name(), std::string(value, len > 0 ? len - 1 : 0)};
+    }
+    /// The value into caller memory (NUL included, at most
+    /// SIGV4RS_CHECKSUM_MAX_LEN + 1 bytes); returns the bytes written.
+    std::size_t finish_into(buffer out) { return try_finish_into(out).value(); }
+    result<std::size_t> try_finish_into(buffer out)
+    {
+        std::size_t len = 0;
+        sigv4rs_status st = sigv4rs_checksum_finish(&state_, out.data(), out.size(), &len);
+        return detail::sized(st, len);
+    }
+    sigv4rs_checksum_state *native() noexcept { return &state_; }
+
+  private:
+    explicit checksum(sigv4rs_checksum kind, int) noexcept : kind_(kind) {}
+    sigv4rs_checksum kind_;
+    sigv4rs_checksum_state state_{};
+};
+
+/// The checksum header of a whole body in one call.
+inline result<checksum_header> try_checksum_of(sigv4rs_checksum kind, std::string_view data)
+{
+    result<checksum> c = checksum::try_create(kind);
+    if (!c)
+        return detail::fail(c.status());
+    result<void> u = c->try_update(data);
+    if (!u)
+        return detail::fail(u.status());
+    return c->try_finish();
+}
+inline checksum_header checksum_of(sigv4rs_checksum kind, std::string_view data) { return try_checksum_of(kind, data).value(); }
+
+// ---------------------------------------------------------------------------
 // Credential providers
 
 /// Where a provider puts the credentials it fetched; valid during the
@@ -1228,6 +1319,10 @@ class signer {
     /// endpoint, credential_process).
     void rotate_json(std::string_view json) const { try_rotate_json(json).value(); }
     result<void> try_rotate_json(std::string_view json) const { return detail::done(sigv4rs_signer_rotate_json(h_, detail::bytes(json))); }
+    /// Rotates to the credentials of an S3 CreateSession response (S3
+    /// Express One Zone) or an STS AssumeRole* response body.
+    void rotate_xml(std::string_view xml) const { try_rotate_xml(xml).value(); }
+    result<void> try_rotate_xml(std::string_view xml) const { return detail::done(sigv4rs_signer_rotate_xml(h_, detail::bytes(xml))); }
     /// When the current credentials expire (Unix seconds; 0: never).
     std::int64_t expiration() const { return try_expiration().value(); }
     result<std::int64_t> try_expiration() const

@@ -36,8 +36,9 @@ $(SAN_BUILD)/%.o: examples/%.c $(HEADER) | $(SAN_BUILD)
 $(SAN_BUILD)/%.o: tests/%.c $(HEADER) | $(SAN_BUILD)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) -c -o $@ $<
 
+$(SAN_BUILD)/suite_test: EXTRA_LIBS = $(CRYPTO_LIBS)
 $(SAN_PROGRAMS): $(SAN_BUILD)/%: $(SAN_BUILD)/%.o $(STATIC_LIB)
-	$(CC) $(SANFLAGS) $(LDFLAGS) -o $@ $< $(STATIC_LIB) $(NATIVE_LIBS)
+	$(CC) $(SANFLAGS) $(LDFLAGS) -o $@ $< $(STATIC_LIB) $(EXTRA_LIBS) $(NATIVE_LIBS)
 
 # Reference outputs of the ordinary builds (also written by `make test`).
 $(BUILD)/sign_request.out: $(BUILD)/sign_request
@@ -48,6 +49,8 @@ $(BUILD)/quickstart.out: $(BUILD)/quickstart
 sanitize: $(SAN_PROGRAMS) $(BUILD)/sign_request.out $(BUILD)/quickstart.out
 	$(SAN_ENV) $(SAN_BUILD)/suite_test $(SUITE) > $(SAN_BUILD)/suite_test.out
 	@tail -n 1 $(SAN_BUILD)/suite_test.out
+	$(SAN_ENV) $(SAN_BUILD)/suite_test $(SUITE_V4A) > $(SAN_BUILD)/suite_v4a_test.out
+	@tail -n 1 $(SAN_BUILD)/suite_v4a_test.out
 	$(SAN_ENV) $(SAN_BUILD)/server_rules_test > $(SAN_BUILD)/server_rules_test.out
 	@tail -n 1 $(SAN_BUILD)/server_rules_test.out
 	$(SAN_ENV) $(SAN_BUILD)/creds_test > $(SAN_BUILD)/creds_test.out
@@ -57,10 +60,11 @@ sanitize: $(SAN_PROGRAMS) $(BUILD)/sign_request.out $(BUILD)/quickstart.out
 	@# Instrumented builds print exactly what the ordinary ones print.
 	cmp $(SAN_BUILD)/sign_request.out $(BUILD)/sign_request.out
 	cmp $(SAN_BUILD)/quickstart.out $(BUILD)/quickstart.out
-	@echo "bindings/c: ASan+UBSan clean (suite_test, server_rules_test, creds_test, sign_request, quickstart)"
+	@echo "bindings/c: ASan+UBSan clean (suite_test v4 and v4a, server_rules_test, creds_test, sign_request, quickstart)"
 
 valgrind: $(BUILD)/suite_test $(BUILD)/server_rules_test $(BUILD)/creds_test $(BUILD)/sign_request $(BUILD)/sign_request_shared $(BUILD)/quickstart | $(VG_BUILD)
 	$(call vg,suite_test,,$(BUILD)/suite_test $(SUITE))
+	$(call vg,suite_v4a_test,,$(BUILD)/suite_test $(SUITE_V4A))
 	$(call vg,server_rules_test,,$(BUILD)/server_rules_test)
 	$(call vg,creds_test,,$(BUILD)/creds_test)
 	$(call vg,sign_request,env -u SIGV4RS_DEMO_NOW,$(BUILD)/sign_request)

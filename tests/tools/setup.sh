@@ -10,6 +10,7 @@ set -euo pipefail
 # Package -> what needs it.
 PACKAGES=(
   "libcurl4-openssl-dev C examples, C interop client"
+  "libssl-dev libcrypto: SigV4a signatures verified in the C and C++ suite tests"
   "pkg-config make install-check"
   "binutils nm/readelf in the ABI tests"
   "valgrind make c-memcheck"

@@ -4,8 +4,17 @@
  * (tests/data/suite-v4-vectors.txt; its header describes the format). Every
  * output is also checked against a buffer one byte too small.
  *
+ * The SigV4a half (tests/data/suite-v4a-vectors.txt, recognised by its
+ * public keys) runs the same way with SIGV4RS_FLAG_SIGV4A, except that
+ * ECDSA signatures cannot be compared: ours and the suite's two samples are
+ * verified with the suite's public key (OpenSSL's libcrypto, an independent
+ * P-256 implementation), and the Authorization header is compared up to
+ * `Signature=`.
+ *
  * Usage: suite_test VECTOR_FILE. Prints one FAIL line per difference and then
  *   suite v4: header H/38, query Q/38, partial P/2
+ * or, for the v4a file,
+ *   suite v4a: header H/38, query Q/38
  * Exits 0 only when everything passed.
  */
 #include <stdarg.h>
@@ -14,10 +23,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/params.h>
+
 #include "sigv4rs.h"
 
 #define FULL_CASES 38
-#define PARTIAL_CASES 2
+#define PARTIAL_CASES 2 /* v4 only: the v4a file has none */
 #define MAX_FIELDS 128
 #define CANARY 0xA5
 #define UNSET_LEN ((size_t)-1)
@@ -129,6 +142,68 @@ static sigv4rs_bytes bytes_of(const struct vcase *c, const char *key)
     const struct field *f = get(c, key);
     sigv4rs_bytes b = {(const uint8_t *)(f ? f->value : ""), f ? f->len : 0};
     return b;
+}
+
+/* ------------------------------------------------------------------ */
+/* SigV4a: ECDSA P-256 / SHA-256 verification with libcrypto            */
+
+/* Set when the vector file is the v4a one. */
+static int v4a;
+
+static int hex_nibble(char c)
+{
+    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : hex_digit(c);
+}
+
+/* Hex to bytes; the byte count, or -1 (odd length, a non-hex digit, too long). */
+static long unhex(const char *hex, size_t hex_len, uint8_t *out, size_t cap)
+{
+    if (hex_len % 2 != 0 || hex_len / 2 > cap)
+        return -1;
+    for (size_t i = 0; i < hex_len; i += 2) {
+        int hi = hex_nibble(hex[i]), lo = hex_nibble(hex[i + 1]);
+        if (hi < 0 || lo < 0)
+            return -1;
+        out[i / 2] = (uint8_t)(hi * 16 + lo);
+    }
+    return (long)(hex_len / 2);
+}
+
+/* The case's public key (public_key_x, public_key_y) as an EVP_PKEY, from
+ * its uncompressed SEC1 point; NULL if it is not a P-256 point. */
+static EVP_PKEY *suite_key(const struct vcase *c)
+{
+    uint8_t point[65] = {4};
+    const struct field *x = get(c, "public_key_x"), *y = get(c, "public_key_y");
+    if (x == NULL || y == NULL || unhex(x->value, x->len, point + 1, 32) != 32 ||
+        unhex(y->value, y->len, point + 33, 32) != 32)
+        return NULL;
+    char group[] = "prime256v1";
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, group, 0),
+        OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, point, sizeof point),
+        OSSL_PARAM_construct_end(),
+    };
+    EVP_PKEY *key = NULL;
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
+    if (ctx == NULL || EVP_PKEY_fromdata_init(ctx) != 1 || EVP_PKEY_fromdata(ctx, &key, EVP_PKEY_PUBLIC_KEY, params) != 1)
+        key = NULL;
+    EVP_PKEY_CTX_free(ctx);
+    return key;
+}
+
+/* Whether `sig_hex` (hex of a DER ECDSA signature) signs `msg` under `key`. */
+static int verifies(EVP_PKEY *key, const char *msg, size_t msg_len, const char *sig_hex, size_t sig_len)
+{
+    uint8_t der[SIGV4RS_SIGV4A_SIGNATURE_MAX_LEN / 2];
+    long der_len = unhex(sig_hex, sig_len, der, sizeof der);
+    if (key == NULL || der_len <= 0)
+        return 0;
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    int ok = md != NULL && EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, key) == 1 &&
+             EVP_DigestVerify(md, der, (size_t)der_len, (const uint8_t *)msg, msg_len) == 1;
+    EVP_MD_CTX_free(md);
+    return ok;
 }
 
 /* ------------------------------------------------------------------ */
@@ -361,6 +436,92 @@ static void check_call(struct run *r, const struct vcase *c, const char *key, ou
 /* ------------------------------------------------------------------ */
 /* One case                                                             */
 
+/* SigV4a: `sig` (ours, from `mode` "header" or "query") and the suite's two
+ * samples must verify over the suite's string to sign of that mode. */
+static void check_v4a_signatures(struct run *r, const struct vcase *c, const char *mode, const char *sig, size_t sig_len)
+{
+    char sts_key[16], sample_key[2][24];
+    snprintf(sts_key, sizeof sts_key, "%s_sts", mode);
+    snprintf(sample_key[0], sizeof sample_key[0], "%s_sig", mode);
+    snprintf(sample_key[1], sizeof sample_key[1], "%s_sig_alt", mode);
+    const struct field *sts = get(c, sts_key);
+    EVP_PKEY *key = suite_key(c);
+    if (key == NULL || sts == NULL) {
+        fail(r, "no usable public key or %s in the vector file", sts_key);
+        EVP_PKEY_free(key);
+        return;
+    }
+    if (sig_len > SIGV4RS_SIGV4A_SIGNATURE_MAX_LEN)
+        fail(r, "signature of %zu hex digits, more than SIGV4RS_SIGV4A_SIGNATURE_MAX_LEN", sig_len);
+    if (!verifies(key, sts->value, sts->len, sig, sig_len))
+        fail(r, "our signature does not verify with the suite's public key: %.*s", (int)sig_len, sig);
+    for (int i = 0; i < 2; i++) {
+        const struct field *f = get(c, sample_key[i]);
+        if (f == NULL || !verifies(key, sts->value, sts->len, f->value, f->len))
+            fail(r, "the suite's %s does not verify", sample_key[i]);
+    }
+    EVP_PKEY_free(key);
+}
+
+/* SigV4a: the Authorization values cut after `Signature=` (the suite's is a
+ * sample that ours cannot equal). */
+static void cut_signatures(struct strs *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        char *at = strstr(l->v[i], "Signature=");
+        if (strncmp(l->v[i], "authorization:", 14) == 0 && at != NULL)
+            at[10] = '\0';
+    }
+}
+
+/* The checks above must be able to fail: a string to sign one byte off, a
+ * signature one digit off and another key must not verify the first case's
+ * sample. Returns the number of failures (printed). */
+static int verification_can_fail(const struct vcase *c)
+{
+    const struct field *sts = get(c, "header_sts"), *sig = get(c, "header_sig");
+    EVP_PKEY *key = suite_key(c);
+    int failures = 0;
+    if (key == NULL || sts == NULL || sig == NULL || sts->len == 0 || sig->len == 0 ||
+        !verifies(key, sts->value, sts->len, sig->value, sig->len)) {
+        printf("FAIL verification control: the first case's header_sig does not verify\n");
+        EVP_PKEY_free(key);
+        return 1;
+    }
+    char *bad = xmalloc(sts->len > sig->len ? sts->len : sig->len);
+    memcpy(bad, sts->value, sts->len);
+    bad[sts->len - 1] ^= 1;
+    if (verifies(key, bad, sts->len, sig->value, sig->len)) {
+        printf("FAIL verification control: a tampered string to sign verifies\n");
+        failures++;
+    }
+    memcpy(bad, sig->value, sig->len);
+    bad[sig->len - 1] = bad[sig->len - 1] == '0' ? '1' : '0';
+    if (verifies(key, sts->value, sts->len, bad, sig->len)) {
+        printf("FAIL verification control: a tampered signature verifies\n");
+        failures++;
+    }
+    free(bad);
+    EVP_PKEY_free(key);
+    /* The generator point of P-256: a valid key, not the suite's. */
+    static const struct field other[] = {
+        {"public_key_x", "6b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296", 64},
+        {"public_key_y", "4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5", 64},
+    };
+    struct vcase *o = xmalloc(sizeof *o);
+    o->f[0] = other[0];
+    o->f[1] = other[1];
+    o->n = 2;
+    key = suite_key(o);
+    free(o);
+    if (key == NULL || verifies(key, sts->value, sts->len, sig->value, sig->len)) {
+        printf("FAIL verification control: %s\n", key == NULL ? "the P-256 generator is refused as a key" : "another key verifies");
+        failures++;
+    }
+    EVP_PKEY_free(key);
+    return failures;
+}
+
 /* Caller storage used by every other case, to cover both styles. */
 static sigv4rs_signer_storage storage;
 
@@ -393,6 +554,8 @@ static void header_mode(struct run *r, const struct vcase *c, const sigv4rs_sign
     }
     if (auth == NULL)
         fail(r, "sign_headers: no Authorization header with a Signature");
+    else if (v4a)
+        check_v4a_signatures(r, c, "header", auth + 10, strlen(auth + 10));
     else
         check_text(r, c, "header_sig", auth + 10, strlen(auth + 10));
 
@@ -414,6 +577,10 @@ static void header_mode(struct run *r, const struct vcase *c, const sigv4rs_sign
     for (size_t k = 0; k < produced.n; k++)
         strs_add(&got, produced.v[k], strlen(produced.v[k]), 0);
     strs_of(&want, c, "signed_header", 1);
+    if (v4a) {
+        cut_signatures(&want);
+        cut_signatures(&got);
+    }
     check_multiset(r, "signed request headers", &want, &got);
     strs_free(&produced);
     strs_free(&want);
@@ -447,12 +614,16 @@ static void query_mode(struct run *r, const struct vcase *c, const sigv4rs_signe
     const char *sig = NULL;
     for (char *p = q + 1, *amp; p != NULL; p = amp ? amp + 1 : NULL) {
         amp = strchr(p, '&');
-        strs_add(&got, p, amp ? (size_t)(amp - p) : strlen(p), 0);
-        if (strncmp(p, "X-Amz-Signature=", 16) == 0)
+        int is_sig = strncmp(p, "X-Amz-Signature=", 16) == 0;
+        if (is_sig)
             sig = p + 16;
+        if (!(v4a && is_sig)) /* the v4a file lists the parameters without it */
+            strs_add(&got, p, amp ? (size_t)(amp - p) : strlen(p), 0);
     }
     if (sig == NULL)
         fail(r, "presigned URL has no X-Amz-Signature: %s", url);
+    else if (v4a)
+        check_v4a_signatures(r, c, "query", sig, strcspn(sig, "&"));
     else
         check_text(r, c, "query_sig", sig, strcspn(sig, "&"));
     strs_of(&want, c, "presign_param", 0);
@@ -494,7 +665,8 @@ static void run_case(const struct vcase *c, int use_storage, int *h, int *q)
     cfg.service = bytes_of(c, "service");
     cfg.flags = (strcmp(str(c, "normalize"), "1") == 0 ? 0u : SIGV4RS_FLAG_NO_PATH_NORMALIZATION) |
                 (sign_body ? SIGV4RS_FLAG_CONTENT_SHA256_HEADER : 0u) |
-                (strcmp(str(c, "omit_session_token"), "1") == 0 ? SIGV4RS_FLAG_UNSIGNED_SESSION_TOKEN : 0u);
+                (strcmp(str(c, "omit_session_token"), "1") == 0 ? SIGV4RS_FLAG_UNSIGNED_SESSION_TOKEN : 0u) |
+                (v4a ? SIGV4RS_FLAG_SIGV4A : 0u);
     sigv4rs_signer *signer = NULL;
     sigv4rs_status st = use_storage ? sigv4rs_signer_init(&storage, &cfg, &signer) : sigv4rs_signer_new(&cfg, &signer);
     if (st != SIGV4RS_STATUS_OK) {
@@ -541,7 +713,7 @@ static char *read_file(const char *path)
 int main(int argc, char **argv)
 {
     if (argc != 2) {
-        fprintf(stderr, "usage: %s VECTOR_FILE (tests/data/suite-v4-vectors.txt)\n", argv[0]);
+        fprintf(stderr, "usage: %s VECTOR_FILE (tests/data/suite-v4-vectors.txt or suite-v4a-vectors.txt)\n", argv[0]);
         return 2;
     }
     char *text = read_file(argv[1]);
@@ -549,10 +721,15 @@ int main(int argc, char **argv)
         perror(argv[1]);
         return 2;
     }
+    /* Only the v4a file gives public keys. */
+    v4a = strstr(text, "\npublic_key_x ") != NULL;
+    const int partial_cases = v4a ? 0 : PARTIAL_CASES;
     static struct vcase c;
-    int header_pass = 0, query_pass = 0, partial_pass = 0, full = 0, partial = 0, index = 0, more;
+    int header_pass = 0, query_pass = 0, partial_pass = 0, full = 0, partial = 0, index = 0, more, controls = 0;
     char *pos = text;
     while ((more = next_case(&pos, &c)) == 1) {
+        if (v4a && index == 0)
+            controls = verification_can_fail(&c);
         int h = 0, q = 0, use_storage = index++ % 2 == 0;
         if (strcmp(str(&c, "kind"), "complete") == 0) {
             run_case(&c, use_storage, &h, &q);
@@ -566,13 +743,16 @@ int main(int argc, char **argv)
         }
     }
     free(text);
-    if (full != FULL_CASES || partial != PARTIAL_CASES)
+    if (full != FULL_CASES || partial != partial_cases)
         printf("FAIL suite: %d complete and %d partial cases, expected %d and %d\n", full, partial, FULL_CASES,
-               PARTIAL_CASES);
-    printf("suite v4: header %d/%d, query %d/%d, partial %d/%d\n", header_pass, FULL_CASES, query_pass, FULL_CASES,
-           partial_pass, PARTIAL_CASES);
-    return more == 0 && full == FULL_CASES && partial == PARTIAL_CASES && header_pass == FULL_CASES &&
-                   query_pass == FULL_CASES && partial_pass == PARTIAL_CASES
+               partial_cases);
+    if (v4a)
+        printf("suite v4a: header %d/%d, query %d/%d\n", header_pass, FULL_CASES, query_pass, FULL_CASES);
+    else
+        printf("suite v4: header %d/%d, query %d/%d, partial %d/%d\n", header_pass, FULL_CASES, query_pass, FULL_CASES,
+               partial_pass, PARTIAL_CASES);
+    return more == 0 && controls == 0 && full == FULL_CASES && partial == partial_cases && header_pass == FULL_CASES &&
+                   query_pass == FULL_CASES && partial_pass == partial_cases
                ? 0
                : 1;
 }

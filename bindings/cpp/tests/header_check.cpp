@@ -56,6 +56,20 @@ namespace {
     (void)s.try_string_to_sign_into(creq, 0, SIGV4RS_AUTH_HEADERS, 0, buf);
     (void)s.try_rotate({"AKID", "secret", {}, 0});
     (void)s.try_rotate_json("{}");
+    (void)s.try_rotate_xml("<CreateSessionResult/>");
+    static_assert(sigv4rs::flag_sigv4a != sigv4rs::flag_s3express && sigv4rs::sigv4a_signature_max_len >= 140);
+    if (auto ck = sigv4rs::checksum::try_create(SIGV4RS_CHECKSUM_CRC64NVME)) {
+        sigv4rs::checksum fork = *ck;
+        (void)ck->try_update("x");
+        (void)ck->try_finish();
+        (void)fork.try_finish_into(buf);
+        fork.reset();
+        (void)fork.kind();
+        (void)fork.header_name();
+        (void)fork.native();
+    }
+    (void)sigv4rs::try_checksum_of(SIGV4RS_CHECKSUM_SHA1, "x");
+    (void)sigv4rs::checksum_header_name(SIGV4RS_CHECKSUM_CRC32);
     (void)s.try_expiration().value_or(0);
     (void)s.try_set_provider([](std::int64_t, sigv4rs::credentials_sink &sink) { (void)sink.try_put({}); });
     (void)s.try_clear_provider();
@@ -82,6 +96,10 @@ namespace {
         (void)s.presign(creq, 0, 60);
         (void)sigv4rs::sha256_hex("x");
         (void)sigv4rs::encoded_length(sigv4rs::stream{});
+        s.rotate_xml("<CreateSessionResult/>");
+        sigv4rs::checksum_header ch = sigv4rs::checksum(SIGV4RS_CHECKSUM_CRC32).update("x").finish();
+        (void)ch.name;
+        (void)sigv4rs::checksum_of(SIGV4RS_CHECKSUM_SHA256, "x").value;
         s.set_provider([](std::int64_t, sigv4rs::credentials_sink &sink) { sink.put({}); }, 60);
     } catch (const sigv4rs::error &e) {
         (void)e.status();

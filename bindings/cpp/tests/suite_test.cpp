@@ -6,8 +6,16 @@
 // (exact size, and one byte short: BUFFER_TOO_SMALL with the size, nothing
 // written) and the try_ form.
 //
+// The SigV4a half (tests/data/suite-v4a-vectors.txt, recognised by its
+// public keys) runs with sigv4rs::flag_sigv4a; ECDSA signatures cannot be
+// compared, so ours and the suite's two samples are verified with the
+// suite's public key (OpenSSL's libcrypto) and the Authorization header is
+// compared up to `Signature=`.
+//
 // Usage: suite_test VECTOR_FILE. Prints one FAIL line per difference, then
 //   suite v4: header H/38, query Q/38, partial P/2
+// or, for the v4a file,
+//   c++ suite v4a: header H/38, query Q/38
 // Exits 0 only when everything passed.
 #include <algorithm>
 #include <cstdio>
@@ -16,14 +24,22 @@
 #include <iostream>
 #include <sstream>
 #include <string>
+#include <memory>
 #include <vector>
+
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/params.h>
 
 #include "sigv4rs.hpp"
 
 namespace {
 
 constexpr int full_cases = 38;
-constexpr int partial_cases = 2;
+int partial_cases = 2; // the v4a file has none
+
+// Whether the vector file is the v4a one.
+bool v4a = false;
 
 using field = std::pair<std::string, std::string>;
 using vcase = std::vector<field>;
@@ -134,6 +150,63 @@ std::string escaped(const std::string &s)
     return o + "\"";
 }
 
+// ---------------------------------------------------------------------------
+// SigV4a: ECDSA P-256 / SHA-256 verification with libcrypto
+
+struct pkey_free {
+    void operator()(EVP_PKEY *k) const { EVP_PKEY_free(k); }
+};
+using pkey = std::unique_ptr<EVP_PKEY, pkey_free>;
+
+// Hex (either case) to bytes; false on an odd length or a non-hex digit.
+bool unhex(const std::string &hex, std::string &out)
+{
+    auto nibble = [](char ch) { return ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : hex_digit(ch); };
+    out.clear();
+    if (hex.size() % 2 != 0)
+        return false;
+    for (std::size_t i = 0; i < hex.size(); i += 2) {
+        int hi = nibble(hex[i]), lo = nibble(hex[i + 1]);
+        if (hi < 0 || lo < 0)
+            return false;
+        out += static_cast<char>(hi * 16 + lo);
+    }
+    return true;
+}
+
+// The P-256 key of an uncompressed point given as hex x and y; null if it
+// is not one.
+pkey p256_key(const std::string &x_hex, const std::string &y_hex)
+{
+    std::string x, y;
+    if (!unhex(x_hex, x) || !unhex(y_hex, y) || x.size() != 32 || y.size() != 32)
+        return nullptr;
+    std::string point = std::string(1, '\x04') + x + y;
+    char group[] = "prime256v1";
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, group, 0),
+        OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, &point[0], point.size()),
+        OSSL_PARAM_construct_end(),
+    };
+    std::unique_ptr<EVP_PKEY_CTX, void (*)(EVP_PKEY_CTX *)> ctx(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr), EVP_PKEY_CTX_free);
+    EVP_PKEY *k = nullptr;
+    if (!ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1 || EVP_PKEY_fromdata(ctx.get(), &k, EVP_PKEY_PUBLIC_KEY, params) != 1)
+        return nullptr;
+    return pkey(k);
+}
+
+// Whether `sig_hex` (hex DER ECDSA) signs `msg` under `key`.
+bool verifies(EVP_PKEY *key, const std::string &msg, const std::string &sig_hex)
+{
+    std::string der;
+    if (key == nullptr || !unhex(sig_hex, der) || der.empty())
+        return false;
+    std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX *)> md(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+    return md && EVP_DigestVerifyInit(md.get(), nullptr, EVP_sha256(), nullptr, key) == 1 &&
+           EVP_DigestVerify(md.get(), reinterpret_cast<const unsigned char *>(der.data()), der.size(),
+                            reinterpret_cast<const unsigned char *>(msg.data()), msg.size()) == 1;
+}
+
 // One case in one mode; any failure fails it.
 struct run {
     std::string name, mode;
@@ -165,6 +238,66 @@ struct run {
         fail(msg);
     }
 };
+
+// SigV4a: `sig` (ours, of `mode` "header" or "query") and the suite's two
+// samples must verify over the suite's string to sign of that mode.
+void check_v4a_signatures(run &r, const vcase &c, const std::string &mode, const std::string &sig)
+{
+    pkey key = p256_key(str(c, "public_key_x"), str(c, "public_key_y"));
+    const std::string *sts = get(c, mode + "_sts");
+    if (!key || sts == nullptr) {
+        r.fail("no usable public key or " + mode + "_sts in the vector file");
+        return;
+    }
+    if (sig.size() > sigv4rs::sigv4a_signature_max_len)
+        r.fail("signature longer than sigv4a_signature_max_len: " + sig);
+    if (!verifies(key.get(), *sts, sig))
+        r.fail("our signature does not verify with the suite's public key: " + sig);
+    for (const char *suffix : {"_sig", "_sig_alt"})
+        if (!verifies(key.get(), *sts, str(c, mode + suffix)))
+            r.fail("the suite's " + mode + suffix + " does not verify");
+}
+
+// SigV4a: Authorization cut after `Signature=` (the suite's is a sample).
+void cut_signatures(std::vector<std::string> &headers)
+{
+    for (auto &h : headers) {
+        std::size_t at = h.find("Signature=");
+        if (h.compare(0, 14, "authorization:") == 0 && at != std::string::npos)
+            h.resize(at + 10);
+    }
+}
+
+// The checks above must be able to fail: a string to sign one byte off, a
+// signature one digit off and another valid key must not verify the first
+// case's sample. Returns the failures (printed).
+int verification_can_fail(const vcase &c)
+{
+    pkey key = p256_key(str(c, "public_key_x"), str(c, "public_key_y"));
+    std::string sts = str(c, "header_sts"), sig = str(c, "header_sig");
+    if (!key || sts.empty() || sig.empty() || !verifies(key.get(), sts, sig)) {
+        std::printf("FAIL verification control: the first case's header_sig does not verify\n");
+        return 1;
+    }
+    int failures = 0;
+    std::string bad_sts = sts, bad_sig = sig;
+    bad_sts.back() = static_cast<char>(bad_sts.back() ^ 1);
+    bad_sig.back() = bad_sig.back() == '0' ? '1' : '0';
+    // The generator point of P-256: a valid key, not the suite's.
+    pkey other = p256_key("6b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296",
+                          "4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5");
+    const std::pair<bool, const char *> controls[] = {
+        {verifies(key.get(), bad_sts, sig), "a tampered string to sign verifies"},
+        {verifies(key.get(), sts, bad_sig), "a tampered signature verifies"},
+        {!other || verifies(other.get(), sts, sig), "another key verifies (or the P-256 generator is refused)"},
+    };
+    for (const auto &ctl : controls)
+        if (ctl.first) {
+            std::printf("FAIL verification control: %s\n", ctl.second);
+            ++failures;
+        }
+    return failures;
+}
 
 // The caller-buffer form of a text output must agree with the std::string
 // form: one byte short is BUFFER_TOO_SMALL with the size and no write; the
@@ -226,6 +359,8 @@ void header_mode(run &r, const vcase &c, const sigv4rs::signer &s, const sigv4rs
         }
         if (sig.empty())
             r.fail("sign_headers: no Authorization header with a Signature");
+        else if (v4a)
+            check_v4a_signatures(r, c, "header", sig);
         else
             r.text(c, "header_sig", sig);
         // The signer's headers replace the request's of the same name.
@@ -240,6 +375,10 @@ void header_mode(run &r, const vcase &c, const sigv4rs::signer &s, const sigv4rs
         std::vector<std::string> want;
         for (const auto &h : all(c, "signed_header"))
             want.push_back(lower(h.substr(0, h.find(':'))) + h.substr(h.find(':')));
+        if (v4a) {
+            cut_signatures(want);
+            cut_signatures(got);
+        }
         r.multiset("signed request headers", want, got);
     } catch (const sigv4rs::error &e) {
         r.fail(e.what());
@@ -275,12 +414,16 @@ void query_mode(run &r, const vcase &c, const sigv4rs::signer &s, const sigv4rs:
         std::string sig;
         std::istringstream params(url.substr(q + 1));
         for (std::string p; std::getline(params, p, '&');) {
-            got.push_back(p);
-            if (p.compare(0, 16, "X-Amz-Signature=") == 0)
+            const bool is_sig = p.compare(0, 16, "X-Amz-Signature=") == 0;
+            if (is_sig)
                 sig = p.substr(16);
+            if (!(v4a && is_sig)) // the v4a file lists the parameters without it
+                got.push_back(p);
         }
         if (sig.empty())
             r.fail("presigned URL has no X-Amz-Signature: " + url);
+        else if (v4a)
+            check_v4a_signatures(r, c, "query", sig);
         else
             r.text(c, "query_sig", sig);
         r.multiset("presigned URL parameters", all(c, "presign_param"), got);
@@ -333,7 +476,8 @@ void run_case(const vcase &c, int index, bool *h, bool *q)
     cfg.service = service;
     cfg.flags = (str(c, "normalize") == "1" ? 0u : sigv4rs::flag_no_path_normalization) |
                 (sign_body ? sigv4rs::flag_content_sha256_header : 0u) |
-                (str(c, "omit_session_token") == "1" ? sigv4rs::flag_unsigned_session_token : 0u);
+                (str(c, "omit_session_token") == "1" ? sigv4rs::flag_unsigned_session_token : 0u) |
+                (v4a ? sigv4rs::flag_sigv4a : 0u);
     auto s = index % 2 == 0 ? sigv4rs::signer::try_create(storage, cfg) : sigv4rs::signer::try_create(cfg);
     if (!s.ok()) {
         hr.fail(std::string("signer: ") + sigv4rs::message(s.status()));
@@ -354,7 +498,7 @@ void run_case(const vcase &c, int index, bool *h, bool *q)
 int main(int argc, char **argv)
 {
     if (argc != 2) {
-        std::fprintf(stderr, "usage: %s VECTOR_FILE (tests/data/suite-v4-vectors.txt)\n", argv[0]);
+        std::fprintf(stderr, "usage: %s VECTOR_FILE (tests/data/suite-v4-vectors.txt or suite-v4a-vectors.txt)\n", argv[0]);
         return 2;
     }
     std::vector<vcase> cases;
@@ -362,6 +506,11 @@ int main(int argc, char **argv)
         std::fprintf(stderr, "suite_test: cannot read %s\n", argv[1]);
         return 2;
     }
+    // Only the v4a file gives public keys.
+    v4a = !cases.empty() && get(cases[0], "public_key_x") != nullptr;
+    if (v4a)
+        partial_cases = 0;
+    const int controls = v4a ? verification_can_fail(cases[0]) : 0;
     int header_pass = 0, query_pass = 0, partial_pass = 0, full = 0, partial = 0, index = 0;
     for (const auto &c : cases) {
         bool h = false, q = false;
@@ -378,9 +527,12 @@ int main(int argc, char **argv)
     }
     if (full != full_cases || partial != partial_cases)
         std::printf("FAIL suite: %d complete and %d partial cases, expected %d and %d\n", full, partial, full_cases, partial_cases);
-    std::printf("suite v4: header %d/%d, query %d/%d, partial %d/%d\n", header_pass, full_cases, query_pass, full_cases,
-                partial_pass, partial_cases);
-    return full == full_cases && partial == partial_cases && header_pass == full_cases && query_pass == full_cases &&
+    if (v4a)
+        std::printf("c++ suite v4a: header %d/%d, query %d/%d\n", header_pass, full_cases, query_pass, full_cases);
+    else
+        std::printf("suite v4: header %d/%d, query %d/%d, partial %d/%d\n", header_pass, full_cases, query_pass, full_cases,
+                    partial_pass, partial_cases);
+    return controls == 0 && full == full_cases && partial == partial_cases && header_pass == full_cases && query_pass == full_cases &&
                    partial_pass == partial_cases
                ? 0
                : 1;
