@@ -63,6 +63,46 @@ class GcStressTest < Minitest::Test
     saved&.each { |k, v| v ? ENV[k] = v : ENV.delete(k) }
   end
 
+  # Issue 15's entry points (SigV4a, S3 Express, #rotate_xml, checksums),
+  # same results with GC.stress (SigV4a's nonces are deterministic here:
+  # RFC 6979). Trailers take the aws-chunked path above.
+  def test_issue15_calls_under_gc_stress
+    xml = '<CreateSessionResult><Credentials><SessionToken>TOKEN2</SessionToken><SecretAccessKey>secret2' \
+          '</SecretAccessKey><Expiration>2030-01-01T00:00:00Z</Expiration><AccessKeyId>ASIAEXAMPLE2</AccessKeyId>' \
+          '</Credentials></CreateSessionResult>'
+    url = 'https://b--use1-az4--x-s3.s3express-use1-az4.us-east-1.amazonaws.com/k?x=1'
+    work = lambda do
+      a = Sigv4rs::Signer.new(access_key_id: EXAMPLE_AKID, secret_access_key: EXAMPLE_SECRET, region: 'us-east-1,*',
+                              service: 's3', s3: true, sigv4a: true)
+      x = Sigv4rs::Signer.new(access_key_id: 'ASIAEXAMPLE', secret_access_key: 'secret', session_token: 'TOKEN',
+                              region: 'us-east-1', service: 's3express', s3express: true)
+      ck = Sigv4rs::Checksum.new(:crc64nvme)
+      ck << 'abc' << 'd'
+      out = [
+        a.sign_request(http_method: 'PUT', url: url, body: 'hello', time: 1_440_938_160),
+        a.presign_url(http_method: 'GET', url: url, time: 1_440_938_160),
+        x.sign_request(http_method: 'GET', url: url, unsigned_payload: true, time: 1_440_938_160),
+        x.rotate_xml(xml),
+        x.presign_url(http_method: 'GET', url: url, time: 1_440_938_160),
+        (x.rotate_xml('<CreateSessionResult/>') rescue $!.class),
+        ck.finish,
+        Sigv4rs.checksum(:sha1, 'abc' * 1000)
+      ]
+      a.close
+      x.close
+      out
+    end
+    want = work.call
+    GC.stress = true
+    begin
+      got = work.call
+    ensure
+      GC.stress = false
+    end
+    assert_equal want, got
+    assert_equal Sigv4rs::InvalidCredentialsDocumentError, got[5]
+  end
+
   # aws-chunked: seed headers and the whole body, read in pieces or framed by hand.
   def streamed(signer, url, headers, io)
     added, enc = signer.sign_streaming(url: url, headers: headers, size: 20_000, body: io, chunk_size: 8192,

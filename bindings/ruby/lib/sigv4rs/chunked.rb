@@ -16,13 +16,7 @@ module Sigv4rs
       signed_trailer: FFI::STREAM_MODE_SIGNED_TRAILER,
       unsigned_trailer: FFI::STREAM_MODE_UNSIGNED_TRAILER
     }.freeze
-    CHECKSUMS = {
-      nil => FFI::CHECKSUM_NONE,
-      none: FFI::CHECKSUM_NONE,
-      crc32: FFI::CHECKSUM_CRC32,
-      crc32c: FFI::CHECKSUM_CRC32C,
-      sha256: FFI::CHECKSUM_SHA256
-    }.freeze
+    CHECKSUMS = { nil => FFI::CHECKSUM_NONE, none: FFI::CHECKSUM_NONE }.merge(Checksum::ALGORITHMS).freeze
     BINARY = Encoding::BINARY
     CRLF = "\r\n".b.freeze
     # Room for a chunk header or the end; a larger need is met by a retry.

@@ -139,8 +139,8 @@ module Sigv4rs
       layout :_opaque, [:uint64, PAYLOAD_HASHER_SIZE / 8]
     end
 
-    # sigv4rs_checksum_state: opaque, caller-owned (sigv4rs_checksum_*;
-    # declared for the layout check, not used from Ruby yet).
+    # sigv4rs_checksum_state: opaque, caller-owned (sigv4rs_checksum_*,
+    # Sigv4rs::Checksum).
     class ChecksumState < ::FFI::Struct
       layout :_opaque, [:uint64, CHECKSUM_STATE_SIZE / 8]
     end
@@ -262,6 +262,15 @@ module Sigv4rs
     attach_function :sigv4rs_signer_expiration, [:pointer, :pointer], :uint32
     # (signer, json): rotates to a credentials document (IMDS, ECS, IoT...).
     attach_function :sigv4rs_signer_rotate_json, [:pointer, Bytes.by_value], :uint32
+    # (signer, xml): rotates to an S3 CreateSession or STS AssumeRole* response.
+    attach_function :sigv4rs_signer_rotate_xml, [:pointer, Bytes.by_value], :uint32
+    # S3 flexible checksums (src/ffi/checksum.rs): (state, CHECKSUM_*),
+    # (state, data), (state, out, out_cap, out_len), and the header name
+    # (static; NULL for a kind the library lacks).
+    attach_function :sigv4rs_checksum_init, [:pointer, :uint32], :uint32
+    attach_function :sigv4rs_checksum_update, [:pointer, Bytes.by_value], :uint32
+    attach_function :sigv4rs_checksum_finish, [:pointer, :pointer, :size_t, :pointer], :uint32
+    attach_function :sigv4rs_checksum_header_name, [:uint32], :string
     attach_function :sigv4rs_status_str, [:uint32], :string
     # The default credential chain (src/ffi/chain.rs). sigv4rs_transport_fn:
     # (user, const sigv4rs_http_request *, sigv4rs_http_response *) -> status.

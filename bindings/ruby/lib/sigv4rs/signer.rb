@@ -243,11 +243,19 @@ module Sigv4rs
     # (#credentials, and #expiration when it has one), or a
     # Sigv4rs::DefaultChain. Keys and a provider together: the keys first,
     # the provider when they near expiry.
+    #
+    # `sigv4a: true` signs with SigV4a (AWS4-ECDSA-P256-SHA256); `region:`
+    # is then the region set ("us-east-1", "us-east-1,us-west-2", "*").
+    # `s3express: true` signs for S3 Express One Zone (S3 rules, the token
+    # in X-Amz-S3session-Token; credentials need a session token); not with
+    # sigv4a (InvalidArgumentError).
     def initialize(region:, service:, access_key_id: nil, secret_access_key: nil, session_token: nil,
                    expiration: nil, credentials: nil, margin: nil,
                    s3: false, normalize_path: true, single_encode_path: false,
-                   content_sha256_header: false, unsigned_session_token: false, unsigned_headers: [])
-      flags = Signer.flags(s3, normalize_path, single_encode_path, content_sha256_header, unsigned_session_token)
+                   content_sha256_header: false, unsigned_session_token: false, unsigned_headers: [],
+                   sigv4a: false, s3express: false)
+      flags = Signer.flags(s3, normalize_path, single_encode_path, content_sha256_header, unsigned_session_token,
+                           sigv4a, s3express)
       unless unsigned_headers.is_a?(Array)
         raise TypeError, "unsigned_headers must be an Array of header names, got #{unsigned_headers.class}"
       end
@@ -314,13 +322,16 @@ module Sigv4rs
     end
 
     # SIGV4RS_FLAG_* bits from the keyword options (internal).
-    def self.flags(s3, normalize_path, single_encode_path, content_sha256_header, unsigned_session_token)
+    def self.flags(s3, normalize_path, single_encode_path, content_sha256_header, unsigned_session_token,
+                   sigv4a = false, s3express = false)
       flags = 0
       flags |= FFI::FLAG_S3 if Input.bool(s3, 's3')
       flags |= FFI::FLAG_NO_PATH_NORMALIZATION unless Input.bool(normalize_path, 'normalize_path')
       flags |= FFI::FLAG_SINGLE_ENCODE_PATH if Input.bool(single_encode_path, 'single_encode_path')
       flags |= FFI::FLAG_CONTENT_SHA256_HEADER if Input.bool(content_sha256_header, 'content_sha256_header')
       flags |= FFI::FLAG_UNSIGNED_SESSION_TOKEN if Input.bool(unsigned_session_token, 'unsigned_session_token')
+      flags |= FFI::FLAG_SIGV4A if Input.bool(sigv4a, 'sigv4a')
+      flags |= FFI::FLAG_S3EXPRESS if Input.bool(s3express, 's3express')
       flags
     end
 
@@ -345,10 +356,11 @@ module Sigv4rs
     # AWS_SESSION_TOKEN (region from AWS_REGION / AWS_DEFAULT_REGION when
     # nil). Raises MissingCredentialsError when they are not set.
     def self.from_env(service:, region: nil, s3: false, normalize_path: true, single_encode_path: false,
-                      content_sha256_header: false, unsigned_session_token: false)
+                      content_sha256_header: false, unsigned_session_token: false, sigv4a: false, s3express: false)
+      bits = flags(s3, normalize_path, single_encode_path, content_sha256_header, unsigned_session_token,
+                   sigv4a, s3express)
       signer = allocate
-      signer.send(:init_from_env, Input.opt_str(region, 'region'), Input.str(service, 'service'),
-                  s3, normalize_path, single_encode_path, content_sha256_header, unsigned_session_token)
+      signer.send(:init_from_env, Input.opt_str(region, 'region'), Input.str(service, 'service'), bits)
       signer
     end
 
@@ -405,26 +417,17 @@ module Sigv4rs
     # InvalidCredentialsDocumentError when it is not one; as #rotate
     # otherwise.
     def rotate_json(json)
-      doc = Input.str(json, 'json')
-      mem = ::FFI::MemoryPointer.new(:uint8, [doc.bytesize, 1].max)
-      mem.put_bytes(0, doc)
-      b = FFI::Bytes.new
-      b[:ptr] = mem
-      b[:len] = doc.bytesize
-      begin
-        status = @lock.synchronize do
-          wait_for_provider('rotate_json')
-          h = @handle or raise ClosedError
-          st = FFI.sigv4rs_signer_rotate_json(h, b)
-          rotated(doc) if st.zero? # the token is at most the document
-          st
-        end
-      ensure
-        mem.clear
-      end
-      raise Error.for_status(status) unless status.zero?
+      rotate_document(:sigv4rs_signer_rotate_json, Input.str(json, 'json'), 'rotate_json')
+    end
 
-      nil
+    # Rotates to the credentials in an XML response: an S3 CreateSession
+    # (S3 Express One Zone: `CreateSessionResult/Credentials`) or an STS
+    # AssumeRole* (`<X>Response/<X>Result/Credentials`). AccessKeyId,
+    # SecretAccessKey, SessionToken and Expiration are all required. Raises
+    # InvalidCredentialsDocumentError when it is not one (malformed, an
+    # error response, credentials missing); as #rotate otherwise.
+    def rotate_xml(xml)
+      rotate_document(:sigv4rs_signer_rotate_xml, Input.str(xml, 'xml'), 'rotate_xml')
     end
 
     # When the current credentials expire: a Time (UTC), or nil when they do
@@ -550,7 +553,7 @@ module Sigv4rs
     # IO-like (#read) giving the encoded body, for Net::HTTP's
     # body_stream; without, call its #sign_chunk and #finish yourself.
     # `mode`: :signed, :signed_trailer or :unsigned_trailer; `checksum`
-    # (trailer modes only): :crc32, :crc32c or :sha256.
+    # (trailer modes only): :crc32, :crc32c, :crc64nvme, :sha1 or :sha256.
     def sign_streaming(url:, size:, http_method: 'PUT', headers: {}, body: nil, chunk_size: 65_536,
                        mode: :signed, checksum: nil, time: Time.now)
       stream = ChunkedEncoder.stream_struct(mode, checksum, size, chunk_size)
@@ -751,9 +754,7 @@ module Sigv4rs
       mem&.clear
     end
 
-    def init_from_env(region, service, s3, normalize_path, single_encode_path, content_sha256_header,
-                      unsigned_session_token)
-      flags = Signer.flags(s3, normalize_path, single_encode_path, content_sha256_header, unsigned_session_token)
+    def init_from_env(region, service, flags)
       mem = ::FFI::MemoryPointer.new(:uint8, [region.bytesize + service.bytesize, 1].max)
       mem.put_bytes(0, region)
       mem.put_bytes(region.bytesize, service)
@@ -972,6 +973,30 @@ module Sigv4rs
     def in_provider?
       t = Thread.current
       @provider_worker.equal?(t) || @provider_thread.equal?(t)
+    end
+
+    # #rotate_json and #rotate_xml: `doc` copied to native memory (cleared
+    # after the call: it holds the secret) and given to `fn`.
+    def rotate_document(fn, doc, what)
+      mem = ::FFI::MemoryPointer.new(:uint8, [doc.bytesize, 1].max)
+      mem.put_bytes(0, doc)
+      b = FFI::Bytes.new
+      b[:ptr] = mem
+      b[:len] = doc.bytesize
+      begin
+        status = @lock.synchronize do
+          wait_for_provider(what)
+          h = @handle or raise ClosedError
+          st = FFI.public_send(fn, h, b)
+          rotated(doc) if st.zero? # the token is at most the document
+          st
+        end
+      ensure
+        mem.clear
+      end
+      raise Error.for_status(status) unless status.zero?
+
+      nil
     end
 
     # Under @lock, after a successful rotation.
