@@ -71,6 +71,15 @@ static uint32_t gs_rotate(const sigv4rs_signer *s, const uint8_t *buf, const uin
 	return sigv4rs_signer_rotate(s, &c);
 }
 
+static uint32_t gs_rotate_xml(const sigv4rs_signer *s, const uint8_t *xml, size_t len)
+{
+	sigv4rs_bytes b;
+
+	b.ptr = xml;
+	b.len = len;
+	return sigv4rs_signer_rotate_xml(s, b);
+}
+
 static uint32_t gs_sink_put(sigv4rs_credentials_sink *sink, const uint8_t *buf, const uint32_t *offs,
                             int64_t expiration)
 {
@@ -747,6 +756,16 @@ func (s *Signer) chunkedAppend(state *cChunked, data, dst []byte, finish bool) (
 // key id, secret, session token).
 func rotateC(s *cSigner, p *packer, expiration int64) error {
 	st := C.gs_rotate(s, bytesPtr(p.buf), &p.spans[0], C.int64_t(expiration))
+	if st != C.SIGV4RS_STATUS_OK {
+		return statusError(uint32(st))
+	}
+	return nil
+}
+
+// rotateXMLC replaces the signer's credentials with those of a
+// CreateSession or STS XML response.
+func rotateXMLC(s *cSigner, xml []byte) error {
+	st := C.gs_rotate_xml(s, bytesPtr(xml), C.size_t(len(xml)))
 	if st != C.SIGV4RS_STATUS_OK {
 		return statusError(uint32(st))
 	}

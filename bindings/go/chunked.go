@@ -31,15 +31,19 @@ const (
 	StreamUnsignedTrailer StreamMode = C.SIGV4RS_STREAM_MODE_UNSIGNED_TRAILER
 )
 
-// Checksum is the trailer checksum of an aws-chunked body (values of
-// sigv4rs_stream.checksum).
+// Checksum is an S3 checksum algorithm (values of sigv4rs_checksum): the
+// trailer of an aws-chunked body (StreamOptions.Checksum), or an
+// x-amz-checksum-* header computed up front (ChecksumHeader,
+// NewChecksumHash).
 type Checksum uint32
 
 const (
-	ChecksumNone   Checksum = C.SIGV4RS_CHECKSUM_NONE   // no trailer: StreamSigned only
-	ChecksumCRC32  Checksum = C.SIGV4RS_CHECKSUM_CRC32  // x-amz-checksum-crc32
-	ChecksumCRC32C Checksum = C.SIGV4RS_CHECKSUM_CRC32C // x-amz-checksum-crc32c
-	ChecksumSHA256 Checksum = C.SIGV4RS_CHECKSUM_SHA256 // x-amz-checksum-sha256
+	ChecksumNone      Checksum = C.SIGV4RS_CHECKSUM_NONE      // no trailer: StreamSigned only
+	ChecksumCRC32     Checksum = C.SIGV4RS_CHECKSUM_CRC32     // x-amz-checksum-crc32
+	ChecksumCRC32C    Checksum = C.SIGV4RS_CHECKSUM_CRC32C    // x-amz-checksum-crc32c
+	ChecksumSHA256    Checksum = C.SIGV4RS_CHECKSUM_SHA256    // x-amz-checksum-sha256
+	ChecksumCRC64NVME Checksum = C.SIGV4RS_CHECKSUM_CRC64NVME // x-amz-checksum-crc64nvme
+	ChecksumSHA1      Checksum = C.SIGV4RS_CHECKSUM_SHA1      // x-amz-checksum-sha1
 )
 
 // DefaultChunkSize is the chunk size when StreamOptions.ChunkSize is 0.

@@ -20,7 +20,8 @@ func (s *Signer) clock() int64 {
 
 // Sign signs req for header authentication with the SHA-256 of body as the
 // payload hash, and sets the signer's headers on req (X-Amz-Date,
-// X-Amz-Security-Token, X-Amz-Content-SHA256, Authorization), replacing
+// X-Amz-Region-Set with SigV4a, X-Amz-Security-Token or, with S3Express,
+// X-Amz-S3session-Token, X-Amz-Content-SHA256, Authorization), replacing
 // any of the same name. Sign does not read req.Body: pass the bytes that
 // will be sent.
 //
@@ -222,8 +223,9 @@ func otherOutputSpelling(k string) bool {
 }
 
 const (
-	// X-Amz-Date, X-Amz-Security-Token, X-Amz-Content-SHA256, Authorization.
-	maxOutputHeaders = 4
+	// X-Amz-Date, X-Amz-Region-Set (SigV4a), X-Amz-Security-Token (or
+	// X-Amz-S3session-Token), X-Amz-Content-SHA256, Authorization.
+	maxOutputHeaders = 5
 	emptySHA256      = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 	unsignedPayload  = "UNSIGNED-PAYLOAD"
 )

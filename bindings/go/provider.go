@@ -419,6 +419,39 @@ func (s *Signer) Rotate(c Credentials) error {
 	return nil
 }
 
+// RotateXML replaces the signer's credentials, as Rotate does, with those
+// of an XML response body: S3's CreateSession (for S3 Express One Zone,
+// see Config.S3Express) or STS's AssumeRole, AssumeRoleWithWebIdentity...
+// AccessKeyId, SecretAccessKey, SessionToken and Expiration are all
+// required. The secret goes from doc into the library and never into a Go
+// string: zero doc afterwards if it must not linger. On any error the
+// signer keeps its credentials: ErrInvalidCredentialsDocument for a body
+// that is not such a response (not well-formed XML, an error response, a
+// missing field), ErrInvalidAccessKeyID, ErrInvalidSecretKey,
+// ErrInvalidSessionToken or ErrInvalidTime for a bad field, ErrBusy as
+// for Rotate.
+func (s *Signer) RotateXML(doc []byte) error {
+	if s == nil {
+		return argError(ErrNullArgument, "signer is nil")
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.p == nil {
+		return ErrClosed
+	}
+	s.rotMu.Lock()
+	defer s.rotMu.Unlock()
+	err := rotateXMLC(s.p, doc)
+	runtime.KeepAlive(s)
+	s.cs.notify()
+	if err != nil {
+		return err
+	}
+	// The token is in the library only; outputs copy it.
+	s.cs.setToken("")
+	return nil
+}
+
 // Expiration is when the signer's current credentials expire: the zero
 // Time when they do not. ErrMissingCredentials when it has none yet (a
 // Provider not asked yet, or failing: see Error.Err).

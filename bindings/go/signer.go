@@ -32,6 +32,8 @@ const (
 	flagSingleEncodePath     = C.SIGV4RS_FLAG_SINGLE_ENCODE_PATH
 	flagContentSHA256Header  = C.SIGV4RS_FLAG_CONTENT_SHA256_HEADER
 	flagUnsignedSessionToken = C.SIGV4RS_FLAG_UNSIGNED_SESSION_TOKEN
+	flagS3Express            = C.SIGV4RS_FLAG_S3EXPRESS
+	flagSigV4a               = C.SIGV4RS_FLAG_SIGV4A
 )
 
 // Config holds a signer's credentials and settings. The library copies the
@@ -40,7 +42,7 @@ type Config struct {
 	AccessKeyID     string
 	SecretAccessKey string
 	SessionToken    string // empty: none
-	Region          string // e.g. "us-east-1"
+	Region          string // e.g. "us-east-1"; with SigV4a the region set, e.g. "*"
 	Service         string // signing name, e.g. "s3", "es", "execute-api"
 
 	// S3 rules: no path normalization, path encoded once,
@@ -56,6 +58,25 @@ type Config struct {
 	UnsignedSessionToken bool
 	// Header names never to sign, besides the library's built-in list.
 	UnsignedHeaders []string
+
+	// SigV4a signs with AWS4-ECDSA-P256-SHA256 (multi-Region access
+	// points, global endpoints): Region is then the region set
+	// ("us-east-1", "us-east-1,us-west-2" or "*"), signed as
+	// X-Amz-Region-Set. The signature is ECDSA P-256 (hex DER): this
+	// library's is deterministic (RFC 6979), other signers' are not, so
+	// check one by verifying it with the key derived from the
+	// credentials, not by comparing bytes. A bad region set is
+	// ErrInvalidRegionSet. aws-chunked uploads are SigV4 only
+	// (ErrInvalidArgument).
+	SigV4a bool
+	// S3Express signs for S3 Express One Zone directory buckets (Service
+	// "s3express", credentials from CreateSession: see RotateXML): S3's
+	// rules, and the session token goes in X-Amz-S3session-Token (header
+	// and presigned URL) instead of X-Amz-Security-Token. Credentials
+	// without a session token are refused (ErrInvalidSessionToken);
+	// together with SigV4a, ErrInvalidArgument (AWS signs S3 Express with
+	// SigV4 only).
+	S3Express bool
 
 	// Now is the clock (default time.Now); tests set a fixed instant.
 	Now func() time.Time
@@ -111,6 +132,8 @@ func NewSigner(cfg Config) (*Signer, error) {
 		{cfg.SingleEncodePath, flagSingleEncodePath},
 		{cfg.ContentSHA256Header, flagContentSHA256Header},
 		{cfg.UnsignedSessionToken, flagUnsignedSessionToken},
+		{cfg.S3Express, flagS3Express},
+		{cfg.SigV4a, flagSigV4a},
 	} {
 		if f.on {
 			flags |= f.bit
@@ -272,7 +295,8 @@ func (s *Signer) raw(op int, r *Request, t time.Time, auth, expires uint32) (str
 // SignRaw signs r for header authentication at t and returns the headers to
 // add (replacing any of the same name): Host (first, only when the host of
 // URL or Host had upper-case letters: the lower-cased host that was
-// signed), X-Amz-Date, X-Amz-Security-Token (with a session token),
+// signed), X-Amz-Date, X-Amz-Region-Set (SigV4a), X-Amz-Security-Token
+// (with a session token; X-Amz-S3session-Token with S3Express),
 // X-Amz-Content-SHA256 (S3 or ContentSHA256Header) and Authorization.
 func (s *Signer) SignRaw(r *Request, t time.Time) ([]Header, error) {
 	if r == nil {

@@ -97,9 +97,16 @@ func unescape(s string) (string, error) {
 
 func loadVectors(t *testing.T) []vector {
 	t.Helper()
-	path := os.Getenv("SIGV4RS_SUITE_VECTORS")
+	return loadVectorFile(t, "SIGV4RS_SUITE_VECTORS", "suite-v4-vectors.txt")
+}
+
+// loadVectorFile reads the vector file that env names, else
+// tests/data/name.
+func loadVectorFile(t *testing.T, env, name string) []vector {
+	t.Helper()
+	path := os.Getenv(env)
 	if path == "" {
-		path = filepath.Join("..", "..", "tests", "data", "suite-v4-vectors.txt")
+		path = filepath.Join("..", "..", "tests", "data", name)
 	}
 	text, err := os.ReadFile(path)
 	if err != nil {
