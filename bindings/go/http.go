@@ -117,10 +117,12 @@ func (h partsHost) send(req *http.Request, signed string) {
 // values that repeat from one signature to the next shared.
 func (s *Signer) setOutput(h http.Header, p *packer, out []byte, first int) {
 	n := p.lines() - first
-	if n > maxOutputHeaders {
-		n = maxOutputHeaders
+	// On the stack for the usual lines; never drop one (Authorization is last).
+	var keyBuf [maxOutputHeaders]string
+	keys := keyBuf[:]
+	if n > len(keys) {
+		keys = make([]string, n)
 	}
-	var keys [maxOutputHeaders]string
 	vals := make([]string, n)
 	// packHTTPLen saw whether h spells a usual output name otherwise; for
 	// any other output name, look.
