@@ -68,7 +68,7 @@ fn suite() -> (VerifyingKey, String, String) {
 
 /// Whether `sig_hex` (DER hex) signs `sts` under every key.
 fn verifies(keys: &[&VerifyingKey], sts: &str, sig_hex: &str) -> bool {
-    if sig_hex.is_empty() || sig_hex.len() % 2 != 0 || !sig_hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if sig_hex.is_empty() || !sig_hex.len().is_multiple_of(2) || !sig_hex.bytes().all(|b| b.is_ascii_hexdigit()) {
         return false;
     }
     let Ok(sig) = DerSignature::from_bytes(&unhex(sig_hex)) else {
