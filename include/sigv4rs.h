@@ -196,6 +196,14 @@ typedef uint32_t sigv4rs_status;
 // a SHA-256 trailer, its signature, the closing CRLF).
 #define SIGV4RS_CHUNKED_FINISH_MAX_LEN 244
 
+// `SIGV4RS_CHUNK_HEADER_MAX_LEN` for the SigV4a modes: the signature is
+// 144 characters (`SIGV4RS_SIGV4A_SIGNATURE_MAX_LEN`, padded with `*`).
+#define SIGV4RS_SIGV4A_CHUNK_HEADER_MAX_LEN 171
+
+// `SIGV4RS_CHUNKED_FINISH_MAX_LEN` for the SigV4a modes (two 144-character
+// signatures).
+#define SIGV4RS_SIGV4A_CHUNKED_FINISH_MAX_LEN 404
+
 // Hex digits of a signature.
 #define SIGV4RS_SIGNATURE_LEN 64
 
@@ -417,8 +425,15 @@ enum sigv4rs_stream_mode
   // signed checksum trailer.
   SIGV4RS_STREAM_MODE_SIGNED_TRAILER = 1,
   // `STREAMING-UNSIGNED-PAYLOAD-TRAILER`: unsigned chunks, checksum
-  // trailer (use over TLS).
+  // trailer (use over TLS). With a SigV4 or a SigV4a signer.
   SIGV4RS_STREAM_MODE_UNSIGNED_TRAILER = 2,
+  // `STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD`: SigV4a
+  // (`SIGV4RS_FLAG_SIGV4A` signers), every chunk signed, no trailer.
+  // Each signature takes 144 characters on the wire (padded with `*`).
+  SIGV4RS_STREAM_MODE_SIGNED_V4A = 3,
+  // `STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER`: SigV4a's signed
+  // chunks plus a signed checksum trailer.
+  SIGV4RS_STREAM_MODE_SIGNED_TRAILER_V4A = 4,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -834,7 +849,8 @@ sigv4rs_status sigv4rs_checksum_finish(sigv4rs_checksum_state *state,
 const char *sigv4rs_checksum_header_name(uint32_t checksum);
 
 // The `Content-Length` of the encoded (aws-chunked) body of `stream`, which
-// S3 needs before the first byte is sent.
+// S3 needs before the first byte is sent (exact in every mode: SigV4a's
+// signatures are padded to a fixed width).
 //
 // Statuses: OK, NULL_ARGUMENT, INVALID_ARGUMENT (unknown mode or checksum,
 // chunk size 0, checksum without trailer mode or the reverse),
@@ -850,10 +866,14 @@ sigv4rs_status sigv4rs_chunked_encoded_length(const sigv4rs_stream *stream, uint
 // that a request's own `Content-Encoding` (e.g. `gzip`) is kept after
 // `aws-chunked` (`aws-chunked,gzip`), as S3 wants; the request's payload is
 // ignored. On OK, `*state` is ready for the chunks;
-// on error it is not written.
+// on error it is not written. A `SIGV4RS_FLAG_SIGV4A` signer takes the
+// `_V4A` modes (the seed request is signed with SigV4a, the chunks and
+// trailer with ECDSA too) or `SIGV4RS_STREAM_MODE_UNSIGNED_TRAILER`; other
+// signers take the others.
 //
 // Statuses: those of `sigv4rs_signer_sign_headers`, plus the ones of
-// `sigv4rs_chunked_encoded_length`.
+// `sigv4rs_chunked_encoded_length`, and INVALID_ARGUMENT for a signed mode
+// of the other algorithm than the signer's.
 sigv4rs_status sigv4rs_chunked_begin(const sigv4rs_signer *signer,
                                      const sigv4rs_request *request_,
                                      int64_t unix_time,
@@ -867,7 +887,10 @@ sigv4rs_status sigv4rs_chunked_begin(const sigv4rs_signer *signer,
 // `<hex-size>;chunk-signature=<signature>\r\n` (unsigned trailer mode:
 // `<hex-size>\r\n`). Send that header, the chunk's bytes, then `\r\n`.
 // The output is wire bytes, not NUL-terminated; `*out_len` is their count
-// (at most `SIGV4RS_CHUNK_HEADER_MAX_LEN`). Every chunk but the last must be exactly the chunk size.
+// (at most `SIGV4RS_CHUNK_HEADER_MAX_LEN`, or
+// `SIGV4RS_SIGV4A_CHUNK_HEADER_MAX_LEN` in the SigV4a modes, where the
+// signature is padded with `*` to 144 characters, as aws-c-auth sends it).
+// Every chunk but the last must be exactly the chunk size.
 //
 // Statuses: OK, NULL_ARGUMENT, BUFFER_TOO_SMALL (state unchanged),
 // NOT_INITIALIZED (no `_begin`, or after `_finish`), INVALID_CHUNK_SIZE,
@@ -881,8 +904,9 @@ sigv4rs_status sigv4rs_chunked_sign_chunk(const sigv4rs_signer *signer,
 
 // Writes the end of the body: the final zero-length chunk, the checksum
 // trailer and its signature (trailer modes) and the closing blank line.
-// Wire bytes, not NUL-terminated (at most `SIGV4RS_CHUNKED_FINISH_MAX_LEN`).
-// The state is spent.
+// Wire bytes, not NUL-terminated (at most `SIGV4RS_CHUNKED_FINISH_MAX_LEN`,
+// or `SIGV4RS_SIGV4A_CHUNKED_FINISH_MAX_LEN` in the SigV4a modes).
+// The state is spent and its key zeroed.
 //
 // Statuses: OK, NULL_ARGUMENT, BUFFER_TOO_SMALL (state unchanged),
 // NOT_INITIALIZED, INCOMPLETE_PAYLOAD (fewer bytes signed than declared),

@@ -23,8 +23,10 @@ family!("chunked", |m| {
 /// The encoded length computed in u128, independently of the library.
 fn encoded_len_oracle(s: &sigv4rs_stream) -> u128 {
     let signed = s.mode != 2;
+    // SigV4a's signatures (modes 3 and 4) are padded to 144 characters.
+    let width = if s.mode >= 3 { 144 } else { 64 };
     let hex = |n: u128| format!("{n:x}").len() as u128;
-    let sig = if signed { 17 + 64 } else { 0 };
+    let sig = if signed { 17 + width } else { 0 };
     let size = u128::from(s.chunk_size);
     let d = u128::from(s.decoded_length);
     let (full, rest) = (d / size, d % size);
@@ -45,7 +47,7 @@ fn encoded_len_oracle(s: &sigv4rs_stream) -> u128 {
     if s.checksum != 0 {
         total += name_len + 1 + b64 + 2;
         if signed {
-            total += "x-amz-trailer-signature:".len() as u128 + 64 + 2;
+            total += "x-amz-trailer-signature:".len() as u128 + width + 2;
         }
     }
     total + 2
@@ -77,7 +79,7 @@ fn run_encoded_length(m: &mut Matrix) {
     }
     // Lengths right at the u64 edge, each mode and checksum: the oracle says
     // whether the encoded length fits; it must be exact or INPUT_TOO_LONG.
-    for (mode, checksum) in [(0u32, 0u32), (1, 1), (1, 3), (2, 2), (1, 4), (2, 5)] {
+    for (mode, checksum) in [(0u32, 0u32), (1, 1), (1, 3), (2, 2), (1, 4), (2, 5), (3, 0), (4, 3)] {
         for chunk in [1u32, 8192, u32::MAX] {
             let at = |d: u64| sigv4rs_stream {
                 mode,
@@ -115,7 +117,7 @@ fn run_encoded_length(m: &mut Matrix) {
 }
 
 /// A started upload of 100 bytes in chunks of 64 for each stream mode.
-fn streams() -> [(&'static str, sigv4rs_stream); 3] {
+fn streams() -> [(&'static str, sigv4rs_stream); 6] {
     [
         ("signed", STREAM),
         (
@@ -134,7 +136,33 @@ fn streams() -> [(&'static str, sigv4rs_stream); 3] {
                 ..STREAM
             },
         ),
+        ("sigv4a signed", sigv4rs_stream { mode: 3, ..STREAM }),
+        (
+            "sigv4a signed+crc64nvme",
+            sigv4rs_stream {
+                mode: 4,
+                checksum: 4,
+                ..STREAM
+            },
+        ),
+        (
+            "sigv4a unsigned+crc32",
+            sigv4rs_stream {
+                mode: 2,
+                checksum: 1,
+                ..STREAM
+            },
+        ),
     ]
+}
+
+/// The good signer, SigV4a for the "sigv4a" streams.
+fn config_for(what: &str) -> sigv4rs_config {
+    let mut c = good_config();
+    if what.starts_with("sigv4a") {
+        c.flags |= SIGV4RS_FLAG_SIGV4A;
+    }
+    c
 }
 
 fn begin(signer: *const sigv4rs_signer, st: &sigv4rs_stream) -> Box<sigv4rs_chunked> {
@@ -152,14 +180,14 @@ fn begin(signer: *const sigv4rs_signer, st: &sigv4rs_stream) -> Box<sigv4rs_chun
 }
 
 fn chunk(signer: *const sigv4rs_signer, state: &mut sigv4rs_chunked, data: &[u8]) -> (S, Vec<u8>) {
-    let mut out = [0u8; 256];
+    let mut out = [0u8; SIGV4RS_SIGV4A_CHUNK_HEADER_MAX_LEN];
     let mut len = 0;
     let s = sigv4rs_chunked_sign_chunk(signer, state, b(data), out.as_mut_ptr(), out.len(), &mut len);
     (s, out[..if s == S::Ok { len } else { 0 }].to_vec())
 }
 
 fn finish(signer: *const sigv4rs_signer, state: &mut sigv4rs_chunked) -> (S, Vec<u8>) {
-    let mut out = [0u8; 512];
+    let mut out = [0u8; SIGV4RS_SIGV4A_CHUNKED_FINISH_MAX_LEN];
     let mut len = 0;
     let s = sigv4rs_chunked_finish(signer, state, out.as_mut_ptr(), out.len(), &mut len);
     (s, out[..if s == S::Ok { len } else { 0 }].to_vec())
@@ -170,8 +198,8 @@ const DATA: [u8; 100] = [0x42; 100];
 fn run_chunks(m: &mut Matrix) {
     const C: &str = "sigv4rs_chunked_sign_chunk";
     const F: &str = "sigv4rs_chunked_finish";
-    let heap = heap_signer(&good_config());
     for (mode, st) in streams() {
+        let heap = heap_signer(&config_for(mode));
         // Reference: 64 + 36 bytes, then the end, with no error in between.
         let mut s = begin(heap, &st);
         let reference = [
@@ -417,7 +445,7 @@ fn run_chunks(m: &mut Matrix) {
             _opaque: [0; SIGV4RS_SIGNER_STORAGE_SIZE / 8],
         }));
         let mut fresh = std::ptr::null_mut();
-        assert_eq!(sigv4rs_signer_init(st_mem, &good_config(), &mut fresh), S::Ok);
+        assert_eq!(sigv4rs_signer_init(st_mem, &config_for(mode), &mut fresh), S::Ok);
         let mut s2 = begin(fresh, &st);
         assert_eq!(chunk(fresh, &mut s2, &DATA[..64]).0, S::Ok);
         sigv4rs_signer_deinit(st_mem);
@@ -442,11 +470,16 @@ fn run_chunks(m: &mut Matrix) {
             Out::Cap(512),
             S::NotInitialized,
         );
+        sigv4rs_signer_free(heap);
     }
+    run_mode_mismatch(m);
     // The documented maxima (SIGV4RS_CHUNK_HEADER_MAX_LEN for a chunk
-    // header, SIGV4RS_CHUNKED_FINISH_MAX_LEN for the end), for every mode and checksum, with the widest chunk size
-    // (8 hex digits). Size queries only: the 256 MiB chunk is never read.
+    // header, SIGV4RS_CHUNKED_FINISH_MAX_LEN for the end; the SIGV4A_ ones
+    // in modes 3 and 4), for every mode and checksum, with the widest chunk
+    // size (8 hex digits). Size queries only: the 256 MiB chunk is never read.
     let wide: Vec<u8> = vec![0; 1 << 28];
+    let v4 = heap_signer(&good_config());
+    let v4a = heap_signer(&config_for("sigv4a"));
     for (mode, checksum) in [
         (0u32, 0u32),
         (1, 1),
@@ -459,7 +492,22 @@ fn run_chunks(m: &mut Matrix) {
         (2, 3),
         (2, 4),
         (2, 5),
+        (3, 0),
+        (4, 1),
+        (4, 2),
+        (4, 3),
+        (4, 4),
+        (4, 5),
     ] {
+        let (heap, header_max, finish_max) = if mode >= 3 {
+            (
+                v4a,
+                SIGV4RS_SIGV4A_CHUNK_HEADER_MAX_LEN,
+                SIGV4RS_SIGV4A_CHUNKED_FINISH_MAX_LEN,
+            )
+        } else {
+            (v4, SIGV4RS_CHUNK_HEADER_MAX_LEN, SIGV4RS_CHUNKED_FINISH_MAX_LEN)
+        };
         let st = sigv4rs_stream {
             mode,
             checksum,
@@ -472,11 +520,8 @@ fn run_chunks(m: &mut Matrix) {
             sigv4rs_chunked_sign_chunk(heap, sp, b(&wide), o, c, l)
         });
         let mut problems = q.problems;
-        if q.len > SIGV4RS_CHUNK_HEADER_MAX_LEN {
-            problems.push(format!(
-                "chunk header needs {} bytes (over SIGV4RS_CHUNK_HEADER_MAX_LEN)",
-                q.len
-            ));
+        if q.len > header_max {
+            problems.push(format!("chunk header needs {} bytes (over {header_max})", q.len));
         }
         m.cell(
             C,
@@ -495,11 +540,8 @@ fn run_chunks(m: &mut Matrix) {
         let sp: *mut sigv4rs_chunked = &mut *s;
         let q = call_out(Out::Null(0), &|o, c, l| sigv4rs_chunked_finish(heap, sp, o, c, l));
         let mut problems = q.problems;
-        if q.len > SIGV4RS_CHUNKED_FINISH_MAX_LEN {
-            problems.push(format!(
-                "final block needs {} bytes (over SIGV4RS_CHUNKED_FINISH_MAX_LEN)",
-                q.len
-            ));
+        if q.len > finish_max {
+            problems.push(format!("final block needs {} bytes (over {finish_max})", q.len));
         }
         m.cell(
             F,
@@ -509,5 +551,40 @@ fn run_chunks(m: &mut Matrix) {
             problems,
         );
     }
-    sigv4rs_signer_free(heap);
+    sigv4rs_signer_free(v4);
+    sigv4rs_signer_free(v4a);
+}
+
+/// `_begin` with a signed mode of the other algorithm than the signer's.
+fn run_mode_mismatch(m: &mut Matrix) {
+    const B: &str = "sigv4rs_chunked_begin";
+    let v4 = heap_signer(&good_config());
+    let v4a = heap_signer(&config_for("sigv4a"));
+    for (what, signer, mode, checksum) in [
+        ("SigV4 signer, mode SIGNED_V4A", v4, 3u32, 0u32),
+        ("SigV4 signer, mode SIGNED_TRAILER_V4A", v4, 4, 2),
+        ("SigV4a signer, mode SIGNED", v4a, 0, 0),
+        ("SigV4a signer, mode SIGNED_TRAILER", v4a, 1, 2),
+    ] {
+        let st = sigv4rs_stream {
+            mode,
+            checksum,
+            ..STREAM
+        };
+        let mut state = sigv4rs_chunked {
+            _opaque: [0; SIGV4RS_CHUNKED_STATE_SIZE / 8],
+        };
+        let req = base_request();
+        let sp: *mut sigv4rs_chunked = &mut state;
+        let r = call_out(Out::Cap(4096), &|o, c, l| {
+            sigv4rs_chunked_begin(signer, &req, T, &st, sp, o, c, l)
+        });
+        let mut problems = r.problems;
+        if state._opaque.iter().any(|&w| w != 0) {
+            problems.push("state written on error".into());
+        }
+        m.cell(B, what, S::InvalidArgument, r.status, problems);
+    }
+    sigv4rs_signer_free(v4);
+    sigv4rs_signer_free(v4a);
 }

@@ -3,7 +3,9 @@
 //! of `_sign_chunk` with right and wrong sizes, `_finish`. The request is a
 //! text request (as the other targets); its body is the stream plan,
 //! decoded with `arbitrary`. Chunk signatures, trailers and the encoded
-//! length are re-computed independently.
+//! length are re-computed independently. SigV4a modes (3, 4): refused by
+//! the SigV4 signer; a SigV4a signer's upload is checked for lengths and
+//! wire shape (its ECDSA signatures are verified in tests/chunked_v4a.rs).
 
 use arbitrary::{Arbitrary, Unstructured};
 use libfuzzer_sys::fuzz_target;
@@ -67,13 +69,25 @@ fn data() -> &'static [u8] {
     })
 }
 
+/// The encoded length: the SigV4 model, and for the SigV4a modes the same
+/// with each signature 144 characters (DER hex padded with `*`) instead
+/// of 64.
+fn model_len(mode: u32, checksum: u32, decoded: u64, chunk: u32) -> Option<u128> {
+    if mode == 3 || mode == 4 {
+        let t = reference::encoded_len(mode - 3, checksum, decoded, chunk)?;
+        let sigs = u128::from(decoded).div_ceil(u128::from(chunk)) + 1 + u128::from(mode == 4);
+        return Some(t + 80 * sigs);
+    }
+    reference::encoded_len(mode, checksum, decoded, chunk)
+}
+
 /// Largest decoded length whose encoded length is at most `target`
 /// (drives lengths to the edge of u64).
 fn solve(mode: u32, ck: u32, chunk: u32, target: u128) -> u64 {
     let (mut lo, mut hi) = (0u64, u64::MAX);
     while lo < hi {
         let mid = lo + (hi - lo).div_ceil(2);
-        match reference::encoded_len(mode, ck, mid, chunk) {
+        match model_len(mode, ck, mid, chunk) {
             Some(t) if t <= target => lo = mid,
             _ => hi = mid - 1,
         }
@@ -85,8 +99,15 @@ fn stream_of(p: &Plan) -> sigv4rs_stream {
     let (mode, checksum) = if p.shape & 1 == 1 {
         (u32::from(p.mode % 5), u32::from(p.checksum % 5))
     } else {
-        let m = u32::from(p.mode % 3);
-        (m, if m == 0 { 0 } else { 1 + u32::from(p.checksum % 3) })
+        let m = u32::from(p.mode % 5);
+        (
+            m,
+            if m == 0 || m == 3 {
+                0
+            } else {
+                1 + u32::from(p.checksum % 3)
+            },
+        )
     };
     let chunk_size = match p.size_sel % 5 {
         0 => 65_536,
@@ -102,7 +123,7 @@ fn stream_of(p: &Plan) -> sigv4rs_stream {
         3 => p.len_raw,
         4 => {
             let target = (1u128 << 64) + u128::from(p.len_raw % 512) - 256;
-            if reference::encoded_len(mode, checksum, 0, chunk_size).is_some() {
+            if model_len(mode, checksum, 0, chunk_size).is_some() {
                 solve(mode, checksum, chunk_size, target)
             } else {
                 p.len_raw
@@ -138,7 +159,7 @@ fn upload(k: &input::Knobs, r: &input::Req, p: &Plan) -> Vec<Vec<u8>> {
     let mut transcript = Vec::new();
 
     // Encoded length against the 128-bit model.
-    let model = reference::encoded_len(stream.mode, stream.checksum, stream.decoded_length, stream.chunk_size);
+    let model = model_len(stream.mode, stream.checksum, stream.decoded_length, stream.chunk_size);
     let mut enc = 0xdead_u64;
     let es = sigv4rs_chunked_encoded_length(&stream, &mut enc);
     match model {
@@ -193,8 +214,16 @@ fn upload(k: &input::Knobs, r: &input::Req, p: &Plan) -> Vec<Vec<u8>> {
         is_sign_status(bs, false) && !matches!(bs, S::InvalidExpires | S::ReservedQueryParameter),
         "chunked_begin: undocumented {bs:?}"
     );
+    let v4a_mode = matches!(stream.mode, 3 | 4);
     if es != S::Ok {
         assert_eq!(bs, es, "chunked_begin vs encoded_length");
+    } else if v4a_mode {
+        // Refused; a request the C ABI rejects while reading it may be
+        // reported first.
+        assert!(
+            bs == S::InvalidArgument || plain.as_ref().err() == Some(&bs),
+            "a SigV4a mode with a SigV4 signer: {bs:?}"
+        );
     } else if plain.is_ok() {
         assert_eq!(bs, S::Ok, "sign_headers accepts the request but chunked_begin does not");
     }
@@ -204,6 +233,9 @@ fn upload(k: &input::Knobs, r: &input::Req, p: &Plan) -> Vec<Vec<u8>> {
             "chunked_begin accepts what sign_headers refuses: {:?}",
             cases::st(&plain)
         );
+    }
+    if es == S::Ok && stream.decoded_length <= 200_000 && stream.decoded_length / u64::from(stream.chunk_size) <= 600 {
+        v4a_upload(&creds, &req, t, &stream, enc, &mut transcript);
     }
     let Ok(seed) = begun else { return transcript };
     let info = StreamInfo {
@@ -382,6 +414,155 @@ fn upload(k: &input::Knobs, r: &input::Req, p: &Plan) -> Vec<Vec<u8>> {
         transcript.push(out);
     }
     transcript
+}
+
+/// A wire signature: lower-case DER hex (a SEQUENCE, 8 to 72 bytes) then
+/// `*` up to 144 characters.
+fn assert_v4a_sig(g: &str) {
+    assert_eq!(g.len(), 144, "SigV4a signature field {g:?}");
+    let hex = g.trim_end_matches('*');
+    assert!(
+        hex.len() % 2 == 0 && hex.len() >= 16 && hex.starts_with("30"),
+        "SigV4a signature {g:?}"
+    );
+    assert!(
+        hex.bytes().all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c)),
+        "SigV4a signature {g:?}"
+    );
+}
+
+/// The same stream with a SigV4a signer: refused in SigV4's signed modes;
+/// else a whole upload whose bytes add up to the encoded length, each
+/// chunk header and the end of the documented size and shape.
+fn v4a_upload(
+    creds: &Creds,
+    req: &sigv4rs_request,
+    t: i64,
+    stream: &sigv4rs_stream,
+    enc: u64,
+    transcript: &mut Vec<Vec<u8>>,
+) {
+    let mut c = creds.clone();
+    c.flags |= SIGV4RS_FLAG_SIGV4A;
+    let cfg = sigv4rs_config {
+        access_key_id: b(&c.akid, true),
+        secret_access_key: b(&c.secret, true),
+        session_token: b(&c.token, true),
+        region: b(&c.region, true),
+        service: b(&c.service, true),
+        flags: c.flags,
+        unsigned_headers: std::ptr::null(),
+        unsigned_headers_len: 0,
+        expiration: 0,
+    };
+    let mut sg = std::ptr::null_mut();
+    if sigv4rs_signer_new(&cfg, &mut sg) != S::Ok {
+        return;
+    }
+    let signer = Signer(sg);
+    let mut state = Box::new(sigv4rs_chunked {
+        _opaque: [0; SIGV4RS_CHUNKED_STATE_SIZE / 8],
+    });
+    let sp: *mut sigv4rs_chunked = &mut *state;
+    let plain = stateless("sigv4a sign_headers", Cap::Exact, &mut |o, c, l| {
+        sigv4rs_signer_sign_headers(signer.0, req, t, o, c, l)
+    });
+    let begun = protocol(
+        "sigv4a chunked_begin",
+        Cap::Exact,
+        &mut |o, c, l| sigv4rs_chunked_begin(signer.0, req, t, stream, sp, o, c, l),
+        None,
+    );
+    if matches!(stream.mode, 0 | 1) {
+        let bs = cases::st(&begun);
+        assert!(
+            bs == S::InvalidArgument || plain.as_ref().err() == Some(&bs),
+            "a SigV4 mode with a SigV4a signer: {bs:?}"
+        );
+        return;
+    }
+    if plain.is_ok() {
+        assert_eq!(
+            cases::st(&begun),
+            S::Ok,
+            "SigV4a: sign_headers accepts the request but chunked_begin does not"
+        );
+    }
+    let Ok(seed) = begun else { return };
+    let want_cl = format!("Content-Length: {enc}");
+    assert!(
+        seed.split(|&c| c == 0).any(|e| e == want_cl.as_bytes()),
+        "SigV4a seed without {want_cl}"
+    );
+    let signed = stream.mode != 2;
+    let mut sent = 0u128;
+    let mut remaining = stream.decoded_length;
+    let mut at = 0usize;
+    while remaining > 0 {
+        let n = remaining.min(u64::from(stream.chunk_size)) as usize;
+        let d = &data()[at % 65_536..at % 65_536 + n];
+        let out = protocol(
+            "sigv4a chunked_sign_chunk",
+            Cap::Exact,
+            &mut |o, c, l| sigv4rs_chunked_sign_chunk(signer.0, sp, b(d, false), o, c, l),
+            None,
+        )
+        .expect("SigV4a chunk of the right size");
+        assert!(
+            out.len() <= SIGV4RS_SIGV4A_CHUNK_HEADER_MAX_LEN,
+            "SigV4a chunk header of {} bytes",
+            out.len()
+        );
+        let s = std::str::from_utf8(&out).unwrap().strip_suffix("\r\n").unwrap();
+        match s.split_once(";chunk-signature=") {
+            Some((hex, g)) => {
+                assert!(signed);
+                assert_eq!(u64::from_str_radix(hex, 16).unwrap(), n as u64);
+                assert_v4a_sig(g);
+            }
+            None => assert!(!signed && u64::from_str_radix(s, 16).unwrap() == n as u64),
+        }
+        sent += (out.len() + n + 2) as u128;
+        remaining -= n as u64;
+        at += 7;
+        transcript.push(out);
+    }
+    let out = protocol(
+        "sigv4a chunked_finish",
+        Cap::Exact,
+        &mut |o, c, l| sigv4rs_chunked_finish(signer.0, sp, o, c, l),
+        None,
+    )
+    .expect("SigV4a finish");
+    assert!(
+        out.len() <= SIGV4RS_SIGV4A_CHUNKED_FINISH_MAX_LEN,
+        "SigV4a end of {} bytes",
+        out.len()
+    );
+    let text = String::from_utf8_lossy(&out).to_string();
+    let mut lines = text.split("\r\n");
+    let first = lines.next().unwrap();
+    if signed {
+        assert_v4a_sig(first.strip_prefix("0;chunk-signature=").expect("final chunk"));
+    } else {
+        assert_eq!(first, "0");
+    }
+    if stream.checksum != 0 {
+        assert!(lines.next().unwrap().starts_with("x-amz-checksum-"));
+        if signed {
+            assert_v4a_sig(
+                lines
+                    .next()
+                    .unwrap()
+                    .strip_prefix("x-amz-trailer-signature:")
+                    .expect("trailer signature"),
+            );
+        }
+    }
+    assert_eq!(lines.collect::<Vec<_>>(), ["", ""], "SigV4a end of body");
+    sent += out.len() as u128;
+    assert_eq!(sent, u128::from(enc), "SigV4a bytes sent vs Content-Length");
+    transcript.push(out);
 }
 
 fuzz_target!(|data: &[u8]| {

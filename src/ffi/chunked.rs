@@ -7,8 +7,7 @@ use super::request::{CHeaders, request, sigv4rs_request};
 use super::signer::{as_signer, sigv4rs_signer};
 use super::slice::{bytes, finish, output, sigv4rs_bytes};
 use super::status::sigv4rs_status;
-use crate::sign::sha::HmacKey;
-use crate::sign::{AmzDate, ChecksumKind, ChunkState, StreamMode, Streaming};
+use crate::sign::{AmzDate, ChecksumKind, ChunkState, Seed, StreamMode, Streaming};
 
 const _: () = assert!(core::mem::size_of::<ChunkState>() <= SIGV4RS_CHUNKED_STATE_SIZE);
 
@@ -20,6 +19,12 @@ pub const SIGV4RS_CHUNK_HEADER_MAX_LEN: usize = 91;
 /// Longest end of body `sigv4rs_chunked_finish` writes (signed final chunk,
 /// a SHA-256 trailer, its signature, the closing CRLF).
 pub const SIGV4RS_CHUNKED_FINISH_MAX_LEN: usize = 244;
+/// `SIGV4RS_CHUNK_HEADER_MAX_LEN` for the SigV4a modes: the signature is
+/// 144 characters (`SIGV4RS_SIGV4A_SIGNATURE_MAX_LEN`, padded with `*`).
+pub const SIGV4RS_SIGV4A_CHUNK_HEADER_MAX_LEN: usize = 171;
+/// `SIGV4RS_CHUNKED_FINISH_MAX_LEN` for the SigV4a modes (two 144-character
+/// signatures).
+pub const SIGV4RS_SIGV4A_CHUNKED_FINISH_MAX_LEN: usize = 404;
 
 /// Caller-owned state of one streamed upload (no heap). Set up by
 /// `sigv4rs_chunked_begin`; spent by `sigv4rs_chunked_finish`. Not for
@@ -44,8 +49,15 @@ pub enum sigv4rs_stream_mode {
     /// signed checksum trailer.
     SignedTrailer = 1,
     /// `STREAMING-UNSIGNED-PAYLOAD-TRAILER`: unsigned chunks, checksum
-    /// trailer (use over TLS).
+    /// trailer (use over TLS). With a SigV4 or a SigV4a signer.
     UnsignedTrailer = 2,
+    /// `STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD`: SigV4a
+    /// (`SIGV4RS_FLAG_SIGV4A` signers), every chunk signed, no trailer.
+    /// Each signature takes 144 characters on the wire (padded with `*`).
+    SignedV4a = 3,
+    /// `STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER`: SigV4a's signed
+    /// chunks plus a signed checksum trailer.
+    SignedTrailerV4a = 4,
 }
 
 /// Trailer checksums (values of `sigv4rs_stream.checksum`).
@@ -105,6 +117,8 @@ fn streaming(s: *const sigv4rs_stream) -> Result<Streaming, sigv4rs_status> {
         0 => StreamMode::Signed,
         1 => StreamMode::SignedTrailer,
         2 => StreamMode::UnsignedTrailer,
+        3 => StreamMode::SignedV4a,
+        4 => StreamMode::SignedTrailerV4a,
         _ => return Err(sigv4rs_status::InvalidArgument),
     };
     let checksum = match (s.checksum, checksum_kind(s.checksum)) {
@@ -139,7 +153,8 @@ fn state<'a>(p: *mut sigv4rs_chunked) -> Result<&'a mut ChunkState, sigv4rs_stat
 }
 
 /// The `Content-Length` of the encoded (aws-chunked) body of `stream`, which
-/// S3 needs before the first byte is sent.
+/// S3 needs before the first byte is sent (exact in every mode: SigV4a's
+/// signatures are padded to a fixed width).
 ///
 /// Statuses: OK, NULL_ARGUMENT, INVALID_ARGUMENT (unknown mode or checksum,
 /// chunk size 0, checksum without trailer mode or the reverse),
@@ -167,10 +182,14 @@ pub extern "C" fn sigv4rs_chunked_encoded_length(stream: *const sigv4rs_stream, 
 /// that a request's own `Content-Encoding` (e.g. `gzip`) is kept after
 /// `aws-chunked` (`aws-chunked,gzip`), as S3 wants; the request's payload is
 /// ignored. On OK, `*state` is ready for the chunks;
-/// on error it is not written.
+/// on error it is not written. A `SIGV4RS_FLAG_SIGV4A` signer takes the
+/// `_V4A` modes (the seed request is signed with SigV4a, the chunks and
+/// trailer with ECDSA too) or `SIGV4RS_STREAM_MODE_UNSIGNED_TRAILER`; other
+/// signers take the others.
 ///
 /// Statuses: those of `sigv4rs_signer_sign_headers`, plus the ones of
-/// `sigv4rs_chunked_encoded_length`.
+/// `sigv4rs_chunked_encoded_length`, and INVALID_ARGUMENT for a signed mode
+/// of the other algorithm than the signer's.
 #[unsafe(no_mangle)]
 pub extern "C" fn sigv4rs_chunked_begin(
     signer: *const sigv4rs_signer,
@@ -199,8 +218,8 @@ pub extern "C" fn sigv4rs_chunked_begin(
         let (buf, len) = try_status!(unsafe { output(out, out_cap, out_len) });
         // The state is made only on success, straight into the caller's
         // memory (a copy on this stack cost firmware 232 bytes).
-        let r = s.begin_chunked_with(r, unix_time, &st, buf, &mut |date, key, seed| {
-            store_state(state_out, &st, date, key, seed)
+        let r = s.begin_chunked_with(r, unix_time, &st, buf, &mut |date, seed| {
+            store_state(state_out, &st, date, seed)
         });
         finish(r, len)
     }
@@ -210,19 +229,19 @@ pub extern "C" fn sigv4rs_chunked_begin(
 /// asserted at compile time). Not inlined: the state's temporary then never
 /// shares a frame with the signing call before it.
 #[inline(never)]
-fn store_state(out: *mut sigv4rs_chunked, st: &Streaming, date: AmzDate, key: &HmacKey, seed: &[u8; 64]) {
+fn store_state(out: *mut sigv4rs_chunked, st: &Streaming, date: AmzDate, seed: Seed<'_>) {
     // SAFETY: see above.
-    unsafe {
-        out.cast::<ChunkState>()
-            .write(ChunkState::started(st, date, key, *seed))
-    };
+    unsafe { out.cast::<ChunkState>().write(ChunkState::started(st, date, seed)) };
 }
 
 /// Signs the next data chunk and writes its header:
 /// `<hex-size>;chunk-signature=<signature>\r\n` (unsigned trailer mode:
 /// `<hex-size>\r\n`). Send that header, the chunk's bytes, then `\r\n`.
 /// The output is wire bytes, not NUL-terminated; `*out_len` is their count
-/// (at most `SIGV4RS_CHUNK_HEADER_MAX_LEN`). Every chunk but the last must be exactly the chunk size.
+/// (at most `SIGV4RS_CHUNK_HEADER_MAX_LEN`, or
+/// `SIGV4RS_SIGV4A_CHUNK_HEADER_MAX_LEN` in the SigV4a modes, where the
+/// signature is padded with `*` to 144 characters, as aws-c-auth sends it).
+/// Every chunk but the last must be exactly the chunk size.
 ///
 /// Statuses: OK, NULL_ARGUMENT, BUFFER_TOO_SMALL (state unchanged),
 /// NOT_INITIALIZED (no `_begin`, or after `_finish`), INVALID_CHUNK_SIZE,
@@ -247,8 +266,9 @@ pub extern "C" fn sigv4rs_chunked_sign_chunk(
 
 /// Writes the end of the body: the final zero-length chunk, the checksum
 /// trailer and its signature (trailer modes) and the closing blank line.
-/// Wire bytes, not NUL-terminated (at most `SIGV4RS_CHUNKED_FINISH_MAX_LEN`).
-/// The state is spent.
+/// Wire bytes, not NUL-terminated (at most `SIGV4RS_CHUNKED_FINISH_MAX_LEN`,
+/// or `SIGV4RS_SIGV4A_CHUNKED_FINISH_MAX_LEN` in the SigV4a modes).
+/// The state is spent and its key zeroed.
 ///
 /// Statuses: OK, NULL_ARGUMENT, BUFFER_TOO_SMALL (state unchanged),
 /// NOT_INITIALIZED, INCOMPLETE_PAYLOAD (fewer bytes signed than declared),

@@ -168,6 +168,11 @@ impl<'a> V4a<'a> {
             key: creds.v4a_key(),
         }
     }
+
+    /// The private key (an upload's chunks keep the seed's).
+    pub(crate) fn key(&self) -> &super::v4a::V4aKey {
+        &self.key
+    }
 }
 
 #[cfg(feature = "sigv4a")]

@@ -3,7 +3,13 @@
 //! final zero-length chunk and an optional checksum trailer. The state is a
 //! few hundred bytes whatever the object size. It keeps the seed's signing
 //! key, so a credential rotation mid-upload leaves the upload's chain
-//! intact; finishing (or [`ChunkState::clear`]) zeroes it.
+//! intact; finishing zeroes it.
+//!
+//! SigV4a (`STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD[-TRAILER]`) follows
+//! aws-c-auth: the same strings to sign with `AWS4-ECDSA-P256-SHA256-PAYLOAD`
+//! / `-TRAILER` and SigV4a's scope (no region), each signed with ECDSA; on the
+//! wire a signature is its DER in hex padded with `*` to 144 digits, and the
+//! next string to sign chains the unpadded hex.
 
 use super::Error;
 use super::algorithm::V4;
@@ -14,6 +20,56 @@ use super::signer::Signer;
 use super::sink::{Counter, Sink, SliceWriter};
 use super::stream::{StreamMode, Streaming, hex_digits};
 use super::time::AmzDate;
+#[cfg(feature = "sigv4a")]
+use super::v4a::{Der, DerHex, V4aKey};
+
+/// The seed request's key and signature, handed to a new state.
+pub(crate) enum Seed<'a> {
+    V4(&'a HmacKey, &'a [u8; 64]),
+    #[cfg(feature = "sigv4a")]
+    V4a(&'a V4aKey, &'a DerHex),
+}
+
+/// The signature chain: the key the seed was signed with and the previous
+/// signature (SigV4a's as DER bytes: its hex would not fit the state).
+enum Chain {
+    V4 {
+        key: HmacKey,
+        prev: [u8; 64],
+    },
+    #[cfg(feature = "sigv4a")]
+    V4a {
+        key: V4aKey,
+        prev: Der,
+    },
+}
+
+impl Chain {
+    fn of(seed: Seed<'_>) -> Chain {
+        match seed {
+            Seed::V4(key, sig) => Chain::V4 {
+                key: key.clone(),
+                prev: *sig,
+            },
+            #[cfg(feature = "sigv4a")]
+            Seed::V4a(key, sig) => Chain::V4a {
+                key: V4aKey(key.0),
+                prev: Der::of(sig),
+            },
+        }
+    }
+}
+
+// The padded SigV4a signature is what the encoded length counts.
+#[cfg(feature = "sigv4a")]
+const _: () = assert!(StreamMode::SignedV4a.sig_len() as usize == super::v4a::MAX_SIGNATURE_HEX_LEN);
+
+/// What a signature of the chain signs.
+#[derive(Clone, Copy)]
+enum Link {
+    Chunk,
+    Trailer,
+}
 
 /// The running state of one streamed upload: plain data, so it can live in
 /// caller memory. `ready` comes first so the C ABI can check it before
@@ -23,8 +79,7 @@ pub struct ChunkState {
     ready: u32,
     mode: StreamMode,
     date: AmzDate,
-    key: HmacKey,
-    prev: [u8; 64],
+    chain: Chain,
     remaining: u64,
     chunk_size: u32,
     checksum: Option<Checksum>,
@@ -40,26 +95,28 @@ impl ChunkState {
             ready: 0,
             mode: StreamMode::Signed,
             date: AmzDate { full: [0; 16], day: 0 },
-            key: HmacKey::ZERO,
-            prev: [0; 64],
+            chain: Chain::V4 {
+                key: HmacKey::ZERO,
+                prev: [0; 64],
+            },
             remaining: 0,
             chunk_size: 0,
             checksum: None,
         }
     }
 
-    pub(crate) fn start(&mut self, s: &Streaming, date: AmzDate, key: &HmacKey, seed: [u8; 64]) {
-        *self = Self::started(s, date, key, seed);
+    pub(crate) fn start(&mut self, s: &Streaming, date: AmzDate, seed: Seed<'_>) {
+        *self = Self::started(s, date, seed);
     }
 
-    /// The state after a seed request signed at `date` with `key` and `seed`.
-    pub(crate) fn started(s: &Streaming, date: AmzDate, key: &HmacKey, seed: [u8; 64]) -> Self {
+    /// The state after a seed request signed at `date` with `seed`'s key
+    /// and signature.
+    pub(crate) fn started(s: &Streaming, date: AmzDate, seed: Seed<'_>) -> Self {
         ChunkState {
             ready: Self::READY,
             mode: s.mode,
             date,
-            key: key.clone(),
-            prev: seed,
+            chain: Chain::of(seed),
             remaining: s.decoded_len,
             chunk_size: s.chunk_size,
             checksum: s.checksum.map(Checksum::new),
@@ -79,30 +136,76 @@ impl ChunkState {
         }
     }
 
-    /// The signature of `<algorithm>\n<date>\n<scope>\n<previous signature>\n`
-    /// followed by `tail`: the chunk's and the trailer's string to sign.
-    /// Not inlined: the one MAC state lives here, not in the callers'
-    /// frames beside their hash states, nor above the key's derivation.
+    /// Signs `<algorithm>\n<date>\n<scope>\n<previous signature>\n`
+    /// followed by `tail` (the chunk's or the trailer's string to sign) and
+    /// makes that signature the previous one. Not inlined: the one MAC
+    /// (or hash) state lives here, not in the callers' frames beside theirs.
     #[inline(never)]
-    fn chained_sig(&self, alg: &V4<'_>, algorithm: &[u8], tail: &[&[u8]]) -> [u8; 64] {
-        let mut mac = alg.mac();
-        alg.prefix(&mut mac, algorithm);
-        mac.put(&self.prev);
-        mac.put(b"\n");
-        for t in tail {
-            mac.put(t);
+    fn chain(&mut self, signer: &Signer, link: Link, tail: &[&[u8]]) {
+        match &mut self.chain {
+            Chain::V4 { key, prev } => {
+                let alg = V4::with_key(signer, &self.date, key);
+                let mut mac = alg.mac();
+                alg.prefix(
+                    &mut mac,
+                    match link {
+                        Link::Chunk => b"AWS4-HMAC-SHA256-PAYLOAD",
+                        Link::Trailer => b"AWS4-HMAC-SHA256-TRAILER",
+                    },
+                );
+                mac.put(prev);
+                mac.put(b"\n");
+                for t in tail {
+                    mac.put(t);
+                }
+                *prev = hex32(&mac.finish());
+            }
+            #[cfg(feature = "sigv4a")]
+            Chain::V4a { key, prev } => {
+                let mut h = super::sha::Sha256::new();
+                h.put(match link {
+                    Link::Chunk => b"AWS4-ECDSA-P256-SHA256-PAYLOAD\n",
+                    Link::Trailer => b"AWS4-ECDSA-P256-SHA256-TRAILER\n",
+                });
+                h.put(&self.date.full);
+                h.put(b"\n");
+                // SigV4a's scope: no region.
+                h.put(self.date.date());
+                h.put(b"/");
+                h.put(signer.service());
+                h.put(b"/aws4_request\n");
+                // The previous signature unpadded, as aws-c-auth trims it.
+                prev.write_hex(&mut h);
+                h.put(b"\n");
+                for t in tail {
+                    h.put(t);
+                }
+                *prev = Der::of(&super::v4a::sign_digest(key, &h.finish()));
+            }
         }
-        hex32(&mac.finish())
     }
 
-    /// The next chunk's signature (signed modes), chaining from the previous.
-    fn chain(&mut self, signer: &Signer, data_hash: &[u8]) -> [u8; 64] {
-        let alg = V4::with_key(signer, &self.date, &self.key);
-        self.prev = self.chained_sig(&alg, b"AWS4-HMAC-SHA256-PAYLOAD", &[EMPTY_SHA256, b"\n", data_hash]);
-        self.prev
+    /// Writes the previous signature as sent: SigV4's hex, or SigV4a's
+    /// padded with `*` to a fixed width (the length is known up front).
+    fn write_sig(&self, s: &mut dyn Sink) {
+        let n = match &self.chain {
+            Chain::V4 { prev, .. } => {
+                s.put(prev);
+                prev.len()
+            }
+            #[cfg(feature = "sigv4a")]
+            Chain::V4a { prev, .. } => {
+                prev.write_hex(s);
+                prev.hex_len()
+            }
+        };
+        for _ in n..self.mode.sig_len() as usize {
+            s.put(b"*");
+        }
     }
 
-    fn write_chunk_header(&self, s: &mut dyn Sink, len: u64, sig: &[u8; 64]) {
+    /// `<hex-size>[;chunk-signature=<previous signature>]\r\n`.
+    fn write_chunk_header(&self, s: &mut dyn Sink, len: u64) {
         let mut hex = [0u8; 16];
         let n = hex_digits(len) as usize;
         for (i, h) in hex[..n].iter_mut().enumerate() {
@@ -111,7 +214,7 @@ impl ChunkState {
         s.put(&hex[..n]);
         if self.mode.signed() {
             s.put(b";chunk-signature=");
-            s.put(sig);
+            self.write_sig(s);
         }
         s.put(b"\r\n");
     }
@@ -128,27 +231,27 @@ impl ChunkState {
         if data.is_empty() || data.len() as u64 != want {
             return Err(Error::InvalidChunkSize);
         }
+        // Signatures have a fixed width on the wire: the previous one sizes
+        // the next.
         let mut c = Counter(0);
-        self.write_chunk_header(&mut c, want, &[0; 64]);
+        self.write_chunk_header(&mut c, want);
         if out.len() < c.0 {
             return Err(Error::BufferTooSmall(c.0));
         }
         if let Some(ck) = self.checksum.as_mut() {
             ck.update(data);
         }
-        let sig = if self.mode.signed() {
-            self.chain(signer, &hex32(&sha256(data)))
-        } else {
-            [0; 64]
-        };
+        if self.mode.signed() {
+            self.chain(signer, Link::Chunk, &[EMPTY_SHA256, b"\n", &hex32(&sha256(data))]);
+        }
         self.remaining -= want;
         let mut w = SliceWriter::new(out);
-        self.write_chunk_header(&mut w, want, &sig);
+        self.write_chunk_header(&mut w, want);
         Ok(w.len())
     }
 
     /// Writes the final zero-length chunk, the trailer (with its signature in
-    /// the signed mode) and the closing blank line; the state is then spent.
+    /// the signed modes) and the closing blank line; the state is then spent.
     pub fn finish(&mut self, signer: &Signer, out: &mut [u8]) -> Result<usize, Error> {
         self.check()?;
         if !signer.is_ready() {
@@ -158,21 +261,20 @@ impl ChunkState {
             return Err(Error::IncompletePayload);
         }
         let mut c = Counter(0);
-        self.write_final(&mut c, &[0; 64], &[0; 64]);
+        self.write_final(&mut c, None);
         if out.len() < c.0 {
             return Err(Error::BufferTooSmall(c.0));
         }
-        let (sig, tsig) = if self.mode.signed() {
-            let sig = self.chain(signer, EMPTY_SHA256);
-            (sig, self.trailer_signature(signer))
-        } else {
-            ([0; 64], [0; 64])
-        };
+        // It fits: written in order, each signature as soon as it is made
+        // (the trailer's chains on the final chunk's).
         let mut w = SliceWriter::new(out);
-        self.write_final(&mut w, &sig, &tsig);
+        self.write_final(&mut w, Some(signer));
         self.ready = 0;
         // The upload is over: its key goes (the old value's drop zeroes it).
-        self.key = HmacKey::ZERO;
+        self.chain = Chain::V4 {
+            key: HmacKey::ZERO,
+            prev: [0; 64],
+        };
         Ok(w.len())
     }
 
@@ -186,15 +288,6 @@ impl ChunkState {
         }
     }
 
-    fn trailer_signature(&self, signer: &Signer) -> [u8; 64] {
-        if self.checksum.is_none() {
-            return [0; 64];
-        }
-        let th = self.trailer_hash();
-        let alg = V4::with_key(signer, &self.date, &self.key);
-        self.chained_sig(&alg, b"AWS4-HMAC-SHA256-TRAILER", &[&th])
-    }
-
     /// The hash of the trailer lines, in hex. Not inlined: its hash state
     /// stays out of the frame that holds the MAC's.
     #[inline(never)]
@@ -204,12 +297,22 @@ impl ChunkState {
         hex32(&h.finish())
     }
 
-    fn write_final(&self, s: &mut dyn Sink, sig: &[u8; 64], tsig: &[u8; 64]) {
-        self.write_chunk_header(s, 0, sig);
+    /// The end of the body; with `signer`, signs as it goes (without, the
+    /// previous signature stands in: same width, for sizing).
+    fn write_final(&mut self, s: &mut dyn Sink, signer: Option<&Signer>) {
+        let sign = self.mode.signed();
+        if let (Some(signer), true) = (signer, sign) {
+            self.chain(signer, Link::Chunk, &[EMPTY_SHA256, b"\n", EMPTY_SHA256]);
+        }
+        self.write_chunk_header(s, 0);
         self.write_trailer_line(s, b"\r\n");
-        if self.checksum.is_some() && self.mode.signed() {
+        if self.checksum.is_some() && sign {
+            if let Some(signer) = signer {
+                let th = self.trailer_hash();
+                self.chain(signer, Link::Trailer, &[&th]);
+            }
             s.put(b"x-amz-trailer-signature:");
-            s.put(tsig);
+            self.write_sig(s);
             s.put(b"\r\n");
         }
         s.put(b"\r\n");

@@ -40,6 +40,7 @@ mod ops;
 
 pub use checksum::{Checksum, ChecksumKind};
 pub use chunked::ChunkState;
+pub(crate) use chunked::Seed;
 pub use error::Error;
 pub use headers::{ByteList, HeaderList};
 pub use request::{Mode, Payload, Request};

@@ -11,12 +11,11 @@ use super::Error;
 use super::algorithm::V4a;
 use super::algorithm::{Algorithm, V4};
 use super::canonical::{canonical_request_hash, write_canonical_request};
-use super::chunked::ChunkState;
+use super::chunked::{ChunkState, Seed};
 use super::encode::hex32;
 use super::output::{headers_bound, url_bound, write_headers, write_presigned_url};
 use super::plan::Plan;
 use super::request::{Mode, Request};
-use super::sha::HmacKey;
 use super::signer::{Creds, Flags, Signer};
 use super::sink::{Counter, Sink, SliceWriter};
 use super::stream::Streaming;
@@ -240,15 +239,17 @@ impl Signer {
         state: &mut ChunkState,
         out: &mut [u8],
     ) -> Result<usize, Error> {
-        self.begin_chunked_with(req, unix_time, streaming, out, &mut |date, key, seed| {
-            state.start(streaming, date, key, *seed)
+        self.begin_chunked_with(req, unix_time, streaming, out, &mut |date, seed| {
+            state.start(streaming, date, seed)
         })
     }
 
     /// [`Signer::begin_chunked`] with the state left to `start`, called
-    /// on success with the signing time, the day's key and the seed
-    /// signature (the C ABI builds the state in the caller's memory). Not
-    /// inlined: the call's key lives in this frame, not the caller's.
+    /// on success with the signing time and the seed (the day's key, or
+    /// SigV4a's, and the seed signature; the C ABI builds the state in the
+    /// caller's memory). Not inlined: the call's key lives in this frame,
+    /// not the caller's. A SigV4a signer takes the SigV4a modes or the
+    /// unsigned one, a SigV4 signer the others ([`Error::InvalidArgument`]).
     #[inline(never)]
     pub(crate) fn begin_chunked_with(
         &self,
@@ -256,12 +257,29 @@ impl Signer {
         unix_time: i64,
         streaming: &Streaming,
         out: &mut [u8],
-        start: &mut dyn FnMut(AmzDate, &HmacKey, &[u8; 64]),
+        start: &mut dyn FnMut(AmzDate, Seed<'_>),
     ) -> Result<usize, Error> {
         streaming.validate()?;
-        if self.is_v4a() {
-            // Not yet: SigV4a's aws-chunked (STREAMING-AWS4-ECDSA-P256-SHA256-*).
+        if streaming.mode.signed() && streaming.mode.v4a() != self.is_v4a() {
             return Err(Error::InvalidArgument);
+        }
+        #[cfg(feature = "sigv4a")]
+        if self.is_v4a() {
+            let got = self.call_at_v4a(unix_time);
+            let call = match got {
+                Ok(ref call) => call,
+                Err(e) => return Err(e),
+            };
+            return self.run(
+                call,
+                req,
+                Mode::Headers,
+                Output::Headers,
+                out,
+                Some((streaming, &mut |seed| {
+                    start(call.alg.date, Seed::V4a(call.alg.key(), seed))
+                })),
+            );
         }
         // (`ref`: a moved `Call` cost small stacks a second copy.)
         let got = self.call_at(unix_time);
@@ -275,7 +293,9 @@ impl Signer {
             Mode::Headers,
             Output::Headers,
             out,
-            Some((streaming, &mut |seed| start(call.alg.date, call.alg.key(), seed))),
+            Some((streaming, &mut |seed| {
+                start(call.alg.date, Seed::V4(call.alg.key(), seed))
+            })),
         )
     }
 

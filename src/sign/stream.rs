@@ -14,7 +14,19 @@ pub enum StreamMode {
     SignedTrailer,
     /// `STREAMING-UNSIGNED-PAYLOAD-TRAILER`: unsigned chunks, checksum trailer.
     UnsignedTrailer,
+    /// `STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD`: SigV4a's signed chunks,
+    /// no trailer.
+    SignedV4a,
+    /// `STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER`: SigV4a's signed
+    /// chunks and signed checksum trailer.
+    SignedTrailerV4a,
 }
+
+/// The hex digits of a SigV4 chunk or trailer signature.
+const V4_SIG_LEN: u64 = 64;
+/// Those of a SigV4a one: its DER in hex, padded with `*` to the longest
+/// (72 bytes), as aws-c-auth writes it, so lengths are known up front.
+const V4A_SIG_LEN: u64 = 144;
 
 impl StreamMode {
     /// The `x-amz-content-sha256` value of the seed request.
@@ -23,10 +35,28 @@ impl StreamMode {
             StreamMode::Signed => b"STREAMING-AWS4-HMAC-SHA256-PAYLOAD",
             StreamMode::SignedTrailer => b"STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER",
             StreamMode::UnsignedTrailer => b"STREAMING-UNSIGNED-PAYLOAD-TRAILER",
+            StreamMode::SignedV4a => b"STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD",
+            StreamMode::SignedTrailerV4a => b"STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER",
         }
     }
     pub(crate) fn signed(self) -> bool {
         self != StreamMode::UnsignedTrailer
+    }
+    /// Whether the chunks are signed with SigV4a (a SigV4a signer's modes;
+    /// the unsigned one serves both algorithms).
+    pub fn v4a(self) -> bool {
+        matches!(self, StreamMode::SignedV4a | StreamMode::SignedTrailerV4a)
+    }
+    fn trailer(self) -> bool {
+        !matches!(self, StreamMode::Signed | StreamMode::SignedV4a)
+    }
+    /// Hex digits of each chunk (and trailer) signature on the wire.
+    pub(crate) const fn sig_len(self) -> u64 {
+        match self {
+            StreamMode::UnsignedTrailer => 0,
+            StreamMode::SignedV4a | StreamMode::SignedTrailerV4a => V4A_SIG_LEN,
+            StreamMode::Signed | StreamMode::SignedTrailer => V4_SIG_LEN,
+        }
     }
 }
 
@@ -51,16 +81,24 @@ pub(crate) fn hex_digits(n: u64) -> u64 {
 impl Streaming {
     /// Checks the combination.
     pub fn validate(&self) -> Result<(), Error> {
-        let trailer = self.mode != StreamMode::Signed;
-        if self.chunk_size == 0 || trailer != self.checksum.is_some() {
+        if self.chunk_size == 0 || self.mode.trailer() != self.checksum.is_some() {
             return Err(Error::InvalidArgument);
         }
         self.encoded_len().map(|_| ())
     }
 
     fn chunk_overhead(&self, size: u64) -> u64 {
-        // `<hex>[;chunk-signature=<64>]\r\n` <data> `\r\n`
-        hex_digits(size) + if self.mode.signed() { 17 + 64 } else { 0 } + 4
+        // `<hex>[;chunk-signature=<sig>]\r\n` <data> `\r\n`
+        hex_digits(size) + self.sig_field() + 4
+    }
+
+    /// `;chunk-signature=<sig>`, or nothing unsigned.
+    fn sig_field(&self) -> u64 {
+        if self.mode.signed() {
+            17 + self.mode.sig_len()
+        } else {
+            0
+        }
     }
 
     /// The `Content-Length` of the encoded body (checked: a length that does
@@ -74,12 +112,13 @@ impl Streaming {
             total = total.and_then(|t| t.checked_add(self.chunk_overhead(rest)));
         }
         total = total.and_then(|t| t.checked_add(self.decoded_len));
-        // Final chunk `0[;chunk-signature=<64>]\r\n`, trailer, blank line.
-        let mut tail = 1 + if self.mode.signed() { 17 + 64 } else { 0 } + 2 + 2;
+        // Final chunk `0[;chunk-signature=<sig>]\r\n`, trailer, blank line.
+        let mut tail = 1 + self.sig_field() + 2 + 2;
         if let Some(k) = self.checksum {
             tail += (k.header_name().len() + 1 + k.b64_len() + 2) as u64;
             if self.mode.signed() {
-                tail += 24 + 64 + 2;
+                // `x-amz-trailer-signature:<sig>\r\n`
+                tail += 24 + self.mode.sig_len() + 2;
             }
         }
         total.and_then(|t| t.checked_add(tail)).ok_or(Error::InputTooLong)

@@ -8,6 +8,7 @@ use p256::{NistP256, NonZeroScalar};
 use zeroize::Zeroize;
 
 use super::sha::hmac;
+use super::sink::Sink;
 use super::{MAX_ACCESS_KEY_ID_LEN, MAX_SECRET_KEY_LEN};
 
 /// The algorithm's name, also the KDF's label.
@@ -121,6 +122,52 @@ impl DerHex {
         for &b in body {
             self.push(b);
         }
+    }
+}
+
+/// A signature's DER bytes: what an aws-chunked state keeps of the previous
+/// signature (half the room of its hex).
+#[derive(Clone, Copy)]
+pub(crate) struct Der {
+    bytes: [u8; MAX_SIGNATURE_HEX_LEN / 2],
+    len: u8,
+}
+
+impl Der {
+    /// No signature yet.
+    pub(crate) const EMPTY: Der = Der {
+        bytes: [0; MAX_SIGNATURE_HEX_LEN / 2],
+        len: 0,
+    };
+
+    /// The bytes behind `h` (lower-case hex, as [`der_hex`] writes it).
+    pub(crate) fn of(h: &DerHex) -> Der {
+        let nibble = |c: u8| {
+            if c >= b'a' {
+                c - b'a' + 10
+            } else {
+                c.wrapping_sub(b'0') & 15
+            }
+        };
+        let mut d = Der::EMPTY;
+        for (b, pair) in d.bytes.iter_mut().zip(h.as_ref().chunks_exact(2)) {
+            *b = nibble(pair[0]) << 4 | nibble(pair[1]);
+        }
+        d.len = h.len / 2;
+        d
+    }
+
+    /// Writes the signature as hex (the chained "previous signature").
+    pub(crate) fn write_hex(&self, s: &mut dyn Sink) {
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        for &b in &self.bytes[..usize::from(self.len)] {
+            s.put(&[DIGITS[usize::from(b >> 4)], DIGITS[usize::from(b & 15)]]);
+        }
+    }
+
+    /// Hex digits [`Der::write_hex`] writes.
+    pub(crate) fn hex_len(&self) -> usize {
+        2 * usize::from(self.len)
     }
 }
 
