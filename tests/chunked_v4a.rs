@@ -639,3 +639,39 @@ fn rotation_mid_upload_keeps_the_seed_key() {
     let rotated = derived_key("AKIDOTHER", "another secret");
     assert!(verify_body(&body, &seed, 3, &[&rotated]).is_err());
 }
+
+#[test]
+fn seed_header_lines_reach_the_sigv4a_maximum() {
+    // Host (the URL's has upper case, none given), the four aws-chunked
+    // lines with a trailer, date, region set, token, content hash,
+    // Authorization.
+    let s = new_signer(&Creds {
+        akid: "AKIDEXAMPLE",
+        secret: "secret",
+        token: "token",
+        region: "*",
+        service: "s3",
+        flags: SIGV4RS_FLAG_S3 | SIGV4RS_FLAG_SIGV4A,
+    })
+    .unwrap();
+    let req = sigv4rs_request {
+        method: b(b"PUT"),
+        url: b(b"https://S3.amazonaws.com/examplebucket/chunkObject.txt"),
+        host: b(b""),
+        path: b(b""),
+        query: b(b""),
+        headers: core::ptr::null(),
+        headers_len: 0,
+        payload_mode: 0,
+        payload: b(b""),
+    };
+    let mut state = sigv4rs_chunked {
+        _opaque: [0; SIGV4RS_CHUNKED_STATE_SIZE / 8],
+    };
+    let st = stream(4, 3, 1, 64);
+    let sp: *mut sigv4rs_chunked = &mut state;
+    let out = call_out(&|o, c, l| sigv4rs_chunked_begin(s.0, &req, DOC_TIME, &st, sp, o, c, l)).unwrap();
+    let lines = split_headers(&out);
+    assert_eq!(lines.len(), SIGV4RS_SIGV4A_MAX_OUTPUT_HEADERS, "{lines:?}");
+    assert_eq!(SIGV4RS_SIGV4A_MAX_OUTPUT_HEADERS, SIGV4RS_MAX_OUTPUT_HEADERS + 1);
+}

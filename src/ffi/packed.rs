@@ -11,10 +11,16 @@ use crate::sign::{HeaderList, MAX_HEADERS, Payload, Request, Target};
 /// The first span of header 0 in `sigv4rs_signer_sign_packed`'s `spans`
 /// (spans before it: method, url, host, path, query, payload).
 pub const SIGV4RS_PACKED_FIRST_HEADER: usize = 6;
-/// Most header lines header signing outputs (Host, Content-Encoding,
+/// Most header lines SigV4 header signing outputs (Host, Content-Encoding,
 /// Content-Length, X-Amz-Decoded-Content-Length, X-Amz-Trailer, X-Amz-Date,
-/// X-Amz-Security-Token, X-Amz-Content-SHA256, Authorization).
+/// X-Amz-Security-Token, X-Amz-Content-SHA256, Authorization). A SigV4a
+/// signer adds X-Amz-Region-Set: see `SIGV4RS_SIGV4A_MAX_OUTPUT_HEADERS`.
+/// `sigv4rs_signer_sign_packed` signs no aws-chunked seed, so its lines
+/// always fit.
 pub const SIGV4RS_MAX_OUTPUT_HEADERS: usize = 9;
+/// `SIGV4RS_MAX_OUTPUT_HEADERS` for SigV4a signers (X-Amz-Region-Set too):
+/// reached by `sigv4rs_chunked_begin` in a `_V4A` trailer mode.
+pub const SIGV4RS_SIGV4A_MAX_OUTPUT_HEADERS: usize = 10;
 /// `uint32_t`s `sigv4rs_signer_sign_packed` needs in `fields`: the count,
 /// then four per output header.
 pub const SIGV4RS_PACKED_FIELDS_LEN: usize = 37;
