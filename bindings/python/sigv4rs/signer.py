@@ -1064,7 +1064,9 @@ class Signer:
         `mode`: "signed" (every chunk signed), "signed-trailer" or
         "unsigned-trailer" (with a `checksum` trailer: "crc32", "crc32c",
         "crc64nvme", "sha1" or "sha256"; unsigned chunks are for TLS only). `headers` are the other
-        headers you will send, as for `sign`.
+        headers you will send, as for `sign`. A SigV4a signer takes the
+        same modes and signs them with ECDSA
+        (STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD[-TRAILER]).
 
         Returns `(headers, encoder)`: the headers to add (X-Amz-Date,
         Authorization, Content-Encoding: aws-chunked, Content-Length (the

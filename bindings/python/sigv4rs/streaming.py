@@ -6,6 +6,10 @@
 The body is signed chunk by chunk while it is sent, each chunk signature
 chained from the previous one, so memory stays at about one chunk whatever
 the object size.
+
+A SigV4a signer (`sigv4a=True`) streams too, with the same mode names: its
+chunks and trailer are signed with ECDSA (`STREAMING-AWS4-ECDSA-P256-
+SHA256-PAYLOAD[-TRAILER]`), each signature padded with `*` to 144 characters.
 """
 
 from __future__ import annotations
@@ -32,12 +36,18 @@ Source = Union[Readable, bytes, bytearray, memoryview, Iterable[bytes]]
 
 MODES = {"signed": _abi.STREAM_MODE_SIGNED, "signed-trailer": _abi.STREAM_MODE_SIGNED_TRAILER,
          "unsigned-trailer": _abi.STREAM_MODE_UNSIGNED_TRAILER}
+# The same names on a SigV4a signer: the library takes the ECDSA modes
+# there (and refuses the HMAC ones); unsigned chunks are the same for both.
+MODES_V4A = {"signed": _abi.STREAM_MODE_SIGNED_V4A, "signed-trailer": _abi.STREAM_MODE_SIGNED_TRAILER_V4A,
+             "unsigned-trailer": _abi.STREAM_MODE_UNSIGNED_TRAILER}
 CHECKSUMS: Dict[Optional[str], int] = {None: _abi.CHECKSUM_NONE}
 CHECKSUMS.update(ALGORITHMS)
 _NAMES = ", ".join(map(repr, ALGORITHMS))
 _MAX_U32 = (1 << 32) - 1
 _MAX_U64 = (1 << 64) - 1
 _CRLF = b"\r\n"
+_OUT_CAP = max(_abi.CHUNK_HEADER_MAX_LEN, _abi.CHUNKED_FINISH_MAX_LEN,
+               _abi.SIGV4A_CHUNK_HEADER_MAX_LEN, _abi.SIGV4A_CHUNKED_FINISH_MAX_LEN)
 
 
 def _int(value, what, lo, hi):
@@ -49,7 +59,7 @@ def _int(value, what, lo, hi):
     return int(value)
 
 
-def _stream(size, chunk_size, mode, checksum):
+def _stream(size, chunk_size, mode, checksum, sigv4a):
     if mode not in MODES:
         raise E.InvalidArgumentError("mode must be one of %s, not %r" % (", ".join(map(repr, MODES)), mode),
                                      E.InvalidArgumentError.code)
@@ -64,7 +74,7 @@ def _stream(size, chunk_size, mode, checksum):
         raise E.InvalidArgumentError("mode %r needs a checksum (%s)" % (mode, _NAMES),
                                      E.InvalidArgumentError.code)
     st = _ffi.sigv4rs_stream()
-    st.mode = MODES[mode]
+    st.mode = (MODES_V4A if sigv4a else MODES)[mode]
     st.checksum = CHECKSUMS[checksum]
     st.decoded_length = _int(size, "size", 0, _MAX_U64)
     st.chunk_size = _int(chunk_size, "chunk_size", 1, _MAX_U32)
@@ -80,13 +90,17 @@ def _encoded_length(stream):
 
 
 def chunked_encoded_length(size: int, chunk_size: int = 65536, mode: str = "signed",
-                           checksum: Optional[str] = None) -> int:
-    """The Content-Length of the aws-chunked body of `size` bytes."""
-    return _encoded_length(_stream(size, chunk_size, mode, checksum))
+                           checksum: Optional[str] = None, *, sigv4a: bool = False) -> int:
+    """The Content-Length of the aws-chunked body of `size` bytes
+    (`sigv4a=True`: as a SigV4a signer streams it, with 144-character
+    signatures)."""
+    if type(sigv4a) is not bool:
+        raise E.ArgumentTypeError("sigv4a must be True or False, not %s" % type(sigv4a).__name__)
+    return _encoded_length(_stream(size, chunk_size, mode, checksum, sigv4a))
 
 
 def begin(signer, method, url, size, headers, chunk_size, mode, checksum, time, body):
-    stream = _stream(size, chunk_size, mode, checksum)
+    stream = _stream(size, chunk_size, mode, checksum, signer.sigv4a)
     req, block = signer._request(method, url, headers, b"", None, False)
     state = _ffi.sigv4rs_chunked()
     raw = signer._output(signer._lib.sigv4rs_chunked_begin, "sign_streaming", req, unix_time(time),
@@ -122,11 +136,15 @@ class ChunkedEncoder:
     Without a source (`body=None`), drive it by hand: for each chunk (all
     exactly `chunk_size` bytes but the last) send `sign_chunk(data)`, the
     data and `b"\\r\\n"`; then send `finish()`.
+
+    From a SigV4a signer the chunk and trailer signatures are ECDSA
+    (`sigv4a` is then True), each padded with `*` to 144 characters.
     """
 
     headers: Dict[str, str]
     mode: str
     checksum: Optional[str]
+    sigv4a: bool
     decoded_length: int
     chunk_size: int
     content_length: int
@@ -139,6 +157,7 @@ class ChunkedEncoder:
         self.headers = headers
         self.mode = mode
         self.checksum = checksum
+        self.sigv4a = signer.sigv4a
         self.decoded_length = stream.decoded_length
         self.chunk_size = stream.chunk_size
         self.content_length = _encoded_length(stream)
@@ -146,7 +165,9 @@ class ChunkedEncoder:
         if declared != str(self.content_length):
             raise E.Error("sign_streaming: Content-Length %r != encoded length %d (library bug)"
                           % (declared, self.content_length))
-        self._out = ctypes.create_string_buffer(256)
+        # Room for any chunk header or end, SigV4 or SigV4a (404 bytes at
+        # most); one buffer per upload, so the larger size costs nothing.
+        self._out = ctypes.create_string_buffer(_OUT_CAP)
         self._n = ctypes.c_size_t(0)
         self._fed = 0       # data bytes signed
         self._emitted = 0   # wire bytes produced by the iterator/read
@@ -180,7 +201,7 @@ class ChunkedEncoder:
     def _wire(self, fn, what, *args):
         out, n = self._out, self._n
         st = self._signer._call(fn, self._stateref, *args, out, len(out), ctypes.byref(n))
-        if st == _abi.STATUS_BUFFER_TOO_SMALL:  # not expected (at most 200 bytes); the state is unchanged
+        if st == _abi.STATUS_BUFFER_TOO_SMALL:  # not expected (sized by the maxima); the state is unchanged
             out = ctypes.create_string_buffer(n.value)
             st = self._signer._call(fn, self._stateref, *args, out, len(out), ctypes.byref(n))
         if st != _abi.STATUS_OK:
@@ -334,6 +355,6 @@ class ChunkedEncoder:
         return self.headers.get("Authorization", "").rpartition("Signature=")[2]
 
     def __repr__(self) -> str:
-        return "<sigv4rs.ChunkedEncoder %s%s %d bytes in %d-byte chunks, %d encoded%s>" % (
-            self.mode, "+" + self.checksum if self.checksum else "", self.decoded_length, self.chunk_size,
-            self.content_length, ", finished" if self._finished else "")
+        return "<sigv4rs.ChunkedEncoder %s%s%s %d bytes in %d-byte chunks, %d encoded%s>" % (
+            "sigv4a " if self.sigv4a else "", self.mode, "+" + self.checksum if self.checksum else "",
+            self.decoded_length, self.chunk_size, self.content_length, ", finished" if self._finished else "")

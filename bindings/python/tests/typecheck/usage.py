@@ -26,7 +26,9 @@ def stream(signer: sigv4rs.Signer) -> int:
     headers, body = signer.sign_streaming("PUT", URL, 3, mode="signed-trailer", checksum="crc32c",
                                           body=io.BytesIO(b"abc"))
     frames: Iterator[bytes] = iter(body)
-    return len(body) + len(next(frames)) + len(headers) + sigv4rs.chunked_encoded_length(3)
+    v4a: bool = body.sigv4a
+    return (len(body) + len(next(frames)) + len(headers) + sigv4rs.chunked_encoded_length(3)
+            + sigv4rs.chunked_encoded_length(3, mode="signed-trailer", checksum="crc64nvme", sigv4a=v4a))
 
 
 def errors(signer: sigv4rs.Signer) -> str:
