@@ -645,10 +645,12 @@ func majorMinor(v string) string {
 // that for none of its memory (goroutine stacks move).
 type cChunked = C.sigv4rs_chunked
 
-// Output room that suffices (BUFFER_TOO_SMALL is retried anyway).
+// Output room that suffices in every mode: the SigV4a maxima are the
+// larger (144-character signatures), and a few dozen bytes more per
+// buffer cost nothing measurable (BUFFER_TOO_SMALL is retried anyway).
 const (
-	chunkHeaderRoom = int(C.SIGV4RS_CHUNK_HEADER_MAX_LEN)
-	chunkFinishRoom = int(C.SIGV4RS_CHUNKED_FINISH_MAX_LEN)
+	chunkHeaderRoom = int(C.SIGV4RS_SIGV4A_CHUNK_HEADER_MAX_LEN)
+	chunkFinishRoom = int(C.SIGV4RS_SIGV4A_CHUNKED_FINISH_MAX_LEN)
 )
 
 func newChunkedState() *cChunked {

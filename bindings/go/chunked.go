@@ -16,18 +16,24 @@ import (
 )
 
 // StreamMode says how an aws-chunked body is signed (values of
-// sigv4rs_stream.mode).
+// sigv4rs_stream.mode). The same names serve SigV4a signers
+// (Config.SigV4a), whose chunks and trailer are signed with ECDSA: the
+// signer passes the library its _V4A modes (StreamMode 3 and 4, which are
+// accepted too; a SigV4 signer refuses them with ErrInvalidArgument).
 type StreamMode uint32
 
 const (
-	// StreamSigned: STREAMING-AWS4-HMAC-SHA256-PAYLOAD, every chunk
-	// signed, no trailer.
+	// StreamSigned: STREAMING-AWS4-HMAC-SHA256-PAYLOAD (SigV4a:
+	// STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD), every chunk signed, no
+	// trailer.
 	StreamSigned StreamMode = C.SIGV4RS_STREAM_MODE_SIGNED
-	// StreamSignedTrailer: STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER,
-	// signed chunks and a signed checksum trailer.
+	// StreamSignedTrailer: STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER
+	// (SigV4a: STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER), signed
+	// chunks and a signed checksum trailer.
 	StreamSignedTrailer StreamMode = C.SIGV4RS_STREAM_MODE_SIGNED_TRAILER
 	// StreamUnsignedTrailer: STREAMING-UNSIGNED-PAYLOAD-TRAILER, unsigned
-	// chunks and an unsigned checksum trailer (use over TLS).
+	// chunks and an unsigned checksum trailer (use over TLS); only the
+	// seed is signed, with SigV4a too.
 	StreamUnsignedTrailer StreamMode = C.SIGV4RS_STREAM_MODE_UNSIGNED_TRAILER
 )
 
@@ -71,13 +77,38 @@ func (o StreamOptions) chunkSize() (uint32, error) {
 }
 
 // EncodedLength returns the Content-Length of the aws-chunked encoding of
-// size bytes: what S3 needs before the first byte is sent.
+// size bytes: what S3 needs before the first byte is sent. It is the
+// length of a SigV4 signer's upload; Signer.EncodedLength gives any
+// signer's (SigV4a signatures are longer).
 func EncodedLength(size int64, opts StreamOptions) (int64, error) {
 	chunk, err := opts.chunkSize()
 	if err != nil {
 		return 0, err
 	}
 	return encodedLength(size, opts, chunk)
+}
+
+// EncodedLength returns the Content-Length of this signer's aws-chunked
+// encoding of size bytes (as NewChunkedEncoder sets it).
+func (s *Signer) EncodedLength(size int64, opts StreamOptions) (int64, error) {
+	opts.Mode = s.streamMode(opts.Mode)
+	return EncodedLength(size, opts)
+}
+
+// streamMode is the library's mode for m on s: a SigV4a signer signs the
+// same shapes with ECDSA, under their _V4A mode numbers; other values go
+// through as they are, for the library to judge.
+func (s *Signer) streamMode(m StreamMode) StreamMode {
+	if s == nil || !s.v4a {
+		return m
+	}
+	switch m {
+	case StreamSigned:
+		return C.SIGV4RS_STREAM_MODE_SIGNED_V4A
+	case StreamSignedTrailer:
+		return C.SIGV4RS_STREAM_MODE_SIGNED_TRAILER_V4A
+	}
+	return m
 }
 
 func encodedLength(size int64, opts StreamOptions, chunk uint32) (int64, error) {
@@ -111,16 +142,17 @@ type ChunkedEncoder struct {
 // headers to send: Content-Encoding: aws-chunked,
 // X-Amz-Decoded-Content-Length, X-Amz-Trailer (trailer modes),
 // X-Amz-Content-Sha256 (the streaming mode), X-Amz-Date,
-// X-Amz-Security-Token and Authorization, replacing any spelling of those
-// names; req.ContentLength becomes the encoded length, and req.Host the
-// signed host when Go would send another (as Sign does). req.Body is not
-// touched.
+// X-Amz-Region-Set (SigV4a), X-Amz-Security-Token and Authorization,
+// replacing any spelling of those names; req.ContentLength becomes the
+// encoded length, and req.Host the signed host when Go would send another
+// (as Sign does). req.Body is not touched.
 //
 // Then send, for each chunk of the data in order (ChunkSize bytes each,
 // the last one shorter if need be), AppendChunkHeader's output, the bytes
 // and "\r\n"; and at the end AppendFinish's output. Close the encoder when
 // done or abandoned.
 func (s *Signer) NewChunkedEncoder(req *http.Request, size int64, opts StreamOptions) (*ChunkedEncoder, error) {
+	opts.Mode = s.streamMode(opts.Mode)
 	chunk, err := opts.chunkSize()
 	if err != nil {
 		return nil, err
@@ -217,7 +249,8 @@ func errEncoderDone() error {
 
 // AppendChunkHeader signs the next chunk, data, and appends its header
 // ("<hex size>;chunk-signature=<sig>\r\n", or "<hex size>\r\n" in
-// StreamUnsignedTrailer mode) to dst. Every chunk but the last must be
+// StreamUnsignedTrailer mode; with SigV4a <sig> is the hex DER signature
+// padded with '*' to 144 characters) to dst. Every chunk but the last must be
 // exactly ChunkSize bytes (ErrInvalidChunkSize otherwise); a refused chunk
 // leaves the encoder unchanged.
 func (e *ChunkedEncoder) AppendChunkHeader(dst, data []byte) ([]byte, error) {

@@ -494,7 +494,8 @@ func TestStreamingErrors(t *testing.T) {
 		{"checksum without trailer mode", 10, StreamOptions{Checksum: ChecksumCRC32}, ErrInvalidArgument},
 		{"trailer mode without checksum", 10, StreamOptions{Mode: StreamSignedTrailer}, ErrInvalidArgument},
 		{"unsigned trailer without checksum", 10, StreamOptions{Mode: StreamUnsignedTrailer}, ErrInvalidArgument},
-		{"unknown mode", 10, StreamOptions{Mode: 3}, ErrInvalidArgument},
+		// 3, 4: the SigV4a modes (chunked_v4a_test.go).
+		{"unknown mode", 10, StreamOptions{Mode: 5}, ErrInvalidArgument},
 		{"unknown checksum", 10, StreamOptions{Mode: StreamSignedTrailer, Checksum: 6}, ErrInvalidArgument}, // 4, 5: CRC64NVME, SHA-1
 		{"negative chunk size", 10, StreamOptions{ChunkSize: -1}, ErrInvalidArgument},
 		{"chunk size over 32 bits", 10, StreamOptions{ChunkSize: int(maxU32 + 1)}, ErrInvalidArgument},

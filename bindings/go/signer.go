@@ -66,8 +66,9 @@ type Config struct {
 	// library's is deterministic (RFC 6979), other signers' are not, so
 	// check one by verifying it with the key derived from the
 	// credentials, not by comparing bytes. A bad region set is
-	// ErrInvalidRegionSet. aws-chunked uploads are SigV4 only
-	// (ErrInvalidArgument).
+	// ErrInvalidRegionSet. aws-chunked uploads (SignStreaming) keep their
+	// StreamMode names and are signed with ECDSA too
+	// (STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD[-TRAILER]).
 	SigV4a bool
 	// S3Express signs for S3 Express One Zone directory buckets (Service
 	// "s3express", credentials from CreateSession: see RotateXML): S3's
@@ -115,6 +116,7 @@ type Signer struct {
 	handle uintptr                // the cgo.Handle of cs given to the library, 0 without a Provider
 	rotMu  sync.Mutex             // one Rotate at a time (the library says BUSY to a second)
 	date   atomic.Pointer[string] // the last X-Amz-Date value, to reuse it
+	v4a    bool                   // Config.SigV4a: streaming modes map to the _V4A ones
 }
 
 // NewSigner validates cfg and creates a signer.
@@ -158,7 +160,7 @@ func NewSigner(cfg Config) (*Signer, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Signer{p: c, now: cfg.Now, cs: &credState{}}
+	s := &Signer{p: c, now: cfg.Now, cs: &credState{}, v4a: cfg.SigV4a}
 	s.cs.setToken(cfg.SessionToken)
 	if s.now == nil {
 		s.now = time.Now
