@@ -11,16 +11,20 @@ module Sigv4rs
   # read it yourself. Without a source, #sign_chunk and #finish give the
   # framing for data you send yourself. Not for concurrent use.
   class ChunkedEncoder
+    # Mode => [SigV4 signer's SIGV4RS_STREAM_MODE_*, SigV4a signer's]: the
+    # library takes the signed modes of the signer's algorithm only.
     MODES = {
-      signed: FFI::STREAM_MODE_SIGNED,
-      signed_trailer: FFI::STREAM_MODE_SIGNED_TRAILER,
-      unsigned_trailer: FFI::STREAM_MODE_UNSIGNED_TRAILER
+      signed: [FFI::STREAM_MODE_SIGNED, FFI::STREAM_MODE_SIGNED_V4A],
+      signed_trailer: [FFI::STREAM_MODE_SIGNED_TRAILER, FFI::STREAM_MODE_SIGNED_TRAILER_V4A],
+      unsigned_trailer: [FFI::STREAM_MODE_UNSIGNED_TRAILER, FFI::STREAM_MODE_UNSIGNED_TRAILER]
     }.freeze
     CHECKSUMS = { nil => FFI::CHECKSUM_NONE, none: FFI::CHECKSUM_NONE }.merge(Checksum::ALGORITHMS).freeze
     BINARY = Encoding::BINARY
     CRLF = "\r\n".b.freeze
-    # Room for a chunk header or the end; a larger need is met by a retry.
-    OUT_CAP = [FFI::CHUNK_HEADER_MAX_LEN, FFI::CHUNKED_FINISH_MAX_LEN].max
+    # Room for a chunk header or the end of either algorithm (SigV4a's
+    # padded signatures are the longer); a larger need is met by a retry.
+    OUT_CAP = [FFI::CHUNK_HEADER_MAX_LEN, FFI::CHUNKED_FINISH_MAX_LEN,
+               FFI::SIGV4A_CHUNK_HEADER_MAX_LEN, FFI::SIGV4A_CHUNKED_FINISH_MAX_LEN].max
     U32 = (0..0xFFFF_FFFF).freeze
     U64 = (0..0xFFFF_FFFF_FFFF_FFFF).freeze
     private_constant :BINARY, :CRLF, :OUT_CAP, :U32, :U64
@@ -35,12 +39,13 @@ module Sigv4rs
     # Encoded bytes given so far.
     attr_reader :pos
 
-    # A sigv4rs_stream from the Ruby arguments (internal).
-    def self.stream_struct(mode, checksum, size, chunk_size)
+    # A sigv4rs_stream from the Ruby arguments, for a SigV4a signer when
+    # `sigv4a` (internal).
+    def self.stream_struct(mode, checksum, size, chunk_size, sigv4a = false)
       st = FFI::Stream.new
       st[:mode] = MODES.fetch(mode) do
         raise ArgumentError, "mode must be one of #{MODES.keys.inspect}, got #{mode.inspect}"
-      end
+      end[sigv4a ? 1 : 0]
       st[:checksum] = CHECKSUMS.fetch(checksum) do
         raise ArgumentError, "checksum must be one of #{CHECKSUMS.keys.inspect}, got #{checksum.inspect}"
       end

@@ -288,7 +288,7 @@ module Sigv4rs
       exp = Input.expiration(keys[3], 'expiration')
       names = unsigned_headers.map { |n| Input.header_name(n) }
       adapter = ProviderAdapter.new(provider, Signer.margin(margin)) if provider
-      init_state(3 * strings[2].bytesize) # a presigned URL repeats the token encoded
+      init_state(3 * strings[2].bytesize, flags) # a presigned URL repeats the token encoded
       @handle = create { |out| new_from_config(strings, names, flags, exp, out) }
       attach_provider(adapter) if adapter
     end
@@ -448,6 +448,11 @@ module Sigv4rs
       @handle.nil?
     end
 
+    # True for a SigV4a signer (`sigv4a: true`).
+    def sigv4a?
+      @sigv4a
+    end
+
     def inspect
       "#<#{self.class}#{closed? ? ' (closed)' : ''}>" # never the keys
     end
@@ -554,9 +559,11 @@ module Sigv4rs
     # body_stream; without, call its #sign_chunk and #finish yourself.
     # `mode`: :signed, :signed_trailer or :unsigned_trailer; `checksum`
     # (trailer modes only): :crc32, :crc32c, :crc64nvme, :sha1 or :sha256.
+    # A SigV4a signer signs the seed, chunks and trailer with ECDSA
+    # (STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD[-TRAILER]).
     def sign_streaming(url:, size:, http_method: 'PUT', headers: {}, body: nil, chunk_size: 65_536,
                        mode: :signed, checksum: nil, time: Time.now)
-      stream = ChunkedEncoder.stream_struct(mode, checksum, size, chunk_size)
+      stream = ChunkedEncoder.stream_struct(mode, checksum, size, chunk_size, @sigv4a)
       args = [Input.method_name(http_method), Input.url(url), Input.header_pairs(headers), Input.unix_time(time)]
       state = ::FFI::MemoryPointer.new(:uint8, FFI::CHUNKED_STATE_SIZE)
       added = begin_chunked(*args, stream, state)
@@ -764,7 +771,7 @@ module Sigv4rs
       s = FFI::Bytes.new
       s[:ptr] = mem + region.bytesize
       s[:len] = service.bytesize
-      init_state(0)
+      init_state(0, flags)
       @handle = create { |out| FFI.sigv4rs_signer_new_from_env(r, s, flags, out) }
     end
 
@@ -935,7 +942,8 @@ module Sigv4rs
                      :C_EXPIRATION
 
     # What every constructor sets up.
-    def init_state(token_guess)
+    def init_state(token_guess, flags)
+      @sigv4a = flags.anybits?(FFI::FLAG_SIGV4A) # picks the aws-chunked modes
       @lock = Mutex.new
       @cv = ConditionVariable.new
       @provider = nil     # ProviderAdapter
