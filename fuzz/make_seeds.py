@@ -5,7 +5,8 @@ suite requests (tests/data/aws-sig-v4-test-suite/v4) and a few S3 requests.
 Request targets take KNOB_LEN (32) knob bytes, then a suite-style text
 request (see src/input.rs). Offsets of the knobs used here: 0 creds preset,
 1 flags, 2 time selector, 14 payload mode, 19 misc bits, 20 expiry selector.
-Files named regress-* (inputs that found bugs) are kept.
+Files named regress-* (inputs that found bugs) and the seeds of targets not
+in OWNED (hand-written) are kept.
 Run from anywhere: python3 fuzz/make_seeds.py
 """
 import os
@@ -54,6 +55,11 @@ S3_TEXTS = [
 ]
 
 
+# The targets whose seeds this script writes (and so may delete).
+OWNED = ["sign_url", "sign_parts", "presign", "debug_outputs", "chunked", "signer_config", "payload_hasher",
+         "checksum", "sigv4a"]
+
+
 def write(target, name, data):
     d = os.path.join(OUT, target)
     os.makedirs(d, exist_ok=True)
@@ -67,11 +73,13 @@ def chunk_plan(mode, checksum, len_sel, size_sel, ops=b""):
 
 
 def main():
-    # Keep the regress-* seeds: fuzzer-found inputs of fixed bugs.
-    for root, _, files in os.walk(OUT):
-        for f in files:
+    # Only the targets written here; keep the regress-* seeds (fuzzer-found
+    # inputs of fixed bugs) and the other targets' hand-written seeds.
+    for t in OWNED:
+        d = os.path.join(OUT, t)
+        for f in os.listdir(d) if os.path.isdir(d) else []:
             if not f.startswith("regress-"):
-                os.remove(os.path.join(root, f))
+                os.remove(os.path.join(d, f))
     for c in HEADER_CASES:
         write("sign_url", c, knobs() + suite(c))
         write("sign_parts", c, knobs(misc=MISC_HOST_FIELD) + suite(c))
@@ -102,6 +110,22 @@ def main():
     # variant as (u32 * 8) >> 32.
     ops = b"\x01" + struct.pack("<I", 0x30000000) + b"\x01" + b"\x01" + struct.pack("<I", 0xD0000000)
     write("chunked", "small-chunks-wrong", k + put + chunk_plan(0, 0, 0, 4, ops))
+    # SigV4a modes (3, 4): the same uploads through the SigV4a signer.
+    write("chunked", "v4a-doc-signed", k + put + chunk_plan(3, 0, 1, 0))
+    write("chunked", "v4a-doc-trailer-crc32c", k + put + chunk_plan(4, 1, 1, 0))
+    write("chunked", "v4a-small-chunks-wrong", k + put + chunk_plan(3, 0, 0, 4, ops))
+
+    # sigv4a: the creds knob picks the region set (creds // 5) and the
+    # credentials preset (creds % 5).
+    for name, data in [
+        ("get-vanilla-set4", knobs(creds=20) + suite("get-vanilla")),
+        ("get-vanilla-with-session-token-header-set0", knobs(creds=2) + suite("get-vanilla-with-session-token")),
+        ("post-header-value-case-query-set1", knobs(creds=5, expires_sel=4) + suite("post-header-value-case")),
+        ("post-vanilla-query-url-set0", knobs(misc=MISC_URL) + suite("post-vanilla-query")),
+        ("s3-0-set2", knobs(creds=11, time_sel=1, misc=MISC_URL, expires_sel=4) + S3_TEXTS[0]),
+        ("s3-3-set3", knobs(creds=16, time_sel=1, misc=MISC_URL, expires_sel=4) + S3_TEXTS[3]),
+    ]:
+        write("sigv4a", name, data)
 
     # Arbitrary-decoded targets: all-zero input is a valid config / a fresh
     # hash; a few fixed pseudo-random inputs add variety.
@@ -112,6 +136,11 @@ def main():
         write("signer_config", "random-%d" % i, bytes(rnd.randrange(256) for _ in range(160)))
         write("payload_hasher", "random-%d" % i, bytes(rnd.randrange(256) for _ in range(300)))
     write("payload_hasher", "abc", b"\x00\x00\x00\x00\x01abc" + bytes(8))
+    # checksum: an all-zero input (CRC32, no data) and pseudo-random ones.
+    rnd = random.Random(11)
+    write("checksum", "zeros", bytes(64))
+    for i in range(4):
+        write("checksum", "random-%d" % i, bytes(rnd.randrange(256) for _ in range(300)))
 
     total = sum(os.path.getsize(os.path.join(r, f)) for r, _, fs in os.walk(OUT) for f in fs)
     print("seeds: %d bytes" % total)
