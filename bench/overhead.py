@@ -34,7 +34,8 @@ def number(pattern, text, lang):
 def main():
     records = json.loads((ROOT / "target/bench/summary.json").read_text())
     c_us = next(r["sigv4rs_ns"] for r in records
-                if r["workload"] == "W1" and r["variant"] == "reuse") / 1000
+                if r["workload"] == "W1" and r["variant"] == "reuse"
+                and r.get("algorithm", "sigv4") == "sigv4") / 1000
     py = number(r"^\s*sigv4rs binding  Signer\.sign, reuse\s+([\d.]+) us", run("python"), "python")
     rb = number(r"^\s*sigv4rs \(reuse\)\s+([\d.]+) us", run("ruby"), "ruby")
     go = number(r"^BenchmarkW1Sign(?:-\d+)?\s+\d+\s+([\d.]+) ns/op", run("go"), "go") / 1000

@@ -152,6 +152,10 @@ fn workloads() -> Vec<Workload> {
 // ---------------------------------------------------------------- sigv4rs
 
 fn config(w: &Workload) -> Config<'_> {
+    config_flags(w, if w.s3 { Flags::S3 } else { 0 })
+}
+
+fn config_flags(w: &Workload, flags: u32) -> Config<'_> {
     Config {
         access_key_id: AKID.as_bytes(),
         secret_access_key: SECRET.as_bytes(),
@@ -159,12 +163,16 @@ fn config(w: &Workload) -> Config<'_> {
         expiration: None,
         region: w.region.as_bytes(),
         service: w.service.as_bytes(),
-        flags: if w.s3 { Flags::S3 } else { 0 },
+        flags,
         unsigned_headers: &[] as &[&[u8]; 0],
     }
 }
 
 fn c_config(w: &Workload) -> sigv4rs_config {
+    c_config_flags(w, if w.s3 { SIGV4RS_FLAG_S3 } else { 0 })
+}
+
+fn c_config_flags(w: &Workload, flags: u32) -> sigv4rs_config {
     let b = |s: &str| sigv4rs_bytes {
         ptr: s.as_ptr(),
         len: s.len(),
@@ -175,7 +183,7 @@ fn c_config(w: &Workload) -> sigv4rs_config {
         session_token: b(w.token),
         region: b(w.region),
         service: b(w.service),
-        flags: if w.s3 { SIGV4RS_FLAG_S3 } else { 0 },
+        flags,
         unsigned_headers: std::ptr::null(),
         unsigned_headers_len: 0,
         expiration: 0,
@@ -225,6 +233,26 @@ fn c_sign(signer: *const sigv4rs_signer, w: &Workload, r: &CReq, out: &mut [u8])
     len
 }
 
+/// One C ABI signature: a new signer in `storage` (fresh) or `reused`.
+fn c_once(
+    storage: &mut sigv4rs_signer_storage,
+    cfg: &sigv4rs_config,
+    reused: *const sigv4rs_signer,
+    fresh: bool,
+    w: &Workload,
+    r: &CReq,
+    out: &mut [u8],
+) -> usize {
+    if !fresh {
+        return c_sign(reused, w, r, out);
+    }
+    let mut p = std::ptr::null_mut();
+    assert_eq!(sigv4rs_signer_init(storage, cfg, &mut p), sigv4rs_status::Ok);
+    let n = c_sign(p, w, r, out);
+    sigv4rs_signer_deinit(storage);
+    n
+}
+
 fn rust_sign(s: &Signer, w: &Workload, out: &mut [u8]) -> usize {
     let hs: [(&[u8], &[u8]); 2];
     let h1: [(&[u8], &[u8]); 1];
@@ -265,6 +293,16 @@ impl Aws {
     }
 
     fn sign(&self, w: &Workload) -> String {
+        self.sign_as(w, false)
+    }
+
+    /// SigV4a (the region is the region set); RFC 6979 nonces as ours, so
+    /// the same signature.
+    fn sign_v4a(&self, w: &Workload) -> String {
+        self.sign_as(w, true)
+    }
+
+    fn sign_as(&self, w: &Workload, v4a: bool) -> String {
         use aws_sigv4::http_request::{
             PayloadChecksumKind, PercentEncodingMode, SignableBody, SignableRequest, SignatureLocation,
             SigningSettings, UriPathNormalizationMode, sign,
@@ -281,15 +319,28 @@ impl Aws {
             settings.signature_location = SignatureLocation::QueryParams;
             settings.expires_in = Some(Duration::from_secs(e.into()));
         }
-        let params = aws_sigv4::sign::v4::SigningParams::builder()
-            .identity(&self.identity)
-            .region(w.region)
-            .name(w.service)
-            .time(UNIX_EPOCH + Duration::from_secs(TIME as u64))
-            .settings(settings)
-            .build()
-            .unwrap()
-            .into();
+        let time = UNIX_EPOCH + Duration::from_secs(TIME as u64);
+        let params: aws_sigv4::http_request::SigningParams<'_> = if v4a {
+            aws_sigv4::sign::v4a::SigningParams::builder()
+                .identity(&self.identity)
+                .region_set(w.region)
+                .name(w.service)
+                .time(time)
+                .settings(settings)
+                .build()
+                .unwrap()
+                .into()
+        } else {
+            aws_sigv4::sign::v4::SigningParams::builder()
+                .identity(&self.identity)
+                .region(w.region)
+                .name(w.service)
+                .time(time)
+                .settings(settings)
+                .build()
+                .unwrap()
+                .into()
+        };
         let body = if w.s3 && w.presign.is_some() {
             SignableBody::UnsignedPayload
         } else {
@@ -371,6 +422,81 @@ impl Floor {
     }
 }
 
+// ---------------------------------------------------------------- SigV4a
+
+/// The suite's SigV4a public key (for these very credentials), SEC1
+/// uncompressed, from tests/data/suite-v4a-vectors.txt.
+fn suite_public_key() -> Vec<u8> {
+    let text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/suite-v4a-vectors.txt")).unwrap();
+    let field = |k: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(k))
+            .map(|v| v.trim().to_string())
+            .unwrap()
+    };
+    let mut key = vec![4u8];
+    for v in [field("public_key_x "), field("public_key_y ")] {
+        key.extend(
+            (0..v.len())
+                .step_by(2)
+                .map(|i| u8::from_str_radix(&v[i..i + 2], 16).unwrap()),
+        );
+    }
+    key
+}
+
+/// Before timing SigV4a on `w`: our signature is aws-sigv4's (both RFC 6979)
+/// and verifies under the suite's public key over our string to sign.
+fn check_v4a(w: &Workload, s: &Signer, aws: &Aws, public: &[u8]) {
+    use p256::ecdsa::signature::Verifier;
+    let mut out = [0u8; 2048];
+    let n = rust_sign(s, w, &mut out);
+    let text = std::str::from_utf8(&out[..n]).unwrap();
+    let tag = if w.presign.is_some() {
+        "X-Amz-Signature="
+    } else {
+        "Signature="
+    };
+    let sig = text.rsplit(tag).next().unwrap().split('\0').next().unwrap();
+    assert_eq!(
+        sig,
+        aws.sign_v4a(w),
+        "{}: SigV4a signature differs from aws-sigv4's",
+        w.id
+    );
+
+    let t = Target::parse_url(w.url.as_bytes()).unwrap();
+    let hs: Vec<(&[u8], &[u8])> = w.headers.iter().map(|(n, v)| (n.as_bytes(), v.as_bytes())).collect();
+    let hl: &[(&[u8], &[u8])] = &hs;
+    let req = Request {
+        method: w.method.as_bytes(),
+        target: t,
+        headers: &hl,
+        payload: Payload::Auto(&w.body),
+    };
+    let mode = w.presign.map_or(Mode::Headers, Mode::Presign);
+    let mut sts = [0u8; 2048];
+    let n = s.string_to_sign(&req, TIME, mode, &mut sts).unwrap();
+    let sts = &sts[..n - 1];
+    assert!(
+        sts.starts_with(b"AWS4-ECDSA-P256-SHA256\n"),
+        "{}: not a SigV4a string to sign",
+        w.id
+    );
+    let der: Vec<u8> = (0..sig.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&sig[i..i + 2], 16).unwrap())
+        .collect();
+    let key = p256::ecdsa::VerifyingKey::from_sec1_bytes(public).unwrap();
+    let der = p256::ecdsa::DerSignature::from_bytes(&der).unwrap();
+    assert!(
+        key.verify(sts, &der).is_ok(),
+        "{}: SigV4a signature does not verify",
+        w.id
+    );
+}
+
 // ---------------------------------------------------------------- timing
 
 /// Medians (ns per call) of interleaved samples of each closure.
@@ -426,6 +552,9 @@ fn main() {
     let quick = std::env::args().any(|a| a == "--quick") || std::env::var_os("SIGV4RS_BENCH_QUICK").is_some();
     let budget = Duration::from_millis(if quick { 300 } else { 2000 });
     let mut records = Vec::new();
+    let public = suite_public_key();
+    let mut v4a_rows = Vec::new();
+    let mut v4a_ns: Vec<(&str, bool, f64, f64)> = Vec::new();
     println!(
         "{:<3} {:<6} {:>11} {:>11} {:>11} {:>11} {:>9} {:>9} {:>7}",
         "", "", "sigv4rs C", "sigv4rs Rs", "floor", "aws-sigv4", "x floor", "vs aws", "allocs"
@@ -524,7 +653,7 @@ fn main() {
                 c_allocs
             );
             let mut rec = format!(
-                "{{\"workload\":\"{}\",\"variant\":\"{variant}\",\"sigv4rs_ns\":{c_ns:.1},\"sigv4rs_rust_ns\":{rs_ns:.1},\
+                "{{\"workload\":\"{}\",\"variant\":\"{variant}\",\"algorithm\":\"sigv4\",\"sigv4rs_ns\":{c_ns:.1},\"sigv4rs_rust_ns\":{rs_ns:.1},\
                  \"floor_ns\":{floor_ns:.1},\"aws_sigv4_ns\":{aws_ns:.1},\"ratio_to_floor\":{:.4},\
                  \"ratio_to_floor_rust\":{:.4},\"speedup_vs_aws_sigv4\":{:.3},\"allocs_per_sign\":{c_allocs},\
                  \"allocs_per_sign_rust\":{rs_allocs},\"aws_sigv4_allocs_per_sign\":{aws_allocs}",
@@ -551,7 +680,102 @@ fn main() {
             rec.push('}');
             records.push(rec);
         }
+
+        // SigV4a on the same workload (the region becomes the region set),
+        // timed interleaved with SigV4 through the C ABI for the ratio.
+        let a_flags = if w.s3 { SIGV4RS_FLAG_S3 } else { 0 } | SIGV4RS_FLAG_SIGV4A;
+        let sa = Signer::new(&config_flags(&w, a_flags)).unwrap();
+        check_v4a(&w, &sa, &aws, &public);
+        let ccfg_a = c_config_flags(&w, a_flags);
+        let mut reused_a = std::ptr::null_mut();
+        assert_eq!(sigv4rs_signer_new(&ccfg_a, &mut reused_a), sigv4rs_status::Ok);
+        let mut storage_a = Box::new(sigv4rs_signer_storage {
+            _opaque: [0; SIGV4RS_SIGNER_STORAGE_SIZE / 8],
+        });
+        let mut out_a = [0u8; 2048];
+        let mut rs_out_a = [0u8; 2048];
+        for fresh in [false, true] {
+            let variant = if fresh { "fresh" } else { "reuse" };
+            let mut v4_call = || {
+                black_box(c_once(&mut cfg_storage, &ccfg, reused, fresh, &w, &creq, &mut out));
+            };
+            let mut a_call = || {
+                black_box(c_once(&mut storage_a, &ccfg_a, reused_a, fresh, &w, &creq, &mut out_a));
+            };
+            let a_allocs = allocs_per_call(100, &mut a_call);
+            let mut rs_a_call = || {
+                if fresh {
+                    let s = Signer::new(&config_flags(&w, a_flags)).unwrap();
+                    black_box(rust_sign(&s, &w, &mut rs_out_a));
+                } else {
+                    black_box(rust_sign(&sa, &w, &mut rs_out_a));
+                }
+            };
+            let rs_a_allocs = allocs_per_call(100, &mut rs_a_call);
+            let mut aws_a_call = || {
+                black_box(aws.sign_v4a(&w));
+            };
+            // The private key derivation alone (what a fresh signer adds).
+            let mut kdf_call = || {
+                black_box(sigv4rs::sign::derive_v4a(AKID.as_bytes(), SECRET.as_bytes()));
+            };
+            let t = measure(
+                &mut [
+                    &mut v4_call,
+                    &mut a_call,
+                    &mut rs_a_call,
+                    &mut aws_a_call,
+                    &mut kdf_call,
+                ],
+                budget,
+            );
+            let (v4_ns, a_ns, rs_a_ns, aws_a_ns, kdf_ns) = (t[0], t[1], t[2], t[3], t[4]);
+            v4a_rows.push(format!(
+                "{:<3} {:<6} {:>11.0} {:>11.0} {:>11.0} {:>11.0} {:>9.2} {:>9.2} {:>7.1}",
+                w.id,
+                variant,
+                v4_ns,
+                a_ns,
+                rs_a_ns,
+                aws_a_ns,
+                a_ns / v4_ns,
+                aws_a_ns / a_ns,
+                a_allocs
+            ));
+            v4a_ns.push((w.id, fresh, a_ns, kdf_ns));
+            records.push(format!(
+                "{{\"workload\":\"{}\",\"variant\":\"{variant}\",\"algorithm\":\"sigv4a\",\"sigv4rs_ns\":{a_ns:.1},\
+                 \"sigv4rs_rust_ns\":{rs_a_ns:.1},\"sigv4_ns\":{v4_ns:.1},\"ratio_to_sigv4\":{:.4},\
+                 \"aws_sigv4a_ns\":{aws_a_ns:.1},\"speedup_vs_aws_sigv4a\":{:.3},\"kdf_ns\":{kdf_ns:.1},\
+                 \"allocs_per_sign\":{a_allocs},\"allocs_per_sign_rust\":{rs_a_allocs}}}",
+                w.id,
+                a_ns / v4_ns,
+                aws_a_ns / a_ns
+            ));
+        }
+        sigv4rs_signer_free(reused_a);
         sigv4rs_signer_free(reused);
+    }
+    println!();
+    println!("SigV4a (AWS4-ECDSA-P256-SHA256), same workloads, timed interleaved with SigV4 (C ABI):");
+    println!(
+        "{:<3} {:<6} {:>11} {:>11} {:>11} {:>11} {:>9} {:>9} {:>7}",
+        "", "", "v4 C", "v4a C", "v4a Rs", "aws v4a", "v4a/v4", "vs aws", "allocs"
+    );
+    for r in &v4a_rows {
+        println!("{r}");
+    }
+    // First signature (fresh: a new signer derives the private key, then
+    // caches it) vs steady state (reuse: the cached key).
+    let kdf = v4a_ns.iter().map(|r| r.3).fold(f64::MAX, f64::min);
+    for id in ["W1", "W2", "W3"] {
+        let get = |fresh| v4a_ns.iter().find(|r| r.0 == id && r.1 == fresh).map(|r| r.2).unwrap();
+        println!(
+            "    {id} v4a first signature {:.0} ns, steady state {:.0} ns ({:+.0} ns; key derivation alone {kdf:.0} ns)",
+            get(true),
+            get(false),
+            get(true) - get(false)
+        );
     }
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench");
     std::fs::create_dir_all(&dir).unwrap();
