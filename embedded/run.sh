@@ -6,7 +6,8 @@
 # cross-compiles the library without std for thumbv7m-none-eabi (Cortex-M3),
 # thumbv7em-none-eabihf (Cortex-M4F) and riscv32imc-unknown-none-elf
 # (ESP32-C3 class) at opt-level s, z, z with sha2's compact SHA-256, and z
-# with the application's SHA-256, links the C test firmware (fw/) against
+# with the application's SHA-256 (plus `a`: zc with the sigv4a feature, on
+# M4F and RV32 only), links the C test firmware (fw/) against
 # each, runs it on lm3s6965evb and mps2-an385 (M3), mps2-an386 (M4F) and
 # virt (RV32, -bios none) with semihosting (exit status = failure count),
 # and prints flash/RAM sizes and stack use (painted in QEMU and static from
@@ -14,7 +15,7 @@
 #
 # Env: SIGV4RS_FW_BREAK=1  corrupt one expected value: the run must fail
 #      SIGV4RS_FW_ENFORCE_TARGETS=0  report the targets without failing the run
-#      SIGV4RS_FW_VARIANTS  subset of "s z zc zo" (default all); QUICK=1 = "zc"
+#      SIGV4RS_FW_VARIANTS  subset of "s z zc zo a" (default all); QUICK=1 = "zc"
 #      SIGV4RS_FW_OUT       outputs (default <repo>/target/embedded)
 #      SIGV4RS_FW_CARGO_DIR cargo build dirs (default ~/.cache/sigv4rs-embedded/cargo)
 #      RUST_WEB_DIR, QEMU_DIR, QEMU_RISCV_DIR  toolchain prefixes
@@ -33,7 +34,7 @@ export QEMU_DIR="${QEMU_DIR:-/opt/qemu-arm}"
 export QEMU_RISCV_DIR="${QEMU_RISCV_DIR:-/opt/qemu-riscv}"
 BREAK="${SIGV4RS_FW_BREAK:-0}"
 ENFORCE="${SIGV4RS_FW_ENFORCE_TARGETS:-1}"
-read -ra VARIANTS <<<"${SIGV4RS_FW_VARIANTS:-s z zc zo}"
+read -ra VARIANTS <<<"${SIGV4RS_FW_VARIANTS:-s z zc zo a}"
 [ "${QUICK:-0}" = 1 ] && VARIANTS=(zc)
 TARGETS=(thumbv7m-none-eabi thumbv7em-none-eabihf riscv32imc-unknown-none-elf)
 # The issue's targets.
@@ -63,6 +64,14 @@ OWN_SHA_LIMIT=6656
 declare -A FLASH_CEILING=(
   [thumbv7m-none-eabi]="21200 24550 20550" [thumbv7em-none-eabihf]="21200 24550 20550"
   [riscv32imc-unknown-none-elf]="24350 28750 23500")
+# SigV4a (variant a: zc + --features sigv4a; M4F and RV32 only): the
+# header-only flash and the peak painted signing stack, per target. No issue
+# target; measured figures plus about 2 %, so growth is seen.
+# Measured 2026-12-06 (at 89d72e9): M4F 40,990 B / 6,280 B, RV32 48,762 B / 6,068 B.
+declare -A V4A_CEILING=([thumbv7em-none-eabihf]="41800 6400" [riscv32imc-unknown-none-elf]="49750 6200")
+V4A_TARGETS="thumbv7em-none-eabihf riscv32imc-unknown-none-elf"
+# Whether variant $1 is built for target $2.
+built() { [ "$1" != a ] || [[ " $V4A_TARGETS " == *" $2 "* ]]; }
 # Calls whose stack the 1.5 KiB target is about.
 SIGNING_CALLS=(sigv4rs_signer_sign_headers sigv4rs_signer_presign sigv4rs_chunked_begin
                sigv4rs_chunked_sign_chunk sigv4rs_chunked_finish)
@@ -75,13 +84,14 @@ step() { t_step=$(date +%s.%N); printf '\n=== %s\n' "$*"; }
 took() { TIMES+=("$(awk -v a="$t_step" -v b="$(date +%s.%N)" -v s="$1" 'BEGIN{printf "%-52s %6.1f s", s, b-a}')"); }
 die() { echo "run.sh: $*" >&2; exit 2; }
 
-profile_of() { case $1 in s) echo firmware ;; z | zc | zo) echo firmware-z ;; *) die "unknown variant $1" ;; esac; }
+profile_of() { case $1 in s) echo firmware ;; z | zc | zo | a) echo firmware-z ;; *) die "unknown variant $1" ;; esac; }
 # zo: the application's own SHA-256 (fw/sha256_compress.c), as a hardware engine would be.
-features_of() { case $1 in zo) echo "--features caller-sha256" ;; *) echo "" ;; esac; }
+# a: SigV4a (p256/ecdsa, no_std, no alloc).
+features_of() { case $1 in zo) echo "--features caller-sha256" ;; a) echo "--features sigv4a" ;; *) echo "" ;; esac; }
 rustflags_of() { # -Z emit-stack-sizes only adds a non-loaded section
   # Firmware takes the small build-time limits (32 headers, 32 query parameters).
   case $1 in
-    zc) echo '-Z emit-stack-sizes --cfg sigv4rs_limits="small" --cfg sha2_backend_soft="compact"' ;;
+    zc | a) echo '-Z emit-stack-sizes --cfg sigv4rs_limits="small" --cfg sha2_backend_soft="compact"' ;;
     *) echo '-Z emit-stack-sizes --cfg sigv4rs_limits="small"' ;;
   esac
 }
@@ -128,11 +138,17 @@ if [ "$BREAK" = 1 ]; then
   VEC="$OUT/gen/broken"
 fi
 echo "$(sed -n 's/^#define FW_N_CASES //p' "$VEC/vectors.h") suite cases -> $VEC/vectors.h"
+# SigV4a (variant a): the firmware prints its signatures, verified on the host.
+SUITE_V4A="$REPO/tests/data/suite-v4a-vectors.txt"
+for d in good broken; do python3 "$HERE/tools/gen_v4a.py" "$SUITE_V4A" "$OUT/gen/$d/vectors_v4a.h"; done
+N_V4A=$(sed -n 's/^#define FW_N_V4A_CASES //p' "$OUT/gen/good/vectors_v4a.h")
+echo "$N_V4A SigV4a suite cases -> $VEC/vectors_v4a.h"
 took "generate vectors"
 
 # ------------------------------------------------------------ 3. Rust builds
 for v in "${VARIANTS[@]}"; do
   for t in "${TARGETS[@]}"; do
+    built "$v" "$t" || continue
     step "3. cargo build  $t  variant $v (profile $(profile_of "$v"), RUSTFLAGS $(rustflags_of "$v"))"
     log="$OUT/cargo-$v-$t.log"
     rc=0
@@ -184,7 +200,9 @@ link_fw() { # target variant vector-dir out.elf
   [ -d "$d/include" ] && inc=(-I "$d/include")
   words cpu_of "$t"; cpu=("${W[@]}")
   words own_sha_of "$v"; sha=("${W[@]}")
-  "$(gnu_of "$t")gcc" "${cpu[@]}" "${CFLAGS[@]}" "${inc[@]}" -I "$vec" -DFW_TARGET="\"$t $v\"" "${LDFLAGS[@]}" \
+  local v4a=()
+  [ "$v" = a ] && v4a=(-DFW_SIGV4A)
+  "$(gnu_of "$t")gcc" "${cpu[@]}" "${CFLAGS[@]}" "${inc[@]}" "${v4a[@]}" -I "$vec" -DFW_TARGET="\"$t $v\"" "${LDFLAGS[@]}" \
     -T "$d/link.ld" -Wl,-Map="${elf%.elf}.map" "$d/startup.c" "$HERE/fw/main.c" \
     "${sha[@]}" "$OUT/lib-$v-$t.a" -lgcc -o "$elf" 2>&1 | quiet
   [ -f "$elf" ] || die "link failed: $elf"
@@ -207,6 +225,7 @@ run_fw() { # target board elf -> sets RC, LOG
 
 for v in "${VARIANTS[@]}"; do
   for t in "${TARGETS[@]}"; do
+    built "$v" "$t" || continue
     step "4. firmware  $t  variant $v"
     elf="$OUT/fw-$v-$t.elf"
     link_fw "$t" "$v" "$VEC" "$elf"
@@ -217,7 +236,14 @@ for v in "${VARIANTS[@]}"; do
       pass=$(grep -c '^PASS' "$LOG" || true)
       fail=$(grep -c '^FAIL' "$LOG" || true)
       last=$(grep '^RESULT' "$LOG" || echo "RESULT: none (crashed? see $LOG)")
-      if [ "$RC" = 0 ] && [ "$fail" = 0 ] && grep -q '^RESULT: PASS' "$LOG"; then
+      v4a_ok=1
+      if [ "$v" = a ]; then
+        # The printed ECDSA signatures, against the suite's public key.
+        brk=(); [ "$BREAK" = 1 ] && brk=(--break)
+        if ! (cd "$HERE/tools" && python3 verify_v4a.py "$LOG" "$SUITE_V4A" $((2 * N_V4A)) "${brk[@]}") \
+          | sed 's/^/    /'; then v4a_ok=0; fi
+      fi
+      if [ "$RC" = 0 ] && [ "$fail" = 0 ] && [ $v4a_ok = 1 ] && grep -q '^RESULT: PASS' "$LOG"; then
         VERDICT[$v-$t-$b]=PASS
         RUNS_OK=$((RUNS_OK + 1))
       else
@@ -239,6 +265,7 @@ if [ "$BREAK" != 1 ]; then
   step "5. negative control: the same firmware with one corrupted expected signature must exit 1"
   v=${VARIANTS[0]}
   for t in thumbv7m-none-eabi riscv32imc-unknown-none-elf; do
+    built "$v" "$t" || continue
     b=$(boards_of "$t"); b=${b%% *}
     link_fw "$t" "$v" "$OUT/gen/broken" "$OUT/fw-broken-$t.elf"
     run_fw "$t" "$b" "$OUT/fw-broken-$t.elf"
@@ -274,6 +301,7 @@ declare -A FLASH_SIGN=() FLASH_HDR=() DATA_BSS=()
 printf '%-5s %-3s %8s %8s %6s %6s %12s %16s\n' target var .text .rodata .data .bss "flash(all)" "flash(signing)"
 for t in "${TARGETS[@]}"; do
   for v in "${VARIANTS[@]}"; do
+    built "$v" "$t" || continue
     all="$OUT/rust-all-$v-$t.elf"
     sig="$OUT/rust-signing-$v-$t.elf"
     rust_only "$t" "$OUT/lib-$v-$t.a" "$all" "${EXPORTS[@]}"
@@ -292,7 +320,8 @@ done
 echo "flash = .text + .rodata + .data (load image); all = the 15 exports; signing = signer_init/deinit,"
 echo "sign_headers, presign, chunked_* (no canonical_request/string_to_sign, hasher, status_str, version)."
 echo "s = opt-level s, z = opt-level z, zc = z + --cfg sha2_backend_soft=\"compact\", zo = z + the application's"
-echo "SHA-256 (feature caller-sha256, not counted); all with --cfg sigv4rs_limits=\"small\"; panic=abort, lto, 1 CGU."
+echo "SHA-256 (feature caller-sha256, not counted), a = zc + SigV4a (feature sigv4a; M4F, RV32); all with"
+echo "--cfg sigv4rs_limits=\"small\"; panic=abort, lto, 1 CGU."
 # M3 and M4F differ by a few bytes: the breakdown is shown for M4F, and for
 # RV32 in the first variant and zc.
 for v in "${VARIANTS[@]}"; do
@@ -313,6 +342,7 @@ step "7. stack: painted in QEMU (high-water mark per exported function) vs stati
 declare -A STATIC=() PAINTED=()
 for t in "${TARGETS[@]}"; do
   for v in "${VARIANTS[@]}"; do
+    built "$v" "$t" || continue
     syms=(); for e in "${EXPORTS[@]}"; do syms+=("$(symbol_of "$e")"); done
     python3 "$HERE/tools/stack_report.py" "$OUT/rust-all-$v-$t.elf" "${syms[@]}" >"$OUT/stack-$v-$t.txt"
     while read -r _ name bytes _; do STATIC[$v-$t-${name%_small}]=$bytes; done < <(grep '^STATIC' "$OUT/stack-$v-$t.txt")
@@ -323,11 +353,12 @@ done
 for group in "thumbv7m-none-eabi thumbv7em-none-eabihf" riscv32imc-unknown-none-elf; do
   echo
   printf '%-34s' "painted / static (bytes)"
-  for t in $group; do for v in "${VARIANTS[@]}"; do printf '%13s' "$(short_of "$t") $v"; done; done
+  for t in $group; do for v in "${VARIANTS[@]}"; do if built "$v" "$t"; then printf '%13s' "$(short_of "$t") $v"; fi; done; done
   echo
   for e in "${EXPORTS[@]}"; do
     printf '%-34s' "$e"
     for t in $group; do for v in "${VARIANTS[@]}"; do
+      built "$v" "$t" || continue
       printf '%13s' "${PAINTED[$v-$t-$e]:-?}/${STATIC[$v-$t-$e]:-?}"
     done; done
     echo
@@ -337,7 +368,8 @@ echo "painted: deepest use below the caller's SP over every call the firmware ma
 echo "static: worst path in the call graph, indirect calls counted as reaching any address-taken function."
 for t in "${TARGETS[@]}"; do
   for v in "${VARIANTS[@]}"; do
-    [ "$v" = "${VARIANTS[0]}" ] || [ "$v" = zc ] || continue
+    [ "$v" = "${VARIANTS[0]}" ] || [ "$v" = zc ] || [ "$v" = a ] || continue
+    built "$v" "$t" || continue
     echo
     echo "deepest static paths, $(short_of "$t") $v (frame bytes:function):"
     for e in sigv4rs_signer_sign_headers sigv4rs_chunked_begin; do
@@ -356,8 +388,10 @@ step "8. issue targets"
 # call within the target in zc and zo (the builds a device ships; s and z
 # are shown); flash within the ceilings while it misses the targets.
 MISSED=()
+declare -A PEAK=()
 for t in "${TARGETS[@]}"; do
   for v in "${VARIANTS[@]}"; do
+    built "$v" "$t" || continue
     peak=0; peak_s=0; who=""
     for e in "${SIGNING_CALLS[@]}"; do
       p=${PAINTED[$v-$t-$e]:-0}; s=${STATIC[$v-$t-$e]:-0}
@@ -365,6 +399,7 @@ for t in "${TARGETS[@]}"; do
       [ "$s" -gt "$peak_s" ] && peak_s=$s
     done
     f=${FLASH_SIGN[$v-$t]}
+    PEAK[$v-$t]=$peak
     [ "${DATA_BSS[$v-$t]}" = 0 ] || MISSED+=(".data/.bss $(short_of "$t") $v")
     case $v in zc | zo) [ "$peak" -le $STACK_LIMIT ] || MISSED+=("stack $(short_of "$t") $v $peak B") ;; esac
     printf '%-4s %-3s flash(signing) %6d B %-4s | .data+.bss %d B %-4s | peak signing stack painted %5d B %-4s (static %5d B) (%s)\n' \
@@ -378,10 +413,15 @@ for t in "${TARGETS[@]}"; do
     IFS=: read -r n c what <<<"$pair"
     [ -z "$n" ] || [ "$n" -le "$c" ] || MISSED+=("flash $(short_of "$t") $what $n B > ceiling $c B")
   done
+  if built a "$t" && [ -n "${FLASH_HDR[a-$t]:-}" ]; then
+    read -r c_flash c_stack <<<"${V4A_CEILING[$t]}"
+    [ "${FLASH_HDR[a-$t]}" -le "$c_flash" ] || MISSED+=("flash $(short_of "$t") sigv4a ${FLASH_HDR[a-$t]} B > ceiling $c_flash B")
+    [ "${PEAK[a-$t]}" -le "$c_stack" ] || MISSED+=("stack $(short_of "$t") sigv4a ${PEAK[a-$t]} B > ceiling $c_stack B")
+  fi
 done
 echo "targets: header signing + presigning <= $FLASH_LIMIT B (zc), with aws-chunked <= $CHUNKED_LIMIT B (zc),"
 echo "with the application's SHA-256 <= $OWN_SHA_LIMIT B (zo), .data/.bss = 0, any signing call <= $STACK_LIMIT B of stack."
-echo "flash targets missed; enforced meanwhile: the ceilings in run.sh (FLASH_CEILING)."
+echo "flash targets missed; enforced meanwhile: the ceilings in run.sh (FLASH_CEILING, V4A_CEILING)."
 # One line per target (zc for flash and stack; zo for own-sha), "-" for a
 # variant not built.
 for t in "${TARGETS[@]}"; do
@@ -390,8 +430,11 @@ for t in "${TARGETS[@]}"; do
     p=${PAINTED[zc-$t-$e]:-0}
     [ "$p" -gt "$peak" ] && peak=$p
   done
+  # SigV4a (variant a): header-only flash and peak signing stack, where built.
+  v4a=""
+  built a "$t" && v4a=", sigv4a ${FLASH_HDR[a-$t]:--} B, stack ${PEAK[a-$t]:--} B"
   echo "firmware $t: flash ${FLASH_HDR[zc-$t]:--}/$FLASH_LIMIT B, chunked ${FLASH_SIGN[zc-$t]:--}/$CHUNKED_LIMIT B," \
-    "own-sha ${FLASH_HDR[zo-$t]:--}/$OWN_SHA_LIMIT B, stack $peak/$STACK_LIMIT B"
+    "own-sha ${FLASH_HDR[zo-$t]:--}/$OWN_SHA_LIMIT B, stack $peak/$STACK_LIMIT B$v4a"
 done
 if [ "$ENFORCE" = 1 ]; then
   echo "enforced: ${#MISSED[@]} failed${MISSED[*]:+: ${MISSED[*]}}"
@@ -408,7 +451,7 @@ echo "toolchain: $("$RUSTC" --version) | $(arm-none-eabi-gcc --version | head -1
   "$(basename "$(qemu_of riscv32imc-unknown-none-elf)") $("$(qemu_of riscv32imc-unknown-none-elf)" --version | head -1 | sed 's/.*version //')"
 echo
 echo "per run:"
-for v in "${VARIANTS[@]}"; do for t in "${TARGETS[@]}"; do for b in $(boards_of "$t"); do
+for v in "${VARIANTS[@]}"; do for t in "${TARGETS[@]}"; do built "$v" "$t" || continue; for b in $(boards_of "$t"); do
   printf '  %-4s %-3s %-12s %s\n' "$(short_of "$t")" "$v" "$b" "${VERDICT[$v-$t-$b]}"
 done; done; done
 # The closing line CI tools read: firmware runs (plus the negative control).

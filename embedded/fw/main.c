@@ -2,8 +2,9 @@
  *
  * Checks the official SigV4 suite (vectors.h, generated from the suite's
  * files), the two AWS S3 aws-chunked documentation examples and error
- * paths, printing PASS/FAIL per check over semihosting. main returns the
- * failure count, which startup.c turns into the exit status. Every call
+ * paths (and, built with -DFW_SIGV4A, SigV4a suite cases whose signatures
+ * the host verifies), printing PASS/FAIL per check over semihosting. main
+ * returns the failure count, which startup.c turns into the exit status. Every call
  * into the library is wrapped in stack painting, and the high-water mark
  * of each exported function is printed as "STACK <name> <bytes>". */
 #define SIGV4RS_NO_STD
@@ -481,6 +482,113 @@ static void suite_case(const struct fw_case *c)
     report(ok, "suite", c->name, "query mode: canonical request, string to sign, signature, URL");
 }
 
+#ifdef FW_SIGV4A
+/* ------------------------------------------------ SigV4a (sigv4a builds) */
+
+/* The suite's v4a cases (vectors_v4a.h): canonical requests, strings to
+ * sign, added headers and presigned parameters must be the suite's; the
+ * ECDSA signature differs per signer (the suite's are samples), so it is
+ * printed as "V4A <case> <header|query> <hex>" and run.sh verifies it on
+ * the host with the suite's public key (tools/verify_v4a.py). */
+#include "vectors_v4a.h"
+
+static void print_v4a(const char *name, const char *mode, const char *sig)
+{
+    sh_puts("V4A ");
+    sh_puts(name);
+    sh_puts(" ");
+    sh_puts(mode);
+    sh_puts(" ");
+    sh_puts(sig);
+    sh_puts("\n");
+}
+
+static int v4a_sig_ok(const char *sig)
+{
+    size_t n = sig ? slen(sig) : 0;
+    return n >= 16 && n <= SIGV4RS_SIGV4A_SIGNATURE_MAX_LEN && sig[0] == '3' && sig[1] == '0';
+}
+
+/* Added headers as the suite's, Authorization compared up to "Signature=". */
+static int v4a_headers_match(const struct fw_case *c, size_t len)
+{
+    int used[8] = {0};
+    size_t n = 0;
+    if (c->n_added > 8)
+        return 0;
+    for (size_t i = 0; i < len; n++) {
+        const char *e = (const char *)out + i;
+        size_t el = slen(e), colon = 0, k;
+        while (colon < el && e[colon] != ':')
+            colon++;
+        if (colon + 2 > el || e[colon + 1] != ' ')
+            return 0;
+        for (k = 0; k < c->n_added; k++) {
+            const char *want = c->added[2 * k + 1];
+            const char *cut = after_last(want, "Signature=");
+            size_t wl = cut ? (size_t)(cut - want) : slen(want);
+            if (!used[k] && name_eq(e, colon, c->added[2 * k]) &&
+                (cut ? el - colon - 2 >= wl && mem_eq(e + colon + 2, want, wl) : str_eq(e + colon + 2, want)))
+                break;
+        }
+        if (k == c->n_added) {
+            why("unexpected header", (const uint8_t *)e, el);
+            return 0;
+        }
+        used[k] = 1;
+        i += el + 1;
+    }
+    return n == c->n_added;
+}
+
+static void v4a_case(const struct fw_case *c)
+{
+    sigv4rs_config cfg;
+    sigv4rs_request r;
+    size_t len = 0;
+    const char *broken;
+    uint32_t st;
+
+    config_for(c, &cfg);
+    request_for(c, &r);
+    /* A fresh signer per mode: the first signature derives the P-256 key. */
+    st = init_signer(&cfg);
+    int ok = st == SIGV4RS_STATUS_OK && text_is(OP_CREQ, &r, c->time, 0, c->h_creq, "canonical request");
+    ok &= text_is(OP_STS, &r, c->time, 0, c->h_sts, "string to sign");
+    st = call_text(OP_SIGN, &r, c->time, 0, &len, &broken);
+    if (st != SIGV4RS_STATUS_OK || broken) {
+        why_status("sign_headers", st);
+        ok = 0;
+    } else {
+        const char *auth = header_value(out, len, "Authorization");
+        const char *sig = auth ? after_last(auth, "Signature=") : 0;
+        ok &= v4a_sig_ok(sig) && v4a_headers_match(c, len);
+        if (sig)
+            print_v4a(c->name, "header", sig);
+    }
+    report(ok, "v4a", c->name, "header mode: canonical request, string to sign, headers; signature printed");
+
+    st = init_signer(&cfg);
+    ok = st == SIGV4RS_STATUS_OK && text_is(OP_CREQ, &r, c->time, c->expires, c->q_creq, "canonical request");
+    ok &= text_is(OP_STS, &r, c->time, c->expires, c->q_sts, "string to sign");
+    st = call_text(OP_PRESIGN, &r, c->time, c->expires, &len, &broken);
+    if (st != SIGV4RS_STATUS_OK || broken) {
+        why_status("presign", st);
+        ok = 0;
+    } else {
+        char *sig = (char *)after_last((const char *)out, "&X-Amz-Signature=");
+        ok &= v4a_sig_ok(sig);
+        if (sig) {
+            print_v4a(c->name, "query", sig);
+            /* The URL without its signature: the suite's parameters. */
+            sig[-(int)sizeof "&X-Amz-Signature=" + 1] = 0;
+            ok &= url_matches(c, (size_t)(sig - (char *)out));
+        }
+    }
+    report(ok, "v4a", c->name, "query mode: canonical request, string to sign, URL; signature printed");
+}
+#endif
+
 /* ------------------------------------------------ aws-chunked (S3 docs) */
 
 /* "Signature Calculations for the Authorization Header: Transferring
@@ -793,6 +901,10 @@ int main(void)
     chunked_example(1);
     hasher_long();
     error_paths();
+#ifdef FW_SIGV4A
+    for (int i = 0; i < FW_N_V4A_CASES; i++)
+        v4a_case(&fw_v4a_cases[i]);
+#endif
     sigv4rs_signer_deinit(&storage);
 
     /* Machine-readable stack lines for run.sh. */
