@@ -336,7 +336,10 @@ struct credentials {
     std::int64_t expiration = 0;
 };
 
-/// The shape of an aws-chunked upload (sigv4rs_stream).
+/// The shape of an aws-chunked upload (sigv4rs_stream). The mode is
+/// SIGNED, SIGNED_TRAILER or UNSIGNED_TRAILER for both kinds of signer:
+/// chunked_upload turns the signed modes into their _V4A form for a SigV4a
+/// signer (the _V4A values are accepted as they are).
 struct stream {
     sigv4rs_stream_mode mode = SIGV4RS_STREAM_MODE_SIGNED;
     sigv4rs_checksum checksum = SIGV4RS_CHECKSUM_NONE;
@@ -523,10 +526,15 @@ inline sigv4rs_credentials c_credentials(const credentials &c) noexcept
     return out;
 }
 
-inline sigv4rs_stream c_stream(const stream &s) noexcept
+// `sigv4a`: the signer signs SigV4a, whose signed modes are the _V4A ones.
+inline sigv4rs_stream c_stream(const stream &s, bool sigv4a = false) noexcept
 {
     sigv4rs_stream out{};
     out.mode = s.mode;
+    if (sigv4a && s.mode == SIGV4RS_STREAM_MODE_SIGNED)
+        out.mode = SIGV4RS_STREAM_MODE_SIGNED_V4A;
+    else if (sigv4a && s.mode == SIGV4RS_STREAM_MODE_SIGNED_TRAILER)
+        out.mode = SIGV4RS_STREAM_MODE_SIGNED_TRAILER_V4A;
     out.checksum = s.checksum;
     out.decoded_length = s.decoded_length;
     out.chunk_size = s.chunk_size;
@@ -674,16 +682,21 @@ inline std::int64_t unix_time(std::chrono::system_clock::time_point tp) noexcept
     return std::chrono::duration_cast<std::chrono::seconds>(tp.time_since_epoch()).count();
 }
 
-/// Content-Length of the aws-chunked body of `s` (sigv4rs_chunked_encoded_length).
-inline result<std::uint64_t> try_encoded_length(const stream &s)
+namespace detail {
+inline result<std::uint64_t> encoded_length(const stream &s, bool sigv4a)
 {
-    sigv4rs_stream c = detail::c_stream(s);
+    sigv4rs_stream c = c_stream(s, sigv4a);
     std::uint64_t n = 0;
     sigv4rs_status st = sigv4rs_chunked_encoded_length(&c, &n);
     if (st != SIGV4RS_STATUS_OK)
-        return detail::fail(st);
+        return fail(st);
     return n;
 }
+} // namespace detail
+
+/// Content-Length of the aws-chunked body of `s` (sigv4rs_chunked_encoded_length),
+/// its mode taken as is (SigV4a: the _V4A modes, or encoded_length(signer, s)).
+inline result<std::uint64_t> try_encoded_length(const stream &s) { return detail::encoded_length(s, false); }
 inline std::uint64_t encoded_length(const stream &s) { return try_encoded_length(s).value(); }
 
 // ---------------------------------------------------------------------------
@@ -1063,7 +1076,7 @@ class signer {
         sigv4rs_status st = sigv4rs_signer_new(&cfg, &h);
         if (st != SIGV4RS_STATUS_OK)
             return detail::fail(st);
-        return signer(h, nullptr);
+        return signer(h, nullptr, cfg.flags);
     }
     /// From AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN (and
     /// AWS_REGION / AWS_DEFAULT_REGION for an empty region).
@@ -1077,7 +1090,7 @@ class signer {
         sigv4rs_status st = sigv4rs_signer_new_from_env(detail::bytes(region), detail::bytes(service), flags, &h);
         if (st != SIGV4RS_STATUS_OK)
             return detail::fail(st);
-        return signer(h, nullptr);
+        return signer(h, nullptr, flags);
     }
 #endif
 
@@ -1096,12 +1109,13 @@ class signer {
         sigv4rs_status st = sigv4rs_signer_init(&storage, &cfg, &h);
         if (st != SIGV4RS_STATUS_OK)
             return detail::fail(st);
-        return signer(h, &storage);
+        return signer(h, &storage, cfg.flags);
     }
 
     ~signer() { release(); }
     signer(signer &&o) noexcept
-        : h_(std::exchange(o.h_, nullptr)), storage_(std::exchange(o.storage_, nullptr)), provider_(std::move(o.provider_))
+        : h_(std::exchange(o.h_, nullptr)), storage_(std::exchange(o.storage_, nullptr)), sigv4a_(std::exchange(o.sigv4a_, false)),
+          provider_(std::move(o.provider_))
     {
     }
     signer &operator=(signer &&o) noexcept
@@ -1110,6 +1124,7 @@ class signer {
             release();
             h_ = std::exchange(o.h_, nullptr);
             storage_ = std::exchange(o.storage_, nullptr);
+            sigv4a_ = std::exchange(o.sigv4a_, false);
             provider_ = std::move(o.provider_);
         }
         return *this;
@@ -1121,6 +1136,9 @@ class signer {
     /// The C handle, for calls the wrapper does not cover.
     const sigv4rs_signer *get() const noexcept { return h_; }
     sigv4rs_signer *get() noexcept { return h_; }
+    /// Whether it was made with flag_sigv4a (chunked_upload picks the
+    /// SigV4a stream modes from it).
+    bool sigv4a() const noexcept { return sigv4a_; }
 
     // -- Header signing: the headers to add (X-Amz-Date, Authorization...).
     header_list sign_headers(const request &req, std::int64_t unix_time) const { return try_sign_headers(req, unix_time).value(); }
@@ -1381,7 +1399,10 @@ class signer {
     }
 
   private:
-    signer(sigv4rs_signer *h, sigv4rs_signer_storage *storage) noexcept : h_(h), storage_(storage) {}
+    signer(sigv4rs_signer *h, sigv4rs_signer_storage *storage, std::uint32_t flags) noexcept
+        : h_(h), storage_(storage), sigv4a_((flags & SIGV4RS_FLAG_SIGV4A) != 0)
+    {
+    }
     void release() noexcept
     {
         if (storage_ != nullptr)
@@ -1392,25 +1413,41 @@ class signer {
 #endif
         h_ = nullptr;
         storage_ = nullptr;
+        sigv4a_ = false;
         provider_.reset();
     }
     sigv4rs_signer *h_ = nullptr;
     sigv4rs_signer_storage *storage_ = nullptr;
+    bool sigv4a_ = false; // the C API has no query for a signer's flags
     std::unique_ptr<detail::provider_box> provider_; // stable address: the provider's user pointer
 };
 
 // ---------------------------------------------------------------------------
 // aws-chunked uploads
 
+/// Content-Length of the aws-chunked body `s` signed by `by` (a SigV4a
+/// signer's signed modes are the _V4A ones: 144-character signatures).
+inline result<std::uint64_t> try_encoded_length(const signer &by, const stream &s) { return detail::encoded_length(s, by.sigv4a()); }
+inline std::uint64_t encoded_length(const signer &by, const stream &s) { return try_encoded_length(by, s).value(); }
+
 /// One streamed upload (sigv4rs_chunked, 320 bytes, inline): begin, a
 /// sign_chunk per chunk (send its header, the bytes, then "\r\n"), finish.
+/// With a SigV4a signer the signed modes become their _V4A forms (chunk and
+/// trailer signatures ECDSA, padded with '*' to 144 characters).
 /// The signer must outlive it. Movable (the source is left idle), not
 /// copyable; the state holds a signing key and is wiped when destroyed.
 class chunked_upload {
   public:
-    explicit chunked_upload(const signer &s) noexcept : signer_(s.get()) {}
+    /// The most bytes of a chunk header, and of the end of the body, in
+    /// either kind of signing (sizes for the _into forms).
+    static constexpr std::size_t chunk_header_max_len = SIGV4RS_SIGV4A_CHUNK_HEADER_MAX_LEN;
+    static constexpr std::size_t finish_max_len = SIGV4RS_SIGV4A_CHUNKED_FINISH_MAX_LEN;
+    static_assert(chunk_header_max_len >= SIGV4RS_CHUNK_HEADER_MAX_LEN && finish_max_len >= SIGV4RS_CHUNKED_FINISH_MAX_LEN);
+
+    explicit chunked_upload(const signer &s) noexcept : signer_(s.get()), sigv4a_(s.sigv4a()) {}
     ~chunked_upload() { detail::wipe(&state_, sizeof state_); }
-    chunked_upload(chunked_upload &&o) noexcept : signer_(std::exchange(o.signer_, nullptr)), state_(o.state_)
+    chunked_upload(chunked_upload &&o) noexcept
+        : signer_(std::exchange(o.signer_, nullptr)), sigv4a_(std::exchange(o.sigv4a_, false)), state_(o.state_)
     {
         detail::wipe(&o.state_, sizeof o.state_);
     }
@@ -1418,6 +1455,7 @@ class chunked_upload {
     {
         if (this != &o) {
             signer_ = std::exchange(o.signer_, nullptr);
+            sigv4a_ = std::exchange(o.sigv4a_, false);
             state_ = o.state_;
             detail::wipe(&o.state_, sizeof o.state_);
         }
@@ -1426,8 +1464,13 @@ class chunked_upload {
     chunked_upload(const chunked_upload &) = delete;
     chunked_upload &operator=(const chunked_upload &) = delete;
 
+    /// Content-Length of the body of `shape` with this upload's signer.
+    result<std::uint64_t> try_encoded_length(const stream &shape) const { return detail::encoded_length(shape, sigv4a_); }
+    std::uint64_t encoded_length(const stream &shape) const { return try_encoded_length(shape).value(); }
+
     /// Signs the seed request: the headers to send (Content-Encoding,
-    /// Content-Length, X-Amz-Decoded-Content-Length, Authorization...).
+    /// Content-Length, X-Amz-Decoded-Content-Length, Authorization...;
+    /// SigV4a: up to SIGV4RS_SIGV4A_MAX_OUTPUT_HEADERS lines).
     header_list begin(const request &req, std::int64_t unix_time, const stream &shape)
     {
         return try_begin(req, unix_time, shape).value();
@@ -1443,7 +1486,7 @@ class chunked_upload {
     }
     result<header_list> try_begin(const sigv4rs_request &req, std::int64_t unix_time, const stream &shape)
     {
-        sigv4rs_stream s = detail::c_stream(shape);
+        sigv4rs_stream s = detail::c_stream(shape, sigv4a_);
         return detail::headers(
             [&](std::uint8_t *o, std::size_t c, std::size_t *l) { return sigv4rs_chunked_begin(signer_, &req, unix_time, &s, &state_, o, c, l); },
             &req);
@@ -1465,17 +1508,18 @@ class chunked_upload {
     result<std::size_t> try_begin_into(const sigv4rs_request &req, std::int64_t unix_time, const stream &shape, buffer out)
     {
         detail::clear_cause();
-        sigv4rs_stream s = detail::c_stream(shape);
+        sigv4rs_stream s = detail::c_stream(shape, sigv4a_);
         std::size_t len = 0;
         sigv4rs_status st = sigv4rs_chunked_begin(signer_, &req, unix_time, &s, &state_, out.data(), out.size(), &len);
         return detail::sized(st, len, &req, true);
     }
 
-    /// The next chunk's header line (wire bytes: "<hex size>;chunk-signature=...\r\n").
+    /// The next chunk's header line (wire bytes: "<hex size>;chunk-signature=...\r\n",
+    /// at most chunk_header_max_len).
     std::string sign_chunk(std::string_view data) { return try_sign_chunk(data).value(); }
     result<std::string> try_sign_chunk(std::string_view data)
     {
-        char line[SIGV4RS_CHUNK_HEADER_MAX_LEN];
+        char line[chunk_header_max_len];
         std::size_t len = 0;
         sigv4rs_status st =
             sigv4rs_chunked_sign_chunk(signer_, &state_, detail::bytes(data), reinterpret_cast<std::uint8_t *>(line), sizeof line, &len);
@@ -1491,11 +1535,12 @@ class chunked_upload {
         return detail::sized(st, len);
     }
 
-    /// The end of the body (final chunk, trailer, blank line); the upload is spent.
+    /// The end of the body (final chunk, trailer, blank line; at most
+    /// finish_max_len); the upload is spent.
     std::string finish() { return try_finish().value(); }
     result<std::string> try_finish()
     {
-        char tail[SIGV4RS_CHUNKED_FINISH_MAX_LEN];
+        char tail[finish_max_len];
         std::size_t len = 0;
         sigv4rs_status st = sigv4rs_chunked_finish(signer_, &state_, reinterpret_cast<std::uint8_t *>(tail), sizeof tail, &len);
         if (st != SIGV4RS_STATUS_OK)
@@ -1513,6 +1558,7 @@ class chunked_upload {
 
   private:
     const sigv4rs_signer *signer_;
+    bool sigv4a_;
     sigv4rs_chunked state_{};
 };
 

@@ -21,7 +21,8 @@
 #include "sigv4rs.h"
 
 #define CHUNK 65536u
-#define ROOM 256u /* a chunk header, or the final chunk and trailer */
+/* A chunk header, or the final chunk and trailer, in either signing. */
+#define ROOM SIGV4RS_SIGV4A_CHUNKED_FINISH_MAX_LEN
 
 static char g_line[1 << 16];
 static const char *g_keys[32][2];

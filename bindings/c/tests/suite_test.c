@@ -9,7 +9,10 @@
  * ECDSA signatures cannot be compared: ours and the suite's two samples are
  * verified with the suite's public key (OpenSSL's libcrypto, an independent
  * P-256 implementation), and the Authorization header is compared up to
- * `Signature=`.
+ * `Signature=`. With the first case's credentials it also streams a SigV4a
+ * aws-chunked upload (signed chunks, the last one short, a CRC64NVME
+ * trailer) in buffers sized by the SIGV4RS_SIGV4A_* constants and verifies
+ * every chunk and trailer signature the same way (a FAIL line otherwise).
  *
  * Usage: suite_test VECTOR_FILE. Prints one FAIL line per difference and then
  *   suite v4: header H/38, query Q/38, partial P/2
@@ -522,6 +525,208 @@ static int verification_can_fail(const struct vcase *c)
     return failures;
 }
 
+/* ------------------------------------------------------------------ */
+/* SigV4a aws-chunked: one upload through the C API, every signature    */
+/* verified (v4a file only)                                             */
+
+#define STREAM_CHUNK 8192u
+#define STREAM_LEN (3 * STREAM_CHUNK + 1000) /* three full chunks, a short one */
+
+/* Lower-case hex of SHA-256(data), NUL-terminated. */
+static void sha256_hex(const void *data, size_t n, char out[SIGV4RS_SHA256_HEX_LEN + 1])
+{
+    static const char digits[] = "0123456789abcdef";
+    uint8_t d[32];
+    EVP_Digest(data, n, d, NULL, EVP_sha256(), NULL);
+    for (size_t i = 0; i < 32; i++) {
+        out[2 * i] = digits[d[i] >> 4];
+        out[2 * i + 1] = digits[d[i] & 15];
+    }
+    out[64] = '\0';
+}
+
+/* CRC64NVME bit by bit: reflected 0x9A6C9329AC4BC9B5, init and xorout all ones. */
+static uint64_t crc64nvme(const uint8_t *p, size_t n)
+{
+    uint64_t c = ~(uint64_t)0;
+    for (size_t i = 0; i < n; i++) {
+        c ^= p[i];
+        for (int k = 0; k < 8; k++)
+            c = (c & 1) ? (c >> 1) ^ 0x9A6C9329AC4BC9B5u : c >> 1;
+    }
+    return ~c;
+}
+
+/* The length of the line at p (up to "\r\n") within n bytes, or n if none. */
+static size_t line_len(const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i + 1 < n; i++)
+        if (p[i] == '\r' && p[i + 1] == '\n')
+            return i;
+    return n;
+}
+
+/* A wire signature field: hex DER padded with '*' to exactly 144
+ * characters. Its hex length, or 0 if it is not one. */
+static size_t unpadded(const char *field, size_t n)
+{
+    size_t hex = 0;
+    if (n != SIGV4RS_SIGV4A_SIGNATURE_MAX_LEN)
+        return 0;
+    while (hex < n && field[hex] != '*')
+        hex++;
+    for (size_t i = hex; i < n; i++)
+        if (field[i] != '*')
+            return 0;
+    return hex;
+}
+
+/* Checks a STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER body (CRC64NVME
+ * trailer) of `data` signed from `seed` with aws-c-auth's rules: each
+ * chunk's string to sign "AWS4-ECDSA-P256-SHA256-PAYLOAD\n<date>\n<scope>\n
+ * <previous signature, unpadded>\n<sha256 of empty>\n<sha256 of the chunk>",
+ * the trailer's "AWS4-ECDSA-P256-SHA256-TRAILER\n<date>\n<scope>\n<previous>\n
+ * <sha256 of "name:value\n">". NULL if it all verifies, else what does not. */
+static const char *verify_stream(EVP_PKEY *key, const char *seed, size_t seed_len, const uint8_t *body, size_t len,
+                                 const uint8_t *data)
+{
+    static const char scope[] = "20130524T000000Z\n20130524/s3/aws4_request";
+    static const char tag[] = ";chunk-signature=", tsig[] = "x-amz-trailer-signature:";
+    char prev[SIGV4RS_SIGV4A_SIGNATURE_MAX_LEN], sts[512], hash[SIGV4RS_SHA256_HEX_LEN + 1], empty[SIGV4RS_SHA256_HEX_LEN + 1];
+    size_t at = 0, done = 0, prev_len = seed_len;
+    if (seed_len == 0 || seed_len > sizeof prev)
+        return "seed signature";
+    memcpy(prev, seed, seed_len);
+    sha256_hex("", 0, empty);
+    for (;;) {
+        size_t n = line_len(body + at, len - at), size = 0, hex = 0;
+        const char *line = (const char *)body + at, *semi = memchr(line, ';', n);
+        while (hex < n && hex_nibble(line[hex]) >= 0)
+            size = size * 16 + (size_t)hex_nibble(line[hex++]);
+        if (n == len - at || semi == NULL || (size_t)(semi - line) != hex || hex == 0 || n < hex + sizeof tag - 1 ||
+            memcmp(semi, tag, sizeof tag - 1) != 0)
+            return "chunk header line";
+        const char *field = semi + sizeof tag - 1;
+        size_t sig_len = unpadded(field, n - hex - (sizeof tag - 1));
+        at += n + 2;
+        if (sig_len == 0 || size > len - at || size > STREAM_LEN - done || memcmp(body + at, data + done, size) != 0)
+            return "chunk signature field or data";
+        sha256_hex(body + at, size, hash);
+        int m = snprintf(sts, sizeof sts, "AWS4-ECDSA-P256-SHA256-PAYLOAD\n%s\n%.*s\n%s\n%s", scope, (int)prev_len, prev, empty, hash);
+        if (!verifies(key, sts, (size_t)m, field, sig_len))
+            return "a chunk signature does not verify";
+        memcpy(prev, field, prev_len = sig_len);
+        at += size;
+        done += size;
+        if (size == 0)
+            break;
+        if (len - at < 2 || memcmp(body + at, "\r\n", 2) != 0)
+            return "no CRLF after chunk data";
+        at += 2;
+    }
+    /* The trailer: its value computed here. */
+    uint8_t crc[8];
+    unsigned char b64[16];
+    uint64_t v = crc64nvme(data, done);
+    for (int i = 0; i < 8; i++)
+        crc[i] = (uint8_t)(v >> (56 - 8 * i));
+    EVP_EncodeBlock(b64, crc, 8);
+    char trailer[64];
+    int tn = snprintf(trailer, sizeof trailer, "x-amz-checksum-crc64nvme:%s\n", (const char *)b64);
+    if (done != STREAM_LEN || len - at < (size_t)tn + 1 || memcmp(body + at, trailer, (size_t)tn - 1) != 0 ||
+        memcmp(body + at + tn - 1, "\r\n", 2) != 0)
+        return "decoded length or trailer value";
+    at += (size_t)tn + 1;
+    sha256_hex(trailer, (size_t)tn, hash);
+    size_t n = line_len(body + at, len - at);
+    const char *field = (const char *)body + at + sizeof tsig - 1;
+    if (n == len - at || n < sizeof tsig - 1 || memcmp(body + at, tsig, sizeof tsig - 1) != 0)
+        return "no trailer signature";
+    size_t sig_len = unpadded(field, n - (sizeof tsig - 1));
+    int m = snprintf(sts, sizeof sts, "AWS4-ECDSA-P256-SHA256-TRAILER\n%s\n%.*s\n%s", scope, (int)prev_len, prev, hash);
+    if (sig_len == 0 || !verifies(key, sts, (size_t)m, field, sig_len))
+        return "the trailer signature does not verify";
+    at += n + 2;
+    return len - at == 2 && memcmp(body + at, "\r\n", 2) == 0 ? NULL : "no closing blank line";
+}
+
+/* Streams STREAM_LEN bytes with the case's credentials (a SigV4a signer, a
+ * CRC64NVME trailer), the buffers sized by the SigV4a constants, and
+ * verifies the body with the case's public key; a tampered chunk must then
+ * fail. Returns the number of failures (printed). */
+static int streamed_v4a(const struct vcase *c)
+{
+    sigv4rs_config cfg = {0};
+    cfg.access_key_id = bytes_of(c, "access_key_id");
+    cfg.secret_access_key = bytes_of(c, "secret_access_key");
+    cfg.region = sigv4rs_cstr("us-east-1");
+    cfg.service = sigv4rs_cstr("s3");
+    cfg.flags = SIGV4RS_FLAG_S3 | SIGV4RS_FLAG_SIGV4A;
+    sigv4rs_request req = {0};
+    req.method = sigv4rs_cstr("PUT");
+    req.url = sigv4rs_cstr("https://examplebucket.s3.amazonaws.com/chunkObject.txt");
+    sigv4rs_stream shape = {SIGV4RS_STREAM_MODE_SIGNED_TRAILER_V4A, SIGV4RS_CHECKSUM_CRC64NVME, STREAM_LEN, STREAM_CHUNK};
+    /* Room for four chunk headers and CRLFs and the end, by the constants. */
+    static uint8_t data[STREAM_LEN],
+        body[STREAM_LEN + 4 * (SIGV4RS_SIGV4A_CHUNK_HEADER_MAX_LEN + 2) + SIGV4RS_SIGV4A_CHUNKED_FINISH_MAX_LEN];
+    char seed[2048];
+    sigv4rs_chunked state;
+    sigv4rs_signer *s = NULL;
+    uint64_t declared = 0;
+    size_t seed_len = 0, len = 0, n = 0;
+    const char *auth = NULL, *err = NULL;
+    for (size_t i = 0; i < STREAM_LEN; i++)
+        data[i] = (uint8_t)((i % 251 * 31 + 7) % 251);
+    sigv4rs_status st = sigv4rs_signer_new(&cfg, &s);
+    if (st == SIGV4RS_STATUS_OK)
+        st = sigv4rs_chunked_encoded_length(&shape, &declared);
+    if (st == SIGV4RS_STATUS_OK)
+        st = sigv4rs_chunked_begin(s, &req, 1369353600, &shape, &state, (uint8_t *)seed, sizeof seed, &seed_len);
+    for (size_t off = 0, lines = 0; st == SIGV4RS_STATUS_OK && off < seed_len; off += strlen(seed + off) + 1, lines++) {
+        if (strncmp(seed + off, "Authorization: ", 15) == 0)
+            auth = strstr(seed + off, "Signature=");
+        if (lines >= SIGV4RS_SIGV4A_MAX_OUTPUT_HEADERS)
+            err = "more seed lines than SIGV4RS_SIGV4A_MAX_OUTPUT_HEADERS";
+    }
+    for (size_t off = 0; st == SIGV4RS_STATUS_OK && off < STREAM_LEN; off += STREAM_CHUNK) {
+        sigv4rs_bytes piece = {data + off, STREAM_LEN - off < STREAM_CHUNK ? STREAM_LEN - off : STREAM_CHUNK};
+        st = sigv4rs_chunked_sign_chunk(s, &state, piece, body + len, SIGV4RS_SIGV4A_CHUNK_HEADER_MAX_LEN, &n);
+        if (st == SIGV4RS_STATUS_OK) {
+            memcpy(body + len + n, piece.ptr, piece.len);
+            memcpy(body + len + n + piece.len, "\r\n", 2);
+            len += n + piece.len + 2;
+        }
+    }
+    if (st == SIGV4RS_STATUS_OK)
+        st = sigv4rs_chunked_finish(s, &state, body + len, SIGV4RS_SIGV4A_CHUNKED_FINISH_MAX_LEN, &n);
+    len += n;
+    EVP_PKEY *key = suite_key(c);
+    if (st != SIGV4RS_STATUS_OK || auth == NULL || key == NULL) {
+        printf("FAIL streamed v4a: %s\n", st != SIGV4RS_STATUS_OK ? sigv4rs_status_str(st) : "no Authorization or key");
+        sigv4rs_signer_free(s);
+        EVP_PKEY_free(key);
+        return 1;
+    }
+    auth += 10;
+    int failures = 0;
+    if (err == NULL && declared != len)
+        err = "sigv4rs_chunked_encoded_length is not the bytes sent";
+    if (err == NULL)
+        err = verify_stream(key, auth, strlen(auth), body, len, data);
+    if (err != NULL) {
+        printf("FAIL streamed v4a: %s\n", err);
+        failures++;
+    }
+    body[len / 2] ^= 1; /* a byte of the second chunk's data */
+    if (verify_stream(key, auth, strlen(auth), body, len, data) == NULL) {
+        printf("FAIL streamed v4a: a tampered chunk verifies\n");
+        failures++;
+    }
+    sigv4rs_signer_free(s);
+    EVP_PKEY_free(key);
+    return failures;
+}
+
 /* Caller storage used by every other case, to cover both styles. */
 static sigv4rs_signer_storage storage;
 
@@ -729,7 +934,7 @@ int main(int argc, char **argv)
     char *pos = text;
     while ((more = next_case(&pos, &c)) == 1) {
         if (v4a && index == 0)
-            controls = verification_can_fail(&c);
+            controls = verification_can_fail(&c) + streamed_v4a(&c);
         int h = 0, q = 0, use_storage = index++ % 2 == 0;
         if (strcmp(str(&c, "kind"), "complete") == 0) {
             run_case(&c, use_storage, &h, &q);

@@ -75,7 +75,12 @@ namespace {
     (void)s.try_clear_provider();
     (void)sigv4rs::locate(req, SIGV4RS_STATUS_INVALID_URL);
     (void)sigv4rs::try_encoded_length(sigv4rs::stream{});
+    (void)sigv4rs::try_encoded_length(s, sigv4rs::stream{});
+    (void)s.sigv4a();
     sigv4rs::chunked_upload up(s);
+    (void)up.try_encoded_length(sigv4rs::stream{});
+    static_assert(sigv4rs::chunked_upload::chunk_header_max_len == SIGV4RS_SIGV4A_CHUNK_HEADER_MAX_LEN &&
+                  sigv4rs::chunked_upload::finish_max_len == SIGV4RS_SIGV4A_CHUNKED_FINISH_MAX_LEN);
     (void)up.try_begin(req, 0, sigv4rs::stream{});
     (void)up.try_begin_into(creq, 0, sigv4rs::stream{}, buf);
     (void)up.try_sign_chunk("x");
@@ -96,6 +101,8 @@ namespace {
         (void)s.presign(creq, 0, 60);
         (void)sigv4rs::sha256_hex("x");
         (void)sigv4rs::encoded_length(sigv4rs::stream{});
+        (void)sigv4rs::encoded_length(s, sigv4rs::stream{});
+        (void)up.encoded_length(sigv4rs::stream{});
         s.rotate_xml("<CreateSessionResult/>");
         sigv4rs::checksum_header ch = sigv4rs::checksum(SIGV4RS_CHECKSUM_CRC32).update("x").finish();
         (void)ch.name;

@@ -5,7 +5,8 @@
 // (providers, the chain's transport) and what they leave behind, and
 // signing from several threads; checksums against botocore/awscrt and S3
 // Express One Zone (signing, CreateSession documents) against botocore,
-// from the vector files in tests/data; SigV4a's request shape and statuses.
+// from the vector files in tests/data; SigV4a's request shape and statuses,
+// and its aws-chunked bodies verified with libcrypto (ECDSA P-256).
 // No network: the chain's STS is answered by the C++ transport in this
 // process; IMDS is disabled.
 //
@@ -28,6 +29,10 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/params.h>
 
 #include "sigv4rs.hpp"
 
@@ -1459,6 +1464,414 @@ void test_sigv4a()
     check(sigv4rs::signer::try_create(g_storage, empty).status() == SIGV4RS_STATUS_INVALID_REGION_SET, "sigv4a: try_create, storage");
 }
 
+// ---------------------------------------------------------------------------
+// SigV4a aws-chunked: the user's mode names (SIGNED, SIGNED_TRAILER,
+// UNSIGNED_TRAILER) on a SigV4a signer. ECDSA signatures cannot be compared,
+// so the test parses each body and verifies every chunk and trailer
+// signature with libcrypto, under the official suite's public key (for its
+// AKIDEXAMPLE credentials) and aws-c-auth's key for the documentation
+// credentials, over strings to sign built here from aws-c-auth's rules
+// (tests/test_chunked_signing.c): "AWS4-ECDSA-P256-SHA256-PAYLOAD" /
+// "-TRAILER", the scope without region, the previous signature unpadded,
+// each wire signature hex DER padded with '*' to 144 characters. Trailer
+// values are computed here too (bitwise CRCs, libcrypto's SHA-1/SHA-256).
+
+namespace v4a_chunked {
+
+constexpr const char *DATE = "20130524T000000Z";
+constexpr const char *SCOPE = "20130524/s3/aws4_request";
+constexpr const char *EMPTY_SHA = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+// aws-c-auth's public key for DOC_AKID / DOC_SECRET (s_chunked_test_ecc_pub_x / _y).
+constexpr const char *DOC_PUB_X = "18b7d04643359f6ec270dcbab8dce6d169d66ddc9778c75cfb08dfdb701637ab";
+constexpr const char *DOC_PUB_Y = "fa36b35e4fe67e3112261d2e17a956ef85b06e44712d2850bcd3c2161e9993f2";
+
+struct pkey_free {
+    void operator()(EVP_PKEY *k) const { EVP_PKEY_free(k); }
+};
+using pkey = std::unique_ptr<EVP_PKEY, pkey_free>;
+
+pkey p256_key(const std::string &x_hex, const std::string &y_hex)
+{
+    std::string point = std::string(1, '\x04') + unhex(x_hex) + unhex(y_hex);
+    char group[] = "prime256v1";
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, group, 0),
+        OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, &point[0], point.size()),
+        OSSL_PARAM_construct_end(),
+    };
+    std::unique_ptr<EVP_PKEY_CTX, void (*)(EVP_PKEY_CTX *)> ctx(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr), EVP_PKEY_CTX_free);
+    EVP_PKEY *k = nullptr;
+    if (point.size() != 65 || !ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
+        EVP_PKEY_fromdata(ctx.get(), &k, EVP_PKEY_PUBLIC_KEY, params) != 1)
+        return nullptr;
+    return pkey(k);
+}
+
+bool is_hex(const std::string &s) { return !s.empty() && s.size() % 2 == 0 && s.find_first_not_of("0123456789abcdef") == std::string::npos; }
+
+// Whether `sig_hex` (hex DER ECDSA) signs `msg` under `key`.
+bool verifies(EVP_PKEY *key, const std::string &msg, const std::string &sig_hex)
+{
+    if (key == nullptr || !is_hex(sig_hex))
+        return false;
+    std::string der = unhex(sig_hex);
+    std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX *)> md(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+    return md && EVP_DigestVerifyInit(md.get(), nullptr, EVP_sha256(), nullptr, key) == 1 &&
+           EVP_DigestVerify(md.get(), reinterpret_cast<const unsigned char *>(der.data()), der.size(),
+                            reinterpret_cast<const unsigned char *>(msg.data()), msg.size()) == 1;
+}
+
+std::string digest(const EVP_MD *md, std::string_view data)
+{
+    unsigned char out[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    EVP_Digest(data.data(), data.size(), out, &n, md, nullptr);
+    return std::string(reinterpret_cast<const char *>(out), n);
+}
+
+std::string hex(const std::string &bytes)
+{
+    static const char digits[] = "0123456789abcdef";
+    std::string out;
+    for (unsigned char b : bytes)
+        out += std::string{digits[b >> 4], digits[b & 15]};
+    return out;
+}
+
+std::string base64(const std::string &bytes)
+{
+    std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
+    int n = EVP_EncodeBlock(reinterpret_cast<unsigned char *>(&out[0]), reinterpret_cast<const unsigned char *>(bytes.data()),
+                            static_cast<int>(bytes.size()));
+    out.resize(static_cast<std::size_t>(n));
+    return out;
+}
+
+// A reflected CRC, bit by bit (init and final xor all ones), big-endian bytes.
+std::string crc(std::uint64_t poly, int bits, std::string_view data)
+{
+    const std::uint64_t mask = bits == 64 ? ~std::uint64_t(0) : (std::uint64_t(1) << bits) - 1;
+    std::uint64_t c = mask;
+    for (unsigned char b : data) {
+        c ^= b;
+        for (int k = 0; k < 8; ++k)
+            c = (c & 1) != 0 ? (c >> 1) ^ poly : c >> 1;
+    }
+    c ^= mask;
+    std::string out;
+    for (int shift = bits - 8; shift >= 0; shift -= 8)
+        out += static_cast<char>((c >> shift) & 0xff);
+    return out;
+}
+
+// The trailer line's name and base64 value for `kind` over `data`.
+std::pair<std::string, std::string> trailer_of(sigv4rs_checksum kind, std::string_view data)
+{
+    switch (kind) {
+    case SIGV4RS_CHECKSUM_CRC32: return {"x-amz-checksum-crc32", base64(crc(0xEDB88320, 32, data))};
+    case SIGV4RS_CHECKSUM_CRC32C: return {"x-amz-checksum-crc32c", base64(crc(0x82F63B78, 32, data))};
+    case SIGV4RS_CHECKSUM_SHA256: return {"x-amz-checksum-sha256", base64(digest(EVP_sha256(), data))};
+    case SIGV4RS_CHECKSUM_CRC64NVME: return {"x-amz-checksum-crc64nvme", base64(crc(0x9A6C9329AC4BC9B5, 64, data))};
+    case SIGV4RS_CHECKSUM_SHA1: return {"x-amz-checksum-sha1", base64(digest(EVP_sha1(), data))};
+    default: return {};
+    }
+}
+
+// A wire signature: hex DER, '*'-padded to exactly 144 characters; "" if not.
+std::string unpad(const std::string &field)
+{
+    if (field.size() != SIGV4RS_SIGV4A_SIGNATURE_MAX_LEN)
+        return "";
+    std::string sig = field.substr(0, field.find('*'));
+    if (field.find_first_not_of('*', sig.size()) != std::string::npos || !is_hex(sig))
+        return "";
+    return sig;
+}
+
+// Checks an aws-chunked body of `mode` (the user's name) signed from `seed`:
+// every signature under `key`, the trailer's value, the framing. Returns ""
+// and the decoded bytes in `data`, or what is wrong; `sigs` counts the
+// signatures verified.
+std::string verify_body(const std::string &body, const std::string &seed, sigv4rs_stream_mode mode, sigv4rs_checksum kind,
+                        EVP_PKEY *key, std::string &data, int &sigs)
+{
+    const bool signed_chunks = mode != SIGV4RS_STREAM_MODE_UNSIGNED_TRAILER;
+    std::string prev = seed;
+    std::size_t at = 0;
+    data.clear();
+    sigs = 0;
+    for (;;) {
+        std::size_t eol = body.find("\r\n", at);
+        if (eol == std::string::npos)
+            return "no chunk header line";
+        std::string line = body.substr(at, eol - at), size_hex = line, field;
+        at = eol + 2;
+        std::size_t semi = line.find(";chunk-signature=");
+        if (semi != std::string::npos) {
+            size_hex = line.substr(0, semi);
+            field = line.substr(semi + 17);
+        }
+        if (size_hex.empty() || size_hex.size() > 8 || size_hex.find_first_not_of("0123456789abcdef") != std::string::npos)
+            return "chunk size: " + line;
+        const std::size_t size = std::stoul(size_hex, nullptr, 16);
+        if (body.size() - at < size)
+            return "short chunk";
+        const std::string chunk = body.substr(at, size);
+        if (!signed_chunks && semi != std::string::npos)
+            return "a signature in the unsigned mode";
+        if (signed_chunks) {
+            std::string sig = unpad(field);
+            if (sig.empty())
+                return "chunk signature not 144 padded characters: " + field;
+            std::string sts = std::string("AWS4-ECDSA-P256-SHA256-PAYLOAD\n") + DATE + "\n" + SCOPE + "\n" + prev + "\n" + EMPTY_SHA + "\n" +
+                              hex(digest(EVP_sha256(), chunk));
+            if (!verifies(key, sts, sig))
+                return "chunk of " + std::to_string(size) + " bytes at " + std::to_string(data.size()) + ": signature does not verify";
+            ++sigs;
+            prev = sig;
+        }
+        data += chunk;
+        at += size;
+        if (size == 0)
+            break;
+        if (body.compare(at, 2, "\r\n") != 0)
+            return "no CRLF after chunk data";
+        at += 2;
+    }
+    const std::string rest = body.substr(at);
+    if (mode == SIGV4RS_STREAM_MODE_SIGNED || mode == SIGV4RS_STREAM_MODE_SIGNED_V4A)
+        return rest == "\r\n" ? "" : "bad end: " + rest;
+    auto want = trailer_of(kind, data);
+    const std::string trailer = want.first + ":" + want.second;
+    if (rest.compare(0, trailer.size() + 2, trailer + "\r\n") != 0)
+        return "trailer: want " + trailer + ", body ends " + rest;
+    std::size_t next = trailer.size() + 2;
+    if (signed_chunks) {
+        const std::string prefix = "x-amz-trailer-signature:";
+        std::size_t eol = rest.find("\r\n", next);
+        if (rest.compare(next, prefix.size(), prefix) != 0 || eol == std::string::npos)
+            return "no trailer signature";
+        std::string sig = unpad(rest.substr(next + prefix.size(), eol - next - prefix.size()));
+        std::string sts = std::string("AWS4-ECDSA-P256-SHA256-TRAILER\n") + DATE + "\n" + SCOPE + "\n" + prev + "\n" +
+                          hex(digest(EVP_sha256(), trailer + "\n"));
+        if (sig.empty() || !verifies(key, sts, sig))
+            return "trailer signature does not verify";
+        ++sigs;
+        next = eol + 2;
+    }
+    return rest.substr(next) == "\r\n" ? "" : "no closing blank line";
+}
+
+// The first `key value` of the suite's v4a vector file.
+std::string suite_value(const std::string &text, const std::string &key)
+{
+    std::size_t at = text.find("\n" + key + " ");
+    if (at == std::string::npos)
+        return "";
+    at += key.size() + 2;
+    return text.substr(at, text.find('\n', at) - at);
+}
+
+// Byte i of the object: (i*31+7) % 251.
+std::string object(std::size_t n)
+{
+    std::string s(n, '\0');
+    for (std::size_t i = 0; i < n; ++i)
+        s[i] = static_cast<char>((i % 251 * 31 + 7) % 251);
+    return s;
+}
+
+const char *mode_name(sigv4rs_stream_mode m)
+{
+    switch (m) {
+    case SIGV4RS_STREAM_MODE_SIGNED: return "signed";
+    case SIGV4RS_STREAM_MODE_SIGNED_TRAILER: return "signed trailer";
+    case SIGV4RS_STREAM_MODE_UNSIGNED_TRAILER: return "unsigned trailer";
+    case SIGV4RS_STREAM_MODE_SIGNED_V4A: return "SIGNED_V4A";
+    default: return "SIGNED_TRAILER_V4A";
+    }
+}
+
+// The body the wrapper makes: chunks of shape.chunk_size, the last short.
+// `into`: the _into forms in buffers of the wrapper's max sizes.
+std::string upload(sigv4rs::chunked_upload &up, const std::string &data, std::uint32_t chunk_size, bool into)
+{
+    std::string body;
+    for (std::size_t off = 0; off < data.size(); off += chunk_size) {
+        std::string_view piece = std::string_view(data).substr(off, chunk_size);
+        if (into) {
+            char line[sigv4rs::chunked_upload::chunk_header_max_len];
+            body.append(line, up.sign_chunk_into(piece, line));
+        } else {
+            body += up.sign_chunk(piece);
+        }
+        body.append(piece.data(), piece.size());
+        body += "\r\n";
+    }
+    if (into) {
+        char tail[sigv4rs::chunked_upload::finish_max_len];
+        body.append(tail, up.finish_into(tail));
+    } else {
+        body += up.finish();
+    }
+    return body;
+}
+
+} // namespace v4a_chunked
+
+void chunked_v4a_cases()
+{
+    using namespace v4a_chunked;
+    std::ifstream f(g_data + "/suite-v4a-vectors.txt", std::ios::binary);
+    const std::string suite((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    const std::string akid = suite_value(suite, "access_key_id"), secret = suite_value(suite, "secret_access_key");
+    pkey suite_key = p256_key(suite_value(suite, "public_key_x"), suite_value(suite, "public_key_y"));
+    pkey doc_key = p256_key(DOC_PUB_X, DOC_PUB_Y);
+    check(akid == "AKIDEXAMPLE" && suite_key && doc_key, "v4a chunked: the suite's credentials and public keys");
+    // The test's own CRCs against the catalogue check values of "123456789".
+    check(hex(crc(0xEDB88320, 32, "123456789")) == "cbf43926" && hex(crc(0x82F63B78, 32, "123456789")) == "e3069283" &&
+              hex(crc(0x9A6C9329AC4BC9B5, 64, "123456789")) == "ae8b14860a799888",
+          "v4a chunked: the verifier's CRC32, CRC32C, CRC64NVME check values");
+
+    sigv4rs::config cfg{akid, secret, {}, "us-east-1", "s3"};
+    cfg.flags = sigv4rs::flag_s3 | sigv4rs::flag_sigv4a;
+    const sigv4rs::signer s(cfg);
+    check(s.sigv4a(), "signer::sigv4a");
+    sigv4rs::request req;
+    req.method = "PUT";
+    req.url = "https://examplebucket.s3.amazonaws.com/chunkObject.txt";
+    const std::uint32_t chunk = 8192;
+    const std::string data = object(3 * chunk + 1000); // three full chunks and a short one
+
+    struct variant {
+        sigv4rs_stream_mode mode;
+        sigv4rs_checksum kind;
+        const char *content_sha256;
+    };
+    const char *signed_payload = "STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD";
+    const char *signed_trailer = "STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER";
+    const char *unsigned_trailer = "STREAMING-UNSIGNED-PAYLOAD-TRAILER";
+    std::vector<variant> variants = {{SIGV4RS_STREAM_MODE_SIGNED, SIGV4RS_CHECKSUM_NONE, signed_payload}};
+    for (sigv4rs_checksum k : {SIGV4RS_CHECKSUM_CRC32, SIGV4RS_CHECKSUM_CRC32C, SIGV4RS_CHECKSUM_SHA256, SIGV4RS_CHECKSUM_CRC64NVME,
+                               SIGV4RS_CHECKSUM_SHA1}) {
+        variants.push_back({SIGV4RS_STREAM_MODE_SIGNED_TRAILER, k, signed_trailer});
+        variants.push_back({SIGV4RS_STREAM_MODE_UNSIGNED_TRAILER, k, unsigned_trailer});
+    }
+    // The C names are accepted as they are.
+    variants.push_back({SIGV4RS_STREAM_MODE_SIGNED_V4A, SIGV4RS_CHECKSUM_NONE, signed_payload});
+    variants.push_back({SIGV4RS_STREAM_MODE_SIGNED_TRAILER_V4A, SIGV4RS_CHECKSUM_CRC64NVME, signed_trailer});
+
+    std::string kept_body, kept_seed; // a signed CRC64NVME upload, to tamper with
+    int index = 0;
+    for (const variant &v : variants) {
+        const bool into = index++ % 2 == 1; // every other upload through the _into forms
+        const std::string what = std::string("v4a chunked ") + mode_name(v.mode) + " " + std::to_string(v.kind) + (into ? " (_into)" : "");
+        const sigv4rs::stream shape{v.mode, v.kind, data.size(), chunk};
+        sigv4rs::chunked_upload up(s);
+        const std::uint64_t declared = up.encoded_length(shape);
+        check(sigv4rs::encoded_length(s, shape) == declared, what + ": encoded_length(signer, shape)");
+        sigv4rs::header_list h;
+        if (into) {
+            std::array<char, 2048> hb;
+            std::size_t n = up.begin_into(req, DOC_T, shape, hb);
+            for (std::string_view l : sigv4rs::header_lines(hb.data(), n))
+                h.emplace_back(std::string(sigv4rs::split_header(l).first), std::string(sigv4rs::split_header(l).second));
+        } else {
+            h = up.begin(req, DOC_T, shape);
+        }
+        check(h.size() <= SIGV4RS_SIGV4A_MAX_OUTPUT_HEADERS && value_of(h, "X-Amz-Region-Set") == "us-east-1" &&
+                  value_of(h, "X-Amz-Decoded-Content-Length") == std::to_string(data.size()),
+              what + ": seed headers");
+        check_eq(value_of(h, "X-Amz-Content-SHA256"), v.content_sha256, what + ": X-Amz-Content-SHA256");
+        check(starts_with(value_of(h, "Authorization"), "AWS4-ECDSA-P256-SHA256 "), what + ": SigV4a seed");
+        const std::string body = upload(up, data, chunk, into);
+        check(value_of(h, "Content-Length") == std::to_string(declared) && declared == body.size(),
+              what + ": Content-Length " + value_of(h, "Content-Length") + ", encoded_length " + std::to_string(declared) +
+                  ", bytes sent " + std::to_string(body.size()));
+        std::string decoded;
+        int sigs = 0;
+        std::string err = verify_body(body, signature_of(h), v.mode, v.kind, suite_key.get(), decoded, sigs);
+        check(err.empty() && decoded == data, what + ": " + (err.empty() ? "decoded bytes differ" : err));
+        const bool signed_mode = v.mode != SIGV4RS_STREAM_MODE_UNSIGNED_TRAILER;
+        const int want_sigs = signed_mode ? 5 + (v.kind != SIGV4RS_CHECKSUM_NONE) : 0;
+        check(sigs == want_sigs, what + ": " + std::to_string(sigs) + " signatures verified");
+        if (signed_mode && v.kind != SIGV4RS_CHECKSUM_NONE)
+            check_eq(value_of(h, "X-Amz-Trailer"), trailer_of(v.kind, "").first, what + ": X-Amz-Trailer");
+        if (v.mode == SIGV4RS_STREAM_MODE_SIGNED_TRAILER && v.kind == SIGV4RS_CHECKSUM_CRC64NVME) {
+            kept_body = body;
+            kept_seed = signature_of(h);
+        }
+    }
+
+    // The verifier fails what it must: a byte of the second chunk, the
+    // trailer's value, the seed, the key.
+    std::string decoded;
+    int sigs = 0;
+    std::string tampered = kept_body;
+    std::size_t second = tampered.find("\r\n", tampered.find("\r\n") + 2 + chunk + 2) + 2 + 100;
+    tampered[second] = static_cast<char>(tampered[second] ^ 1);
+    check(verify_body(tampered, kept_seed, SIGV4RS_STREAM_MODE_SIGNED_TRAILER, SIGV4RS_CHECKSUM_CRC64NVME, suite_key.get(), decoded, sigs)
+              .find("chunk of 8192 bytes at 8192: signature does not verify") == 0,
+          "v4a chunked: a tampered chunk fails verification");
+    tampered = kept_body;
+    std::size_t value = tampered.find("x-amz-checksum-crc64nvme:") + 25;
+    tampered[value] = tampered[value] == 'A' ? 'B' : 'A';
+    check(!verify_body(tampered, kept_seed, SIGV4RS_STREAM_MODE_SIGNED_TRAILER, SIGV4RS_CHECKSUM_CRC64NVME, suite_key.get(), decoded, sigs)
+               .empty(),
+          "v4a chunked: a tampered trailer fails verification");
+    std::string seed = kept_seed;
+    seed[10] = seed[10] == 'a' ? 'b' : 'a';
+    check(!verify_body(kept_body, seed, SIGV4RS_STREAM_MODE_SIGNED_TRAILER, SIGV4RS_CHECKSUM_CRC64NVME, suite_key.get(), decoded, sigs).empty(),
+          "v4a chunked: another seed fails verification");
+    check(!verify_body(kept_body, kept_seed, SIGV4RS_STREAM_MODE_SIGNED_TRAILER, SIGV4RS_CHECKSUM_CRC64NVME, doc_key.get(), decoded, sigs)
+               .empty(),
+          "v4a chunked: another key fails verification");
+
+    // aws-c-auth's credentials and key from caller storage; a session token
+    // and an upper-case host: the most seed lines (a Host line too).
+    sigv4rs::config dc{DOC_AKID, DOC_SECRET, "session-token", "*", "s3"};
+    dc.flags = sigv4rs::flag_s3 | sigv4rs::flag_sigv4a;
+    sigv4rs::signer ds(g_storage, dc);
+    sigv4rs::chunked_upload moved(ds);
+    sigv4rs::chunked_upload du(std::move(moved));
+    const sigv4rs::stream dshape{SIGV4RS_STREAM_MODE_SIGNED_TRAILER, SIGV4RS_CHECKSUM_SHA1, data.size(), chunk};
+    sigv4rs::request hreq;
+    hreq.method = "PUT";
+    hreq.host = "ExampleBucket.s3.amazonaws.com";
+    hreq.path = "/chunkObject.txt";
+    sigv4rs::header_list dh = du.begin(hreq, DOC_T, dshape);
+    check(dh.size() == SIGV4RS_SIGV4A_MAX_OUTPUT_HEADERS && value_of(dh, "X-Amz-Security-Token") == "session-token" &&
+              value_of(dh, "Host") == "examplebucket.s3.amazonaws.com",
+          "v4a chunked: token seed, " + std::to_string(dh.size()) + " lines");
+    std::string dbody = upload(du, data, chunk, false);
+    check(dbody.size() == sigv4rs::encoded_length(ds, dshape) && value_of(dh, "Content-Length") == std::to_string(dbody.size()),
+          "v4a chunked: documentation credentials, Content-Length");
+    std::string err = verify_body(dbody, signature_of(dh), dshape.mode, dshape.checksum, doc_key.get(), decoded, sigs);
+    check(err.empty() && decoded == data && sigs == 6, "v4a chunked: aws-c-auth's key verifies: " + err);
+
+    // Lengths: a SigV4a signer's body is the _V4A mode's, longer than SigV4's.
+    const sigv4rs::stream plain{SIGV4RS_STREAM_MODE_SIGNED, SIGV4RS_CHECKSUM_NONE, data.size(), chunk};
+    sigv4rs::stream v4a_mode = plain;
+    v4a_mode.mode = SIGV4RS_STREAM_MODE_SIGNED_V4A;
+    check(sigv4rs::encoded_length(s, plain) == sigv4rs::encoded_length(v4a_mode) &&
+              sigv4rs::encoded_length(s, plain) > sigv4rs::encoded_length(plain),
+          "v4a chunked: encoded_length by signer");
+    // A SigV4 signer keeps the SigV4 modes; the _V4A ones are the library's INVALID_ARGUMENT.
+    sigv4rs::signer v4(doc_config());
+    check(!v4.sigv4a() && sigv4rs::encoded_length(v4, plain) == sigv4rs::encoded_length(plain), "v4 signer: SigV4 lengths");
+    sigv4rs::chunked_upload v4up(v4);
+    check(v4up.try_begin(req, DOC_T, v4a_mode).status() == SIGV4RS_STATUS_INVALID_ARGUMENT, "v4 signer refuses SIGNED_V4A");
+}
+
+void test_chunked_v4a()
+{
+    try {
+        chunked_v4a_cases();
+    } catch (const std::exception &e) {
+        check(false, std::string("v4a chunked: ") + e.what());
+    }
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -1490,6 +1903,7 @@ int main(int argc, char **argv)
     test_checksums();
     test_s3express();
     test_sigv4a();
+    test_chunked_v4a();
     std::filesystem::remove_all(g_home);
     std::printf("unit: %d/%d checks passed\n", g_checks - g_failures, g_checks);
     return g_failures == 0 ? 0 : 1;
