@@ -23,6 +23,7 @@ pub mod request;
 pub mod signer;
 pub mod slice;
 pub mod status;
+pub mod verify;
 pub mod version;
 
 #[cfg(feature = "std")]
@@ -40,4 +41,5 @@ pub use request::*;
 pub use signer::*;
 pub use slice::sigv4rs_bytes;
 pub use status::*;
+pub use verify::*;
 pub use version::*;

@@ -1,5 +1,6 @@
 //! Status codes. Numbers are fixed forever: a retired code is never reused.
-//! Ranges: 1-99 misuse of the API, 100-199 invalid input, 900+ internal.
+//! Ranges: 1-99 misuse of the API, 100-199 invalid input, 200-299
+//! verification, 900+ internal.
 
 use core::ffi::c_char;
 
@@ -56,7 +57,7 @@ macro_rules! statuses {
 }
 
 // Numbers are fixed forever; ranges: 1-99 misuse of the API, 100-199
-// invalid input, 900+ internal. Adding a status: a line here, then (for
+// invalid input, 200-299 verification, 900+ internal. Adding a status: a line here, then (for
 // input errors) the core `Error` variant and its arm below; `make header`.
 statuses! {
     /// Success.
@@ -169,6 +170,83 @@ statuses! {
     /// `sigv4rs_chain_resolve`: the profile needs STS (`role_arn`, web
     /// identity) and the chain has no HTTPS transport.
     NoTransport = 164 => c"no HTTPS transport",
+    /// `sigv4rs_verify`: neither an `Authorization` header nor presigned
+    /// `X-Amz-*` query parameters.
+    MissingAuthorization = 200 => c"missing authorization",
+    /// `sigv4rs_verify`: two `Authorization` headers, or one and presigned
+    /// `X-Amz-*` query parameters.
+    AmbiguousAuthorization = 201 => c"ambiguous authorization",
+    /// `sigv4rs_verify`: an algorithm other than `AWS4-HMAC-SHA256` (SigV2,
+    /// SigV4a...).
+    UnsupportedAlgorithm = 202 => c"unsupported algorithm",
+    /// `sigv4rs_verify`: `Authorization` is not `AWS4-HMAC-SHA256
+    /// Credential=.., SignedHeaders=.., Signature=..` (components separated
+    /// by `,` with optional spaces, each exactly once, in any order; none
+    /// empty or unknown).
+    MalformedAuthorization = 203 => c"malformed authorization",
+    /// `sigv4rs_verify`: the credential is not
+    /// `<access key id>/<yyyymmdd>/<region>/<service>/aws4_request`.
+    MalformedCredential = 204 => c"malformed credential",
+    /// `sigv4rs_verify`: signed headers empty, not lower-case header names,
+    /// or not strictly sorted (so also repeated).
+    MalformedSignedHeaders = 205 => c"malformed signed headers",
+    /// `sigv4rs_verify`: the signature is not 64 lower-case hex digits.
+    MalformedSignature = 206 => c"malformed signature",
+    /// `sigv4rs_verify`: a presigned query's `X-Amz-Algorithm`,
+    /// `X-Amz-Credential`, `X-Amz-Date`, `X-Amz-Expires`,
+    /// `X-Amz-SignedHeaders` or `X-Amz-Signature` missing, one of them or
+    /// `X-Amz-Security-Token` repeated, an empty token, or a bad `%` escape.
+    MalformedQueryAuth = 207 => c"malformed query authorization",
+    /// `sigv4rs_verify`: a header-form request without `X-Amz-Date` (the
+    /// `Date` header is not accepted in its place).
+    MissingDate = 208 => c"missing date",
+    /// `sigv4rs_verify`: `X-Amz-Date` not a valid `YYYYMMDDTHHMMSSZ`, or
+    /// given twice.
+    MalformedDate = 209 => c"malformed date",
+    /// `sigv4rs_verify`: the credential scope's date is not the day of
+    /// `X-Amz-Date`.
+    DateScopeMismatch = 210 => c"date not the scope's",
+    /// `sigv4rs_verify`: the request time is more than the allowed skew
+    /// from the server's (a presigned URL: dated in the future beyond it).
+    ClockSkew = 211 => c"request time too skewed",
+    /// `sigv4rs_verify`: a presigned URL past `X-Amz-Date` + `X-Amz-Expires`.
+    RequestExpired = 212 => c"request expired",
+    /// `sigv4rs_verify`: the scope's region is not the verifier's.
+    WrongRegion = 213 => c"wrong region",
+    /// `sigv4rs_verify`: the scope's service is not the verifier's.
+    WrongService = 214 => c"wrong service",
+    /// `sigv4rs_verify`: `host`, or (header form) an `x-amz-*` header the
+    /// request carries, is not signed.
+    UnsignedHeader = 215 => c"header not signed",
+    /// `sigv4rs_verify`: a signed header is not in the request.
+    SignedHeaderMissing = 216 => c"signed header missing",
+    /// `sigv4rs_verify`: the canonical request needs the body's hash (no
+    /// signed `x-amz-content-sha256`, not S3 presigned) and the payload
+    /// mode is UNSIGNED (no body or hash given).
+    PayloadRequired = 217 => c"payload required",
+    /// `sigv4rs_verify`: `x-amz-content-sha256` is not the SHA-256 of the
+    /// body (or hash) given.
+    PayloadMismatch = 218 => c"payload hash mismatch",
+    /// `sigv4rs_verify`: a signed `x-amz-content-sha256` that is not 64 hex
+    /// digits, `UNSIGNED-PAYLOAD` or `STREAMING-*`, or repeated.
+    InvalidContentSha256 = 219 => c"invalid x-amz-content-sha256",
+    /// `sigv4rs_verify`: an aws-chunked body (`x-amz-content-sha256:
+    /// STREAMING-*`): its chunk signatures are not verified by this
+    /// version, so the request is refused.
+    StreamingUnsupported = 220 => c"aws-chunked not supported",
+    /// `sigv4rs_verify`: the session token is missing, differs from the one
+    /// the lookup returned, is repeated, or is given for a key that has
+    /// none.
+    TokenMismatch = 221 => c"session token mismatch",
+    /// `sigv4rs_verify`: the lookup does not know the access key id (it
+    /// returned this status). Also the status a lookup callback returns.
+    UnknownAccessKey = 222 => c"unknown access key id",
+    /// `sigv4rs_verify`: the lookup returned a status other than OK and
+    /// UNKNOWN_ACCESS_KEY, or an empty or too long secret or token.
+    LookupFailed = 223 => c"secret lookup failed",
+    /// `sigv4rs_verify`: the signature is not the one computed for this
+    /// request with the access key's secret.
+    SignatureMismatch = 224 => c"signature mismatch",
     /// A bug: the library panicked. The call had no effect.
     Panic = 900 => c"internal error (panic)",
 }

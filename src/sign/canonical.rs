@@ -14,7 +14,7 @@ use super::signer::Flags;
 use super::sink::{Sink, put_decimal};
 
 fn rules(plan: &Plan<'_>) -> UriRules {
-    let f = plan.signer.flags;
+    let f = plan.flags;
     let s3 = f & Flags::S3 != 0;
     UriRules {
         normalize: !s3 && f & Flags::NO_PATH_NORMALIZATION == 0,

@@ -37,6 +37,7 @@ mod plan;
 // Operations over the pipeline: signing calls and aws-chunked chunks.
 mod chunked;
 mod ops;
+mod verify;
 
 pub use checksum::{Checksum, ChecksumKind};
 pub use chunked::ChunkState;
@@ -50,6 +51,10 @@ pub use signer::{
 pub use stream::{StreamMode, Streaming};
 pub use time::AmzDate;
 pub use url::Target;
+pub use verify::{
+    DEFAULT_MAX_SKEW, Form, Lookup, LookupError, MAX_SIGNED_HEADERS_LEN, Skip, VerifyConfig, VerifyError, VerifyInfo, ct_eq,
+    verify,
+};
 #[cfg(feature = "sigv4a")]
 pub use v4a::{V4aKey, derive_v4a};
 

@@ -118,6 +118,9 @@ pub(crate) enum PayloadLine<'a> {
 /// One request, decided.
 pub(crate) struct Plan<'a> {
     pub(crate) signer: &'a Signer,
+    /// The canonicalization rules' [`Flags`] (the signer's; the verifier's
+    /// own for a received request).
+    pub(crate) flags: u32,
     /// The credentials this call signs with (one set, whole).
     pub(crate) creds: &'a Creds,
     pub(crate) req: &'a Request<'a>,
@@ -155,6 +158,7 @@ impl<'a> Plan<'a> {
     pub(crate) fn new(signer: &'a Signer, creds: &'a Creds, req: &'a Request<'a>) -> Self {
         Plan {
             signer,
+            flags: signer.flags,
             creds,
             req,
             date: AmzDate { full: [0; 16], day: 0 },
@@ -286,14 +290,7 @@ impl<'a> Plan<'a> {
             }
         }
         self.nheaders = len;
-        // Insertion sort: few entries, no allocation, tiny code.
-        for i in 1..len {
-            let mut j = i;
-            while j > 0 && cmp_names(self.entry_name(j - 1), self.entry_name(j)) == Ordering::Greater {
-                self.order.swap(j - 1, j);
-                j -= 1;
-            }
-        }
+        self.sort_headers();
 
         let auth = match expires {
             None => 0,
@@ -324,6 +321,65 @@ impl<'a> Plan<'a> {
         self.authority = authority;
         self.host_header = caller_host.is_none() && req.target.host.iter().any(u8::is_ascii_uppercase);
         Ok(())
+    }
+
+    /// Insertion sort of the canonical headers by name: few entries, no
+    /// allocation, tiny code; stable, so repeated names keep request order.
+    fn sort_headers(&mut self) {
+        for i in 1..self.nheaders {
+            let mut j = i;
+            while j > 0 && cmp_names(self.entry_name(j - 1), self.entry_name(j)) == Ordering::Greater {
+                self.order.swap(j - 1, j);
+                j -= 1;
+            }
+        }
+    }
+
+    /// Decides a RECEIVED request (the verifier): the canonical headers are
+    /// exactly the request's headers named in `signed` (a checked
+    /// `;`-separated lower-case list), `host` from the target when no Host
+    /// header came; the query as received, less `X-Amz-Signature` when
+    /// `presigned`. `Ok(false)` when a signed name is in no header. The
+    /// payload line is the caller's to set.
+    pub(crate) fn prepare_received(&mut self, signed: &[u8], skip_params: &[&[u8]]) -> Result<bool, Error> {
+        let req = self.req;
+        if !is_token(req.method) {
+            return Err(Error::InvalidMethod);
+        }
+        let headers = req.headers;
+        let n = headers.count();
+        if n > MAX_HEADERS {
+            return Err(Error::TooManyHeaders);
+        }
+        let is_signed = |name: &[u8]| signed.split(|&b| b == b';').any(|s| s.eq_ignore_ascii_case(name));
+        let mut len = 0;
+        let mut host = false;
+        for i in 0..n {
+            let (name, value) = headers.header(i);
+            if !is_token(name) {
+                return Err(Error::InvalidHeaderName);
+            }
+            if !is_field_value(value) {
+                return Err(Error::InvalidHeaderValue);
+            }
+            if is_signed(name) {
+                host |= name.eq_ignore_ascii_case(b"host");
+                self.order[len] = Entry::pack(Header::Caller(i));
+                len += 1;
+            }
+        }
+        if !host && is_signed(b"host") && !req.target.host.is_empty() {
+            self.order[len] = Entry::pack(Header::Added(Added::Host));
+            len += 1;
+            host = true;
+        }
+        self.nheaders = len;
+        self.sort_headers();
+        self.query.fill_received(req.target.query, skip_params)?;
+        let present = |s: &[u8]| {
+            (host && s == b"host") || (0..n).any(|i| headers.header(i).0.eq_ignore_ascii_case(s))
+        };
+        Ok(signed.split(|&b| b == b';').all(present))
     }
 
     /// The session token's header: S3 Express has its own.

@@ -97,6 +97,17 @@ impl<'a> SortedQuery<'a> {
     /// largest part of a plan). With any auth parameter, a caller parameter
     /// of the same name (or `X-Amz-Signature`) is refused.
     pub fn fill(&mut self, query: &'a [u8], auth: u8) -> Result<(), Error> {
+        self.fill_inner(query, auth, &[])
+    }
+
+    /// A received request's query as its signer canonicalized it: every
+    /// parameter as given, less those named in `skip` (a presigned URL's
+    /// `X-Amz-Signature`; an unsigned `X-Amz-Security-Token`).
+    pub(crate) fn fill_received(&mut self, query: &'a [u8], skip: &[&[u8]]) -> Result<(), Error> {
+        self.fill_inner(query, 0, skip)
+    }
+
+    fn fill_inner(&mut self, query: &'a [u8], auth: u8, skip: &[&[u8]]) -> Result<(), Error> {
         if query.len() >= usize::from(VIRTUAL) {
             return Err(Error::InputTooLong);
         }
@@ -109,7 +120,11 @@ impl<'a> SortedQuery<'a> {
                 .iter()
                 .position(|&b| b == b'&')
                 .map_or(query.len(), |i| start + i);
-            if end > start {
+            let skipped = !skip.is_empty() && {
+                let (k, _) = split_at_offset(query, start);
+                skip.iter().any(|n| Reencoded::new(k).eq(n.iter().copied()))
+            };
+            if end > start && !skipped {
                 if s.len == MAX_QUERY_PARAMS {
                     return Err(Error::TooManyQueryParameters);
                 }

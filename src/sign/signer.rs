@@ -193,7 +193,7 @@ pub(crate) struct Creds {
 }
 
 impl Creds {
-    const fn empty() -> Creds {
+    pub(crate) const fn empty() -> Creds {
         Creds {
             akid: [0; MAX_ACCESS_KEY_ID_LEN],
             akid_len: 0,
@@ -376,7 +376,7 @@ fn copy_into(dst: &mut [u8], src: &[u8]) {
     dst[..src.len()].copy_from_slice(src);
 }
 
-fn is_name_part(s: &[u8], max: usize) -> bool {
+pub(crate) fn is_name_part(s: &[u8], max: usize) -> bool {
     !s.is_empty()
         && s.len() <= max
         && s.iter()
