@@ -364,3 +364,233 @@ fn every_single_byte_tampering_is_rejected() {
     assert!(t.wrong.is_empty(), "{} wrong: {:#?}", t.wrong.len(), &t.wrong);
     assert!(t.total > 3000, "{}", t.total);
 }
+
+// ---------------------------------------------------------------------------
+// Requests signed by AWS's Rust SDK signer (the aws-sigv4 crate).
+
+/// xorshift64*: reproducible "random" inputs without a dependency.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn from(&mut self, alphabet: &[u8], len: usize) -> String {
+        (0..len).map(|_| alphabet[self.below(alphabet.len())] as char).collect()
+    }
+}
+
+/// aws-sigv4's query values are raw: encode them as a URL carries them.
+fn encode(v: &str) -> String {
+    v.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+struct Signed {
+    received: Received,
+    keys: Keys,
+    region: String,
+    service: String,
+    flags: u32,
+    now: i64,
+}
+
+fn aws_signed(r: &mut Rng, presign: bool) -> Signed {
+    use aws_sigv4::http_request::{
+        PayloadChecksumKind, PercentEncodingMode, SignableBody, SignableRequest, SignatureLocation, SigningSettings,
+        UriPathNormalizationMode, sign,
+    };
+    let akid = format!("AKIA{}", r.from(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16));
+    let secret = r.from(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", 40);
+    let token = (r.below(3) == 0).then(|| r.from(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=", 80));
+    let s3 = r.below(2) == 0;
+    let regions = ["us-east-1", "eu-west-1", "ap-southeast-2", "us-gov-west-1"];
+    let services = ["s3", "service", "execute-api", "iam", "lambda"];
+    let region = regions[r.below(regions.len())].to_string();
+    let service = if s3 { "s3".to_string() } else { services[1 + r.below(services.len() - 1)].to_string() };
+    let methods = ["GET", "PUT", "POST", "DELETE", "HEAD"];
+    let method = methods[r.below(methods.len())];
+    let word = |r: &mut Rng| {
+        let n = 1 + r.below(8);
+        let w = r.from(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_~", n);
+        match r.below(6) {
+            0 => format!("{w}%20x"),
+            1 => format!("{w}%E2%9C%93"),
+            _ => w,
+        }
+    };
+    let host_len = 1 + r.below(10);
+    let host = format!("{}.example.amazonaws.com", r.from(b"abcdefghijklmnopqrstuvwxyz0123456789", host_len));
+    let path: String = (0..r.below(4)).map(|_| format!("/{}", word(r))).collect();
+    let path = if path.is_empty() { "/".to_string() } else { path };
+    let query = (0..r.below(4))
+        .map(|_| format!("{}={}", word(r), word(r)))
+        .collect::<Vec<_>>()
+        .join("&");
+    let mut headers: Vec<(String, String)> = vec![("host".into(), host.clone())];
+    for i in 0..r.below(3) {
+        let w = word(r);
+        headers.push((format!("x-test-{i}"), w));
+    }
+    if r.below(3) == 0 {
+        let w = word(r);
+        headers.push(("x-amz-meta-k".into(), w));
+    }
+    let n = r.below(100);
+    let body = r.from(b"abcdefghijklmnopqrstuvwxyz {}[]\"':,0123456789\n", n).into_bytes();
+    let time = 1_440_938_160 + r.below(400_000_000) as i64;
+    let expires = 1 + r.below(604_800) as u32;
+
+    let identity = aws_credential_types::Credentials::new(&akid, &secret, token.clone(), None, "test").into();
+    let mut settings = SigningSettings::default();
+    if s3 {
+        settings.percent_encoding_mode = PercentEncodingMode::Single;
+        settings.uri_path_normalization_mode = UriPathNormalizationMode::Disabled;
+        if !presign {
+            settings.payload_checksum_kind = PayloadChecksumKind::XAmzSha256;
+        }
+    }
+    if presign {
+        settings.signature_location = SignatureLocation::QueryParams;
+        settings.expires_in = Some(Duration::from_secs(u64::from(expires)));
+    }
+    let params = aws_sigv4::sign::v4::SigningParams::builder()
+        .identity(&identity)
+        .region(&region)
+        .name(&service)
+        .time(UNIX_EPOCH + Duration::from_secs(time as u64))
+        .settings(settings)
+        .build()
+        .unwrap()
+        .into();
+    let url = format!("https://{host}{path}{}{query}", if query.is_empty() { "" } else { "?" });
+    let signable_body = if s3 && presign {
+        SignableBody::UnsignedPayload
+    } else {
+        SignableBody::Bytes(&body)
+    };
+    let req = SignableRequest::new(
+        method,
+        &url,
+        headers.iter().map(|(n, v)| (n.as_str(), v.as_str())),
+        signable_body,
+    )
+    .unwrap();
+    let (instructions, _) = sign(req, &params).unwrap().into_parts();
+    let (h, q) = instructions.into_parts();
+    let mut all_headers = headers.clone();
+    all_headers.extend(h.into_iter().map(|h| (h.name().to_string(), h.value().to_string())));
+    let mut query = query;
+    for (k, v) in q {
+        if !query.is_empty() {
+            query.push('&');
+        }
+        query.push_str(&format!("{k}={}", encode(&v)));
+    }
+    Signed {
+        received: Received {
+            method: method.into(),
+            host: Vec::new(),
+            path: path.into_bytes(),
+            query: query.into_bytes(),
+            headers: all_headers.into_iter().map(|(n, v)| (n.into_bytes(), v.into_bytes())).collect(),
+            body: Some(body),
+        },
+        keys: Keys {
+            akid: akid.into_bytes(),
+            secret: secret.into_bytes(),
+            token: token.unwrap_or_default().into_bytes(),
+        },
+        region,
+        service,
+        flags: if s3 { Flags::S3 } else { 0 },
+        now: time + r.below(if presign { expires as usize } else { 900 }) as i64,
+    }
+}
+
+#[test]
+fn aws_sigv4_crate_requests_verify_and_tampered_do_not() {
+    let mut r = Rng(0x5eed_1234_abcd_0001);
+    let n = 2000;
+    let (mut accepted, mut rejected, mut total_tampered) = (0, 0, 0);
+    let mut failures = Vec::new();
+    for i in 0..2 * n {
+        let presign = i % 2 == 1;
+        let s = aws_signed(&mut r, presign);
+        let env = Env {
+            region: &s.region,
+            service: &s.service,
+            flags: s.flags,
+            skip: 0,
+            now: s.now,
+        };
+        match run(&s.received, &s.keys, &env) {
+            Ok(()) => accepted += 1,
+            Err(e) => failures.push(format!("{i} {e:?}: {:?}", s.received)),
+        }
+        // One tampered copy per request: a signature digit, a path or body
+        // byte, or the method.
+        let mut t = s.received.clone();
+        let (what, want): (&str, &[VerifyError]) = match r.below(4) {
+            0 => {
+                let sig = if presign {
+                    let q = String::from_utf8(t.query.clone()).unwrap();
+                    q.find("X-Amz-Signature=").unwrap() + 16
+                } else {
+                    0
+                };
+                if presign {
+                    let j = sig + r.below(64);
+                    t.query[j] = rotate(t.query[j]);
+                } else {
+                    let h = t.headers.iter().position(|(n, _)| n == b"authorization").unwrap();
+                    let v = &mut t.headers[h].1;
+                    let j = v.len() - 1 - r.below(64);
+                    v[j] = rotate(v[j]);
+                }
+                ("signature", &[E::SignatureMismatch])
+            }
+            1 => {
+                let j = r.below(t.path.len());
+                let escaped = t.path[j.saturating_sub(2)..j].contains(&b'%');
+                if !t.path[j].is_ascii_alphanumeric() || escaped {
+                    t.method[0] = rotate(t.method[0]);
+                    ("method", &[E::SignatureMismatch])
+                } else {
+                    t.path[j] = rotate(t.path[j]);
+                    ("path", &[E::SignatureMismatch])
+                }
+            }
+            2 if !t.body.as_ref().unwrap().is_empty() && !(presign && s.flags & Flags::S3 != 0) => {
+                let b = t.body.as_mut().unwrap();
+                let j = r.below(b.len());
+                b[j] ^= 1;
+                ("body", &[E::SignatureMismatch, E::PayloadMismatch])
+            }
+            _ => {
+                t.method[0] = rotate(t.method[0]);
+                ("method", &[E::SignatureMismatch])
+            }
+        };
+        total_tampered += 1;
+        match run(&t, &s.keys, &env) {
+            Err(e) if want.contains(&e) => rejected += 1,
+            other => failures.push(format!("{i} tampered {what}: {other:?}")),
+        }
+    }
+    println!("verify: aws-sigv4 accepted {accepted}/{}, rejected {rejected}/{total_tampered}", 2 * n);
+    assert!(failures.is_empty(), "{} failures: {:#?}", failures.len(), &failures[..failures.len().min(10)]);
+}
