@@ -594,3 +594,287 @@ fn aws_sigv4_crate_requests_verify_and_tampered_do_not() {
     println!("verify: aws-sigv4 accepted {accepted}/{}, rejected {rejected}/{total_tampered}", 2 * n);
     assert!(failures.is_empty(), "{} failures: {:#?}", failures.len(), &failures[..failures.len().min(10)]);
 }
+
+// ---------------------------------------------------------------------------
+// Policy checks and strict parsing, each with its status.
+
+fn case(name: &str) -> (Received, Received, Keys, i64) {
+    let v = suite_vectors().into_iter().find(|v| v.name == name).unwrap();
+    let (h, q, k, _) = suite_requests(&v);
+    (h, q.unwrap(), k, v.num("time"))
+}
+
+fn env(now: i64) -> Env<'static> {
+    Env {
+        region: "us-east-1",
+        service: "service",
+        flags: 0,
+        skip: 0,
+        now,
+    }
+}
+
+fn set_header(r: &mut Received, name: &str, value: &str) {
+    r.headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name.as_bytes()));
+    r.headers.push((name.into(), value.into()));
+}
+
+fn auth_of(r: &Received) -> String {
+    let (_, v) = r.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(b"authorization")).unwrap();
+    String::from_utf8(v.clone()).unwrap()
+}
+
+#[test]
+fn policy_checks_each_have_their_status() {
+    let (h, q, keys, t) = case("get-vanilla");
+    let base = env(t);
+    assert_eq!(run(&h, &keys, &base), Ok(()));
+    assert_eq!(run(&q, &keys, &base), Ok(()));
+
+    // Clock skew: 900 s either way, then not; configurable; can be off.
+    for (now, want) in [(t + 900, Ok(())), (t - 900, Ok(())), (t + 901, Err(E::ClockSkew)), (t - 901, Err(E::ClockSkew))] {
+        assert_eq!(run(&h, &keys, &Env { now, ..env(t) }), want, "header at {now}");
+    }
+    let mut two_min = 0;
+    {
+        let cfg = VerifyConfig {
+            region: b"us-east-1",
+            service: b"service",
+            flags: 0,
+            skip: 0,
+            max_skew: 120,
+        };
+        let hs = Hs(&h.headers);
+        let req = Request {
+            method: &h.method,
+            target: Target::from_parts(b"", &h.path, &h.query).unwrap(),
+            headers: &hs,
+            payload: Payload::Bytes(b""),
+        };
+        let mut lookup = |_: &[u8], s: &mut [u8], _: &mut [u8]| {
+            s[..keys.secret.len()].copy_from_slice(&keys.secret);
+            Ok((keys.secret.len(), 0))
+        };
+        for now in [t + 120, t + 121] {
+            let mut info = VerifyInfo::default();
+            if verify(&cfg, &req, now, &mut lookup, &mut info, &mut []) == Err(E::ClockSkew) {
+                two_min = now - t;
+            }
+        }
+    }
+    assert_eq!(two_min, 121, "max_skew 120");
+    let skip = |bits: u32, now: i64| Env { skip: bits, now, ..env(t) };
+    assert_eq!(run(&h, &keys, &skip(Skip::CLOCK_SKEW, t + 86_400 * 400)), Ok(()));
+    // Presigned: 3600 s valid, then expired; not before its date (skew).
+    assert_eq!(run(&q, &keys, &env(t + 3600)), Ok(()));
+    assert_eq!(run(&q, &keys, &env(t + 3601)), Err(E::RequestExpired));
+    assert_eq!(run(&q, &keys, &skip(Skip::EXPIRY, t + 3601)), Ok(()));
+    assert_eq!(run(&q, &keys, &env(t - 901)), Err(E::ClockSkew));
+    assert_eq!(run(&q, &keys, &env(t - 900)), Ok(()));
+
+    // Region and service of the scope.
+    let other = |region: &'static str, service: &'static str, skip: u32| Env {
+        region,
+        service,
+        skip,
+        ..env(t)
+    };
+    assert_eq!(run(&h, &keys, &other("us-west-2", "service", 0)), Err(E::WrongRegion));
+    assert_eq!(run(&h, &keys, &other("us-west-2", "service", Skip::REGION)), Ok(()));
+    assert_eq!(run(&q, &keys, &other("us-east-1", "s3", 0)), Err(E::WrongService));
+    assert_eq!(run(&q, &keys, &other("us-east-1", "s3", Skip::SERVICE)), Ok(()));
+
+    // An x-amz-* header present but not signed (header form); a presigned
+    // request may carry one (only host must be signed there).
+    let mut m = h.clone();
+    m.headers.push((b"X-Amz-Meta-Extra".to_vec(), b"1".to_vec()));
+    assert_eq!(run(&m, &keys, &base), Err(E::UnsignedHeader));
+    assert_eq!(run(&m, &keys, &skip(Skip::UNSIGNED_HEADERS, t)), Ok(()));
+    let mut m = q.clone();
+    m.headers.push((b"X-Amz-Meta-Extra".to_vec(), b"1".to_vec()));
+    assert_eq!(run(&m, &keys, &base), Ok(()));
+    // Host not signed.
+    let mut m = h.clone();
+    set_header(&mut m, "Authorization", &auth_of(&h).replace("SignedHeaders=host;x-amz-date", "SignedHeaders=x-amz-date"));
+    assert_eq!(run(&m, &keys, &base), Err(E::UnsignedHeader));
+    // A signed header absent from the request.
+    let mut m = h.clone();
+    set_header(&mut m, "Authorization", &auth_of(&h).replace("host;x-amz-date", "host;x-amz-date;x-zz"));
+    assert_eq!(run(&m, &keys, &base), Err(E::SignedHeaderMissing));
+
+    // X-Amz-Date: on the scope's day, well-formed, present, once.
+    let mut m = h.clone();
+    set_header(&mut m, "X-Amz-Date", "20150831T003600Z");
+    assert_eq!(run(&m, &keys, &Env { skip: Skip::CLOCK_SKEW, ..env(t) }), Err(E::DateScopeMismatch));
+    for bad in ["20150830T123600", "20151330T123600Z", "20150830T250000Z", "2015-08-30T12:36:00Z", "20150830t123600z"] {
+        let mut m = h.clone();
+        set_header(&mut m, "X-Amz-Date", bad);
+        assert_eq!(run(&m, &keys, &base), Err(E::MalformedDate), "{bad}");
+    }
+    let mut m = h.clone();
+    m.headers.retain(|(n, _)| !n.eq_ignore_ascii_case(b"x-amz-date"));
+    assert_eq!(run(&m, &keys, &base), Err(E::MissingDate));
+    let mut m = h.clone();
+    m.headers.push((b"x-amz-date".to_vec(), b"20150830T123600Z".to_vec()));
+    assert_eq!(run(&m, &keys, &base), Err(E::MalformedDate));
+
+    // Payload: needed and not given; x-amz-content-sha256 against the body.
+    let mut m = h.clone();
+    m.body = None;
+    assert_eq!(run(&m, &keys, &base), Err(E::PayloadRequired));
+    assert_eq!(run(&q, &keys, &Env { flags: 0, ..env(t) }), Ok(()));
+    let (xh, _, xk, xt) = case("post-x-www-form-urlencoded");
+    let mut m = xh.clone();
+    m.body = Some(b"other".to_vec());
+    assert_eq!(run(&m, &xk, &env(xt)), Err(E::PayloadMismatch));
+    assert_eq!(run(&m, &xk, &Env { skip: Skip::PAYLOAD_HASH, ..env(xt) }), Ok(()));
+    m.body = None;
+    assert_eq!(run(&m, &xk, &env(xt)), Ok(()), "the signed header stands for the body");
+    for (value, want) in [
+        ("STREAMING-AWS4-HMAC-SHA256-PAYLOAD", E::StreamingUnsupported),
+        ("not-a-hash", E::InvalidContentSha256),
+    ] {
+        let mut m = xh.clone();
+        set_header(&mut m, "X-Amz-Content-Sha256", value);
+        assert_eq!(run(&m, &xk, &env(xt)), Err(want), "{value}");
+    }
+
+    // Keys and tokens.
+    let unknown = Keys { akid: b"OTHER".to_vec(), ..Keys { akid: vec![], secret: keys.secret.clone(), token: vec![] } };
+    assert_eq!(run(&h, &unknown, &base), Err(E::UnknownAccessKey));
+    let with_token = Keys { token: b"TOKEN".to_vec(), akid: keys.akid.clone(), secret: keys.secret.clone() };
+    assert_eq!(run(&h, &with_token, &base), Err(E::TokenMismatch), "the key has a token the request lacks");
+    let wrong_secret = Keys { secret: b"wrong".to_vec(), akid: keys.akid.clone(), token: vec![] };
+    assert_eq!(run(&h, &wrong_secret, &base), Err(E::SignatureMismatch));
+    let (th, tq, tkeys, tt) = case("post-sts-header-before");
+    assert_eq!(run(&th, &tkeys, &env(tt)), Ok(()));
+    assert_eq!(run(&tq, &tkeys, &env(tt)), Ok(()));
+    let other_token = Keys { token: b"SOMETHINGELSE".to_vec(), akid: tkeys.akid.clone(), secret: tkeys.secret.clone() };
+    assert_eq!(run(&th, &other_token, &env(tt)), Err(E::TokenMismatch));
+    assert_eq!(run(&tq, &other_token, &env(tt)), Err(E::TokenMismatch));
+    let no_token = Keys { token: vec![], akid: tkeys.akid.clone(), secret: tkeys.secret.clone() };
+    assert_eq!(run(&th, &no_token, &env(tt)), Err(E::TokenMismatch));
+    // Lookup failures.
+    let cfg = VerifyConfig { region: b"us-east-1", service: b"service", flags: 0, skip: 0, max_skew: 0 };
+    let hs = Hs(&h.headers);
+    let req = Request {
+        method: &h.method,
+        target: Target::from_parts(b"", &h.path, &h.query).unwrap(),
+        headers: &hs,
+        payload: Payload::Bytes(b""),
+    };
+    let mut info = VerifyInfo::default();
+    for (res, want) in [
+        (Err(LookupError::Failed), E::LookupFailed),
+        (Ok((0, 0)), E::LookupFailed),
+        (Ok((129, 0)), E::LookupFailed),
+    ] {
+        let mut lookup = |_: &[u8], _: &mut [u8], _: &mut [u8]| res;
+        assert_eq!(verify(&cfg, &req, t, &mut lookup, &mut info, &mut []), Err(want));
+    }
+    assert_eq!(info.access_key_id(), b"AKIDEXAMPLE");
+}
+
+#[test]
+fn authorization_is_parsed_strictly() {
+    let (h, q, keys, t) = case("get-vanilla");
+    let base = env(t);
+    let auth = auth_of(&h);
+    let sig = &auth[auth.find("Signature=").unwrap() + 10..];
+    let cred = "Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request";
+    let ok = [
+        format!("AWS4-HMAC-SHA256 {cred},SignedHeaders=host;x-amz-date,Signature={sig}"),
+        format!("AWS4-HMAC-SHA256 {cred} , SignedHeaders=host;x-amz-date ,  Signature={sig}"),
+        format!("AWS4-HMAC-SHA256 Signature={sig}, {cred}, SignedHeaders=host;x-amz-date"),
+        format!("  AWS4-HMAC-SHA256   {cred}, SignedHeaders=host;x-amz-date, Signature={sig}  "),
+    ];
+    for a in &ok {
+        let mut m = h.clone();
+        set_header(&mut m, "Authorization", a);
+        assert_eq!(run(&m, &keys, &base), Ok(()), "{a}");
+    }
+    let sh = "SignedHeaders=host;x-amz-date";
+    let bad: Vec<(String, VerifyError)> = vec![
+        (format!("AWS4-HMAC-SHA1 {cred}, {sh}, Signature={sig}"), E::UnsupportedAlgorithm),
+        (format!("AWS4-ECDSA-P256-SHA256 {cred}, {sh}, Signature={sig}"), E::UnsupportedAlgorithm),
+        ("AWS AKIDEXAMPLE:c2lnbmF0dXJl".into(), E::UnsupportedAlgorithm),
+        (format!("aws4-hmac-sha256 {cred}, {sh}, Signature={sig}"), E::UnsupportedAlgorithm),
+        (format!("AWS4-HMAC-SHA256,{cred}, {sh}, Signature={sig}"), E::UnsupportedAlgorithm),
+        ("AWS4-HMAC-SHA256".into(), E::MalformedAuthorization),
+        (format!("AWS4-HMAC-SHA256 {cred}, {sh}"), E::MalformedAuthorization),
+        (format!("AWS4-HMAC-SHA256 {cred}, {sh}, Signature={sig}, {cred}"), E::MalformedAuthorization),
+        (format!("AWS4-HMAC-SHA256 {cred}, {sh}, Signature={sig},"), E::MalformedAuthorization),
+        (format!("AWS4-HMAC-SHA256 {cred},, {sh}, Signature={sig}"), E::MalformedAuthorization),
+        (format!("AWS4-HMAC-SHA256 {cred}; {sh}; Signature={sig}"), E::MalformedAuthorization),
+        (format!("AWS4-HMAC-SHA256 {cred}, {sh}, Signature={sig}, Extra=1"), E::MalformedAuthorization),
+        (format!("AWS4-HMAC-SHA256 {cred}, {sh}, signature={sig}"), E::MalformedAuthorization),
+        (format!("AWS4-HMAC-SHA256 {cred}, SignedHeaders=, Signature={sig}"), E::MalformedAuthorization),
+        (format!("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service, {sh}, Signature={sig}"), E::MalformedCredential),
+        (format!("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request/x, {sh}, Signature={sig}"), E::MalformedCredential),
+        (format!("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/2015083/us-east-1/service/aws4_request, {sh}, Signature={sig}"), E::MalformedCredential),
+        (format!("AWS4-HMAC-SHA256 Credential=/20150830/us-east-1/service/aws4_request, {sh}, Signature={sig}"), E::MalformedCredential),
+        (format!("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us east/service/aws4_request, {sh}, Signature={sig}"), E::MalformedCredential),
+        (format!("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_requesT, {sh}, Signature={sig}"), E::MalformedCredential),
+        (format!("AWS4-HMAC-SHA256 {cred}, SignedHeaders=x-amz-date;host, Signature={sig}"), E::MalformedSignedHeaders),
+        (format!("AWS4-HMAC-SHA256 {cred}, SignedHeaders=host;host;x-amz-date, Signature={sig}"), E::MalformedSignedHeaders),
+        (format!("AWS4-HMAC-SHA256 {cred}, SignedHeaders=Host;x-amz-date, Signature={sig}"), E::MalformedSignedHeaders),
+        (format!("AWS4-HMAC-SHA256 {cred}, SignedHeaders=host;;x-amz-date, Signature={sig}"), E::MalformedSignedHeaders),
+        (format!("AWS4-HMAC-SHA256 {cred}, SignedHeaders=host;x-amz-date;, Signature={sig}"), E::MalformedSignedHeaders),
+        (format!("AWS4-HMAC-SHA256 {cred}, {sh}, Signature={}", sig.to_uppercase()), E::MalformedSignature),
+        (format!("AWS4-HMAC-SHA256 {cred}, {sh}, Signature={}", &sig[1..]), E::MalformedSignature),
+        (format!("AWS4-HMAC-SHA256 {cred}, {sh}, Signature={sig}0"), E::MalformedSignature),
+    ];
+    for (a, want) in &bad {
+        let mut m = h.clone();
+        set_header(&mut m, "Authorization", a);
+        assert_eq!(run(&m, &keys, &base), Err(*want), "{a}");
+    }
+    // Two Authorization headers; one and a presigned query; none.
+    let mut m = h.clone();
+    m.headers.push((b"authorization".to_vec(), auth.clone().into_bytes()));
+    assert_eq!(run(&m, &keys, &base), Err(E::AmbiguousAuthorization));
+    let mut m = q.clone();
+    m.headers.push((b"Authorization".to_vec(), auth.into_bytes()));
+    assert_eq!(run(&m, &keys, &base), Err(E::AmbiguousAuthorization));
+    let mut m = h.clone();
+    m.headers.retain(|(n, _)| !n.eq_ignore_ascii_case(b"authorization"));
+    assert_eq!(run(&m, &keys, &base), Err(E::MissingAuthorization));
+}
+
+#[test]
+fn presigned_query_is_parsed_strictly() {
+    let (_, q, keys, t) = case("get-vanilla");
+    let base = env(t);
+    let query = String::from_utf8(q.query.clone()).unwrap();
+    let with = |f: &dyn Fn(&str) -> String| {
+        let mut m = q.clone();
+        m.query = f(&query).into_bytes();
+        run(&m, &keys, &base)
+    };
+    let drop = |name: &str| {
+        let name = name.to_string();
+        move |s: &str| s.split('&').filter(|p| !p.starts_with(&format!("{name}="))).collect::<Vec<_>>().join("&")
+    };
+    for p in ["X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires", "X-Amz-SignedHeaders"] {
+        assert_eq!(with(&drop(p)), Err(E::MalformedQueryAuth), "without {p}");
+        let dup = |s: &str| {
+            let one = s.split('&').find(|x| x.starts_with(&format!("{p}="))).unwrap().to_string();
+            format!("{s}&{one}")
+        };
+        assert_eq!(with(&dup), Err(E::MalformedQueryAuth), "{p} twice");
+    }
+    assert_eq!(with(&drop("X-Amz-Signature")), Err(E::MalformedQueryAuth));
+    assert_eq!(with(&|s: &str| s.replace("AWS4-HMAC-SHA256", "AWS4-ECDSA-P256-SHA256")), Err(E::UnsupportedAlgorithm));
+    assert_eq!(with(&|s: &str| s.replace("%2Fservice%2F", "%2Fservice%2Fx%2F")), Err(E::MalformedCredential));
+    assert_eq!(with(&|s: &str| s.replace("%2Fservice%2F", "%2Fservice%ZZ")), Err(E::MalformedCredential));
+    assert_eq!(with(&|s: &str| s.replace("X-Amz-SignedHeaders=host", "X-Amz-SignedHeaders=HOST")), Err(E::MalformedSignedHeaders));
+    assert_eq!(with(&|s: &str| s.replace("T123600Z", "T123600")), Err(E::MalformedDate));
+    for e in ["0", "604801", "-1", "+5", "1e3", ""] {
+        let r = with(&|s: &str| s.replace("X-Amz-Expires=3600", &format!("X-Amz-Expires={e}")));
+        assert_eq!(r, Err(E::Request(sigv4rs::sign::Error::InvalidExpires)), "expires {e}");
+    }
+    assert_eq!(with(&|s: &str| s.replace("X-Amz-Expires=3600", "X-Amz-Expires=604800")), Err(E::SignatureMismatch));
+    assert_eq!(with(&|s: &str| format!("{s}&X-Amz-Security-Token=")), Err(E::MalformedQueryAuth));
+    // Percent-encoded names are the same parameters (as canonicalization reads them).
+    assert_eq!(with(&|s: &str| format!("{s}&X-Amz-%44ate=20150830T123600Z")), Err(E::MalformedQueryAuth));
+}
