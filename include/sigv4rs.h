@@ -161,6 +161,83 @@ enum sigv4rs_status
   // `sigv4rs_chain_resolve`: the profile needs STS (`role_arn`, web
   // identity) and the chain has no HTTPS transport.
   SIGV4RS_STATUS_NO_TRANSPORT = 164,
+  // `sigv4rs_verify`: neither an `Authorization` header nor presigned
+  // `X-Amz-*` query parameters.
+  SIGV4RS_STATUS_MISSING_AUTHORIZATION = 200,
+  // `sigv4rs_verify`: two `Authorization` headers, or one and presigned
+  // `X-Amz-*` query parameters.
+  SIGV4RS_STATUS_AMBIGUOUS_AUTHORIZATION = 201,
+  // `sigv4rs_verify`: an algorithm other than `AWS4-HMAC-SHA256` (SigV2,
+  // SigV4a...).
+  SIGV4RS_STATUS_UNSUPPORTED_ALGORITHM = 202,
+  // `sigv4rs_verify`: `Authorization` is not `AWS4-HMAC-SHA256
+  // Credential=.., SignedHeaders=.., Signature=..` (components separated
+  // by `,` with optional spaces, each exactly once, in any order; none
+  // empty or unknown).
+  SIGV4RS_STATUS_MALFORMED_AUTHORIZATION = 203,
+  // `sigv4rs_verify`: the credential is not
+  // `<access key id>/<yyyymmdd>/<region>/<service>/aws4_request`.
+  SIGV4RS_STATUS_MALFORMED_CREDENTIAL = 204,
+  // `sigv4rs_verify`: signed headers empty, not lower-case header names,
+  // or not strictly sorted (so also repeated).
+  SIGV4RS_STATUS_MALFORMED_SIGNED_HEADERS = 205,
+  // `sigv4rs_verify`: the signature is not 64 lower-case hex digits.
+  SIGV4RS_STATUS_MALFORMED_SIGNATURE = 206,
+  // `sigv4rs_verify`: a presigned query's `X-Amz-Algorithm`,
+  // `X-Amz-Credential`, `X-Amz-Date`, `X-Amz-Expires`,
+  // `X-Amz-SignedHeaders` or `X-Amz-Signature` missing, one of them or
+  // `X-Amz-Security-Token` repeated, an empty token, or a bad `%` escape.
+  SIGV4RS_STATUS_MALFORMED_QUERY_AUTH = 207,
+  // `sigv4rs_verify`: a header-form request without `X-Amz-Date` (the
+  // `Date` header is not accepted in its place).
+  SIGV4RS_STATUS_MISSING_DATE = 208,
+  // `sigv4rs_verify`: `X-Amz-Date` not a valid `YYYYMMDDTHHMMSSZ`, or
+  // given twice.
+  SIGV4RS_STATUS_MALFORMED_DATE = 209,
+  // `sigv4rs_verify`: the credential scope's date is not the day of
+  // `X-Amz-Date`.
+  SIGV4RS_STATUS_DATE_SCOPE_MISMATCH = 210,
+  // `sigv4rs_verify`: the request time is more than the allowed skew
+  // from the server's (a presigned URL: dated in the future beyond it).
+  SIGV4RS_STATUS_CLOCK_SKEW = 211,
+  // `sigv4rs_verify`: a presigned URL past `X-Amz-Date` + `X-Amz-Expires`.
+  SIGV4RS_STATUS_REQUEST_EXPIRED = 212,
+  // `sigv4rs_verify`: the scope's region is not the verifier's.
+  SIGV4RS_STATUS_WRONG_REGION = 213,
+  // `sigv4rs_verify`: the scope's service is not the verifier's.
+  SIGV4RS_STATUS_WRONG_SERVICE = 214,
+  // `sigv4rs_verify`: `host`, or (header form) an `x-amz-*` header the
+  // request carries, is not signed.
+  SIGV4RS_STATUS_UNSIGNED_HEADER = 215,
+  // `sigv4rs_verify`: a signed header is not in the request.
+  SIGV4RS_STATUS_SIGNED_HEADER_MISSING = 216,
+  // `sigv4rs_verify`: the canonical request needs the body's hash (no
+  // signed `x-amz-content-sha256`, not S3 presigned) and the payload
+  // mode is UNSIGNED (no body or hash given).
+  SIGV4RS_STATUS_PAYLOAD_REQUIRED = 217,
+  // `sigv4rs_verify`: `x-amz-content-sha256` is not the SHA-256 of the
+  // body (or hash) given.
+  SIGV4RS_STATUS_PAYLOAD_MISMATCH = 218,
+  // `sigv4rs_verify`: a signed `x-amz-content-sha256` that is not 64 hex
+  // digits, `UNSIGNED-PAYLOAD` or `STREAMING-*`, or repeated.
+  SIGV4RS_STATUS_INVALID_CONTENT_SHA256 = 219,
+  // `sigv4rs_verify`: an aws-chunked body (`x-amz-content-sha256:
+  // STREAMING-*`): its chunk signatures are not verified by this
+  // version, so the request is refused.
+  SIGV4RS_STATUS_STREAMING_UNSUPPORTED = 220,
+  // `sigv4rs_verify`: the session token is missing, differs from the one
+  // the lookup returned, is repeated, or is given for a key that has
+  // none.
+  SIGV4RS_STATUS_TOKEN_MISMATCH = 221,
+  // `sigv4rs_verify`: the lookup does not know the access key id (it
+  // returned this status). Also the status a lookup callback returns.
+  SIGV4RS_STATUS_UNKNOWN_ACCESS_KEY = 222,
+  // `sigv4rs_verify`: the lookup returned a status other than OK and
+  // UNKNOWN_ACCESS_KEY, or an empty or too long secret or token.
+  SIGV4RS_STATUS_LOOKUP_FAILED = 223,
+  // `sigv4rs_verify`: the signature is not the one computed for this
+  // request with the access key's secret.
+  SIGV4RS_STATUS_SIGNATURE_MISMATCH = 224,
   // A bug: the library panicked. The call had no effect.
   SIGV4RS_STATUS_PANIC = 900,
 };
@@ -335,6 +412,49 @@ typedef uint32_t sigv4rs_status;
 
 // Alignment that memory needs.
 #define SIGV4RS_SIGNER_STORAGE_ALIGN 8
+
+// Policy bits of `sigv4rs_verifier_config.skip`: the request time within
+// `max_skew` seconds of now (header form; presigned: not dated in the
+// future beyond it).
+#define SIGV4RS_VERIFY_SKIP_CLOCK_SKEW 1
+
+// Accept a presigned URL after `X-Amz-Date` + `X-Amz-Expires`.
+#define SIGV4RS_VERIFY_SKIP_EXPIRY 2
+
+// Accept any region in the credential scope.
+#define SIGV4RS_VERIFY_SKIP_REGION 4
+
+// Accept any service in the credential scope.
+#define SIGV4RS_VERIFY_SKIP_SERVICE 8
+
+// Accept `host` unsigned, and (header form) `x-amz-*` headers unsigned.
+#define SIGV4RS_VERIFY_SKIP_UNSIGNED_HEADERS 16
+
+// Do not compare a signed `x-amz-content-sha256` with the body given.
+#define SIGV4RS_VERIFY_SKIP_PAYLOAD_HASH 32
+
+// Default `max_skew`: 900 seconds, as AWS.
+#define SIGV4RS_DEFAULT_MAX_SKEW 900
+
+#if !defined(SIGV4RS_LIMITS_SMALL)
+// Longest `SignedHeaders` list a verifier accepts (and the size of
+// `sigv4rs_verify_result.signed_headers`).
+#define SIGV4RS_MAX_SIGNED_HEADERS_LEN 1024
+#endif
+
+#if defined(SIGV4RS_LIMITS_SMALL)
+// Longest `SignedHeaders` list (small build-time limits).
+#define SIGV4RS_MAX_SIGNED_HEADERS_LEN 512
+#endif
+
+// `sigv4rs_verify_result.form`: not determined.
+#define SIGV4RS_VERIFY_FORM_NONE 0
+
+// `sigv4rs_verify_result.form`: the `Authorization` header.
+#define SIGV4RS_VERIFY_FORM_HEADER 1
+
+// `sigv4rs_verify_result.form`: a presigned query.
+#define SIGV4RS_VERIFY_FORM_QUERY 2
 
 // Where a signature goes (values of the `auth` argument of the debug
 // outputs).
@@ -743,6 +863,83 @@ typedef struct {
   uint64_t _opaque[704];
 } sigv4rs_signer_storage;
 #endif
+
+// The secret lookup a verifier calls once per request that parses and
+// passes the policy checks, with the access key id of its credential
+// scope. It copies the secret access key (1 to `secret_cap` =
+// `SIGV4RS_MAX_SECRET_KEY_LEN` bytes) into `secret` and its length into
+// `*secret_len`; for temporary credentials, the session token the request
+// must carry into `token` (up to `token_cap` = `SIGV4RS_MAX_SESSION_TOKEN_LEN`
+// bytes) and its length into `*token_len` (left 0: none). Both buffers are
+// the library's, on its stack, zeroed after the call. Returns OK,
+// `SIGV4RS_STATUS_UNKNOWN_ACCESS_KEY` for a key it does not know, anything
+// else for a failure (the verification then returns LOOKUP_FAILED).
+typedef sigv4rs_status (*sigv4rs_secret_lookup_fn)(void *user,
+                                                   const uint8_t *access_key_id,
+                                                   size_t access_key_id_len,
+                                                   uint8_t *secret,
+                                                   size_t secret_cap,
+                                                   size_t *secret_len,
+                                                   uint8_t *token,
+                                                   size_t token_cap,
+                                                   size_t *token_len);
+
+// What a verifier expects. Zero-initialize, then set `region`, `service`
+// and `lookup`: every policy check is then on, with a 900 s clock skew.
+typedef struct {
+  // The region requests must be scoped to, e.g. `us-east-1`.
+  sigv4rs_bytes region;
+  // The service requests must be scoped to, e.g. `s3`.
+  sigv4rs_bytes service;
+  // Canonicalization: `SIGV4RS_FLAG_S3` (S3 rules: path encoded once, not
+  // normalized; presigned payload `UNSIGNED-PAYLOAD`), or for other
+  // services `SIGV4RS_FLAG_NO_PATH_NORMALIZATION`,
+  // `SIGV4RS_FLAG_SINGLE_ENCODE_PATH`; `SIGV4RS_FLAG_UNSIGNED_SESSION_TOKEN`
+  // for clients that attach the session token after signing (it is then
+  // neither a signed header nor part of the canonical query); other
+  // bits: INVALID_ARGUMENT.
+  uint32_t flags;
+  // `SIGV4RS_VERIFY_SKIP_*` bits: policy checks turned off.
+  uint32_t skip;
+  // Allowed clock skew in seconds; 0 for `SIGV4RS_DEFAULT_MAX_SKEW`.
+  uint32_t max_skew;
+  // The secret lookup (required).
+  sigv4rs_secret_lookup_fn lookup;
+  // Passed to `lookup` as `user`.
+  void *lookup_user;
+} sigv4rs_verifier_config;
+
+// What `sigv4rs_verify` found, filled as far as it got (a rejected
+// request's claimed access key id can be logged). Never holds the secret.
+typedef struct {
+  // `SIGV4RS_VERIFY_FORM_*`.
+  uint32_t form;
+  // `X-Amz-Expires` of a presigned request; 0 otherwise.
+  uint32_t expires;
+  // `X-Amz-Date` as Unix seconds; 0 until parsed.
+  int64_t signed_at;
+  // The credential scope's access key id (`access_key_id_len` bytes).
+  uint8_t access_key_id[SIGV4RS_MAX_ACCESS_KEY_ID_LEN];
+  // Its length.
+  size_t access_key_id_len;
+  // The scope's region (`region_len` bytes).
+  uint8_t region[SIGV4RS_MAX_REGION_LEN];
+  // Its length.
+  size_t region_len;
+  // The scope's service (`service_len` bytes).
+  uint8_t service[SIGV4RS_MAX_SERVICE_LEN];
+  // Its length.
+  size_t service_len;
+  // The signed header names, `;`-separated, lower-case (decoded from a
+  // presigned query).
+  uint8_t signed_headers[SIGV4RS_MAX_SIGNED_HEADERS_LEN];
+  // Its length.
+  size_t signed_headers_len;
+  // Size of the canonical request with its NUL once computed (the
+  // request parsed, passed the policy checks and its secret was found),
+  // whether or not it fitted in the caller's buffer; else 0.
+  size_t canonical_request_len;
+} sigv4rs_verify_result;
 
 #ifdef __cplusplus
 extern "C" {
@@ -1248,6 +1445,56 @@ sigv4rs_status sigv4rs_signer_string_to_sign(const sigv4rs_signer *signer,
 // A static, NUL-terminated English message for a status code. Unknown codes
 // get "unknown status". Never fails, never allocates, thread-safe.
 const char *sigv4rs_status_str(uint32_t status);
+
+// Verifies a received request at `unix_time` (the server's clock): OK only
+// when it carries a SigV4 signature (`Authorization: AWS4-HMAC-SHA256 ...`
+// or a presigned `X-Amz-*` query) made with the secret `config->lookup`
+// returns for its access key id, over exactly this request, and passes
+// every policy check `config->skip` leaves on. The signature (and session
+// token) are compared in constant time.
+//
+// Give the request as received: `method`; `host` (or a `Host` header),
+// `path` and `query` exactly as on the wire (or `url`); every header
+// received, `Authorization` included. The payload: `SIGV4RS_PAYLOAD_MODE_BYTES`
+// (or `_AUTO`) with the body (empty: an empty body),
+// `SIGV4RS_PAYLOAD_MODE_SHA256_HEX` with its SHA-256, or
+// `SIGV4RS_PAYLOAD_MODE_UNSIGNED` when the body is not at hand (then a
+// request that signs its body's hash other than through
+// `x-amz-content-sha256` gets PAYLOAD_REQUIRED). aws-chunked
+// (`STREAMING-*`) bodies and SigV4a are not verified by this version.
+//
+// `*result` (when not NULL) is always written in full: zeroed, then what
+// the verification found (see `sigv4rs_verify_result`). When
+// `canonical_request` is not NULL and the canonical request was computed
+// and fits in `canonical_request_cap` bytes with a NUL, it is written
+// there (a server's debug log); its size is `result->canonical_request_len`
+// either way (call with NULL, 0 to learn it). The status does not depend
+// on the buffer.
+//
+// Statuses: OK; NULL_ARGUMENT (`config`, `request`, `result` or
+// `config->lookup` is `NULL`, or a `NULL` pointer has a length);
+// INVALID_ARGUMENT (unknown `flags` or `skip` bits or payload mode, a
+// length over `PTRDIFF_MAX`); INVALID_REGION, INVALID_SERVICE (the
+// config's); INVALID_TIME (`unix_time`); the request's INVALID_METHOD,
+// INVALID_URL, INVALID_HOST, MISSING_HOST, INVALID_PATH, INVALID_QUERY,
+// INVALID_HEADER_NAME, INVALID_HEADER_VALUE, INVALID_PAYLOAD_HASH,
+// TOO_MANY_HEADERS, TOO_MANY_QUERY_PARAMETERS, INPUT_TOO_LONG (also a
+// signed header list over `SIGV4RS_MAX_SIGNED_HEADERS_LEN`);
+// MISSING_AUTHORIZATION, AMBIGUOUS_AUTHORIZATION, UNSUPPORTED_ALGORITHM,
+// MALFORMED_AUTHORIZATION, MALFORMED_CREDENTIAL, MALFORMED_SIGNED_HEADERS,
+// MALFORMED_SIGNATURE, MALFORMED_QUERY_AUTH, MISSING_DATE, MALFORMED_DATE,
+// INVALID_EXPIRES (`X-Amz-Expires` not 1 ..= `SIGV4RS_MAX_EXPIRES`);
+// DATE_SCOPE_MISMATCH, CLOCK_SKEW, REQUEST_EXPIRED, WRONG_REGION,
+// WRONG_SERVICE, UNSIGNED_HEADER, SIGNED_HEADER_MISSING, PAYLOAD_REQUIRED,
+// PAYLOAD_MISMATCH, INVALID_CONTENT_SHA256, STREAMING_UNSUPPORTED,
+// TOKEN_MISMATCH, UNKNOWN_ACCESS_KEY, LOOKUP_FAILED, SIGNATURE_MISMATCH;
+// PANIC.
+sigv4rs_status sigv4rs_verify(const sigv4rs_verifier_config *config,
+                              const sigv4rs_request *request_,
+                              int64_t unix_time,
+                              sigv4rs_verify_result *result,
+                              uint8_t *canonical_request,
+                              size_t canonical_request_cap);
 
 // The library version as a static NUL-terminated string, e.g. "0.1.0".
 // Compare with the `SIGV4RS_VERSION_*` macros of the header you compiled

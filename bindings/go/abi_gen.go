@@ -48,6 +48,31 @@ var (
 	ErrCredentialsFetchFailed     = sentinel(162) // credentials fetch failed
 	ErrCredentialsConfig          = sentinel(163) // invalid credentials configuration
 	ErrNoTransport                = sentinel(164) // no HTTPS transport
+	ErrMissingAuthorization       = sentinel(200) // missing authorization
+	ErrAmbiguousAuthorization     = sentinel(201) // ambiguous authorization
+	ErrUnsupportedAlgorithm       = sentinel(202) // unsupported algorithm
+	ErrMalformedAuthorization     = sentinel(203) // malformed authorization
+	ErrMalformedCredential        = sentinel(204) // malformed credential
+	ErrMalformedSignedHeaders     = sentinel(205) // malformed signed headers
+	ErrMalformedSignature         = sentinel(206) // malformed signature
+	ErrMalformedQueryAuth         = sentinel(207) // malformed query authorization
+	ErrMissingDate                = sentinel(208) // missing date
+	ErrMalformedDate              = sentinel(209) // malformed date
+	ErrDateScopeMismatch          = sentinel(210) // date not the scope's
+	ErrClockSkew                  = sentinel(211) // request time too skewed
+	ErrRequestExpired             = sentinel(212) // request expired
+	ErrWrongRegion                = sentinel(213) // wrong region
+	ErrWrongService               = sentinel(214) // wrong service
+	ErrUnsignedHeader             = sentinel(215) // header not signed
+	ErrSignedHeaderMissing        = sentinel(216) // signed header missing
+	ErrPayloadRequired            = sentinel(217) // payload required
+	ErrPayloadMismatch            = sentinel(218) // payload hash mismatch
+	ErrInvalidContentSha256       = sentinel(219) // invalid x-amz-content-sha256
+	ErrStreamingUnsupported       = sentinel(220) // aws-chunked not supported
+	ErrTokenMismatch              = sentinel(221) // session token mismatch
+	ErrUnknownAccessKey           = sentinel(222) // unknown access key id
+	ErrLookupFailed               = sentinel(223) // secret lookup failed
+	ErrSignatureMismatch          = sentinel(224) // signature mismatch
 	ErrPanic                      = sentinel(900) // internal error (panic)
 )
 
@@ -90,5 +115,30 @@ var sentinels = []*Error{
 	ErrCredentialsFetchFailed,
 	ErrCredentialsConfig,
 	ErrNoTransport,
+	ErrMissingAuthorization,
+	ErrAmbiguousAuthorization,
+	ErrUnsupportedAlgorithm,
+	ErrMalformedAuthorization,
+	ErrMalformedCredential,
+	ErrMalformedSignedHeaders,
+	ErrMalformedSignature,
+	ErrMalformedQueryAuth,
+	ErrMissingDate,
+	ErrMalformedDate,
+	ErrDateScopeMismatch,
+	ErrClockSkew,
+	ErrRequestExpired,
+	ErrWrongRegion,
+	ErrWrongService,
+	ErrUnsignedHeader,
+	ErrSignedHeaderMissing,
+	ErrPayloadRequired,
+	ErrPayloadMismatch,
+	ErrInvalidContentSha256,
+	ErrStreamingUnsupported,
+	ErrTokenMismatch,
+	ErrUnknownAccessKey,
+	ErrLookupFailed,
+	ErrSignatureMismatch,
 	ErrPanic,
 }

@@ -7,10 +7,8 @@ use super::boundary::{ffi_boundary, try_status};
 use super::request::{CHeaders, request, sigv4rs_request};
 use super::slice::{bytes, sigv4rs_bytes};
 use super::status::{CallbackStatus, callback_code, sigv4rs_status};
-use crate::sign::{
-    Form, LookupError, MAX_ACCESS_KEY_ID_LEN, MAX_REGION_LEN, MAX_SERVICE_LEN, VerifyConfig, VerifyError,
-    VerifyInfo, verify,
-};
+use super::consts::{SIGV4RS_MAX_ACCESS_KEY_ID_LEN, SIGV4RS_MAX_REGION_LEN, SIGV4RS_MAX_SERVICE_LEN};
+use crate::sign::{Form, LookupError, VerifyConfig, VerifyError, VerifyInfo, verify};
 
 /// Policy bits of `sigv4rs_verifier_config.skip`: the request time within
 /// `max_skew` seconds of now (header form; presigned: not dated in the
@@ -75,8 +73,23 @@ pub type sigv4rs_secret_lookup_fn = Option<
         token: *mut u8,
         token_cap: usize,
         token_len: *mut usize,
-    ) -> CallbackStatus,
+    ) -> sigv4rs_status,
 >;
+
+/// `sigv4rs_secret_lookup_fn` read back as returning a plain `u32`: a C
+/// lookup returning a number that is no status is then no undefined
+/// behaviour.
+type LookupFn = unsafe extern "C" fn(
+    *mut c_void,
+    *const u8,
+    usize,
+    *mut u8,
+    usize,
+    *mut usize,
+    *mut u8,
+    usize,
+    *mut usize,
+) -> CallbackStatus;
 
 /// What a verifier expects. Zero-initialize, then set `region`, `service`
 /// and `lookup`: every policy check is then on, with a 900 s clock skew.
@@ -119,15 +132,15 @@ pub struct sigv4rs_verify_result {
     /// `X-Amz-Date` as Unix seconds; 0 until parsed.
     pub signed_at: i64,
     /// The credential scope's access key id (`access_key_id_len` bytes).
-    pub access_key_id: [u8; MAX_ACCESS_KEY_ID_LEN],
+    pub access_key_id: [u8; SIGV4RS_MAX_ACCESS_KEY_ID_LEN],
     /// Its length.
     pub access_key_id_len: usize,
     /// The scope's region (`region_len` bytes).
-    pub region: [u8; MAX_REGION_LEN],
+    pub region: [u8; SIGV4RS_MAX_REGION_LEN],
     /// Its length.
     pub region_len: usize,
     /// The scope's service (`service_len` bytes).
-    pub service: [u8; MAX_SERVICE_LEN],
+    pub service: [u8; SIGV4RS_MAX_SERVICE_LEN],
     /// Its length.
     pub service_len: usize,
     /// The signed header names, `;`-separated, lower-case (decoded from a
@@ -218,7 +231,8 @@ impl From<VerifyError> for sigv4rs_status {
 /// `x-amz-content-sha256` gets PAYLOAD_REQUIRED). aws-chunked
 /// (`STREAMING-*`) bodies and SigV4a are not verified by this version.
 ///
-/// `*result` is written in full (see `sigv4rs_verify_result`). When
+/// `*result` (when not NULL) is always written in full: zeroed, then what
+/// the verification found (see `sigv4rs_verify_result`). When
 /// `canonical_request` is not NULL and the canonical request was computed
 /// and fits in `canonical_request_cap` bytes with a NUL, it is written
 /// there (a server's debug log); its size is `result->canonical_request_len`
@@ -226,7 +240,7 @@ impl From<VerifyError> for sigv4rs_status {
 /// on the buffer.
 ///
 /// Statuses: OK; NULL_ARGUMENT (`config`, `request`, `result` or
-/// `config->lookup` NULL, or a NULL pointer with a length);
+/// `config->lookup` is `NULL`, or a `NULL` pointer has a length);
 /// INVALID_ARGUMENT (unknown `flags` or `skip` bits or payload mode, a
 /// length over `PTRDIFF_MAX`); INVALID_REGION, INVALID_SERVICE (the
 /// config's); INVALID_TIME (`unix_time`); the request's INVALID_METHOD,
@@ -253,7 +267,12 @@ pub extern "C" fn sigv4rs_verify(
     canonical_request_cap: usize,
 ) -> sigv4rs_status {
     ffi_boundary! {
-        if result.is_null() || (canonical_request.is_null() && canonical_request_cap != 0) {
+        if result.is_null() {
+            return sigv4rs_status::NullArgument;
+        }
+        // SAFETY: non-NULL and writable (contract).
+        unsafe { result.write(result_of(&VerifyInfo::default())) };
+        if canonical_request.is_null() && canonical_request_cap != 0 {
             return sigv4rs_status::NullArgument;
         }
         // SAFETY: NULL or valid (contract).
@@ -263,6 +282,9 @@ pub extern "C" fn sigv4rs_verify(
         let Some(f) = c.lookup else {
             return sigv4rs_status::NullArgument;
         };
+        // SAFETY: the same function type but for the return, read as the
+        // `u32` a C enum is (see `CallbackStatus`).
+        let f: LookupFn = unsafe { core::mem::transmute::<_, LookupFn>(f) };
         // SAFETY: valid pointers inside (contract).
         let (region, service) = unsafe { (try_status!(bytes(&c.region)), try_status!(bytes(&c.service))) };
         let mut headers = CHeaders::EMPTY;

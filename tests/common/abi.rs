@@ -196,6 +196,31 @@ pub fn layouts() -> Vec<Layout> {
             timeout_ms
         ),
         layout!(sigv4rs_http_response, status, _private),
+        layout!(
+            sigv4rs_verifier_config,
+            region,
+            service,
+            flags,
+            skip,
+            max_skew,
+            lookup,
+            lookup_user
+        ),
+        layout!(
+            sigv4rs_verify_result,
+            form,
+            expires,
+            signed_at,
+            access_key_id,
+            access_key_id_len,
+            region,
+            region_len,
+            service,
+            service_len,
+            signed_headers,
+            signed_headers_len,
+            canonical_request_len
+        ),
     ]
 }
 

@@ -87,6 +87,7 @@ pub const FAMILIES: &[(&str, &[&str])] = &[
             "sigv4rs_http_response_write",
         ],
     ),
+    ("verify", &["sigv4rs_verify"]),
     (
         "misc",
         &["sigv4rs_status_str", "sigv4rs_version", "sigv4rs_unix_time_now"],

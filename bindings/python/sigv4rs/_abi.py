@@ -18,6 +18,7 @@ CHECKSUM_STATE_SIZE = 128
 CHUNKED_FINISH_MAX_LEN = 244
 CHUNKED_STATE_SIZE = 320
 CHUNK_HEADER_MAX_LEN = 91
+DEFAULT_MAX_SKEW = 900
 DEFAULT_REFRESH_MARGIN = 300
 FIELD_HEADERS = 6
 FIELD_HEADER_NAME = 7
@@ -47,6 +48,7 @@ MAX_REGION_LEN = 64
 MAX_SECRET_KEY_LEN = 128
 MAX_SERVICE_LEN = 64
 MAX_SESSION_TOKEN_LEN = 16384
+MAX_SIGNED_HEADERS_LEN = 1024
 MAX_UNIX_TIME = 253402300799
 MAX_UNSIGNED_HEADERS_LEN = 256
 MAX_URL_LEN = 16384
@@ -73,6 +75,15 @@ STREAM_MODE_SIGNED_TRAILER = 1
 STREAM_MODE_SIGNED_TRAILER_V4A = 4
 STREAM_MODE_SIGNED_V4A = 3
 STREAM_MODE_UNSIGNED_TRAILER = 2
+VERIFY_FORM_HEADER = 1
+VERIFY_FORM_NONE = 0
+VERIFY_FORM_QUERY = 2
+VERIFY_SKIP_CLOCK_SKEW = 1
+VERIFY_SKIP_EXPIRY = 2
+VERIFY_SKIP_PAYLOAD_HASH = 32
+VERIFY_SKIP_REGION = 4
+VERIFY_SKIP_SERVICE = 8
+VERIFY_SKIP_UNSIGNED_HEADERS = 16
 
 STATUS_OK = 0
 STATUS_NULL_ARGUMENT = 1
@@ -112,6 +123,31 @@ STATUS_CREDENTIALS_MALFORMED = 161
 STATUS_CREDENTIALS_FETCH_FAILED = 162
 STATUS_CREDENTIALS_CONFIG = 163
 STATUS_NO_TRANSPORT = 164
+STATUS_MISSING_AUTHORIZATION = 200
+STATUS_AMBIGUOUS_AUTHORIZATION = 201
+STATUS_UNSUPPORTED_ALGORITHM = 202
+STATUS_MALFORMED_AUTHORIZATION = 203
+STATUS_MALFORMED_CREDENTIAL = 204
+STATUS_MALFORMED_SIGNED_HEADERS = 205
+STATUS_MALFORMED_SIGNATURE = 206
+STATUS_MALFORMED_QUERY_AUTH = 207
+STATUS_MISSING_DATE = 208
+STATUS_MALFORMED_DATE = 209
+STATUS_DATE_SCOPE_MISMATCH = 210
+STATUS_CLOCK_SKEW = 211
+STATUS_REQUEST_EXPIRED = 212
+STATUS_WRONG_REGION = 213
+STATUS_WRONG_SERVICE = 214
+STATUS_UNSIGNED_HEADER = 215
+STATUS_SIGNED_HEADER_MISSING = 216
+STATUS_PAYLOAD_REQUIRED = 217
+STATUS_PAYLOAD_MISMATCH = 218
+STATUS_INVALID_CONTENT_SHA256 = 219
+STATUS_STREAMING_UNSUPPORTED = 220
+STATUS_TOKEN_MISMATCH = 221
+STATUS_UNKNOWN_ACCESS_KEY = 222
+STATUS_LOOKUP_FAILED = 223
+STATUS_SIGNATURE_MISMATCH = 224
 STATUS_PANIC = 900
 
 # (code, NAME, CamelName, message), in number order.
@@ -154,6 +190,31 @@ STATUSES = (
     (162, "CREDENTIALS_FETCH_FAILED", "CredentialsFetchFailed", "credentials fetch failed"),
     (163, "CREDENTIALS_CONFIG", "CredentialsConfig", "invalid credentials configuration"),
     (164, "NO_TRANSPORT", "NoTransport", "no HTTPS transport"),
+    (200, "MISSING_AUTHORIZATION", "MissingAuthorization", "missing authorization"),
+    (201, "AMBIGUOUS_AUTHORIZATION", "AmbiguousAuthorization", "ambiguous authorization"),
+    (202, "UNSUPPORTED_ALGORITHM", "UnsupportedAlgorithm", "unsupported algorithm"),
+    (203, "MALFORMED_AUTHORIZATION", "MalformedAuthorization", "malformed authorization"),
+    (204, "MALFORMED_CREDENTIAL", "MalformedCredential", "malformed credential"),
+    (205, "MALFORMED_SIGNED_HEADERS", "MalformedSignedHeaders", "malformed signed headers"),
+    (206, "MALFORMED_SIGNATURE", "MalformedSignature", "malformed signature"),
+    (207, "MALFORMED_QUERY_AUTH", "MalformedQueryAuth", "malformed query authorization"),
+    (208, "MISSING_DATE", "MissingDate", "missing date"),
+    (209, "MALFORMED_DATE", "MalformedDate", "malformed date"),
+    (210, "DATE_SCOPE_MISMATCH", "DateScopeMismatch", "date not the scope's"),
+    (211, "CLOCK_SKEW", "ClockSkew", "request time too skewed"),
+    (212, "REQUEST_EXPIRED", "RequestExpired", "request expired"),
+    (213, "WRONG_REGION", "WrongRegion", "wrong region"),
+    (214, "WRONG_SERVICE", "WrongService", "wrong service"),
+    (215, "UNSIGNED_HEADER", "UnsignedHeader", "header not signed"),
+    (216, "SIGNED_HEADER_MISSING", "SignedHeaderMissing", "signed header missing"),
+    (217, "PAYLOAD_REQUIRED", "PayloadRequired", "payload required"),
+    (218, "PAYLOAD_MISMATCH", "PayloadMismatch", "payload hash mismatch"),
+    (219, "INVALID_CONTENT_SHA256", "InvalidContentSha256", "invalid x-amz-content-sha256"),
+    (220, "STREAMING_UNSUPPORTED", "StreamingUnsupported", "aws-chunked not supported"),
+    (221, "TOKEN_MISMATCH", "TokenMismatch", "session token mismatch"),
+    (222, "UNKNOWN_ACCESS_KEY", "UnknownAccessKey", "unknown access key id"),
+    (223, "LOOKUP_FAILED", "LookupFailed", "secret lookup failed"),
+    (224, "SIGNATURE_MISMATCH", "SignatureMismatch", "signature mismatch"),
     (900, "PANIC", "Panic", "internal error (panic)"),
 )
 
@@ -173,4 +234,6 @@ LAYOUTS = {
     "sigv4rs_chain_options": (56, {"profile": 0, "region": 16, "transport": 32, "transport_user": 40, "process_timeout_ms": 48}),
     "sigv4rs_http_request": (72, {"method": 0, "url": 16, "headers": 32, "headers_len": 40, "body": 48, "timeout_ms": 64}),
     "sigv4rs_http_response": (16, {"status": 0, "_private": 8}),
+    "sigv4rs_verifier_config": (64, {"region": 0, "service": 16, "flags": 32, "skip": 36, "max_skew": 40, "lookup": 48, "lookup_user": 56}),
+    "sigv4rs_verify_result": (1336, {"form": 0, "expires": 4, "signed_at": 8, "access_key_id": 16, "access_key_id_len": 144, "region": 152, "region_len": 216, "service": 224, "service_len": 288, "signed_headers": 296, "signed_headers_len": 1320, "canonical_request_len": 1328}),
 }
