@@ -14,3 +14,14 @@ fn readme_quickstart_matches_the_compiled_example() {
         "README quick start differs from bindings/c/examples/quickstart.c"
     );
 }
+
+#[test]
+fn readme_verify_example_matches_the_compiled_example() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let readme = std::fs::read_to_string(format!("{root}/README.md")).unwrap();
+    let marker = "<!-- verify: bindings/c/examples/verify_request.c -->\n```c\n";
+    let start = readme.find(marker).expect("verify example marker") + marker.len();
+    let end = start + readme[start..].find("```\n").unwrap();
+    let file = std::fs::read_to_string(format!("{root}/bindings/c/examples/verify_request.c")).unwrap();
+    assert_eq!(&readme[start..end], file, "README verify example differs from bindings/c/examples/verify_request.c");
+}

@@ -137,6 +137,37 @@ class sigv4rs_checksum_state(ctypes.Structure):
     _fields_ = [("_opaque", ctypes.c_uint64 * (_abi.CHECKSUM_STATE_SIZE // 8))]
 
 
+# The verifier's structs (declared for the layout check; the binding has no
+# verifier API yet). `lookup` is a sigv4rs_secret_lookup_fn.
+class sigv4rs_verifier_config(ctypes.Structure):
+    _fields_ = [
+        ("region", sigv4rs_bytes),
+        ("service", sigv4rs_bytes),
+        ("flags", ctypes.c_uint32),
+        ("skip", ctypes.c_uint32),
+        ("max_skew", ctypes.c_uint32),
+        ("lookup", ctypes.c_void_p),
+        ("lookup_user", ctypes.c_void_p),
+    ]
+
+
+class sigv4rs_verify_result(ctypes.Structure):
+    _fields_ = [
+        ("form", ctypes.c_uint32),
+        ("expires", ctypes.c_uint32),
+        ("signed_at", ctypes.c_int64),
+        ("access_key_id", ctypes.c_uint8 * _abi.MAX_ACCESS_KEY_ID_LEN),
+        ("access_key_id_len", ctypes.c_size_t),
+        ("region", ctypes.c_uint8 * _abi.MAX_REGION_LEN),
+        ("region_len", ctypes.c_size_t),
+        ("service", ctypes.c_uint8 * _abi.MAX_SERVICE_LEN),
+        ("service_len", ctypes.c_size_t),
+        ("signed_headers", ctypes.c_uint8 * _abi.MAX_SIGNED_HEADERS_LEN),
+        ("signed_headers_len", ctypes.c_size_t),
+        ("canonical_request_len", ctypes.c_size_t),
+    ]
+
+
 # Fast path. Filling nested ctypes structs field by field costs about half a
 # microsecond per field; these flat mirrors of `sigv4rs_request` and of an
 # array of k `sigv4rs_header` are filled by one constructor call each. The
@@ -175,7 +206,7 @@ def header_block(k):
 STRUCTS = {t.__name__: t for t in (sigv4rs_bytes, sigv4rs_header, sigv4rs_config, sigv4rs_credentials,
                                    sigv4rs_request, sigv4rs_stream, sigv4rs_chunked, sigv4rs_checksum_state,
                                    sigv4rs_location, sigv4rs_chain_options, sigv4rs_http_request,
-                                   sigv4rs_http_response)}
+                                   sigv4rs_http_response, sigv4rs_verifier_config, sigv4rs_verify_result)}
 
 
 def layout_errors(layouts=_abi.LAYOUTS):

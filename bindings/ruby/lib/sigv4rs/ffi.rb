@@ -189,13 +189,43 @@ module Sigv4rs
              :_private, :pointer
     end
 
+    # sigv4rs_verifier_config: what sigv4rs_verify expects (declared for the
+    # layout check; the binding has no verifier API yet).
+    class VerifierConfig < ::FFI::Struct
+      layout :region, Bytes,
+             :service, Bytes,
+             :flags, :uint32,
+             :skip, :uint32,
+             :max_skew, :uint32,
+             :lookup, :pointer, # sigv4rs_secret_lookup_fn
+             :lookup_user, :pointer
+    end
+
+    # sigv4rs_verify_result: what sigv4rs_verify found (declared for the
+    # layout check).
+    class VerifyResult < ::FFI::Struct
+      layout :form, :uint32,
+             :expires, :uint32,
+             :signed_at, :int64,
+             :access_key_id, [:uint8, ABI::MAX_ACCESS_KEY_ID_LEN],
+             :access_key_id_len, :size_t,
+             :region, [:uint8, ABI::MAX_REGION_LEN],
+             :region_len, :size_t,
+             :service, [:uint8, ABI::MAX_SERVICE_LEN],
+             :service_len, :size_t,
+             :signed_headers, [:uint8, ABI::MAX_SIGNED_HEADERS_LEN],
+             :signed_headers_len, :size_t,
+             :canonical_request_len, :size_t
+    end
+
     # The structs above, by their C names in ABI::LAYOUTS.
     STRUCTS = {
       sigv4rs_bytes: Bytes, sigv4rs_header: Header, sigv4rs_config: Config, sigv4rs_credentials: Credentials,
       sigv4rs_request: Request,
       sigv4rs_stream: Stream, sigv4rs_signer_storage: SignerStorage, sigv4rs_payload_hasher: PayloadHasher,
       sigv4rs_chunked: Chunked, sigv4rs_checksum_state: ChecksumState, sigv4rs_location: Location,
-      sigv4rs_chain_options: ChainOptions, sigv4rs_http_request: HttpRequest, sigv4rs_http_response: HttpResponse
+      sigv4rs_chain_options: ChainOptions, sigv4rs_http_request: HttpRequest, sigv4rs_http_response: HttpResponse,
+      sigv4rs_verifier_config: VerifierConfig, sigv4rs_verify_result: VerifyResult
     }.freeze
 
     # Raises LoadError unless each struct has the size and field offsets
