@@ -152,7 +152,10 @@ fn run_verify(m: &mut Matrix) {
         let c = sigv4rs_verifier_config { region, ..cfg };
         call(m, what, &c, &req, T, want);
     }
-    let c = sigv4rs_verifier_config { service: b(b"s/3"), ..cfg };
+    let c = sigv4rs_verifier_config {
+        service: b(b"s/3"),
+        ..cfg
+    };
     call(m, "service with /", &c, &req, T, S::InvalidService);
     for (what, flags, skip) in [
         ("flags SIGV4A", 64, 0),
@@ -168,17 +171,30 @@ fn run_verify(m: &mut Matrix) {
     }
 
     // The request's own errors.
-    let r = sigv4rs_request { method: b(b"G T"), ..req };
+    let r = sigv4rs_request {
+        method: b(b"G T"),
+        ..req
+    };
     call(m, "method with space", &cfg, &r, T, S::InvalidMethod);
     let r = sigv4rs_request { headers_len: 65, ..req };
     call(m, "headers_len 65", &cfg, &r, T, S::TooManyHeaders);
-    let r = sigv4rs_request { headers: std::ptr::null(), ..req };
+    let r = sigv4rs_request {
+        headers: std::ptr::null(),
+        ..req
+    };
     call(m, "headers (NULL, 3)", &cfg, &r, T, S::NullArgument);
     let r = sigv4rs_request { payload_mode: 9, ..req };
     call(m, "payload mode 9", &cfg, &r, T, S::InvalidArgument);
-    let r = sigv4rs_request { payload_mode: 2, payload: b(b"zz"), ..req };
+    let r = sigv4rs_request {
+        payload_mode: 2,
+        payload: b(b"zz"),
+        ..req
+    };
     call(m, "payload hash zz", &cfg, &r, T, S::InvalidPayloadHash);
-    let r = sigv4rs_request { path: b(b"/a#b"), ..req };
+    let r = sigv4rs_request {
+        path: b(b"/a#b"),
+        ..req
+    };
     call(m, "path with #", &cfg, &r, T, S::InvalidPath);
     let mut hh = h.clone();
     hh.push(hdr(b"X-Other", b"a\r\nb"));
@@ -193,7 +209,14 @@ fn run_verify(m: &mut Matrix) {
         "x".repeat(1100)
     );
     let hh = headers(&long);
-    call(m, "signed headers over the maximum", &cfg, &request(&hh), T, S::InputTooLong);
+    call(
+        m,
+        "signed headers over the maximum",
+        &cfg,
+        &request(&hh),
+        T,
+        S::InputTooLong,
+    );
 
     // Verification statuses.
     let with_auth = |m: &mut Matrix, what: &str, a: &str, t: i64, want: S| {
@@ -202,25 +225,95 @@ fn run_verify(m: &mut Matrix) {
     };
     let sh = "SignedHeaders=host;x-amz-date";
     let cred = "Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request";
-    with_auth(m, "algorithm AWS4-HMAC-SHA1", &a.replace("SHA256", "SHA1"), T, S::UnsupportedAlgorithm);
-    with_auth(m, "no Signature", &format!("AWS4-HMAC-SHA256 {cred}, {sh}"), T, S::MalformedAuthorization);
-    with_auth(m, "credential short", &a.replace("/aws4_request", ""), T, S::MalformedCredential);
-    with_auth(m, "signed headers unsorted", &a.replace("host;x-amz-date", "x-amz-date;host"), T, S::MalformedSignedHeaders);
-    with_auth(m, "signature upper case", &a.replace(SIG, &SIG.to_uppercase()), T, S::MalformedSignature);
-    with_auth(m, "scope date", &a.replace("20150830", "20150831"), T, S::DateScopeMismatch);
+    with_auth(
+        m,
+        "algorithm AWS4-HMAC-SHA1",
+        &a.replace("SHA256", "SHA1"),
+        T,
+        S::UnsupportedAlgorithm,
+    );
+    with_auth(
+        m,
+        "no Signature",
+        &format!("AWS4-HMAC-SHA256 {cred}, {sh}"),
+        T,
+        S::MalformedAuthorization,
+    );
+    with_auth(
+        m,
+        "credential short",
+        &a.replace("/aws4_request", ""),
+        T,
+        S::MalformedCredential,
+    );
+    with_auth(
+        m,
+        "signed headers unsorted",
+        &a.replace("host;x-amz-date", "x-amz-date;host"),
+        T,
+        S::MalformedSignedHeaders,
+    );
+    with_auth(
+        m,
+        "signature upper case",
+        &a.replace(SIG, &SIG.to_uppercase()),
+        T,
+        S::MalformedSignature,
+    );
+    with_auth(
+        m,
+        "scope date",
+        &a.replace("20150830", "20150831"),
+        T,
+        S::DateScopeMismatch,
+    );
     with_auth(m, "time +1 h", &a, T + 3600, S::ClockSkew);
     with_auth(m, "region", &a.replace("us-east-1", "us-west-2"), T, S::WrongRegion);
     with_auth(m, "service", &a.replace("/service/", "/s3/"), T, S::WrongService);
-    with_auth(m, "host unsigned", &a.replace("host;x-amz-date", "x-amz-date"), T, S::UnsignedHeader);
-    with_auth(m, "signed header absent", &a.replace("host;x-amz-date", "host;x-amz-date;x-zz"), T, S::SignedHeaderMissing);
-    with_auth(m, "unknown key", &a.replace("AKIDEXAMPLE", "AKIDOTHER"), T, S::UnknownAccessKey);
-    with_auth(m, "signature tampered", &a.replace("5fa00", "5fa01"), T, S::SignatureMismatch);
+    with_auth(
+        m,
+        "host unsigned",
+        &a.replace("host;x-amz-date", "x-amz-date"),
+        T,
+        S::UnsignedHeader,
+    );
+    with_auth(
+        m,
+        "signed header absent",
+        &a.replace("host;x-amz-date", "host;x-amz-date;x-zz"),
+        T,
+        S::SignedHeaderMissing,
+    );
+    with_auth(
+        m,
+        "unknown key",
+        &a.replace("AKIDEXAMPLE", "AKIDOTHER"),
+        T,
+        S::UnknownAccessKey,
+    );
+    with_auth(
+        m,
+        "signature tampered",
+        &a.replace("5fa00", "5fa01"),
+        T,
+        S::SignatureMismatch,
+    );
     let hh = vec![hdr(b"Host", b"example.amazonaws.com")];
     call(m, "no authorization", &cfg, &request(&hh), T, S::MissingAuthorization);
     let mut hh = headers(&a);
     hh.push(hdr(b"authorization", a.as_bytes()));
-    call(m, "two Authorization headers", &cfg, &request(&hh), T, S::AmbiguousAuthorization);
-    let hh = vec![hdr(b"Host", b"example.amazonaws.com"), hdr(b"Authorization", a.as_bytes())];
+    call(
+        m,
+        "two Authorization headers",
+        &cfg,
+        &request(&hh),
+        T,
+        S::AmbiguousAuthorization,
+    );
+    let hh = vec![
+        hdr(b"Host", b"example.amazonaws.com"),
+        hdr(b"Authorization", a.as_bytes()),
+    ];
     call(m, "no X-Amz-Date", &cfg, &request(&hh), T, S::MissingDate);
     let hh = vec![
         hdr(b"Host", b"example.amazonaws.com"),
@@ -234,13 +327,22 @@ fn run_verify(m: &mut Matrix) {
         let a2 = a.replace("host;x-amz-date", "host;x-amz-content-sha256;x-amz-date");
         let mut hh = headers(&a2);
         hh.push(hdr(b"x-amz-content-sha256", v));
-        let r = sigv4rs_request { payload: b(body), ..request(&hh) };
+        let r = sigv4rs_request {
+            payload: b(body),
+            ..request(&hh)
+        };
         call(m, what, &cfg, &r, T, want);
     };
     let empty_sha = b"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
     with_sha(m, "content sha256 of another body", empty_sha, b"x", S::PayloadMismatch);
     with_sha(m, "content sha256 not hex", b"xyz", b"", S::InvalidContentSha256);
-    with_sha(m, "content sha256 STREAMING", b"STREAMING-AWS4-HMAC-SHA256-PAYLOAD", b"", S::StreamingUnsupported);
+    with_sha(
+        m,
+        "content sha256 STREAMING",
+        b"STREAMING-AWS4-HMAC-SHA256-PAYLOAD",
+        b"",
+        S::StreamingUnsupported,
+    );
     let mut hh = headers(&a.replace("host;x-amz-date", "host;x-amz-date;x-amz-security-token"));
     hh.push(hdr(b"X-Amz-Security-Token", b"TOKEN"));
     call(m, "token the key lacks", &cfg, &request(&hh), T, S::TokenMismatch);
@@ -254,21 +356,55 @@ fn run_verify(m: &mut Matrix) {
     let presigned = "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIDEXAMPLE%2F20150830%2Fus-east-1%2Fservice%2Faws4_request&X-Amz-Date=20150830T123600Z&X-Amz-Expires=3600&X-Amz-SignedHeaders=host&X-Amz-Signature=e93c787ed7f371d5c6b165c1b38ede9550f4dce4144713e844b25b7192d3865d";
     call(m, "presigned", &cfg, &q(presigned), T, S::Ok);
     call(m, "presigned expired", &cfg, &q(presigned), T + 3601, S::RequestExpired);
-    call(m, "presigned expires 0", &cfg, &q(&presigned.replace("Expires=3600", "Expires=0")), T, S::InvalidExpires);
-    call(m, "presigned without date", &cfg, &q(&presigned.replace("X-Amz-Date=20150830T123600Z&", "")), T, S::MalformedQueryAuth);
+    call(
+        m,
+        "presigned expires 0",
+        &cfg,
+        &q(&presigned.replace("Expires=3600", "Expires=0")),
+        T,
+        S::InvalidExpires,
+    );
+    call(
+        m,
+        "presigned without date",
+        &cfg,
+        &q(&presigned.replace("X-Amz-Date=20150830T123600Z&", "")),
+        T,
+        S::MalformedQueryAuth,
+    );
     let r = q(presigned);
     let hh = headers(&a);
-    let r = sigv4rs_request { headers: hh.as_ptr(), headers_len: 3, ..r };
+    let r = sigv4rs_request {
+        headers: hh.as_ptr(),
+        headers_len: 3,
+        ..r
+    };
     call(m, "presigned and Authorization", &cfg, &r, T, S::AmbiguousAuthorization);
 
     // The lookup's statuses and lengths.
     for (what, how, want) in [
-        ("lookup returns LOOKUP_FAILED", Lookup::Returns(S::LookupFailed), S::LookupFailed),
+        (
+            "lookup returns LOOKUP_FAILED",
+            Lookup::Returns(S::LookupFailed),
+            S::LookupFailed,
+        ),
         ("lookup returns BUSY", Lookup::Returns(S::Busy), S::LookupFailed),
-        ("lookup returns UNKNOWN_ACCESS_KEY", Lookup::Returns(S::UnknownAccessKey), S::UnknownAccessKey),
+        (
+            "lookup returns UNKNOWN_ACCESS_KEY",
+            Lookup::Returns(S::UnknownAccessKey),
+            S::UnknownAccessKey,
+        ),
         ("lookup secret_len 0", Lookup::SecretLen(0), S::LookupFailed),
-        ("lookup secret_len cap + 1", Lookup::SecretLen(SIGV4RS_MAX_SECRET_KEY_LEN + 1), S::LookupFailed),
-        ("lookup token_len cap + 1", Lookup::TokenLen(SIGV4RS_MAX_SESSION_TOKEN_LEN + 1), S::LookupFailed),
+        (
+            "lookup secret_len cap + 1",
+            Lookup::SecretLen(SIGV4RS_MAX_SECRET_KEY_LEN + 1),
+            S::LookupFailed,
+        ),
+        (
+            "lookup token_len cap + 1",
+            Lookup::TokenLen(SIGV4RS_MAX_SESSION_TOKEN_LEN + 1),
+            S::LookupFailed,
+        ),
         ("lookup token the request lacks", Lookup::TokenLen(3), S::TokenMismatch),
     ] {
         let c = config(&how);

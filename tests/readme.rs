@@ -23,5 +23,9 @@ fn readme_verify_example_matches_the_compiled_example() {
     let start = readme.find(marker).expect("verify example marker") + marker.len();
     let end = start + readme[start..].find("```\n").unwrap();
     let file = std::fs::read_to_string(format!("{root}/bindings/c/examples/verify_request.c")).unwrap();
-    assert_eq!(&readme[start..end], file, "README verify example differs from bindings/c/examples/verify_request.c");
+    assert_eq!(
+        &readme[start..end],
+        file,
+        "README verify example differs from bindings/c/examples/verify_request.c"
+    );
 }

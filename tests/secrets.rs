@@ -485,7 +485,10 @@ fn verification_compares_through_ct_eq_only() {
     assert!(body.contains("acc |= core::hint::black_box(x ^ y)"), "{body}");
     assert!(body.contains("core::hint::black_box(acc) == 0"), "{body}");
     let loop_ = &body[body.find("for (x, y)").unwrap()..];
-    assert!(!loop_.contains("return") && !loop_.contains("break"), "early exit in ct_eq: {body}");
+    assert!(
+        !loop_.contains("return") && !loop_.contains("break"),
+        "early exit in ct_eq: {body}"
+    );
     // The computed signature and the token are compared by ct_eq, and no
     // other comparison touches them.
     assert!(src.contains("ct_eq(&computed, &parsed.signature)"));
@@ -499,7 +502,8 @@ fn verification_compares_through_ct_eq_only() {
             for op in ["==", "!="] {
                 let cmp_left = format!("{name} {op}");
                 let cmp_right = format!("{op} {name}");
-                let hit = (l.contains(&cmp_left) || l.contains(&cmp_right)) && !l.contains("_len") && !l.contains(".len()");
+                let hit =
+                    (l.contains(&cmp_left) || l.contains(&cmp_right)) && !l.contains("_len") && !l.contains(".len()");
                 assert!(!hit, "src/sign/verify.rs:{}: compares {name} outside ct_eq: {l}", i + 1);
             }
         }
@@ -508,7 +512,14 @@ fn verification_compares_through_ct_eq_only() {
     let header = std::fs::read_to_string(format!("{root}/include/sigv4rs.h")).unwrap();
     let verifiers: Vec<&str> = header
         .lines()
-        .filter(|l| !l.trim_start().starts_with("//") && l.contains("sigv4rs_") && l.contains('(') && ["verify", "compare", "equal", "check_signature", "validate"].iter().any(|w| l.contains(w)))
+        .filter(|l| {
+            !l.trim_start().starts_with("//")
+                && l.contains("sigv4rs_")
+                && l.contains('(')
+                && ["verify", "compare", "equal", "check_signature", "validate"]
+                    .iter()
+                    .any(|w| l.contains(w))
+        })
         .collect();
     assert_eq!(verifiers.len(), 1, "{verifiers:?}");
     assert!(verifiers[0].contains("sigv4rs_status sigv4rs_verify("), "{verifiers:?}");

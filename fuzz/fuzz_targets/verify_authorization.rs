@@ -9,7 +9,7 @@
 //! when it is not.
 
 use libfuzzer_sys::fuzz_target;
-use sigv4rs::sign::{Payload, Request, Target, VerifyConfig, VerifyError, VerifyInfo, verify};
+use sigv4rs::sign::{Payload, Request, Target};
 
 #[path = "verify_common.rs"]
 mod verify_common;

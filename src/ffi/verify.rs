@@ -4,10 +4,10 @@
 use core::ffi::c_void;
 
 use super::boundary::{ffi_boundary, try_status};
+use super::consts::{SIGV4RS_MAX_ACCESS_KEY_ID_LEN, SIGV4RS_MAX_REGION_LEN, SIGV4RS_MAX_SERVICE_LEN};
 use super::request::{CHeaders, request, sigv4rs_request};
 use super::slice::{bytes, sigv4rs_bytes};
 use super::status::{CallbackStatus, callback_code, sigv4rs_status};
-use super::consts::{SIGV4RS_MAX_ACCESS_KEY_ID_LEN, SIGV4RS_MAX_REGION_LEN, SIGV4RS_MAX_SERVICE_LEN};
 use crate::sign::{Form, LookupError, VerifyConfig, VerifyError, VerifyInfo, verify};
 
 /// Policy bits of `sigv4rs_verifier_config.skip`: the request time within

@@ -51,12 +51,12 @@ pub use signer::{
 pub use stream::{StreamMode, Streaming};
 pub use time::AmzDate;
 pub use url::Target;
-pub use verify::{
-    DEFAULT_MAX_SKEW, Form, Lookup, LookupError, MAX_SIGNED_HEADERS_LEN, Skip, VerifyConfig, VerifyError, VerifyInfo, ct_eq,
-    verify,
-};
 #[cfg(feature = "sigv4a")]
 pub use v4a::{V4aKey, derive_v4a};
+pub use verify::{
+    DEFAULT_MAX_SKEW, Form, Lookup, LookupError, MAX_SIGNED_HEADERS_LEN, Skip, VerifyConfig, VerifyError, VerifyInfo,
+    ct_eq, verify,
+};
 
 /// Longest access key id.
 pub const MAX_ACCESS_KEY_ID_LEN: usize = 128;

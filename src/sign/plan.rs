@@ -376,9 +376,7 @@ impl<'a> Plan<'a> {
         self.nheaders = len;
         self.sort_headers();
         self.query.fill_received(req.target.query, skip_params)?;
-        let present = |s: &[u8]| {
-            (host && s == b"host") || (0..n).any(|i| headers.header(i).0.eq_ignore_ascii_case(s))
-        };
+        let present = |s: &[u8]| (host && s == b"host") || (0..n).any(|i| headers.header(i).0.eq_ignore_ascii_case(s));
         Ok(signed.split(|&b| b == b';').all(present))
     }
 

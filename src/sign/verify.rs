@@ -430,7 +430,11 @@ fn header_form(req: &Request<'_>, value: &[u8], info: &mut VerifyInfo) -> Result
     let sp = value.iter().position(|&b| b == b' ').ok_or(bad)?;
     let (alg, rest) = value.split_at(sp);
     if alg != ALGORITHM {
-        return Err(if alg.is_empty() { bad } else { VerifyError::UnsupportedAlgorithm });
+        return Err(if alg.is_empty() {
+            bad
+        } else {
+            VerifyError::UnsupportedAlgorithm
+        });
     }
     let (mut cred, mut signed, mut sig) = (None, None, None);
     for part in rest.split(|&b| b == b',') {
@@ -668,7 +672,17 @@ pub fn verify(
         }
         None => return Err(VerifyError::MissingAuthorization),
     };
-    let r = check_and_compare(cfg, req, now, lookup, info, creq, &parsed, &token[..token_len], presigned);
+    let r = check_and_compare(
+        cfg,
+        req,
+        now,
+        lookup,
+        info,
+        creq,
+        &parsed,
+        &token[..token_len],
+        presigned,
+    );
     token.zeroize();
     r
 }
@@ -694,7 +708,11 @@ fn check_and_compare(
     if !skip(Skip::SERVICE) && info.service() != cfg.service {
         return Err(VerifyError::WrongService);
     }
-    let skew = i64::from(if cfg.max_skew == 0 { DEFAULT_MAX_SKEW } else { cfg.max_skew });
+    let skew = i64::from(if cfg.max_skew == 0 {
+        DEFAULT_MAX_SKEW
+    } else {
+        cfg.max_skew
+    });
     let t = info.signed_at;
     if !skip(Skip::CLOCK_SKEW) && (t > now.saturating_add(skew) || (!presigned && t < now.saturating_sub(skew))) {
         return Err(VerifyError::ClockSkew);
@@ -703,7 +721,11 @@ fn check_and_compare(
         return Err(VerifyError::RequestExpired);
     }
     if !skip(Skip::UNSIGNED_HEADERS) {
-        let signed = |n: &[u8]| info.signed_headers().split(|&b| b == b';').any(|s| s.eq_ignore_ascii_case(n));
+        let signed = |n: &[u8]| {
+            info.signed_headers()
+                .split(|&b| b == b';')
+                .any(|s| s.eq_ignore_ascii_case(n))
+        };
         if !signed(b"host") {
             return Err(VerifyError::UnsignedHeader);
         }
