@@ -118,7 +118,7 @@ func TestSentinelPerStatus(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	re := regexp.MustCompile(`SIGV4RS_STATUS_([A-Z_]+) = (\d+),`)
+	re := regexp.MustCompile(`SIGV4RS_STATUS_([A-Z0-9_]+) = (\d+),`)
 	found := 0
 	for _, m := range re.FindAllStringSubmatch(string(h), -1) {
 		n, _ := strconv.Atoi(m[2])
