@@ -10,7 +10,7 @@ SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fram
 SAN_ENV = ASAN_OPTIONS=detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1:check_initialization_order=1 \
           UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 SAN_PROGRAMS = $(SAN_BUILD)/suite_test $(SAN_BUILD)/server_rules_test $(SAN_BUILD)/creds_test \
-               $(SAN_BUILD)/sign_request $(SAN_BUILD)/quickstart
+               $(SAN_BUILD)/sign_request $(SAN_BUILD)/quickstart $(SAN_BUILD)/verify_request
 
 VG_BUILD = $(BUILD)/valgrind
 VALGRIND = valgrind --leak-check=full --show-leak-kinds=definite,indirect \
@@ -57,12 +57,13 @@ sanitize: $(SAN_PROGRAMS) $(BUILD)/sign_request.out $(BUILD)/quickstart.out
 	@tail -n 1 $(SAN_BUILD)/creds_test.out
 	$(SAN_ENV) env -u SIGV4RS_DEMO_NOW $(SAN_BUILD)/sign_request > $(SAN_BUILD)/sign_request.out
 	$(SAN_ENV) $(SAN_BUILD)/quickstart > $(SAN_BUILD)/quickstart.out
+	$(SAN_ENV) $(SAN_BUILD)/verify_request > $(SAN_BUILD)/verify_request.out
 	@# Instrumented builds print exactly what the ordinary ones print.
 	cmp $(SAN_BUILD)/sign_request.out $(BUILD)/sign_request.out
 	cmp $(SAN_BUILD)/quickstart.out $(BUILD)/quickstart.out
-	@echo "bindings/c: ASan+UBSan clean (suite_test v4 and v4a, server_rules_test, creds_test, sign_request, quickstart)"
+	@echo "bindings/c: ASan+UBSan clean (suite_test v4 and v4a, server_rules_test, creds_test, sign_request, quickstart, verify_request)"
 
-valgrind: $(BUILD)/suite_test $(BUILD)/server_rules_test $(BUILD)/creds_test $(BUILD)/sign_request $(BUILD)/sign_request_shared $(BUILD)/quickstart | $(VG_BUILD)
+valgrind: $(BUILD)/suite_test $(BUILD)/server_rules_test $(BUILD)/creds_test $(BUILD)/sign_request $(BUILD)/sign_request_shared $(BUILD)/quickstart $(BUILD)/verify_request | $(VG_BUILD)
 	$(call vg,suite_test,,$(BUILD)/suite_test $(SUITE))
 	$(call vg,suite_v4a_test,,$(BUILD)/suite_test $(SUITE_V4A))
 	$(call vg,server_rules_test,,$(BUILD)/server_rules_test)
@@ -70,6 +71,7 @@ valgrind: $(BUILD)/suite_test $(BUILD)/server_rules_test $(BUILD)/creds_test $(B
 	$(call vg,sign_request,env -u SIGV4RS_DEMO_NOW,$(BUILD)/sign_request)
 	$(call vg,sign_request_shared,env -u SIGV4RS_DEMO_NOW,$(BUILD)/sign_request_shared)
 	$(call vg,quickstart,,$(BUILD)/quickstart)
+	$(call vg,verify_request,,$(BUILD)/verify_request)
 	@echo "bindings/c: valgrind clean (0 errors, 0 definite/indirect leaks)"
 
 memcheck: sanitize valgrind
