@@ -8,91 +8,11 @@ mod common;
 
 use std::time::{Duration, UNIX_EPOCH};
 
+use common::verify::*;
 use common::*;
 use sigv4rs::sign::{
-    Flags, HeaderList, LookupError, Payload, Request, Skip, Target, VerifyConfig, VerifyError, VerifyInfo, verify,
+    Flags, LookupError, Payload, Request, Skip, Target, VerifyConfig, VerifyError, VerifyInfo, verify,
 };
-
-type Headers = Vec<(Vec<u8>, Vec<u8>)>;
-
-struct Hs<'a>(&'a Headers);
-
-impl HeaderList for Hs<'_> {
-    fn count(&self) -> usize {
-        self.0.len()
-    }
-    fn header(&self, i: usize) -> (&[u8], &[u8]) {
-        (&self.0[i].0, &self.0[i].1)
-    }
-}
-
-/// A received request.
-#[derive(Clone, Debug)]
-struct Received {
-    method: Vec<u8>,
-    host: Vec<u8>,
-    path: Vec<u8>,
-    query: Vec<u8>,
-    headers: Headers,
-    body: Option<Vec<u8>>,
-}
-
-/// Who the lookup knows.
-struct Keys {
-    akid: Vec<u8>,
-    secret: Vec<u8>,
-    token: Vec<u8>,
-}
-
-struct Env<'a> {
-    region: &'a str,
-    service: &'a str,
-    flags: u32,
-    skip: u32,
-    now: i64,
-}
-
-fn check(r: &Received, keys: &Keys, env: &Env<'_>, creq: &mut [u8]) -> (Result<(), VerifyError>, VerifyInfo) {
-    let hs = Hs(&r.headers);
-    let req = Request {
-        method: &r.method,
-        target: Target::from_parts(&r.host, &r.path, &r.query).expect("target"),
-        headers: &hs,
-        payload: match &r.body {
-            Some(b) => Payload::Bytes(b),
-            None => Payload::Unsigned,
-        },
-    };
-    let cfg = VerifyConfig {
-        region: env.region.as_bytes(),
-        service: env.service.as_bytes(),
-        flags: env.flags,
-        skip: env.skip,
-        max_skew: 0,
-    };
-    let mut lookup = |akid: &[u8], secret: &mut [u8], token: &mut [u8]| {
-        if akid != keys.akid.as_slice() {
-            return Err(LookupError::UnknownKey);
-        }
-        secret[..keys.secret.len()].copy_from_slice(&keys.secret);
-        token[..keys.token.len()].copy_from_slice(&keys.token);
-        Ok((keys.secret.len(), keys.token.len()))
-    };
-    let mut info = VerifyInfo::default();
-    let r = verify(&cfg, &req, env.now, &mut lookup, &mut info, creq);
-    (r, info)
-}
-
-fn run(r: &Received, keys: &Keys, env: &Env<'_>) -> Result<(), VerifyError> {
-    check(r, keys, env, &mut []).0
-}
-
-fn split_url(url: &str) -> (Vec<u8>, Vec<u8>, Vec<u8>) {
-    let rest = url.split_once("://").unwrap().1;
-    let (host, pq) = rest.split_at(rest.find('/').unwrap());
-    let (p, q) = pq.split_once('?').unwrap_or((pq, ""));
-    (host.into(), p.into(), q.into())
-}
 
 /// The suite case as received in the header form and (complete cases) the
 /// query form, with its keys and environment.

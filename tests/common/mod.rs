@@ -5,6 +5,7 @@
 pub mod header;
 pub mod matrix;
 pub mod requests;
+pub mod verify;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
