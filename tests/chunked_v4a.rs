@@ -245,7 +245,7 @@ fn verify_body(body: &[u8], seed: &str, mode: u32, keys: &[&VerifyingKey]) -> Re
     let mut lines = text.split("\r\n");
     let trailer = lines.next().unwrap();
     let (name, value) = trailer.split_once(':').ok_or("no trailer")?;
-    if value != checksum_b64(name, &data) {
+    if value != common::checksum_ref::expected_checksum(name, &data) {
         return Err(format!("{name}: {value}"));
     }
     if mode == 4 {
@@ -266,59 +266,6 @@ fn verify_body(body: &[u8], seed: &str, mode: u32, keys: &[&VerifyingKey]) -> Re
         return Err("no closing blank line".into());
     }
     Ok(data)
-}
-
-/// Independent trailer values: bitwise CRCs, sha1/sha2, a small base64.
-fn checksum_b64(name: &str, data: &[u8]) -> String {
-    fn crc32(poly: u32, data: &[u8]) -> u32 {
-        let mut c = !0u32;
-        for &b in data {
-            c ^= u32::from(b);
-            for _ in 0..8 {
-                c = if c & 1 == 1 { (c >> 1) ^ poly } else { c >> 1 };
-            }
-        }
-        !c
-    }
-    fn crc64nvme(data: &[u8]) -> u64 {
-        let mut c = !0u64;
-        for &b in data {
-            c ^= u64::from(b);
-            for _ in 0..8 {
-                c = if c & 1 == 1 {
-                    (c >> 1) ^ 0x9A6C_9329_AC4B_C9B5
-                } else {
-                    c >> 1
-                };
-            }
-        }
-        !c
-    }
-    fn b64(bytes: &[u8]) -> String {
-        const T: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-        let mut s = String::new();
-        for c in bytes.chunks(3) {
-            let n = (u32::from(c[0]) << 16)
-                | (u32::from(*c.get(1).unwrap_or(&0)) << 8)
-                | u32::from(*c.get(2).unwrap_or(&0));
-            for i in 0..4 {
-                s.push(if i <= c.len() {
-                    T[((n >> (18 - 6 * i)) & 63) as usize] as char
-                } else {
-                    '='
-                });
-            }
-        }
-        s
-    }
-    match name {
-        "x-amz-checksum-crc32" => b64(&crc32(0xEDB8_8320, data).to_be_bytes()),
-        "x-amz-checksum-crc32c" => b64(&crc32(0x82F6_3B78, data).to_be_bytes()),
-        "x-amz-checksum-sha256" => b64(&sha2::Sha256::digest(data)),
-        "x-amz-checksum-sha1" => b64(&sha1::Sha1::digest(data)),
-        "x-amz-checksum-crc64nvme" => b64(&crc64nvme(data).to_be_bytes()),
-        other => panic!("unexpected trailer {other}"),
-    }
 }
 
 fn storage_class() -> Vec<(String, String)> {

@@ -2,6 +2,7 @@
 //! thin safe wrappers over the exported `extern "C"` functions.
 #![allow(dead_code)]
 
+pub mod checksum_ref;
 pub mod header;
 pub mod matrix;
 pub mod requests;
