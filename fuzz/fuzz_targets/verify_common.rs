@@ -27,7 +27,10 @@ pub fn independent_matches(info: &VerifyInfo, creq: &[u8], sig: &[u8]) -> bool {
         String::from_utf8_lossy(info.region()),
         String::from_utf8_lossy(info.service())
     );
-    let sts = format!("AWS4-HMAC-SHA256\n{date}\n{scope}\n{}", hex(&sha2::Sha256::digest(creq)));
+    let sts = format!(
+        "AWS4-HMAC-SHA256\n{date}\n{scope}\n{}",
+        hex(&sha2::Sha256::digest(creq))
+    );
     let mut k = hmac(&[b"AWS4", SECRET].concat(), date[..8].as_bytes());
     for part in [info.region(), info.service(), b"aws4_request"] {
         k = hmac(&k, part);
@@ -48,7 +51,12 @@ fn chrono_like(t: i64) -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}{m:02}{d:02}T{:02}{:02}{:02}Z", secs / 3600, secs / 60 % 60, secs % 60)
+    format!(
+        "{y:04}{m:02}{d:02}T{:02}{:02}{:02}Z",
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60
+    )
 }
 
 /// Runs the verifier twice (deterministic), checks `VerifyInfo`, and, when
@@ -102,6 +110,9 @@ pub fn check(req: &Request<'_>, agrees: impl Fn(&VerifyInfo, &[u8]) -> Option<bo
             _ => {}
         }
     } else {
-        assert!(r.is_err() || info.canonical_request_len > creq.len(), "OK without a canonical request");
+        assert!(
+            r.is_err() || info.canonical_request_len > creq.len(),
+            "OK without a canonical request"
+        );
     }
 }

@@ -127,7 +127,11 @@ fn crc64(d: &[u8], mut c: u64) -> u64 {
     for &b in d {
         c ^= u64::from(b);
         for _ in 0..8 {
-            c = if c & 1 != 0 { (c >> 1) ^ 0x9a6c_9329_ac4b_c9b5 } else { c >> 1 };
+            c = if c & 1 != 0 {
+                (c >> 1) ^ 0x9a6c_9329_ac4b_c9b5
+            } else {
+                c >> 1
+            };
         }
     }
     c
