@@ -223,9 +223,14 @@ fn c_request(w: &Workload) -> CReq {
 }
 
 fn c_sign(signer: *const sigv4rs_signer, w: &Workload, r: &CReq, out: &mut [u8]) -> usize {
+    c_sign_as(signer, w.presign, r, out)
+}
+
+/// Header form (`None`) or presigned for `presign` seconds.
+fn c_sign_as(signer: *const sigv4rs_signer, presign: Option<u32>, r: &CReq, out: &mut [u8]) -> usize {
     let _ = &r.headers;
     let mut len = 0;
-    let st = match w.presign {
+    let st = match presign {
         None => sigv4rs_signer_sign_headers(signer, &r.req, TIME, out.as_mut_ptr(), out.len(), &mut len),
         Some(e) => sigv4rs_signer_presign(signer, &r.req, TIME, e, out.as_mut_ptr(), out.len(), &mut len),
     };
@@ -546,11 +551,670 @@ fn allocs_per_call(n: usize, mut f: impl FnMut()) -> f64 {
     (ALLOCS.load(Ordering::Relaxed) - before) as f64 / n as f64
 }
 
+// ---------------------------------------------------------------- verification
+
+/// The verifier's secret store in the bench: the workload's key and token.
+struct Store {
+    secret: &'static str,
+    token: &'static str,
+}
+
+/// `sigv4rs_secret_lookup_fn` over a `Store` (`user`).
+unsafe extern "C" fn c_lookup(
+    user: *mut std::ffi::c_void,
+    akid: *const u8,
+    akid_len: usize,
+    secret: *mut u8,
+    secret_cap: usize,
+    secret_len: *mut usize,
+    token: *mut u8,
+    token_cap: usize,
+    token_len: *mut usize,
+) -> sigv4rs_status {
+    // SAFETY: the lookup contract: `user` is the `Store` the bench passed,
+    // the buffers are writable for their capacities.
+    unsafe {
+        let store = &*(user as *const Store);
+        if std::slice::from_raw_parts(akid, akid_len) != AKID.as_bytes() {
+            return sigv4rs_status::UnknownAccessKey;
+        }
+        if store.secret.len() > secret_cap || store.token.len() > token_cap {
+            return sigv4rs_status::LookupFailed;
+        }
+        std::ptr::copy_nonoverlapping(store.secret.as_ptr(), secret, store.secret.len());
+        *secret_len = store.secret.len();
+        std::ptr::copy_nonoverlapping(store.token.as_ptr(), token, store.token.len());
+        *token_len = store.token.len();
+    }
+    sigv4rs_status::Ok
+}
+
+/// A request as a server receives it after sigv4rs signed it: the URL and
+/// every header (the signer's added ones included), the body.
+#[derive(Clone)]
+struct Received {
+    url: Vec<u8>,
+    headers: Vec<(Vec<u8>, Vec<u8>)>,
+    /// Where the 64 hex digits of the signature are: (header index or
+    /// `usize::MAX` for the URL, offset).
+    sig_at: (usize, usize),
+}
+
+/// Signs `w` with sigv4rs (header form, or presigned for `expires`) and
+/// returns the request as received.
+fn received(w: &Workload, presign: Option<u32>) -> Received {
+    let s = Signer::new(&config(w)).unwrap();
+    let hs: Vec<(&[u8], &[u8])> = w.headers.iter().map(|(n, v)| (n.as_bytes(), v.as_bytes())).collect();
+    let hl: &[(&[u8], &[u8])] = &hs;
+    let req = Request {
+        method: w.method.as_bytes(),
+        target: Target::parse_url(w.url.as_bytes()).unwrap(),
+        headers: &hl,
+        payload: Payload::Auto(&w.body),
+    };
+    let mut out = vec![0u8; 4096];
+    let mut headers: Vec<(Vec<u8>, Vec<u8>)> = w
+        .headers
+        .iter()
+        .map(|(n, v)| (n.as_bytes().to_vec(), v.as_bytes().to_vec()))
+        .collect();
+    let find = |hay: &[u8], tag: &[u8]| hay.windows(tag.len()).position(|x| x == tag).map(|i| i + tag.len());
+    match presign {
+        None => {
+            let n = s.sign_headers(&req, TIME, &mut out).unwrap();
+            for e in out[..n].split(|&b| b == 0).filter(|e| !e.is_empty()) {
+                let i = find(e, b": ").unwrap();
+                headers.push((e[..i - 2].to_vec(), e[i..].to_vec()));
+            }
+            let k = headers.iter().position(|(n, _)| n == b"Authorization").unwrap();
+            let at = find(&headers[k].1, b"Signature=").unwrap();
+            assert_eq!(headers[k].1.len(), at + 64);
+            Received {
+                url: w.url.as_bytes().to_vec(),
+                headers,
+                sig_at: (k, at),
+            }
+        }
+        Some(e) => {
+            let n = s.presign(&req, TIME, e, &mut out).unwrap();
+            let url = out[..n - 1].to_vec();
+            let at = find(&url, b"X-Amz-Signature=").unwrap();
+            Received {
+                url,
+                headers,
+                sig_at: (usize::MAX, at),
+            }
+        }
+    }
+}
+
+impl Received {
+    fn sig_mut(&mut self) -> &mut [u8] {
+        let (k, at) = self.sig_at;
+        let s = if k == usize::MAX {
+            &mut self.url
+        } else {
+            &mut self.headers[k].1
+        };
+        &mut s[at..at + 64]
+    }
+
+    /// A copy with hex digit `i` of the signature changed (still hex).
+    fn tampered(&self, i: usize) -> Received {
+        let mut r = self.clone();
+        let d = &mut r.sig_mut()[i];
+        *d = flip_hex(*d);
+        r
+    }
+
+    fn c_headers(&self) -> Vec<sigv4rs_header> {
+        self.headers
+            .iter()
+            .map(|(n, v)| sigv4rs_header {
+                name: sigv4rs_bytes {
+                    ptr: n.as_ptr(),
+                    len: n.len(),
+                },
+                value: sigv4rs_bytes {
+                    ptr: v.as_ptr(),
+                    len: v.len(),
+                },
+            })
+            .collect()
+    }
+
+    /// The C request over `hdrs` (from `c_headers`, kept alive by the caller).
+    fn c_request(&self, w: &Workload, hdrs: &[sigv4rs_header]) -> sigv4rs_request {
+        let b = |s: &[u8]| sigv4rs_bytes {
+            ptr: s.as_ptr(),
+            len: s.len(),
+        };
+        sigv4rs_request {
+            method: b(w.method.as_bytes()),
+            url: b(&self.url),
+            host: b(b""),
+            path: b(b""),
+            query: b(b""),
+            headers: hdrs.as_ptr(),
+            headers_len: hdrs.len(),
+            payload_mode: 1, // SIGV4RS_PAYLOAD_MODE_BYTES: the body as received
+            payload: b(&w.body),
+        }
+    }
+}
+
+/// A hex digit changed into another hex digit.
+fn flip_hex(d: u8) -> u8 {
+    const H: &[u8; 16] = b"0123456789abcdef";
+    H[H.iter().position(|&x| x == d).unwrap() ^ 1]
+}
+
+fn verifier_config(w: &Workload, store: &Store) -> sigv4rs_verifier_config {
+    sigv4rs_verifier_config {
+        region: sigv4rs_bytes {
+            ptr: w.region.as_ptr(),
+            len: w.region.len(),
+        },
+        service: sigv4rs_bytes {
+            ptr: w.service.as_ptr(),
+            len: w.service.len(),
+        },
+        flags: if w.s3 { SIGV4RS_FLAG_S3 } else { 0 },
+        skip: 0,
+        max_skew: 0,
+        lookup: Some(c_lookup),
+        lookup_user: store as *const Store as *mut std::ffi::c_void,
+    }
+}
+
+fn c_verify(cfg: &sigv4rs_verifier_config, req: &sigv4rs_request) -> sigv4rs_status {
+    let mut res = std::mem::MaybeUninit::<sigv4rs_verify_result>::uninit();
+    sigv4rs_verify(cfg, req, TIME, res.as_mut_ptr(), std::ptr::null_mut(), 0)
+}
+
+fn rust_verify(w: &Workload, r: &Received, store: &Store) -> Result<(), sigv4rs::sign::VerifyError> {
+    let hs: Vec<(&[u8], &[u8])> = r.headers.iter().map(|(n, v)| (n.as_slice(), v.as_slice())).collect();
+    rust_verify_hs(w, r, &hs, store)
+}
+
+/// `sign::verify` over headers `hs` (borrowed from `r`, built outside the
+/// timed call).
+fn rust_verify_hs(
+    w: &Workload,
+    r: &Received,
+    hs: &[(&[u8], &[u8])],
+    store: &Store,
+) -> Result<(), sigv4rs::sign::VerifyError> {
+    use sigv4rs::sign::{LookupError, VerifyConfig, VerifyInfo, verify};
+    let req = Request {
+        method: w.method.as_bytes(),
+        target: Target::parse_url(&r.url).unwrap(),
+        headers: &hs,
+        payload: Payload::Bytes(&w.body),
+    };
+    let cfg = VerifyConfig {
+        region: w.region.as_bytes(),
+        service: w.service.as_bytes(),
+        flags: if w.s3 { Flags::S3 } else { 0 },
+        skip: 0,
+        max_skew: 0,
+    };
+    let mut lookup = |akid: &[u8], secret: &mut [u8], token: &mut [u8]| {
+        if akid != AKID.as_bytes() {
+            return Err(LookupError::UnknownKey);
+        }
+        secret[..store.secret.len()].copy_from_slice(store.secret.as_bytes());
+        token[..store.token.len()].copy_from_slice(store.token.as_bytes());
+        Ok((store.secret.len(), store.token.len()))
+    };
+    let mut info = VerifyInfo::default();
+    verify(&cfg, &req, TIME, &mut lookup, &mut info, &mut [])
+}
+
+/// Before timing: the request verifies (C ABI and Rust) and copies with the
+/// signature's first, middle or last hex digit changed get
+/// SIGNATURE_MISMATCH (the full path, not an early parse error).
+fn check_verify(w: &Workload, r: &Received, store: &Store, what: &str) {
+    let cfg = verifier_config(w, store);
+    let h = r.c_headers();
+    assert_eq!(
+        c_verify(&cfg, &r.c_request(w, &h)),
+        sigv4rs_status::Ok,
+        "{what}: C verify"
+    );
+    assert_eq!(rust_verify(w, r, store), Ok(()), "{what}: Rust verify");
+    for i in [0, 32, 63] {
+        let t = r.tampered(i);
+        let th = t.c_headers();
+        assert_eq!(
+            c_verify(&cfg, &t.c_request(w, &th)),
+            sigv4rs_status::SignatureMismatch,
+            "{what}: tampered digit {i}, C"
+        );
+        assert_eq!(
+            rust_verify(w, &t, store),
+            Err(sigv4rs::sign::VerifyError::SignatureMismatch),
+            "{what}: tampered digit {i}, Rust"
+        );
+    }
+}
+
+/// Verification next to signing: each row verifies the request sigv4rs
+/// signed, timed interleaved with signing it (C ABI, reused and fresh
+/// signer). Returns the summary.json rows.
+fn bench_verify(budget: Duration) -> Vec<String> {
+    let mut records = Vec::new();
+    println!();
+    println!("Verification (sigv4rs_verify, sign::verify) of the request sigv4rs signed, timed interleaved");
+    println!("with signing it through the C ABI (reuse: one signer; fresh: a new signer per signature):");
+    println!(
+        "{:<3} {:<9} {:>11} {:>11} {:>11} {:>11} {:>9} {:>9} {:>7}",
+        "", "form", "sign reuse", "sign fresh", "verify C", "verify Rs", "/reuse", "/fresh", "allocs"
+    );
+    let ws = workloads();
+    let rows: [(&str, Option<u32>); 6] = [
+        ("W1", None),
+        ("W1", Some(3600)),
+        ("W2", None),
+        ("W2", Some(3600)),
+        ("W3", Some(3600)),
+        ("W4", None),
+    ];
+    for (id, presign) in rows {
+        let w = ws.iter().find(|w| w.id == id).unwrap();
+        let form = if presign.is_some() { "presigned" } else { "header" };
+        let store = Store {
+            secret: SECRET,
+            token: w.token,
+        };
+        let r = received(w, presign);
+        check_verify(w, &r, &store, &format!("{id} {form}"));
+
+        let vcfg = verifier_config(w, &store);
+        let vh = r.c_headers();
+        let vreq = r.c_request(w, &vh);
+        let hs: Vec<(&[u8], &[u8])> = r.headers.iter().map(|(n, v)| (n.as_slice(), v.as_slice())).collect();
+        let ccfg = c_config(w);
+        let creq = c_request(w);
+        let mut reused = std::ptr::null_mut();
+        assert_eq!(sigv4rs_signer_new(&ccfg, &mut reused), sigv4rs_status::Ok);
+        let mut storage = Box::new(sigv4rs_signer_storage {
+            _opaque: [0; SIGV4RS_SIGNER_STORAGE_SIZE / 8],
+        });
+        let mut out = [0u8; 2048];
+        let mut out2 = [0u8; 2048];
+        let mut sign_reuse = || {
+            black_box(c_sign_as(reused, presign, &creq, &mut out));
+        };
+        let mut sign_fresh = || {
+            let mut p = std::ptr::null_mut();
+            assert_eq!(sigv4rs_signer_init(&mut *storage, &ccfg, &mut p), sigv4rs_status::Ok);
+            black_box(c_sign_as(p, presign, &creq, &mut out2));
+            sigv4rs_signer_deinit(&mut *storage);
+        };
+        let mut verify_c = || {
+            let st = c_verify(black_box(&vcfg), black_box(&vreq));
+            assert!(st == sigv4rs_status::Ok);
+        };
+        let mut verify_rs = || {
+            let v = rust_verify_hs(w, black_box(&r), &hs, &store);
+            assert!(v.is_ok());
+        };
+        let allocs = allocs_per_call(100, &mut verify_c);
+        let allocs_rs = allocs_per_call(100, &mut verify_rs);
+        let t = measure(
+            &mut [&mut sign_reuse, &mut sign_fresh, &mut verify_c, &mut verify_rs],
+            budget,
+        );
+        let (reuse_ns, fresh_ns, v_ns, vrs_ns) = (t[0], t[1], t[2], t[3]);
+        println!(
+            "{:<3} {:<9} {:>11.0} {:>11.0} {:>11.0} {:>11.0} {:>9.2} {:>9.2} {:>7.1}",
+            id,
+            form,
+            reuse_ns,
+            fresh_ns,
+            v_ns,
+            vrs_ns,
+            v_ns / reuse_ns,
+            v_ns / fresh_ns,
+            allocs
+        );
+        records.push(format!(
+            "{{\"workload\":\"{id}\",\"variant\":\"{form}\",\"operation\":\"verify\",\"algorithm\":\"sigv4\",\
+             \"sigv4rs_ns\":{v_ns:.1},\"sigv4rs_rust_ns\":{vrs_ns:.1},\"sign_ns\":{reuse_ns:.1},\
+             \"sign_fresh_ns\":{fresh_ns:.1},\"ratio_to_sign\":{:.4},\"ratio_to_sign_fresh\":{:.4},\
+             \"ratio_to_sign_rust\":{:.4},\"allocs_per_verify\":{allocs},\"allocs_per_verify_rust\":{allocs_rs}}}",
+            v_ns / reuse_ns,
+            v_ns / fresh_ns,
+            vrs_ns / reuse_ns
+        ));
+        sigv4rs_signer_free(reused);
+    }
+    println!("    (ratios: verify C over signing the same request, reused / fresh signer; verify derives");
+    println!("    the signing key from the looked-up secret each time, as a fresh signer does)");
+    records
+}
+
+// ---------------------------------------------------------------- timing test
+
+/// A cycle counter (TSC, fenced) on x86_64; nanoseconds elsewhere.
+#[inline(always)]
+fn ticks() -> u64 {
+    #[cfg(target_arch = "x86_64")]
+    #[allow(unused_unsafe)]
+    // SAFETY: lfence and rdtsc are baseline x86_64 instructions.
+    unsafe {
+        use std::arch::x86_64::{_mm_lfence, _rdtsc};
+        _mm_lfence();
+        let t = _rdtsc();
+        _mm_lfence();
+        t
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        static START: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+        START.get_or_init(Instant::now).elapsed().as_nanos() as u64
+    }
+}
+
+/// xorshift64*: the random class order.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+}
+
+/// Running mean and variance (Welford).
+#[derive(Clone, Copy, Default)]
+struct Acc {
+    n: f64,
+    mean: f64,
+    m2: f64,
+}
+
+impl Acc {
+    fn push(&mut self, x: f64) {
+        self.n += 1.0;
+        let d = x - self.mean;
+        self.mean += d / self.n;
+        self.m2 += d * (x - self.mean);
+    }
+}
+
+/// Welch's t statistic.
+fn welch(a: &Acc, b: &Acc) -> f64 {
+    let va = a.m2 / (a.n - 1.0);
+    let vb = b.m2 / (b.n - 1.0);
+    (a.mean - b.mean) / (va / a.n + vb / b.n).sqrt()
+}
+
+/// dudect's threshold: |t| above it is a definite leak.
+const T_LEAK: f64 = 10.0;
+/// Crops: keep measurements at or below this percentile of a pilot run
+/// (1.0: no crop).
+const CROPS: [f64; 4] = [1.0, 0.99, 0.90, 0.50];
+/// The class pairs compared: a correct signature, b wrong in the first hex
+/// digit, c in the last, d in the middle.
+const PAIRS: [(usize, usize); 6] = [(0, 1), (0, 2), (0, 3), (1, 2), (1, 3), (2, 3)];
+
+struct Dudect {
+    /// Per pair, the largest |t| over the crops.
+    t: [f64; 6],
+    /// Measurements kept uncropped (all four classes).
+    n: usize,
+    mean_ticks: f64,
+}
+
+/// dudect: `n` calls of `run`, each timed alone, with the class drawn at
+/// random: before each call (untimed) `inputs[class]` is copied into
+/// `slot`, the one buffer `run` reads, so every class runs on the same
+/// addresses (separate buffers per class give |t| up to ~80 for identical
+/// contents here: alignment and aliasing, not data). Welch's t between
+/// every two classes after each crop.
+fn dudect(n: usize, seed: u64, slot: *mut u8, inputs: &[Vec<u8>], run: &mut dyn FnMut()) -> Dudect {
+    let len = inputs[0].len();
+    assert!(inputs.len() == 4 && inputs.iter().all(|x| x.len() == len) && len <= 4096);
+    // The class inputs 4 KiB apart in one page-aligned block: the copy's
+    // source has the same alignment (and low 12 address bits) whatever the
+    // class (separate Vecs leave an A/A |t| of ~15 here).
+    let mut block = vec![0u8; 5 * 4096];
+    let base = block.as_ptr().align_offset(4096);
+    for (c, x) in inputs.iter().enumerate() {
+        block[base + c * 4096..][..len].copy_from_slice(x);
+    }
+    let src = |c: usize| block[base + c * 4096..].as_ptr();
+    let mut rng = Rng(seed | 1);
+    let mut one = |rng: &mut Rng| -> (usize, u64) {
+        let c = (rng.next() >> 60) as usize & 3;
+        // SAFETY: `slot` is writable for `len` bytes (callers), and `run`
+        // does not hold a reference to it across calls.
+        unsafe { std::ptr::copy_nonoverlapping(src(c), slot, len) };
+        // The copy's stores drained before the clock starts.
+        std::sync::atomic::fence(Ordering::SeqCst);
+        let t0 = ticks();
+        run();
+        let t1 = ticks();
+        (c, t1.wrapping_sub(t0))
+    };
+    // Warm-up, then a pilot run sets the crop thresholds.
+    let pilot_n = (n / 20).clamp(2_000, 100_000);
+    let mut pilot = Vec::with_capacity(pilot_n);
+    for i in 0..pilot_n + 4_000 {
+        let (_, d) = one(&mut rng);
+        if i >= 4_000 {
+            pilot.push(d);
+        }
+    }
+    pilot.sort_unstable();
+    let thr: Vec<u64> = CROPS
+        .iter()
+        .map(|&p| {
+            if p >= 1.0 {
+                u64::MAX
+            } else {
+                pilot[((pilot.len() as f64 * p) as usize).min(pilot.len() - 1)]
+            }
+        })
+        .collect();
+    let mut acc = [[Acc::default(); 4]; CROPS.len()];
+    for _ in 0..n {
+        let (c, d) = one(&mut rng);
+        for (k, &th) in thr.iter().enumerate() {
+            if d <= th {
+                acc[k][c].push(d as f64);
+            }
+        }
+    }
+    let mut t = [0f64; 6];
+    for (j, &(x, y)) in PAIRS.iter().enumerate() {
+        t[j] = acc.iter().map(|a| welch(&a[x], &a[y]).abs()).fold(0.0, f64::max);
+    }
+    Dudect {
+        t,
+        n: acc[0].iter().map(|a| a.n as usize).sum(),
+        mean_ticks: acc[0].iter().map(|a| a.mean * a.n).sum::<f64>() / acc[0].iter().map(|a| a.n).sum::<f64>(),
+    }
+}
+
+fn dudect_line(name: &str, d: &Dudect) -> String {
+    let names = ["a-b", "a-c", "a-d", "b-c", "b-d", "c-d"];
+    let ts: Vec<String> = names.iter().zip(d.t).map(|(p, t)| format!("{p} {t:.1}")).collect();
+    format!(
+        "{name:<34} n={:<9} {:>6.0} ticks  |t| {}",
+        d.n,
+        d.mean_ticks,
+        ts.join(", ")
+    )
+}
+
+/// Early-exit comparison, the naive one (`==` on slices: memcmp, which
+/// compares 32 bytes per step here, so the exit's position shows only
+/// across a 32-byte boundary: c-d on 64 bytes stays small).
+#[inline(never)]
+fn naive_eq(a: &[u8], b: &[u8]) -> bool {
+    a == b
+}
+
+/// Early-exit comparison, byte by byte.
+#[inline(never)]
+fn naive_loop_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    for i in 0..a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+    }
+    true
+}
+
+/// The timing test: correct signature (a) vs wrong in the first (b), last
+/// (c), middle (d) hex digit, through `sigv4rs_verify` (W1, header form)
+/// and through `ct_eq` alone; controls: naive early-exit comparisons must
+/// show a leak with the same harness. Returns false on a leak in the
+/// verifier or ct_eq, or a control that shows none.
+fn timing_test(quick: bool) -> bool {
+    let scale = if quick { 10 } else { 1 };
+    let start = Instant::now();
+    println!();
+    println!("Timing test (dudect: 4 classes in random order, each call timed alone with rdtsc; Welch's t");
+    println!("between classes, max |t| over crops none/p99/p90/p50; |t| > {T_LEAK} is a definite leak):");
+    println!("  a correct signature, b wrong in its first hex digit, c in its last, d in the middle");
+    let mut ok = true;
+
+    // The whole verification (C ABI), W1 header form: one request whose
+    // signature bytes are overwritten with the class's before each call.
+    let ws = workloads();
+    let w = ws.iter().find(|w| w.id == "W1").unwrap();
+    let store = Store {
+        secret: SECRET,
+        token: w.token,
+    };
+    let good = received(w, None);
+    check_verify(w, &good, &store, "timing W1");
+    let sig = good.clone().sig_mut().to_vec();
+    let classes = |s: &[u8], at: [usize; 3]| -> Vec<Vec<u8>> {
+        let mut v = vec![s.to_vec()];
+        for i in at {
+            let mut x = s.to_vec();
+            x[i] = flip_hex(x[i]);
+            v.push(x);
+        }
+        v
+    };
+    let sigs = classes(&sig, [0, 63, 32]);
+    let mut live = good.clone();
+    let slot = live.sig_mut().as_mut_ptr();
+    let hs = live.c_headers();
+    let req = live.c_request(w, &hs);
+    let vcfg = verifier_config(w, &store);
+    for (c, s) in sigs.iter().enumerate() {
+        // SAFETY: `slot` points at the 64 signature bytes inside `live`.
+        unsafe { std::ptr::copy_nonoverlapping(s.as_ptr(), slot, 64) };
+        let want = if c == 0 {
+            sigv4rs_status::Ok
+        } else {
+            sigv4rs_status::SignatureMismatch
+        };
+        assert_eq!(c_verify(&vcfg, &req), want, "timing class {c}");
+    }
+    let d = dudect(400_000 / scale, 0x5151_7e57, slot, &sigs, &mut || {
+        black_box(c_verify(&vcfg, black_box(&req)));
+    });
+    println!("{}", dudect_line("sigv4rs_verify (W1 header)", &d));
+    if d.t.iter().any(|&t| t > T_LEAK) {
+        println!("  LEAK: sigv4rs_verify's time depends on the signature (|t| > {T_LEAK})");
+        ok = false;
+    }
+
+    // ct_eq alone, over the 64 hex digits verify compares.
+    let n_small = 16_000_000 / scale;
+    let mut buf = vec![0u8; 64];
+    let p = buf.as_mut_ptr();
+    // SAFETY (the closures below): `p`/`q` point at the live buffer the
+    // harness writes before each call, never while a slice of it is held.
+    let recv = || unsafe { std::slice::from_raw_parts(p, 64) };
+    let d = dudect(n_small, 0xc7e9_0001, p, &sigs, &mut || {
+        black_box(sigv4rs::sign::ct_eq(black_box(&sig), black_box(recv())));
+    });
+    println!("{}", dudect_line("ct_eq (64 bytes)", &d));
+    if d.t.iter().any(|&t| t > T_LEAK) {
+        println!("  LEAK: ct_eq's time depends on where the inputs differ (|t| > {T_LEAK})");
+        ok = false;
+    }
+
+    // Controls, the same harness: four identical classes (A/A: must not
+    // fail), then early-exit comparisons (must). glibc's memcmp compares 32
+    // bytes per step here, so on 64 bytes the exit's position shows only
+    // across the 32-byte boundary (c-d stays small); a 1 KiB one shows it
+    // everywhere.
+    let same = vec![sig.clone(); 4];
+    let d = dudect(n_small / 4, 0xaaaa_0001, p, &same, &mut || {
+        black_box(sigv4rs::sign::ct_eq(black_box(&sig), black_box(recv())));
+    });
+    println!("{}", dudect_line("control A/A: ct_eq, 4 x correct", &d));
+    if d.t.iter().any(|&t| t > T_LEAK) {
+        println!("  the harness finds a difference between identical classes: it cannot be trusted");
+        ok = false;
+    }
+    let long: Vec<u8> = sig.iter().cycle().take(1024).copied().collect();
+    let longs = classes(&long, [0, 1023, 512]);
+    let mut lbuf = vec![0u8; 1024];
+    let q = lbuf.as_mut_ptr();
+    let lrecv = || unsafe { std::slice::from_raw_parts(q, 1024) };
+    type Cmp = fn(&[u8], &[u8]) -> bool;
+    // (name, comparison, over 1 KiB: the required one)
+    let controls: [(&str, Cmp, bool); 3] = [
+        ("control: a == b (64 bytes)", naive_eq, false),
+        ("control: byte loop early exit (64)", naive_loop_eq, false),
+        ("control: a == b (1 KiB)", naive_eq, true),
+    ];
+    for (k, (name, cmp, required)) in controls.into_iter().enumerate() {
+        let (a, inputs, slot) = if required { (&long, &longs, q) } else { (&sig, &sigs, p) };
+        let d = dudect(n_small / 4, 0xbad0_0000 + k as u64, slot, inputs, &mut || {
+            let b = if required { lrecv() } else { recv() };
+            black_box(cmp(black_box(a), black_box(b)));
+        });
+        let seen = d.t[3].max(d.t[4]) > T_LEAK; // b-c, b-d: the position alone
+        println!(
+            "{}  {}",
+            dudect_line(name, &d),
+            if seen { "(leak seen)" } else { "(NOT seen)" }
+        );
+        if required && !seen {
+            println!("  the harness does not see a 1 KiB early exit: it cannot fail, so it does not pass");
+            ok = false;
+        }
+    }
+    println!(
+        "    timing test: {:.1} s, {}",
+        start.elapsed().as_secs_f64(),
+        if ok { "no leak" } else { "FAILED" }
+    );
+    ok
+}
+
 // ---------------------------------------------------------------- main
 
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick") || std::env::var_os("SIGV4RS_BENCH_QUICK").is_some();
     let budget = Duration::from_millis(if quick { 300 } else { 2000 });
+    // `cargo bench --bench sign -- verify`: the verification rows and the
+    // timing test only (summary.json is then left as it is).
+    let verify_only = std::env::args().any(|a| a == "verify");
+    if verify_only {
+        bench_verify(budget / 2);
+        if !timing_test(quick) {
+            std::process::exit(1);
+        }
+        return;
+    }
     let mut records = Vec::new();
     let public = suite_public_key();
     let mut v4a_rows = Vec::new();
@@ -653,7 +1317,7 @@ fn main() {
                 c_allocs
             );
             let mut rec = format!(
-                "{{\"workload\":\"{}\",\"variant\":\"{variant}\",\"algorithm\":\"sigv4\",\"sigv4rs_ns\":{c_ns:.1},\"sigv4rs_rust_ns\":{rs_ns:.1},\
+                "{{\"workload\":\"{}\",\"variant\":\"{variant}\",\"operation\":\"sign\",\"algorithm\":\"sigv4\",\"sigv4rs_ns\":{c_ns:.1},\"sigv4rs_rust_ns\":{rs_ns:.1},\
                  \"floor_ns\":{floor_ns:.1},\"aws_sigv4_ns\":{aws_ns:.1},\"ratio_to_floor\":{:.4},\
                  \"ratio_to_floor_rust\":{:.4},\"speedup_vs_aws_sigv4\":{:.3},\"allocs_per_sign\":{c_allocs},\
                  \"allocs_per_sign_rust\":{rs_allocs},\"aws_sigv4_allocs_per_sign\":{aws_allocs}",
@@ -744,7 +1408,7 @@ fn main() {
             ));
             v4a_ns.push((w.id, fresh, a_ns, kdf_ns));
             records.push(format!(
-                "{{\"workload\":\"{}\",\"variant\":\"{variant}\",\"algorithm\":\"sigv4a\",\"sigv4rs_ns\":{a_ns:.1},\
+                "{{\"workload\":\"{}\",\"variant\":\"{variant}\",\"operation\":\"sign\",\"algorithm\":\"sigv4a\",\"sigv4rs_ns\":{a_ns:.1},\
                  \"sigv4rs_rust_ns\":{rs_a_ns:.1},\"sigv4_ns\":{v4_ns:.1},\"ratio_to_sigv4\":{:.4},\
                  \"aws_sigv4a_ns\":{aws_a_ns:.1},\"speedup_vs_aws_sigv4a\":{:.3},\"kdf_ns\":{kdf_ns:.1},\
                  \"allocs_per_sign\":{a_allocs},\"allocs_per_sign_rust\":{rs_a_allocs}}}",
@@ -777,8 +1441,14 @@ fn main() {
             get(true) - get(false)
         );
     }
+    records.extend(bench_verify(budget / 2));
+    let timing_ok = timing_test(quick);
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench");
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("summary.json"), format!("[\n{}\n]\n", records.join(",\n"))).unwrap();
     println!("wrote target/bench/summary.json");
+    if !timing_ok {
+        eprintln!("bench: the timing test failed (see above)");
+        std::process::exit(1);
+    }
 }
