@@ -57,8 +57,9 @@ const _: () = assert!(
 /// `SIGV4RS_MAX_SECRET_KEY_LEN` bytes) into `secret` and its length into
 /// `*secret_len`; for temporary credentials, the session token the request
 /// must carry into `token` (up to `token_cap` = `SIGV4RS_MAX_SESSION_TOKEN_LEN`
-/// bytes) and its length into `*token_len` (left 0: none). Both buffers are
-/// the library's, on its stack, zeroed after the call. Returns OK,
+/// bytes) and its length into `*token_len` (left 0: none); write no more
+/// than that. Both buffers are the library's, on its stack, wiped after the
+/// call (the token's over `*token_len` bytes when it returns OK). Returns OK,
 /// `SIGV4RS_STATUS_UNKNOWN_ACCESS_KEY` for a key it does not know, anything
 /// else for a failure (the verification then returns LOOKUP_FAILED).
 #[allow(non_camel_case_types)]

@@ -646,8 +646,9 @@ pub fn verify(
     let presigned = q[0].is_some() || q[1].is_some() || q[5].is_some();
     let mut token = [0u8; MAX_SESSION_TOKEN_LEN];
     let mut token_len = 0;
-    let parsed = match auth {
-        Some(_) if presigned => return Err(VerifyError::AmbiguousAuthorization),
+    // A closure, so that a parse error still wipes what was copied.
+    let parsed = (|| match auth {
+        Some(_) if presigned => Err(VerifyError::AmbiguousAuthorization),
         Some(v) => {
             info.form = Form::Header;
             let p = header_form(req, v, info)?;
@@ -664,13 +665,20 @@ pub fn verify(
             if let Some(t) = tok {
                 token_len = copy_to(&mut token, t).ok_or(VerifyError::TokenMismatch)?;
             }
-            p
+            Ok(p)
         }
         None if presigned => {
             info.form = Form::Query;
-            query_form(&q, &mut token, &mut token_len, info)?
+            query_form(&q, &mut token, &mut token_len, info)
         }
-        None => return Err(VerifyError::MissingAuthorization),
+        None => Err(VerifyError::MissingAuthorization),
+    })();
+    let parsed = match parsed {
+        Ok(p) => p,
+        Err(e) => {
+            token.zeroize();
+            return Err(e);
+        }
     };
     let r = check_and_compare(
         cfg,
@@ -683,7 +691,9 @@ pub fn verify(
         &token[..token_len],
         presigned,
     );
-    token.zeroize();
+    // Only the token's bytes were written (a whole-buffer volatile wipe
+    // cost more than the verification).
+    token[..token_len].zeroize();
     r
 }
 
@@ -756,6 +766,11 @@ fn check_and_compare(
     let mut token = [0u8; MAX_SESSION_TOKEN_LEN];
     secret[..4].copy_from_slice(b"AWS4");
     let found = lookup(info.access_key_id(), &mut secret[4..], &mut token);
+    // What the lookup wrote: its reported lengths on success, else anything.
+    let wipe = match found {
+        Ok((_, k)) if k <= MAX_SESSION_TOKEN_LEN => k,
+        _ => MAX_SESSION_TOKEN_LEN,
+    };
     let r = match found {
         Err(LookupError::UnknownKey) => Err(VerifyError::UnknownAccessKey),
         Err(LookupError::Failed) => Err(VerifyError::LookupFailed),
@@ -792,6 +807,6 @@ fn check_and_compare(
         }
     };
     secret.zeroize();
-    token.zeroize();
+    token[..wipe].zeroize();
     r
 }
