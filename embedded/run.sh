@@ -60,10 +60,13 @@ OWN_SHA_LIMIT=6656
 # enforces, so that it cannot grow unnoticed: the header-only,
 # with-aws-chunked and own-SHA images, per target. Raised on purpose for
 # credential rotation and refresh (issue 13): 1.35 KB, then 0.4 KB for its
-# fixes (writer release on unwind, retry pause, due re-check).
+# fixes (writer release on unwind, retry pause, due re-check). Raised
+# again for the verifier (issue 16, phase 1), which firmware does not call
+# but whose changes to the shared plan and query code cost the signing
+# images about 0.95 KB (RV32 1.1 KB); not yet looked into (issue 16 note).
 declare -A FLASH_CEILING=(
-  [thumbv7m-none-eabi]="21200 24550 20550" [thumbv7em-none-eabihf]="21200 24550 20550"
-  [riscv32imc-unknown-none-elf]="24350 28750 23500")
+  [thumbv7m-none-eabi]="22150 25450 21500" [thumbv7em-none-eabihf]="22150 25450 21500"
+  [riscv32imc-unknown-none-elf]="25550 29750 24700")
 # SigV4a (variant a: zc + --features sigv4a; M4F and RV32 only): the
 # header-only flash and the peak painted signing stack, per target. No issue
 # target; measured figures plus about 2 %, so growth is seen.
