@@ -357,6 +357,52 @@ static uint32_t gs_verify(const uint8_t *cfg, size_t rlen, size_t slen, uint32_t
 	gs_vconfig(&c, cfg, rlen, slen, flags, skip, max_skew, handle);
 	return sigv4rs_verify(&c, &r, t, res, cr, cr_cap);
 }
+
+// TEMPORARY until the streamed-body ABI lands on main: its prototypes and
+// stubs whose begin answers PAYLOAD_REQUIRED (whole-body verification).
+#ifndef SIGV4RS_BODY_VERIFIER_SIZE
+#define SIGV4RS_BODY_VERIFIER_SIZE 1024
+typedef struct sigv4rs_body_verifier { uint64_t _opaque[128]; } sigv4rs_body_verifier;
+static sigv4rs_status sigv4rs_body_verifier_begin(const sigv4rs_verifier_config *config,
+    const sigv4rs_request *request, int64_t unix_time, sigv4rs_verify_result *result,
+    uint8_t *canonical_request, size_t canonical_request_cap, sigv4rs_body_verifier *body)
+{
+	(void)config; (void)request; (void)unix_time; (void)canonical_request; (void)canonical_request_cap; (void)body;
+	memset(result, 0, sizeof *result);
+	return SIGV4RS_STATUS_PAYLOAD_REQUIRED;
+}
+static sigv4rs_status sigv4rs_body_verifier_update(sigv4rs_body_verifier *body, uint8_t *data,
+    size_t len, size_t *decoded_len)
+{
+	(void)body; (void)data; (void)len; *decoded_len = 0;
+	return SIGV4RS_STATUS_PANIC;
+}
+static sigv4rs_status sigv4rs_body_verifier_finish(sigv4rs_body_verifier *body)
+{
+	(void)body;
+	return SIGV4RS_STATUS_PANIC;
+}
+#endif
+
+// sigv4rs_body_verifier_begin of the packed request; the body follows
+// through sigv4rs_body_verifier_update into *body (C memory).
+static uint32_t gs_body_begin(const uint8_t *cfg, size_t rlen, size_t slen, uint32_t flags, uint32_t skip,
+                              uint32_t max_skew, uintptr_t handle,
+                              const uint8_t *buf, const uint32_t *offs, size_t nheaders, int64_t t,
+                              sigv4rs_verify_result *res, sigv4rs_body_verifier *body)
+{
+	sigv4rs_header hs[SIGV4RS_MAX_HEADERS];
+	sigv4rs_verifier_config c;
+	sigv4rs_request r;
+	uint32_t st = gs_fill(&r, hs, buf, offs, nheaders, SIGV4RS_PAYLOAD_MODE_UNSIGNED, NULL, 0);
+
+	if (st != SIGV4RS_STATUS_OK) {
+		memset(res, 0, sizeof *res);
+		return st;
+	}
+	gs_vconfig(&c, cfg, rlen, slen, flags, skip, max_skew, handle);
+	return sigv4rs_body_verifier_begin(&c, &r, t, res, NULL, 0, body);
+}
 */
 import "C"
 
@@ -879,4 +925,42 @@ func verifyC(v *Verifier, p *packer, n int, mode uint32, payload []byte, h uintp
 		bytesPtr(p.buf), &p.spans[0], C.size_t(n), C.uint32_t(mode),
 		bytesPtr(payload), C.size_t(len(payload)), C.int64_t(unix), res, nil, 0)
 	return uint32(st)
+}
+
+// cBodyVerifier is the library's body verification state, in C memory
+// (calloc): it must stay put from call to call.
+type cBodyVerifier = C.sigv4rs_body_verifier
+
+func newBodyState() *cBodyVerifier {
+	return (*cBodyVerifier)(C.calloc(1, C.SIGV4RS_BODY_VERIFIER_SIZE))
+}
+
+func freeBodyState(b *cBodyVerifier) {
+	C.free(unsafe.Pointer(b))
+}
+
+// bodyBeginC runs sigv4rs_body_verifier_begin on the packed request.
+func bodyBeginC(v *Verifier, p *packer, n int, h uintptr, unix int64, res *C.sigv4rs_verify_result,
+	state *cBodyVerifier) uint32 {
+	st := C.gs_body_begin(bytesPtr(v.cfg), C.size_t(v.rlen), C.size_t(v.slen), C.uint32_t(v.flags),
+		C.uint32_t(v.skip), C.uint32_t(v.maxSkew), C.uintptr_t(h),
+		bytesPtr(p.buf), &p.spans[0], C.size_t(n), C.int64_t(unix), res, state)
+	return uint32(st)
+}
+
+// bodyUpdateC decodes data in place: its first n bytes are then payload.
+func bodyUpdateC(state *cBodyVerifier, data []byte) (int, uint32) {
+	var n C.size_t
+	st := C.sigv4rs_body_verifier_update(state, bytesPtr(data), C.size_t(len(data)), &n)
+	if st == C.SIGV4RS_STATUS_OK && int(n) > len(data) {
+		return 0, C.SIGV4RS_STATUS_PANIC // the library broke its promise
+	}
+	if st != C.SIGV4RS_STATUS_OK {
+		return 0, uint32(st)
+	}
+	return int(n), uint32(st)
+}
+
+func bodyFinishC(state *cBodyVerifier) uint32 {
+	return uint32(C.sigv4rs_body_verifier_finish(state))
 }

@@ -340,11 +340,16 @@ func packReceived(p *packer, r *http.Request) (int, error) {
 	}
 	p.add(method)
 	p.add("")
-	p.add(host)
+	p.add("") // the host goes as a Host header: verified as received, not lower-cased
 	p.add(path)
 	p.add(query)
 	p.add("") // the payload, given apart
 	n := 0
+	if host != "" {
+		p.add("Host")
+		p.add(host)
+		n++
+	}
 	if _, ok := r.Header["Content-Length"]; !ok && r.ContentLength > 0 {
 		p.add("Content-Length")
 		p.add(strconv.FormatInt(r.ContentLength, 10))

@@ -230,6 +230,8 @@ func TestVerifyTampered(t *testing.T) {
 				return b
 			}, nil, ErrSignatureMismatch},
 			{"host", func(r *http.Request, b []byte) []byte { r.Host = "other.example.com"; return b }, nil, ErrSignatureMismatch},
+			// Signed lower-case, received otherwise: the Host as received counts.
+			{"host case", func(r *http.Request, b []byte) []byte { r.Host = "Bucket.example.com"; return b }, nil, ErrSignatureMismatch},
 			{"body byte", func(r *http.Request, b []byte) []byte {
 				c := append([]byte(nil), b...)
 				c[3] ^= 1
