@@ -58,6 +58,18 @@ S3S_CAUSES = re.compile(rb"AwsChunkedStreamError: SignatureMismatch|UploadStream
 # case there needs a 4xx and that line.
 VERIFIER_CAUSES = re.compile(rb"sigv4rs: rejected ")
 TARGETS = ("s3s", "moto", "sigv4rs")
+# The library status each refusal of s3s's scenario must have on our server
+# (src/ffi/status.rs): refused, and for the damage done.
+VERIFIER_WANT = {
+    "neg-mixed-case-host-without-host-line": 224, "neg-flipped-signature": 224,
+    "neg-altered-x-amz-meta-header": 224, "neg-altered-range-header": 224,
+    "neg-body-altered-after-signing": 218,  # PAYLOAD_MISMATCH
+    "neg-chunk-signature-altered": 227, "neg-chunk-data-altered-signed-trailer": 227,  # CHUNK_SIGNATURE_MISMATCH
+    "neg-chunk-data-altered-unsigned-crc32": 229, "neg-chunk-data-altered-unsigned-crc32c": 229,  # CHECKSUM_MISMATCH
+    "neg-chunk-data-altered-unsigned-sha256": 229,
+    "neg-presign-expired": 212, "neg-presign-flipped-signature": 224,
+    "neg-clock-skew-30min": 211, "neg-wrong-secret": 224,
+}
 
 CLIENT_TIMEOUT = 300.0
 BUILD_TIMEOUT = 600.0
@@ -469,7 +481,7 @@ class CauseLog:
 
     def __init__(self, path, pattern=S3S_CAUSES, always=False):
         self.path, self.off, self.n, self.rest = path, 0, 0, b""
-        self.pattern, self.always = pattern, always
+        self.pattern, self.always, self.last = pattern, always, ""
 
     def count(self):
         try:
@@ -480,7 +492,11 @@ class CauseLog:
             return self.n
         self.off += len(data)
         *lines, self.rest = (self.rest + data).split(b"\n")
-        self.n += sum(1 for line in lines if self.pattern.search(line))
+        hits = [line for line in lines if self.pattern.search(line)]
+        if hits:
+            self.n += len(hits)
+            m = re.search(rb"status \d+ \([^)]*\)", hits[-1])
+            self.last = m.group(0).decode(errors="replace") if m else ""
         return self.n
 
 
@@ -542,8 +558,11 @@ class Run:
             good = ok and r.ok2xx()
         elif self.causes and self.causes.always:
             logged = 400 <= r.status < 500 and self.caused(before)
-            good = ok and logged
-            detail += "; refusal logged" if logged else "; no refusal in the server log"
+            want = VERIFIER_WANT.get(name)
+            right = logged and (want is None or self.causes.last.startswith(f"status {want} "))
+            good = ok and right
+            detail += (f"; refusal logged: {self.causes.last}" if logged else "; no refusal in the server log") + \
+                ("" if right or not logged else f", want status {want}")
         elif r.status == 500 and self.causes:
             good = ok and self.caused(before)
             detail += "; cause in the s3s log" if good else "; no cause line in the s3s log"
