@@ -115,12 +115,14 @@ func (v *Verifier) MiddlewareWith(opts MiddlewareOptions, next http.Handler) htt
 			reject(res, err)
 			return
 		default:
+			// The server closes the body it made, not this one: free the
+			// library state even when next leaves the body unread.
+			defer body.Close()
 			if body.Chunked() {
 				decodedHeaders(r)
 			}
 			if opts.Buffer {
 				rc, n, done, berr := spill(body, opts)
-				body.Close()
 				if berr != nil {
 					reject(res, berr)
 					return
