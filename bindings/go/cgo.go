@@ -358,32 +358,6 @@ static uint32_t gs_verify(const uint8_t *cfg, size_t rlen, size_t slen, uint32_t
 	return sigv4rs_verify(&c, &r, t, res, cr, cr_cap);
 }
 
-// TEMPORARY until the streamed-body ABI lands on main: its prototypes and
-// stubs whose begin answers PAYLOAD_REQUIRED (whole-body verification).
-#ifndef SIGV4RS_BODY_VERIFIER_SIZE
-#define SIGV4RS_BODY_VERIFIER_SIZE 1024
-typedef struct sigv4rs_body_verifier { uint64_t _opaque[128]; } sigv4rs_body_verifier;
-static sigv4rs_status sigv4rs_body_verifier_begin(const sigv4rs_verifier_config *config,
-    const sigv4rs_request *request, int64_t unix_time, sigv4rs_verify_result *result,
-    uint8_t *canonical_request, size_t canonical_request_cap, sigv4rs_body_verifier *body)
-{
-	(void)config; (void)request; (void)unix_time; (void)canonical_request; (void)canonical_request_cap; (void)body;
-	memset(result, 0, sizeof *result);
-	return SIGV4RS_STATUS_PAYLOAD_REQUIRED;
-}
-static sigv4rs_status sigv4rs_body_verifier_update(sigv4rs_body_verifier *body, uint8_t *data,
-    size_t len, size_t *decoded_len)
-{
-	(void)body; (void)data; (void)len; *decoded_len = 0;
-	return SIGV4RS_STATUS_PANIC;
-}
-static sigv4rs_status sigv4rs_body_verifier_finish(sigv4rs_body_verifier *body)
-{
-	(void)body;
-	return SIGV4RS_STATUS_PANIC;
-}
-#endif
-
 // sigv4rs_body_verifier_begin of the packed request; the body follows
 // through sigv4rs_body_verifier_update into *body (C memory).
 static uint32_t gs_body_begin(const uint8_t *cfg, size_t rlen, size_t slen, uint32_t flags, uint32_t skip,

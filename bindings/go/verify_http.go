@@ -245,16 +245,6 @@ func (w *watchedBody) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// Statuses of the streamed-body verification (sigv4rs.h).
-const (
-	statusMalformedChunk         = 225
-	statusChunkTooSmall          = 226
-	statusChunkSignatureMismatch = 227
-	statusMalformedTrailer       = 228
-	statusChecksumMismatch       = 229
-	statusDecodedLengthMismatch  = 230
-)
-
 // ErrorCode is the HTTP status and S3 error code WriteError answers err
 // with: 403 for refused signatures and policy (SignatureDoesNotMatch,
 // RequestTimeTooSkewed, InvalidAccessKeyId, AccessDenied...), 400 for a
@@ -271,7 +261,7 @@ func ErrorCode(err error) (int, string) {
 		return http.StatusBadRequest, "IncompleteBody" // the body could not be read
 	}
 	switch st := e.Status; {
-	case st == ErrSignatureMismatch.Status || st == statusChunkSignatureMismatch:
+	case st == ErrSignatureMismatch.Status || st == ErrChunkSignatureMismatch.Status:
 		return http.StatusForbidden, "SignatureDoesNotMatch"
 	case st == ErrClockSkew.Status:
 		return http.StatusForbidden, "RequestTimeTooSkewed"
@@ -281,11 +271,11 @@ func ErrorCode(err error) (int, string) {
 		return http.StatusForbidden, "InvalidToken"
 	case st == ErrPayloadMismatch.Status:
 		return http.StatusBadRequest, "XAmzContentSHA256Mismatch"
-	case st == statusChecksumMismatch:
+	case st == ErrChecksumMismatch.Status:
 		return http.StatusBadRequest, "BadDigest"
-	case st == ErrIncompletePayload.Status || st == statusDecodedLengthMismatch:
+	case st == ErrIncompletePayload.Status || st == ErrDecodedLengthMismatch.Status:
 		return http.StatusBadRequest, "IncompleteBody"
-	case st == statusMalformedChunk || st == statusChunkTooSmall || st == statusMalformedTrailer ||
+	case st == ErrMalformedChunk.Status || st == ErrChunkTooSmall.Status || st == ErrMalformedTrailer.Status ||
 		st == ErrInvalidContentSha256.Status || (st >= 100 && st < 200):
 		return http.StatusBadRequest, "InvalidRequest" // bad input: header, URL, framing...
 	case st >= ErrMalformedAuthorization.Status && st <= ErrMalformedSignature.Status:
