@@ -13,6 +13,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -42,9 +43,10 @@ func echoLine(body []byte, form string) string {
 
 // rejections records the middleware's OnReject calls.
 type rejections struct {
-	mu   sync.Mutex
-	errs []error
-	ids  []string
+	handled atomic.Int32 // requests that reached the handler
+	mu      sync.Mutex
+	errs    []error
+	ids     []string
 }
 
 func (rj *rejections) hook(_ *http.Request, res *VerifyResult, err error) {
@@ -67,7 +69,12 @@ func mwServer(t *testing.T, s3 bool, opts MiddlewareOptions, mod func(*VerifierC
 	t.Helper()
 	rj := &rejections{}
 	opts.OnReject = rj.hook
-	ts := httptest.NewServer(vVerifier(t, s3, mod).MiddlewareWith(opts, echo(t)))
+	h := echo(t)
+	ts := httptest.NewServer(vVerifier(t, s3, mod).MiddlewareWith(opts, http.HandlerFunc(
+		func(w http.ResponseWriter, r *http.Request) {
+			rj.handled.Add(1)
+			h.ServeHTTP(w, r)
+		})))
 	t.Cleanup(ts.Close)
 	return ts, rj
 }
@@ -336,6 +343,9 @@ func TestMiddlewareRejects(t *testing.T) {
 					t.Fatalf("OnReject got %v (key %q), want status %d", err, id, tc.want.Status)
 				}
 				noSecret(t, err, out)
+				if buffer && rj.handled.Load() != 0 {
+					t.Fatal("Buffer: the handler was called with a body that failed")
+				}
 			})
 			if ok {
 				passed++
