@@ -48,43 +48,11 @@ func main() {
 		os.Exit(2)
 	}
 	logger := log.New(os.Stderr, "", log.LstdFlags|log.Lmicroseconds)
-
-	v, err := sigv4rs.NewVerifier(sigv4rs.VerifierConfig{
-		Region:  *region,
-		Service: "s3",
-		S3:      true,
-		Lookup: func(ctx context.Context, id string) (sigv4rs.Credentials, error) {
-			if id != *ak {
-				return sigv4rs.Credentials{}, sigv4rs.ErrUnknownAccessKey
-			}
-			c := sigv4rs.Credentials{SecretAccessKey: *sk}
-			// One key, with or without the one token: the token is
-			// required to be the configured one only when a request
-			// carries one (a wrong token is refused).
-			if claimed, _ := ctx.Value(tokenKey{}).(string); *token != "" && claimed == *token {
-				c.SessionToken = *token
-			}
-			return c, nil
-		},
-	})
+	h, err := newHandler(options{accessKey: *ak, secretKey: *sk, region: *region, token: *token,
+		buffer: *buffer, logf: logger.Printf})
 	if err != nil {
 		logger.Fatal(err)
 	}
-	st := newStore(*region)
-	mw := v.MiddlewareWith(sigv4rs.MiddlewareOptions{
-		Buffer:  *buffer,
-		MaxBody: 64 << 20,
-		OnReject: func(r *http.Request, res *sigv4rs.VerifyResult, err error) {
-			logger.Printf("sigv4rs: rejected %s %s: %s key %q", r.Method, r.RequestURI, describe(err), res.AccessKeyID)
-		},
-	}, st)
-	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		claimed := r.Header.Get("X-Amz-Security-Token")
-		if claimed == "" {
-			claimed = r.URL.Query().Get("X-Amz-Security-Token")
-		}
-		mw.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), tokenKey{}, claimed)))
-	})
 
 	ln, err := net.Listen("tcp", net.JoinHostPort(*host, strconv.Itoa(*port)))
 	if err != nil {
@@ -93,6 +61,50 @@ func main() {
 	logger.Printf("verifier_server: listening on http://%s (region %s, key %s)", ln.Addr(), *region, *ak)
 	srv := &http.Server{Handler: h, ErrorLog: logger}
 	logger.Fatal(srv.Serve(ln))
+}
+
+type options struct {
+	accessKey, secretKey, region, token string
+	buffer                              bool
+	logf                                func(format string, args ...any)
+}
+
+// newHandler is the store behind the verifier middleware, for one key.
+func newHandler(o options) (http.Handler, error) {
+	v, err := sigv4rs.NewVerifier(sigv4rs.VerifierConfig{
+		Region:  o.region,
+		Service: "s3",
+		S3:      true,
+		Lookup: func(ctx context.Context, id string) (sigv4rs.Credentials, error) {
+			if id != o.accessKey {
+				return sigv4rs.Credentials{}, sigv4rs.ErrUnknownAccessKey
+			}
+			c := sigv4rs.Credentials{SecretAccessKey: o.secretKey}
+			// One key, with or without the one token: a request that
+			// carries a token must carry that one (another is refused).
+			if claimed, _ := ctx.Value(tokenKey{}).(string); o.token != "" && claimed == o.token {
+				c.SessionToken = o.token
+			}
+			return c, nil
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	mw := v.MiddlewareWith(sigv4rs.MiddlewareOptions{
+		Buffer:  o.buffer,
+		MaxBody: 64 << 20,
+		OnReject: func(r *http.Request, res *sigv4rs.VerifyResult, err error) {
+			o.logf("sigv4rs: rejected %s %s: %s key %q", r.Method, r.RequestURI, describe(err), res.AccessKeyID)
+		},
+	}, newStore(o.region))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		claimed := r.Header.Get("X-Amz-Security-Token")
+		if claimed == "" {
+			claimed = r.URL.Query().Get("X-Amz-Security-Token")
+		}
+		mw.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), tokenKey{}, claimed)))
+	}), nil
 }
 
 // describe names a verification error without anything secret: its status
