@@ -5,8 +5,8 @@ Installs (once, cached) s3s-fs and a venv with moto, builds our own
 verifier server (tests/interop/verifier_server: the Go binding's Verifier
 middleware over an in-memory S3), starts them on free 127.0.0.1 ports and
 runs the scenario of each server with every language adapter found in
-ADAPTERS (s3s-fs's scenario for our server too). The scenario, the tampering and the verdicts are
-all here. An adapter signs with its language's binding (one JSON request a
+ADAPTERS (s3s-fs's scenario for our server too). The scenario, the
+tampering and the verdicts are all here. An adapter signs with its language's binding (one JSON request a
 line in, what the library produced out) and sends a few requests with its
 language's own HTTP client (op "roundtrip"); this harness sends the rest
 itself, with http.client, and presigned URLs with the curl tool. Standard
@@ -1132,8 +1132,8 @@ def build_verifier_server(work):
     cmd = ["sh", "-c", "CGO_CFLAGS=\"-O2 -g -DSIGV4RS_BUILD_STAMP=$(cat ../../../target/release/libsigv4rs.a "
            "../../../include/sigv4rs.h | sha256sum | cut -c1-16)\" exec go build -tags sigv4rs_dev -o "
            f"{binary} ."]
-    rc = run_logged(cmd, logfile, BUILD_TIMEOUT, env=clean_env({"GOFLAGS": "-mod=readonly", "GOPROXY": "off", "GOSUMDB": "off"}),
-                    cwd=HERE / "verifier_server")
+    env = clean_env({"GOFLAGS": "-mod=readonly", "GOPROXY": "off", "GOSUMDB": "off"})
+    rc = run_logged(cmd, logfile, BUILD_TIMEOUT, env=env, cwd=HERE / "verifier_server")
     if rc != 0:
         return None, f"build failed (rc {rc}):\n{logfile.read_text(errors='replace')[-3000:]}"
     log(f"built the sigv4rs verifier server in {time.monotonic() - t0:.1f} s")
