@@ -244,7 +244,10 @@ impl From<VerifyError> for sigv4rs_status {
 ///
 /// Give the request as received: `method`; `host` (or a `Host` header),
 /// `path` and `query` exactly as on the wire (or `url`); every header
-/// received, `Authorization` included. The payload: `SIGV4RS_PAYLOAD_MODE_BYTES`
+/// received, `Authorization` included. A `Host` header is canonicalized as
+/// received; `host` (or the URL's) only stands in when there is none, and is
+/// lower-cased as a DNS name: pass the `Host` header to hold a client to
+/// the case it sent. The payload: `SIGV4RS_PAYLOAD_MODE_BYTES`
 /// (or `_AUTO`) with the body (empty: an empty body),
 /// `SIGV4RS_PAYLOAD_MODE_SHA256_HEX` with its SHA-256, or
 /// `SIGV4RS_PAYLOAD_MODE_UNSIGNED` when the body is not at hand (then a
