@@ -163,10 +163,10 @@ def from_status(code: int, context: Optional[str] = None) -> Error:
     return cls(msg, code)
 
 
-_VERIFICATION: Dict[int, Type[Error]] = {}
+_VERIFICATION: Dict[int, Type[VerificationError]] = {}
 
 
-def verification_class(code: int) -> Type[Error]:
+def verification_class(code: int) -> Type[VerificationError]:
     """The class a verification raises for `code`: the status's own class
     when it is already a VerificationError, else one deriving from both
     (an InvalidUrlError that is also a VerificationError)."""

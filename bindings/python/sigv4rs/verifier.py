@@ -411,7 +411,7 @@ class BodyVerifier:
 
     result: VerifyResult
 
-    def __init__(self, verifier, state, result):
+    def __init__(self, verifier: Verifier, state: Any, result: VerifyResult) -> None:
         self._verifier = verifier  # the library state refers to nothing of it, but keep the lib
         self._lib = verifier._lib
         self._state = state
@@ -419,7 +419,7 @@ class BodyVerifier:
         self._lock = threading.Lock()
         self._buf = bytearray(0)
         self._n = ctypes.c_size_t(0)
-        self._error: Optional[E.Error] = None
+        self._error: Optional[E.VerificationError] = None
         self._done = False
         self.result = result
         self.received = 0  # bytes fed (as received)
