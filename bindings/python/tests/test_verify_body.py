@@ -1,0 +1,206 @@
+"""Verifier.begin and BodyVerifier: bodies signed by the binding's Signer
+(a plain x-amz-content-sha256, UNSIGNED-PAYLOAD, and aws-chunked through
+`sign_streaming` in every stream mode and checksum) verify whatever way
+they are split, decode to the data that was signed, and any changed byte
+of a chunk, a chunk signature or the trailer, or a cut body, is refused."""
+
+import io
+import random
+
+import pytest
+
+import sigv4rs
+from sigv4rs import errors as E
+
+AKID = "AKIDBODYTEST"
+SECRET = "body/Secret+Key/ForTheVerifierTests0123"
+T = 1700000000
+HOST = "bucket.example.com"
+CHUNK = 8192  # S3's smallest chunk but the last
+
+CHECKSUMS = ["crc32", "crc32c", "crc64nvme", "sha1", "sha256"]
+MODES = [("signed", None)] + [(m, c) for m in ("signed-trailer", "unsigned-trailer") for c in CHECKSUMS]
+SIZES = [0, 1, CHUNK, CHUNK + 1, 3 * CHUNK + 77]
+
+
+def verifier(**kw):
+    return sigv4rs.Verifier("us-east-1", "s3", {AKID: SECRET}, s3=True, **kw)
+
+
+def data_of(n, seed=7):
+    return random.Random(seed + n).randbytes(n)
+
+
+def streamed(data, mode="signed", checksum=None, chunk_size=CHUNK, path="/bucket/obj"):
+    """(target, received headers, wire body) of an aws-chunked PUT."""
+    with sigv4rs.Signer(AKID, SECRET, "us-east-1", "s3", s3=True) as s:
+        extra = [("Content-Type", "application/octet-stream")]
+        out, enc = s.sign_streaming("PUT", "https://" + HOST + path, len(data), extra, chunk_size=chunk_size,
+                                    mode=mode, checksum=checksum, time=T, body=data)
+        wire = enc.read()
+    return path, [("Host", HOST)] + extra + list(out.items()), wire
+
+
+def plain(data, **kw):
+    with sigv4rs.Signer(AKID, SECRET, "us-east-1", "s3", s3=True) as s:
+        out = s.sign("PUT", "https://%s/bucket/obj" % HOST, body=data, time=T, **kw)
+    return "/bucket/obj", [("Host", HOST)] + list(out.items()), data
+
+
+def feed(body, wire, rng):
+    """Feeds `wire` in random pieces (1 byte to 3 chunks); the payload."""
+    out, i = [], 0
+    while i < len(wire):
+        n = rng.choice([1, 2, 7, 100, CHUNK - 1, CHUNK + 90, 3 * CHUNK])
+        out.append(body.update(wire[i:i + n]))
+        i += n
+    body.finish()
+    return b"".join(out)
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("mode,checksum", MODES, ids=["%s-%s" % m for m in MODES])
+def test_streamed_bodies_verify_and_decode(mode, checksum, size, summary):
+    data = data_of(size)
+    target, headers, wire = streamed(data, mode, checksum)
+    v = verifier()
+    rng = random.Random(size)
+    for _ in range(3):
+        body = v.begin("PUT", target, headers, now=T)
+        assert body.result.access_key_id == AKID and body.result.form == "header"
+        assert feed(body, wire, rng) == data
+    # In one piece, through update_into (in place), and through a reader.
+    body = v.begin("PUT", target, headers, now=T)
+    buf = bytearray(wire)
+    n = body.update_into(buf)
+    body.finish()
+    assert bytes(buf[:n]) == data
+    with v.begin("PUT", target, headers, now=T) as body:
+        assert body.reader(io.BytesIO(wire), len(wire)).read() == data
+
+
+def _flip(wire, i):
+    return wire[:i] + bytes([wire[i] ^ 0x01]) + wire[i + 1:]
+
+
+def run(target, headers, wire, rng=None):
+    """The status the body gets (None: verified), fed in random pieces."""
+    try:
+        body = verifier().begin("PUT", target, headers, now=T)
+        feed(body, wire, rng or random.Random(1))
+    except E.VerificationError as e:
+        return e.status
+    return None
+
+
+@pytest.mark.parametrize("mode,checksum", MODES, ids=["%s-%s" % m for m in MODES])
+def test_changed_chunk_byte_is_refused(mode, checksum):
+    data = data_of(2 * CHUNK + 10)
+    target, headers, wire = streamed(data, mode, checksum)
+    # The first byte of the second chunk's data, found from the framing.
+    second = wire.index(b"\r\n", wire.index(b"\r\n") + 2 + CHUNK + 2) + 2
+    assert wire[second:second + 100] == data[CHUNK:CHUNK + 100]
+    want = "CHECKSUM_MISMATCH" if mode == "unsigned-trailer" else "CHUNK_SIGNATURE_MISMATCH"
+    assert run(target, headers, _flip(wire, second)) == want
+    assert run(target, headers, _flip(wire, len(wire) - 40)) is not None  # in the trailer / final chunk
+    assert run(target, headers, wire) is None
+
+
+@pytest.mark.parametrize("mode,checksum", [m for m in MODES if m[0] != "unsigned-trailer"],
+                         ids=["%s-%s" % m for m in MODES if m[0] != "unsigned-trailer"])
+def test_changed_chunk_signature_is_refused(mode, checksum):
+    target, headers, wire = streamed(data_of(CHUNK + 5), mode, checksum)
+    i = wire.index(b"chunk-signature=") + len(b"chunk-signature=")
+    sig = wire[i:i + 64]
+    other = bytes(b"0123456789abcdef"[(b"0123456789abcdef".index(sig[0]) + 1) % 16:][:1]) + sig[1:]
+    assert run(target, headers, wire[:i] + other + wire[i + 64:]) == "CHUNK_SIGNATURE_MISMATCH"
+
+
+@pytest.mark.parametrize("mode", ["signed-trailer", "unsigned-trailer"])
+def test_changed_trailer_is_refused(mode):
+    target, headers, wire = streamed(data_of(100), mode, "crc32")
+    i = wire.index(b"x-amz-checksum-crc32:") + len(b"x-amz-checksum-crc32:")
+    value = wire[i:i + 8]
+    changed = wire[:i] + (b"AAAAAA==" if value != b"AAAAAA==" else b"AAAAAQ==") + wire[i + 8:]
+    assert run(target, headers, changed) in ("CHECKSUM_MISMATCH", "CHUNK_SIGNATURE_MISMATCH")
+    renamed = wire.replace(b"x-amz-checksum-crc32:", b"x-amz-checksum-crc33:")
+    assert run(target, headers, renamed) is not None
+
+
+@pytest.mark.parametrize("mode,checksum", MODES, ids=["%s-%s" % m for m in MODES])
+def test_cut_body_is_incomplete(mode, checksum):
+    target, headers, wire = streamed(data_of(CHUNK + 5), mode, checksum)
+    for cut in (0, 10, len(wire) // 2, len(wire) - 1):
+        assert run(target, headers, wire[:cut]) == "INCOMPLETE_PAYLOAD", cut
+
+
+def test_broken_framing_and_changed_headers():
+    target, headers, wire = streamed(data_of(CHUNK + 5))
+    assert run(target, headers, b"zz" + wire[wire.index(b";"):]) == "MALFORMED_CHUNK"
+    longer = [(n, str(int(v) + 1) if n == "X-Amz-Decoded-Content-Length" else v) for n, v in headers]
+    assert run(target, longer, wire) == "SIGNATURE_MISMATCH"  # a signed header: refused at begin
+    wrong = sigv4rs.Verifier("us-east-1", "s3", {AKID: SECRET + "!"}, s3=True)
+    with pytest.raises(E.SignatureMismatchError):
+        wrong.begin("PUT", target, headers, now=T)
+
+
+def test_small_chunks_are_refused():
+    target, headers, wire = streamed(data_of(3000), chunk_size=1000)
+    assert run(target, headers, wire) == "CHUNK_TOO_SMALL"
+
+
+def test_failed_body_stays_failed_and_reader_raises_at_the_end():
+    target, headers, wire = streamed(data_of(2 * CHUNK))
+    last = len(wire) - 200
+    bad = _flip(wire, last)
+    body = verifier().begin("PUT", target, headers, now=T)
+    with pytest.raises(E.VerificationError) as ei:
+        body.update(bad)
+    first = ei.value.status
+    with pytest.raises(E.VerificationError) as again:
+        body.update(b"x")
+    assert again.value.status == first
+    with pytest.raises(E.VerificationError):
+        body.finish()
+    reader = verifier().begin("PUT", target, headers, now=T).reader(io.BytesIO(bad), len(bad))
+    with pytest.raises(E.VerificationError):
+        reader.read()
+    with pytest.raises(E.VerificationError):
+        reader.read(1)  # no silent end after a failure
+    short = verifier().begin("PUT", target, headers, now=T).reader(io.BytesIO(wire[:-5]), len(wire))
+    with pytest.raises(E.IncompletePayloadError) as ei:
+        short.read()
+    assert isinstance(ei.value, E.VerificationError)
+
+
+def test_plain_bodies():
+    data = data_of(20000)
+    v = verifier()
+    target, headers, wire = plain(data)
+    body = v.begin("PUT", target, headers, now=T)
+    assert feed(body, wire, random.Random(3)) == data
+    assert run(target, headers, _flip(wire, 12345)) == "PAYLOAD_MISMATCH"
+    assert run(target, headers, wire[:-1]) in ("PAYLOAD_MISMATCH", "INCOMPLETE_PAYLOAD")
+    # UNSIGNED-PAYLOAD: the body passes through (TLS protects it).
+    target, headers, wire = plain(data, unsigned_payload=True)
+    assert feed(v.begin("PUT", target, headers, now=T), wire, random.Random(4)) == data
+
+
+def test_other_services_need_the_whole_body():
+    with sigv4rs.Signer(AKID, SECRET, "us-east-1", "execute-api") as s:
+        out = s.sign("POST", "https://%s/prod/x" % HOST, body=b"{}", time=T)
+    v = sigv4rs.Verifier("us-east-1", "execute-api", {AKID: SECRET})
+    with pytest.raises(E.PayloadRequiredError):
+        v.begin("POST", "/prod/x", [("Host", HOST)] + list(out.items()), now=T)
+
+
+def test_secret_not_in_body_verifier_output():
+    target, headers, wire = streamed(data_of(CHUNK + 5), "signed-trailer", "sha256")
+    body = verifier().begin("PUT", target, headers, now=T)
+    shown = [repr(body), repr(body.result)]
+    try:
+        body.update(_flip(wire, 300))
+    except E.VerificationError as e:
+        shown += [str(e), repr(e), repr(vars(e))]
+    text = "\n".join(shown)
+    assert AKID in text and SECRET not in text
