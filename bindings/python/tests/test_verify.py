@@ -360,3 +360,13 @@ def test_botocore_signed_requests_verify(monkeypatch):
     assert v.verify("GET", target, [("Host", HOST)], None, now=T + 10).form == "query"
     assert status_of(v.verify, "GET", target, [("Host", HOST)], None, now=T + 301) == "REQUEST_EXPIRED"
     assert count == 6
+
+
+def test_readme_example_runs(capsys):
+    import os
+
+    with open(os.path.join(os.path.dirname(__file__), "..", "README.md"), encoding="utf-8") as f:
+        text = f.read()
+    code = re.search(r"## Verifying requests\n.*?```python\n(.*?)```", text, re.S).group(1)
+    exec(compile(code, "README.md", "exec"), {})
+    assert capsys.readouterr().out == "AKIDEXAMPLE ('host', 'x-amz-date')\nSIGNATURE_MISMATCH AKIDEXAMPLE\n"
