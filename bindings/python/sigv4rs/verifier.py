@@ -334,8 +334,12 @@ class Verifier:
         state = _ffi.sigv4rs_body_verifier()
         if not hasattr(self._lib, "sigv4rs_body_verifier_begin"):
             raise E.Error("begin: this library has no streamed body verification")
-        result = self._run(self._lib.sigv4rs_body_verifier_begin, "begin", method, url, headers, None, None, now,
-                           canonical_request, _byref(state))
+        try:
+            result = self._run(self._lib.sigv4rs_body_verifier_begin, "begin", method, url, headers, None, None,
+                               now, canonical_request, _byref(state))
+        except BaseException:
+            ctypes.memset(ctypes.addressof(state), 0, ctypes.sizeof(state))
+            raise
         return BodyVerifier(self, state, result)
 
 
@@ -470,7 +474,7 @@ class BodyVerifier:
                 self._buf = bytearray(n)
             self._buf[:n] = src
             k = self._update_in_place(memoryview(self._buf), n)
-            return bytes(self._buf[:k])
+            return bytes(memoryview(self._buf)[:k])
 
     def update_into(self, buf: Union[bytearray, memoryview], n: Optional[int] = None) -> int:
         """`update` without copies: decodes the first `n` bytes (all by

@@ -370,3 +370,33 @@ def test_readme_example_runs(capsys):
     code = re.search(r"## Verifying requests\n.*?```python\n(.*?)```", text, re.S).group(1)
     exec(compile(code, "README.md", "exec"), {})
     assert capsys.readouterr().out == "AKIDEXAMPLE ('host', 'x-amz-date')\nSIGNATURE_MISMATCH AKIDEXAMPLE\n"
+
+
+def test_callback_lives_with_the_verifier_and_errors_stay_on_their_thread():
+    import concurrent.futures
+    import gc
+
+    def make():
+        def lk(akid):
+            if akid == "AKIDBROKEN":
+                raise ConnectionError("broken " + akid)
+            return SECRET
+
+        return sigv4rs.Verifier("us-east-1", "s3", lk, s3=True)
+
+    v = make()
+    gc.collect()  # only the Verifier holds the lookup and its C callback now
+    good = signed_put()
+    bad = signed_put(sigv4rs.Signer("AKIDBROKEN", SECRET, "us-east-1", "s3", s3=True))
+
+    def one(i):
+        target, headers, body, _ = bad if i % 2 else good
+        try:
+            v.verify("PUT", target, headers, body, now=T)
+            return "ok", None
+        except E.LookupFailedError as e:
+            return e.status, str(e.__cause__)
+
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(one, range(200)))
+    assert got == [("LOOKUP_FAILED", "broken AKIDBROKEN") if i % 2 else ("ok", None) for i in range(200)]
