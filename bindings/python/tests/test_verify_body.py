@@ -204,3 +204,41 @@ def test_secret_not_in_body_verifier_output():
         shown += [str(e), repr(e), repr(vars(e))]
     text = "\n".join(shown)
     assert AKID in text and SECRET not in text
+
+
+@pytest.mark.parametrize("checksum", CHECKSUMS)
+def test_botocore_unsigned_trailer_uploads(checksum, monkeypatch):
+    """What botocore sends for a PutObject with a flexible checksum over
+    https: its AwsChunkedWrapper body, headers signed by S3SigV4Auth with
+    STREAMING-UNSIGNED-PAYLOAD-TRAILER."""
+    pytest.importorskip("botocore")
+    import datetime
+
+    import botocore.auth
+    from botocore import httpchecksum
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    if checksum not in httpchecksum._CHECKSUM_CLS:
+        pytest.skip("botocore has no %s here" % checksum)
+    when = datetime.datetime(2023, 11, 14, 22, 13, 20)
+    monkeypatch.setattr(botocore.auth, "get_current_datetime",
+                        lambda remove_tzinfo=True: when if remove_tzinfo else when.replace(
+                            tzinfo=datetime.timezone.utc))
+    for size in (0, 5000, 3 * CHUNK + 1):
+        data = data_of(size, 11)
+        wrapper = httpchecksum.AwsChunkedWrapper(io.BytesIO(data), checksum_cls=httpchecksum._CHECKSUM_CLS[checksum],
+                                                 checksum_name="x-amz-checksum-" + checksum, chunk_size=CHUNK)
+        wire = wrapper.read()
+        req = AWSRequest(method="PUT", url="https://%s/bucket/obj" % HOST, data=wire, headers={
+            "Content-Encoding": "aws-chunked", "X-Amz-Trailer": "x-amz-checksum-" + checksum,
+            "X-Amz-Decoded-Content-Length": str(size), "Content-Length": str(len(wire))})
+        req.context["checksum"] = {"request_algorithm": {"in": "trailer", "algorithm": checksum}}
+        botocore.auth.S3SigV4Auth(Credentials(AKID, SECRET), "s3", "us-east-1").add_auth(req)
+        assert req.headers["X-Amz-Content-SHA256"] == "STREAMING-UNSIGNED-PAYLOAD-TRAILER"
+        headers = [("Host", HOST)] + list(req.headers.items())
+        body = verifier().begin("PUT", "/bucket/obj", headers, now=T)
+        assert feed(body, wire, random.Random(size)) == data
+        if size:
+            i = wire.index(b"\r\n") + 2 + size // 2
+            assert run("/bucket/obj", headers, _flip(wire, i)) == "CHECKSUM_MISMATCH"
