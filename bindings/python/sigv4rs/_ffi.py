@@ -178,7 +178,7 @@ class sigv4rs_verify_result(ctypes.Structure):
 class sigv4rs_body_verifier(ctypes.Structure):
     """Opaque caller-owned state (uint64 words: 8-byte aligned)."""
 
-    _fields_ = [("_opaque", ctypes.c_uint64 * (getattr(_abi, "BODY_VERIFIER_SIZE", 8) // 8))]
+    _fields_ = [("_opaque", ctypes.c_uint64 * (_abi.BODY_VERIFIER_SIZE // 8))]
 
 
 # Fast path. Filling nested ctypes structs field by field costs about half a
@@ -220,7 +220,7 @@ STRUCTS = {t.__name__: t for t in (sigv4rs_bytes, sigv4rs_header, sigv4rs_config
                                    sigv4rs_request, sigv4rs_stream, sigv4rs_chunked, sigv4rs_checksum_state,
                                    sigv4rs_location, sigv4rs_chain_options, sigv4rs_http_request,
                                    sigv4rs_http_response, sigv4rs_verifier_config, sigv4rs_verify_result,
-                                   sigv4rs_body_verifier) if t.__name__ in _abi.LAYOUTS}
+                                   sigv4rs_body_verifier)}
 
 
 def layout_errors(layouts=_abi.LAYOUTS):
@@ -486,8 +486,6 @@ def _load():
         fn.restype = restype
         fn.argtypes = argtypes
     for name, restype, argtypes in _BODY_PROTOTYPES:
-        if not hasattr(lib, name):  # TEMP until the streamed body verifier lands
-            continue
         fn = getattr(lib, name)
         fn.restype = restype
         fn.argtypes = argtypes

@@ -332,8 +332,6 @@ class Verifier:
         that header (other services' plain requests) raises
         PayloadRequiredError: read the body and call `verify` with it."""
         state = _ffi.sigv4rs_body_verifier()
-        if not hasattr(self._lib, "sigv4rs_body_verifier_begin"):
-            raise E.Error("begin: this library has no streamed body verification")
         try:
             result = self._run(self._lib.sigv4rs_body_verifier_begin, "begin", method, url, headers, None, None,
                                now, canonical_request, _byref(state))

@@ -60,17 +60,15 @@ ERRORS: Dict[int, Tuple[int, str]] = {
     _abi.STATUS_MALFORMED_SIGNATURE: _MALFORMED,
     _abi.STATUS_MALFORMED_QUERY_AUTH: (400, "AuthorizationQueryParametersError"),
     _abi.STATUS_WRONG_REGION: _MALFORMED,
+    _abi.STATUS_CHUNK_SIGNATURE_MISMATCH: (403, "SignatureDoesNotMatch"),
+    _abi.STATUS_CHECKSUM_MISMATCH: (400, "BadDigest"),
+    _abi.STATUS_DECODED_LENGTH_MISMATCH: (400, "IncompleteBody"),
+    _abi.STATUS_MALFORMED_CHUNK: (400, "InvalidRequest"),
+    _abi.STATUS_CHUNK_TOO_SMALL: (400, "InvalidRequest"),
+    _abi.STATUS_MALFORMED_TRAILER: (400, "MalformedTrailerError"),
 }
-# The streamed body's statuses (present once the library has them).
-for _name, _entry in (("CHUNK_SIGNATURE_MISMATCH", (403, "SignatureDoesNotMatch")),
-                      ("CHECKSUM_MISMATCH", (400, "BadDigest")),
-                      ("DECODED_LENGTH_MISMATCH", (400, "IncompleteBody")),
-                      ("MALFORMED_CHUNK", (400, "InvalidRequest")),
-                      ("CHUNK_TOO_SMALL", (400, "InvalidChunkSizeError")),
-                      ("MALFORMED_TRAILER", (400, "MalformedTrailerError"))):
-    if hasattr(_abi, "STATUS_" + _name):
-        ERRORS[getattr(_abi, "STATUS_" + _name)] = _entry
-_REASONS = {400: "Bad Request", 403: "Forbidden", 411: "Length Required", 413: "Payload Too Large", 500: "Internal Server Error"}
+_REASONS = {400: "Bad Request", 403: "Forbidden", 411: "Length Required", 413: "Payload Too Large",
+            500: "Internal Server Error"}
 
 
 class TooLarge(Exception):
