@@ -185,6 +185,12 @@ def test_plain_bodies():
     assert feed(body, wire, random.Random(3)) == data
     assert run(target, headers, _flip(wire, 12345)) == "PAYLOAD_MISMATCH"
     assert run(target, headers, wire[:-1]) in ("PAYLOAD_MISMATCH", "INCOMPLETE_PAYLOAD")
+    # Through a reader: the data comes before the check, the last read raises.
+    reader = v.begin("PUT", target, headers, now=T).reader(io.BytesIO(_flip(wire, 5)), len(wire))
+    assert reader.read(100) == _flip(data, 5)[:100]
+    with pytest.raises(E.PayloadMismatchError):
+        reader.read()
+    assert v.begin("PUT", target, headers, now=T).reader(io.BytesIO(wire), len(wire)).read() == data
     # UNSIGNED-PAYLOAD: the body passes through (TLS protects it).
     target, headers, wire = plain(data, unsigned_payload=True)
     assert feed(v.begin("PUT", target, headers, now=T), wire, random.Random(4)) == data
