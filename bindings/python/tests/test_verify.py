@@ -319,7 +319,7 @@ def test_secret_never_shown():
 # --- botocore-signed requests ---------------------------------------------------
 
 
-def test_botocore_signed_requests_verify(monkeypatch):
+def test_botocore_signed_requests_verify(monkeypatch, summary):
     botocore = pytest.importorskip("botocore")
     import botocore.auth
     from botocore.awsrequest import AWSRequest
@@ -360,6 +360,9 @@ def test_botocore_signed_requests_verify(monkeypatch):
     assert v.verify("GET", target, [("Host", HOST)], None, now=T + 10).form == "query"
     assert status_of(v.verify, "GET", target, [("Host", HOST)], None, now=T + 301) == "REQUEST_EXPIRED"
     assert count == 6
+    summary("python verify: botocore %s signed 7/7 verified (S3SigV4Auth, SigV4Auth sqs and execute-api, long-term "
+            "and temporary keys; S3SigV4QueryAuth), each changed body and the expired presign refused"
+            % botocore.__version__)
 
 
 def test_readme_example_runs(capsys):
