@@ -126,6 +126,21 @@ def _copy_into(dst, cap, len_p, value, what):
     len_p[0] = n
 
 
+def _put(got, secret_p, secret_cap, secret_len_p, token_p, token_cap, token_len_p):
+    """Copies what a lookup returned into the library's buffers."""
+    if isinstance(got, Credentials):
+        secret, token = got.secret_access_key, got.session_token
+    elif isinstance(got, tuple):
+        if len(got) != 2:
+            raise E.ArgumentTypeError("lookup must return a secret or (secret, token), not a %d-tuple" % len(got))
+        secret, token = got
+    else:
+        secret, token = got, None
+    _copy_into(secret_p, secret_cap, secret_len_p, secret, "the secret")
+    if token is not None:
+        _copy_into(token_p, token_cap, token_len_p, token, "the session token")
+
+
 class _LookupState(threading.local):
     error: Optional[BaseException] = None
 
@@ -231,26 +246,23 @@ class Verifier:
         try:
             akid = ctypes.string_at(akid_p, akid_len).decode("utf-8", "surrogateescape") if akid_len else ""
             got = self._lookup(akid)
-            if got is None:
-                return _UNKNOWN
-            if isinstance(got, Credentials):
-                secret, token = got.secret_access_key, got.session_token
-            elif isinstance(got, tuple):
-                if len(got) != 2:
-                    raise E.ArgumentTypeError("lookup must return a secret or (secret, token), not a %d-tuple"
-                                              % len(got))
-                secret, token = got
-            else:
-                secret, token = got, None
-            _copy_into(secret_p, secret_cap, secret_len_p, secret, "the secret")
-            if token is not None:
-                _copy_into(token_p, token_cap, token_len_p, token, "the session token")
-            return _OK
         except E.UnknownAccessKeyError:
             return _UNKNOWN
         except BaseException as e:  # noqa: B902 (re-raised by the caller when not an Exception)
+            # Its traceback holds this frame, which has no secret yet.
             self._state.error = e
             return _FAILED
+        if got is None:
+            return _UNKNOWN
+        try:
+            _put(got, secret_p, secret_cap, secret_len_p, token_p, token_cap, token_len_p)
+            return _OK
+        except BaseException as e:  # noqa: B902
+            # Without its traceback: those frames hold the secret.
+            self._state.error = e.with_traceback(None)
+            return _FAILED
+        finally:
+            del got
 
     def __repr__(self) -> str:
         return "<sigv4rs.Verifier region=%r service=%r s3=%r skip=%#x max_skew=%d>" % (

@@ -403,3 +403,23 @@ def test_callback_lives_with_the_verifier_and_errors_stay_on_their_thread():
     with concurrent.futures.ThreadPoolExecutor(4) as pool:
         got = list(pool.map(one, range(200)))
     assert got == [("LOOKUP_FAILED", "broken AKIDBROKEN") if i % 2 else ("ok", None) for i in range(200)]
+
+
+def test_lookup_failure_tracebacks_hold_no_secret():
+    """A secret the library refuses (too long): the error's cause carries
+    no frame whose locals hold it (`capture_locals`, as error trackers do)."""
+    long_secret = "L0ngSecret/" * 1500  # over the secret and the token capacities
+
+    def attempt(v):  # a frame of its own: the test's locals hold the secret
+        target, headers, body, _ = signed_put()
+        try:
+            v.verify("PUT", target, headers, body, now=T)
+        except E.LookupFailedError as e:
+            return e
+
+    for answer in (long_secret, (SECRET, long_secret), (long_secret, TOKEN, 1)):
+        e = attempt(sigv4rs.Verifier("us-east-1", "s3", lambda k, a=answer: a, s3=True))
+        assert e.__cause__ is not None
+        text = "".join(traceback.TracebackException(type(e), e, e.__traceback__, capture_locals=True).format())
+        assert "is too long" in text or "-tuple" in text
+        assert "L0ngSecret" not in text and SECRET not in text
