@@ -80,8 +80,9 @@ class VerifyResult:
 
 
 def _text(arr, n):
+    # string_at: slicing a ctypes array would build a list of ints.
     # surrogateescape: the same str the lookup was given for the same bytes.
-    return bytes(arr[:n]).decode("utf-8", "surrogateescape")
+    return ctypes.string_at(ctypes.addressof(arr), min(n, len(arr))).decode("utf-8", "surrogateescape")
 
 
 def _result(res, creq=None):
