@@ -392,9 +392,10 @@ pub const SIGV4RS_BODY_VERIFIER_SIZE: usize = 1024;
 #[repr(C)]
 pub struct sigv4rs_body_verifier {
     /// Private.
-    pub _opaque: [u64; SIGV4RS_BODY_VERIFIER_SIZE / 8],
+    pub _opaque: [u64; 128],
 }
 
+const _: () = assert!(core::mem::size_of::<sigv4rs_body_verifier>() == SIGV4RS_BODY_VERIFIER_SIZE);
 const _: () = assert!(core::mem::size_of::<BodyVerifier>() <= SIGV4RS_BODY_VERIFIER_SIZE);
 const _: () = assert!(core::mem::align_of::<BodyVerifier>() <= 8);
 
