@@ -283,3 +283,33 @@ def test_every_single_byte_change_and_cut_is_refused(summary):
             cut += 1
     summary("python body verifier: %d/%d single-byte changes and %d/%d cuts refused (3 stream modes)"
             % (changed, changed, cut, cut))
+
+
+def test_aws_documentation_chunked_upload():
+    """The AWS S3 documentation's chunked upload, literal bytes (headers,
+    seed and chunk signatures as the documentation prints them)."""
+    sigs = ["ad80c730a21e5b8d04586a2213dd63b9a0e99e0e2307b0ade35a65485a288648",
+            "0055627c9e194cb4542bae2aa5492e3c1575bbb81b612b7d234b86a503ef5497",
+            "b6c6ea8a5354eaf15b3cb7646744f4275b71ea724fed81ceb9323e279d449df9"]
+    wire = (b"10000;chunk-signature=" + sigs[0].encode() + b"\r\n" + b"a" * 65536
+            + b"\r\n400;chunk-signature=" + sigs[1].encode() + b"\r\n" + b"a" * 1024
+            + b"\r\n0;chunk-signature=" + sigs[2].encode() + b"\r\n\r\n")
+    headers = [
+        ("Host", "s3.amazonaws.com"), ("x-amz-date", "20130524T000000Z"),
+        ("x-amz-storage-class", "REDUCED_REDUNDANCY"),
+        ("Authorization", "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request, "
+                          "SignedHeaders=content-encoding;content-length;host;x-amz-content-sha256;x-amz-date;"
+                          "x-amz-decoded-content-length;x-amz-storage-class, "
+                          "Signature=4f232c4386841ef735655705268965c44a0e4690baa4adea153f7db9fa80a0a9"),
+        ("x-amz-content-sha256", "STREAMING-AWS4-HMAC-SHA256-PAYLOAD"), ("Content-Encoding", "aws-chunked"),
+        ("x-amz-decoded-content-length", "66560"), ("Content-Length", "66824"),
+    ]
+    v = sigv4rs.Verifier("us-east-1", "s3", {"AKIAIOSFODNN7EXAMPLE": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"},
+                         s3=True)
+    now = 1369353600
+    body = v.begin("PUT", "/examplebucket/chunkObject.txt", headers, now=now)
+    assert feed(body, wire, random.Random(9)) == b"a" * 66560
+    j = wire.index(sigs[1].encode())
+    changed = wire[:j] + (b"1" if wire[j:j + 1] != b"1" else b"2") + wire[j + 1:]
+    with pytest.raises(E.ChunkSignatureMismatchError):
+        feed(v.begin("PUT", "/examplebucket/chunkObject.txt", headers, now=now), changed, random.Random(9))
