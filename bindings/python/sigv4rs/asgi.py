@@ -71,6 +71,10 @@ class VerifyMiddleware:
             return
         method, target, headers = request_from_scope(scope)
         now = self.clock() if self.clock is not None else None
+        declared = [v for n, v in headers if n.lower() == b"content-length"]
+        if declared and declared[0].strip().isdigit() and int(declared[0]) > self.max_body:
+            await _respond(send, 413, "EntityTooLarge", "the body is longer than allowed")
+            return
         spool = tempfile.SpooledTemporaryFile(max_size=self.spool_limit)
         try:
             try:

@@ -126,3 +126,23 @@ def test_other_service_and_lifespan_pass_through():
 
     asyncio.run(middleware(lifespan_app)({"type": "lifespan"}, None, None))
     assert seen == ["lifespan"]
+
+
+def test_body_limit():
+    data = random.Random(7).randbytes(CHUNK + 10)
+    target, headers, wire = streamed(data, "signed", None)
+    v = sigv4rs.Verifier("us-east-1", "s3", {AKID: SECRET}, s3=True)
+    for limit, want in ((len(wire) - 1, 413), (len(wire), 200)):
+        app = App()
+        mw = sigv4rs.asgi.VerifyMiddleware(app, v, clock=lambda: T, max_body=limit)
+        assert run(mw, scope_for("PUT", target, headers), wire)[0] == want
+        assert len(app.calls) == (want == 200)
+    # Without a Content-Length the bytes received are counted.
+    with sigv4rs.Signer(AKID, SECRET, "us-east-1", "s3", s3=True) as s:
+        out = s.sign("PUT", "https://%s/bucket/k" % HOST, unsigned_payload=True, time=T)
+    headers = [("Host", HOST)] + list(out.items())
+    for limit, want in ((99, 413), (100, 200)):
+        app = App()
+        mw = sigv4rs.asgi.VerifyMiddleware(app, v, clock=lambda: T, max_body=limit)
+        assert run(mw, scope_for("PUT", "/bucket/k", headers), b"x" * 100, seed=3)[0] == want
+        assert [b for _, b in app.calls] == ([b"x" * 100] if want == 200 else [])
