@@ -295,3 +295,20 @@ def test_through_wsgiref_on_loopback():
 def test_middleware_needs_a_verifier():
     with pytest.raises(E.ArgumentTypeError):
         sigv4rs.wsgi.VerifyMiddleware(App(), {AKID: SECRET})
+
+
+def test_chunked_transfer_needs_a_terminated_input():
+    with signer() as s:
+        out = s.sign("PUT", "https://%s/bucket/k" % HOST, unsigned_payload=True, time=T)
+    headers = [("Host", HOST), ("Transfer-Encoding", "chunked")] + list(out.items())
+    for limit, terminated, want in ((100, True, 200), (99, True, 413), (100, False, 411)):
+        app = App()
+        env = environ_for("PUT", "/bucket/k", headers, b"y" * 100)
+        if terminated:
+            env["wsgi.input_terminated"] = True
+        status, _, out_body = call(middleware(app, max_body=limit), env)
+        assert status == want
+        assert [b for _, b in app.calls] == ([b"y" * 100] if want == 200 else [])
+        if want == 200:
+            assert app.calls[0][0]["CONTENT_LENGTH"] == "100"
+            assert "HTTP_TRANSFER_ENCODING" not in app.calls[0][0]
