@@ -2,6 +2,7 @@
 """aws-chunked uploads signed by foreign signers (README.md, "aws-chunked").
 
     python chunked_gen.py awscrt|botocore COUNT SEED > chunked-SIGNER.jsonl
+    python chunked_gen.py cases COUNT SEED > chunked-cases.jsonl   (gosdk's inputs)
 
 Needs the venv (target/pyvenv: botocore, awscrt). One PUT a line: the seed
 request's headers, the encoded body, and the object's SHA-256.
@@ -235,7 +236,10 @@ def main():
     out = sys.stdout
     for i in range(count):
         c = case(rng, i)
-        if signer == "awscrt":
+        if signer == "cases":
+            c = dict(c, object_hex=c.pop("object").hex())
+            out.write(json.dumps(c) + "\n")
+        elif signer == "awscrt":
             mode = [SIGNED, SIGNED_TRAILER][i % 2]
             out.write(json.dumps(awscrt_line(c, mode)) + "\n")
         else:
