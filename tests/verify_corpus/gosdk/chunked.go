@@ -29,6 +29,8 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go/middleware"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
 type chunkedInput struct {
@@ -167,6 +169,20 @@ func (f fixedTime) SignHTTP(ctx context.Context, c aws.Credentials, r *http.Requ
 	return f.s.SignHTTP(ctx, c, r, payloadHash, service, region, f.t, optFns...)
 }
 
+// fixedInvocationID replaces the SDK's random (and signed)
+// amz-sdk-invocation-id, so that the corpus is the same on every run.
+func fixedInvocationID(id int) func(*middleware.Stack) error {
+	return func(s *middleware.Stack) error {
+		return s.Build.Add(middleware.BuildMiddlewareFunc("fixedInvocationID",
+			func(ctx context.Context, in middleware.BuildInput, next middleware.BuildHandler) (middleware.BuildOutput, middleware.Metadata, error) {
+				if r, ok := in.Request.(*smithyhttp.Request); ok {
+					r.Header.Set("Amz-Sdk-Invocation-Id", fmt.Sprintf("00000000-0000-4000-8000-%012d", id))
+				}
+				return next.HandleBuild(ctx, in)
+			}), middleware.After)
+	}
+}
+
 // unseekable hides the reader's Seek: the SDK then streams it aws-chunked.
 type unseekable struct{ io.Reader }
 
@@ -185,6 +201,7 @@ func unsignedTrailer(in *chunkedInput, obj []byte) (*chunkedLine, error) {
 		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) { return in.creds(), nil }),
 		HTTPClient:  got,
 		Retryer:     aws.NopRetryer{},
+		APIOptions:  []func(*middleware.Stack) error{fixedInvocationID(in.ID)},
 		HTTPSignerV4: fixedTime{
 			v4.NewSigner(func(o *v4.SignerOptions) { o.DisableURIPathEscaping = true }),
 			time.Unix(in.Time, 0).UTC(),
