@@ -8,11 +8,11 @@ Needs the venv (target/pyvenv: botocore, awscrt). One PUT a line: the seed
 request's headers, the encoded body, and the object's SHA-256.
 
 - awscrt: the seed request signed by aws-c-auth (awscrt.auth.aws_sign_request,
-  signed_body_value STREAMING-AWS4-HMAC-SHA256-PAYLOAD[-TRAILER]). awscrt
-  0.38.1's Python exposes no chunk or trailer signing (AwsSignatureType has
-  only HTTP_REQUEST_HEADERS/QUERY_PARAMS, and aws_signable_new_chunk is not in
-  _awscrt.abi3.so), so the chunk and trailer signatures are computed here
-  with hmac/hashlib from the AWS documentation's string to sign.
+  signed_body_value STREAMING-AWS4-HMAC-SHA256-PAYLOAD[-TRAILER]); every chunk
+  and the trailer signed by aws-c-auth too (awscrt_chunk.py: awscrt 0.38.1's
+  Python does not expose that signing, so it is called by address). Each
+  signature is also computed with hmac/hashlib from the AWS documentation's
+  string to sign: a disagreement stops the generator.
 - botocore: STREAMING-UNSIGNED-PAYLOAD-TRAILER as botocore sends it: the
   headers from httpchecksum._apply_request_trailer_checksum, the body from its
   AwsChunkedWrapper (with its checksum trailer), the seed signed by
@@ -136,6 +136,16 @@ def signing_key(secret, day, region, service):
     return k
 
 
+_crt = []
+
+
+def crt_signer():
+    if not _crt:
+        import awscrt_chunk
+        _crt.append(awscrt_chunk.Crt())
+    return _crt[0]
+
+
 def awscrt_line(c, mode):
     from awscrt import auth, http
 
@@ -176,17 +186,28 @@ def awscrt_line(c, mode):
     scope = "%s/%s/s3/aws4_request" % (date[:8], c["region"])
     key = signing_key(c["secret_access_key"], date[:8], c["region"], "s3")
     empty = hashlib.sha256(b"").hexdigest()
+    crt, ccreds = crt_signer(), auth.AwsCredentials(
+        c["access_key_id"], c["secret_access_key"], c["session_token"])
+
+    def agree(crt_sig, doc_sig):
+        if crt_sig != doc_sig:
+            sys.exit("chunked_gen: id %d: aws-c-auth %s, AWS docs %s" % (c["id"], crt_sig, doc_sig))
+        return crt_sig
+
     out = io.BytesIO()
     for piece in chunks_of(data, size) + [b""]:
-        prev = chain(key, date, scope, prev, "AWS4-HMAC-SHA256-PAYLOAD",
-                     empty + "\n" + hashlib.sha256(piece).hexdigest())
+        doc = chain(key, date, scope, prev, "AWS4-HMAC-SHA256-PAYLOAD",
+                    empty + "\n" + hashlib.sha256(piece).hexdigest())
+        prev = agree(crt.sign_link(2, ccreds, c["region"], "s3", t, prev, payload=piece), doc)
         out.write(b"%x;chunk-signature=%s\r\n" % (len(piece), prev.encode()))
         if piece:
             out.write(piece + b"\r\n")
     if checksum:
-        trailer = "x-amz-checksum-%s:%s" % (checksum, checksum_b64(checksum, data))
-        sig = chain(key, date, scope, prev, "AWS4-HMAC-SHA256-TRAILER",
+        name, value = "x-amz-checksum-" + checksum, checksum_b64(checksum, data)
+        trailer = "%s:%s" % (name, value)
+        doc = chain(key, date, scope, prev, "AWS4-HMAC-SHA256-TRAILER",
                     hashlib.sha256((trailer + "\n").encode()).hexdigest())
+        sig = agree(crt.sign_link(6, ccreds, c["region"], "s3", t, prev, trailers=[(name, value)]), doc)
         out.write(("%s\r\nx-amz-trailer-signature:%s\r\n" % (trailer, sig)).encode())
     out.write(b"\r\n")
     body = out.getvalue()
