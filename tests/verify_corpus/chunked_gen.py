@@ -29,6 +29,8 @@ import random
 import sys
 import zlib
 
+sys.dont_write_bytecode = True  # awscrt_chunk is imported from the source tree
+
 SIGNED = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD"
 SIGNED_TRAILER = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER"
 UNSIGNED_TRAILER = "STREAMING-UNSIGNED-PAYLOAD-TRAILER"
