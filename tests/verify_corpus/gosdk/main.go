@@ -4,6 +4,7 @@
 //
 //	gosdk gen COUNT_PER_FORM < cases.jsonl > gosdk.jsonl
 //	gosdk resign < other.jsonl   (one JSON summary line on stdout)
+//	gosdk chunked < chunked-cases.jsonl > chunked-gosdk.jsonl   (chunked.go)
 //
 // S3-style inputs are signed with DisableURIPathEscaping and an
 // X-Amz-Content-Sha256 header (header form; the payload's SHA-256 or
@@ -380,8 +381,10 @@ func main() {
 		}
 	case len(os.Args) == 2 && os.Args[1] == "resign":
 		err = resignAll()
+	case len(os.Args) == 2 && os.Args[1] == "chunked":
+		err = chunkedGen()
 	default:
-		err = fmt.Errorf("usage: gosdk gen COUNT_PER_FORM < cases | gosdk resign < corpus")
+		err = fmt.Errorf("usage: gosdk gen COUNT_PER_FORM < cases | gosdk resign < corpus | gosdk chunked < chunked-cases")
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "gosdk:", err)
