@@ -86,6 +86,27 @@ class VerifierTest < Minitest::Test
     assert_refused(:SIGNATURE_MISMATCH) { @v.verify(**h.to_h, body: 'x', now: T) }
   end
 
+  # Another signer: Ruby's aws-sigv4 (header form and presigned).
+  def test_signed_by_aws_sigv4
+    require 'aws-sigv4'
+    aws = Aws::Sigv4::Signer.new(service: 'execute-api', region: 'us-east-1', access_key_id: AKID,
+                                 secret_access_key: SECRET, session_token: nil)
+    v = verifier(s3: false, service: 'execute-api')
+    url = 'https://api.example.com/prod/a-b/c?z=1&a=%2F'
+    # aws-sigv4 takes its time from X-Amz-Date when given.
+    sent = { 'content-type' => 'text/plain', 'x-amz-date' => Time.at(T).utc.strftime('%Y%m%dT%H%M%SZ') }
+    sig = aws.sign_request(http_method: 'POST', url: url, headers: sent, body: 'hi')
+    heads = sent.merge(sig.headers).to_a # host included
+    assert_equal :header, v.verify(method: 'POST', url: target_of(url), headers: heads, body: 'hi', now: T).form
+    assert_refused(:PAYLOAD_MISMATCH) do
+      v.verify(method: 'POST', url: target_of(url), headers: heads, body: 'ho', now: T)
+    end
+    pre = aws.presign_url(http_method: 'GET', url: url, expires_in: 60, time: Time.at(T),
+                          body_digest: Digest::SHA256.hexdigest(''))
+    got = v.verify(method: 'GET', url: target_of(pre.to_s), headers: [%w[host api.example.com]], body: '', now: T)
+    assert_equal [:query, 60], [got.form, got.expires]
+  end
+
   def test_tampered_copies_are_refused
     r = signed(@s, headers: { 'x-amz-meta-a' => 'one' })
     cases = {

@@ -62,20 +62,23 @@ module Sigv4rs
       private_constant :READ_SIZE, :CODES, :SKIP_HEADERS, :ABSOLUTE
 
       # `memory_limit`: bodies longer are kept in a Tempfile. `max_body`:
-      # the longest body accepted (413 beyond). Other options and the block
-      # make the Verifier when `verifier` is not given.
-      def initialize(app, verifier: nil, memory_limit: 1 << 20, max_body: 1 << 30, **opts, &lookup)
+      # the longest body accepted (413 beyond). `clock`: the server's time
+      # (a callable returning a Time). Other options and the block make the
+      # Verifier when `verifier` is not given.
+      def initialize(app, verifier: nil, memory_limit: 1 << 20, max_body: 1 << 30, clock: Time.method(:now), **opts,
+                     &lookup)
         @app = app
         @verifier = verifier || Verifier.new(**opts, &lookup)
         raise ArgumentError, 'give verifier: or the Verifier options, not both' if verifier && (lookup || opts.any?)
 
         @memory_limit = memory_limit
         @max_body = max_body
+        @clock = clock
       end
 
       def call(env)
         method, target, headers = Verify.request(env)
-        now = Time.now
+        now = @clock.call
         begin
           body, result = verified_body(env, method, target, headers, now)
         rescue VerificationError => e
