@@ -192,13 +192,13 @@ class RackVerifyTest < Minitest::Test
     http = Net::HTTP.new('127.0.0.1', port)
     s = Sigv4rs::Signer.new(access_key_id: AKID, secret_access_key: SECRET, region: 'us-east-1', service: 's3',
                             s3: true)
-    req = Net::HTTP::Put.new(URI(url))
+    req = Net::HTTP::Put.new(URI(url), 'Content-Type' => 'text/plain')
     req.body = 'real bytes'
     s.sign_net_http!(req, URI(url))
     resp = http.request(req)
     assert_equal ['200', 'ok'], [resp.code, resp.body]
     assert_equal 'real bytes', @app.calls.pop[:body]
-    req2 = Net::HTTP::Put.new(URI(url))
+    req2 = Net::HTTP::Put.new(URI(url), 'Content-Type' => 'text/plain')
     req2.body = 'real bytez'
     s.sign_net_http!(req2, URI(url))
     req2.body = 'real bytes!'

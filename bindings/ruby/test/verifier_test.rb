@@ -206,6 +206,33 @@ class VerifierTest < Minitest::Test
     refute_includes @v.instance_variables.map { |iv| @v.instance_variable_get(iv).inspect }.join, SECRET
   end
 
+  # One Verifier shared by threads: each call's lookup and its failure
+  # stay with that call.
+  def test_threads_share_a_verifier
+    good = signed(@s)
+    bad = signed(signer(secret: 'x'))
+    calls = Queue.new
+    v = Sigv4rs::Verifier.new(region: 'us-east-1', service: 's3', s3: true) do |id|
+      calls << id
+      Thread.pass
+      raise 'flaky store' if Thread.current[:fail]
+
+      KEYS[id]
+    end
+    got = Array.new(4) do |i|
+      Thread.new do
+        Thread.current[:fail] = i == 3
+        Array.new(50) do |k|
+          v.verify(**(k.even? ? good : bad).to_h, now: T).form
+        rescue Sigv4rs::VerificationError => e
+          e.status_name
+        end.tally
+      end
+    end.map(&:value)
+    assert_equal [{ header: 25, SIGNATURE_MISMATCH: 25 }] * 3 + [{ LOOKUP_FAILED: 50 }], got
+    assert_equal 200, calls.size
+  end
+
   def test_argument_errors
     assert_raises(ArgumentError) { Sigv4rs::Verifier.new(region: 'us-east-1', service: 's3') }
     assert_raises(ArgumentError) { verifier(skip: [:nope]) }

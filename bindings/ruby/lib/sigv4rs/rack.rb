@@ -99,13 +99,19 @@ module Sigv4rs
         env.each do |k, v|
           next unless k.start_with?('HTTP_') && !SKIP_HEADERS.include?(k) && v.is_a?(String)
 
-          headers << [k[5..].tr('_', '-').downcase, v]
+          headers << [k[5..].tr('_', '-').downcase, raw(v)]
         end
         ct = env['CONTENT_TYPE']
         cl = env['CONTENT_LENGTH']
-        headers << ['content-type', ct] if ct.is_a?(String)
-        headers << ['content-length', cl] if cl.is_a?(String) && !cl.empty?
-        [env['REQUEST_METHOD'].to_s, target(env), headers]
+        headers << ['content-type', raw(ct)] if ct.is_a?(String)
+        headers << ['content-length', raw(cl)] if cl.is_a?(String) && !cl.empty?
+        [env['REQUEST_METHOD'].to_s, raw(target(env)), headers]
+      end
+
+      # The bytes as received: a server may tag them UTF-8 when they are
+      # not; the library judges them.
+      def self.raw(s)
+        s.ascii_only? ? s : s.b
       end
 
       # The request target as received: REQUEST_URI (an absolute form
@@ -162,7 +168,10 @@ module Sigv4rs
           bv = @verifier.begin(method: method, url: target, headers: headers, now: now)
         rescue PayloadRequiredError
           hasher = PayloadHasher.new
-          body = read_body(input) { |s| hasher.update(s) }
+          body = read_body(input) do |s|
+            hasher.update(s)
+            s
+          end
           ok = false
           begin
             result = @verifier.verify(method: method, url: target, headers: headers, body_sha256: hasher.hexdigest,

@@ -350,8 +350,16 @@ module Sigv4rs
       @len = ::FFI::MemoryPointer.new(:size_t)
       @received = @decoded = 0
       @done = false
+      # A body never finished: its state (the signing key) is zeroed
+      # before the memory is freed.
+      ObjectSpace.define_finalizer(self, BodyVerifier.wiper(state))
     end
     private_class_method :new
+
+    # The finalizer (holds the state, not the BodyVerifier).
+    def self.wiper(state)
+      proc { state.clear }
+    end
 
     # The payload in `chunk` (a String, any split of the body); raises
     # VerificationError on a bad chunk, signature or length (then every
