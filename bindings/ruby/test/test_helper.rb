@@ -15,7 +15,7 @@ module Summary
     server_rules: 'ruby server rules (issue 10: + is a space, host lower-case, escaped dots): %d/9 tests passed',
     differences: 'ruby named differences from aws-sigv4: %d/16 shown (test/differences_test.rb)',
     errors: 'ruby errors: %d/14 error-path tests passed',
-    verifier: 'ruby verify: %d/15 Verifier#verify tests passed (signed by the binding and by aws-sigv4, tampered copies refused)',
+    verifier: 'ruby verify: %d/16 Verifier#verify tests passed (signed by the binding and by aws-sigv4, tampered copies refused)',
     body_verifier: 'ruby body verify: %d/8 Verifier#begin tests passed (plain, presigned, aws-chunked in 3 modes)',
     rack: 'ruby rack middleware: %d/10 tests passed (hand-built envs, one request through WEBrick)'
   }.freeze

@@ -177,13 +177,18 @@ class VerifierTest < Minitest::Test
     e = assert_refused(:LOOKUP_FAILED) { raising.verify(**r.to_h, now: T) }
     assert_same boom, e.cause
     refute_includes e.message, SECRET
-    # Non-local exits and bad answers: refused, nothing unwinds through C.
+    # A throw goes on to its catch once C has returned (no unwinding
+    # through the library); the verifier still works afterwards.
+    v = Sigv4rs::Verifier.new(region: 'us-east-1', service: 's3', s3: true) { |id| id == 'x' ? SECRET : throw(:out, :escaped) }
     thrown = catch(:out) do
-      v = Sigv4rs::Verifier.new(region: 'us-east-1', service: 's3', s3: true) { throw :out, :escaped }
-      assert_refused(:LOOKUP_FAILED) { v.verify(**r.to_h, now: T) }
+      v.verify(**r.to_h, now: T)
       :stayed
     end
-    assert_equal :stayed, thrown
+    assert_equal :escaped, thrown
+    assert_refused(:SIGNATURE_MISMATCH) { Sigv4rs::Verifier.new(region: 'us-east-1', service: 's3', s3: true) { 'x' }.verify(**r.to_h, now: T) }
+    # A `break` out of the lookup block and bad answers: refused.
+    brk = Sigv4rs::Verifier.new(region: 'us-east-1', service: 's3', s3: true) { break }
+    assert_instance_of LocalJumpError, assert_refused(:LOOKUP_FAILED) { brk.verify(**r.to_h, now: T) }.cause
     [42, ['a' * 129], [SECRET, 't' * (Sigv4rs::FFI::MAX_SESSION_TOKEN_LEN + 1)], '', [SECRET, 'x', 'y']].each do |bad|
       v = Sigv4rs::Verifier.new(region: 'us-east-1', service: 's3', s3: true, lookup: ->(_) { bad })
       assert_refused(:LOOKUP_FAILED) { v.verify(**r.to_h, now: T) }
@@ -193,6 +198,15 @@ class VerifierTest < Minitest::Test
     Sigv4rs::Verifier.new(region: 'us-east-1', service: 's3', s3: true) { |id| seen << id; SECRET }
                      .verify(**r.to_h, now: T)
     assert_equal [AKID], seen
+  end
+
+  # A Timeout around #verify still ends a slow lookup, and is the Timeout's
+  # error (not a refusal); the library's frames are left normally.
+  def test_timeout_around_a_slow_lookup
+    require 'timeout'
+    slow = Sigv4rs::Verifier.new(region: 'us-east-1', service: 's3', s3: true) { sleep 30 }
+    assert_raises(Timeout::Error) { Timeout.timeout(0.1) { slow.verify(**signed(@s).to_h, now: T) } }
+    assert_equal :header, @v.verify(**signed(@s).to_h, now: T).form
   end
 
   def test_secret_never_shown

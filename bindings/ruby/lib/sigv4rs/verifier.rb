@@ -22,9 +22,11 @@ module Sigv4rs
   #
   # The lookup (a block, or `lookup:` anything with #call) returns the
   # secret, [secret, token] or nil; it runs inside the library call on the
-  # calling thread. Whatever it raises (or a non-local exit) makes the
+  # calling thread (in a Fiber of its own, with copies of the caller's
+  # fiber-local variables). Whatever it raises makes the
   # verification fail with LookupFailedError, whose #cause is the exception;
-  # it never unwinds through C.
+  # nothing unwinds through C. A `throw`, Ctrl-C, `exit` or a Timeout
+  # around the call go on once the library call has returned.
   #
   # `skip:` turns policy checks off: :clock_skew, :expiry, :region,
   # :service, :unsigned_headers, :payload_hash. `max_skew:` seconds (1 ..
@@ -187,7 +189,12 @@ module Sigv4rs
 
       state&.clear
       err = call[:error]
-      raise err if err && Signer.control_flow?(err) # Ctrl-C, a Timeout around the call, exit
+      if err && Signer.control_flow?(err)
+        # Meant for the code around the call (a throw, Ctrl-C, a Timeout,
+        # exit): it goes on now that C has returned.
+        throw err.tag, err.value if err.is_a?(UncaughtThrowError)
+        raise err
+      end
       raise Verifier.error(st, result, err && 'the lookup raised'), cause: err
     end
 
@@ -230,7 +237,11 @@ module Sigv4rs
     # it works) and copies what it gives into the library's buffers.
     def lookup_into(akid, secret, secret_cap, secret_len, token, token_cap, token_len)
       akid.force_encoding(Encoding::UTF_8) # key ids are ASCII; the library checked the scope
-      got = Thread.handle_interrupt(ANY_INTERRUPT) { @lookup.call(akid) }
+      ok, got = ask(akid)
+      unless ok
+        lookup_failed(got) # not raised here: Timeout 0.2's error would throw past C
+        return FFI::STATUS_LOOKUP_FAILED
+      end
       return FFI::STATUS_UNKNOWN_ACCESS_KEY if got.nil?
 
       s, t = got.is_a?(Array) ? got : [got, nil]
@@ -250,6 +261,25 @@ module Sigv4rs
         token_len.put(SIZE_T, 0, t.bytesize)
       end
       FFI::STATUS_OK
+    end
+
+    # [true, what the lookup returned] or [false, what it raised]. It runs
+    # in a Fiber of its own: a `throw` (Timeout 0.2's way out, or the
+    # caller's own) cannot cross a Fiber, so it becomes an
+    # UncaughtThrowError there instead of unwinding into the library's
+    # frames; the exception is returned, not raised (a Timeout 0.2 error
+    # raised again on this fiber would throw). Blocking: no Fiber scheduler
+    # switches away while C waits. The caller's fiber-local variables
+    # (Thread#[]) are copied in.
+    def ask(akid)
+      t = Thread.current
+      locals = t.keys.map { |k| [k, t[k]] }
+      Fiber.new(blocking: true) do
+        locals.each { |k, v| t[k] = v }
+        [true, Thread.handle_interrupt(ANY_INTERRUPT) { @lookup.call(akid) }]
+      rescue Exception => e # rubocop:disable Lint/RescueException: nothing may reach C
+        [false, e]
+      end.resume
     end
 
     # The request (sigv4rs_request, headers, strings) in one allocation. A
