@@ -140,7 +140,8 @@ enum sigv4rs_status
   // A streamed chunk is empty, is not the chunk size (only the last may be
   // shorter), or goes beyond the declared length.
   SIGV4RS_STATUS_INVALID_CHUNK_SIZE = 150,
-  // `sigv4rs_chunked_finish` before all declared bytes were signed.
+  // `sigv4rs_chunked_finish` before all declared bytes were signed;
+  // `sigv4rs_body_verifier_finish` before the body's end arrived.
   SIGV4RS_STATUS_INCOMPLETE_PAYLOAD = 151,
   // `sigv4rs_chain_resolve`: no source of the chain had credentials
   // (no variables, no keys or settings in the profile, no container
@@ -222,8 +223,9 @@ enum sigv4rs_status
   // digits, `UNSIGNED-PAYLOAD` or `STREAMING-*`, or repeated.
   SIGV4RS_STATUS_INVALID_CONTENT_SHA256 = 219,
   // `sigv4rs_verify`: an aws-chunked body (`x-amz-content-sha256:
-  // STREAMING-*`): its chunk signatures are not verified by this
-  // version, so the request is refused.
+  // STREAMING-*`) given to `sigv4rs_verify` (use
+  // `sigv4rs_body_verifier_begin`), or a streaming mode the body verifier
+  // does not check (SigV4a's).
   SIGV4RS_STATUS_STREAMING_UNSUPPORTED = 220,
   // `sigv4rs_verify`: the session token is missing, differs from the one
   // the lookup returned, is repeated, or is given for a key that has
@@ -238,6 +240,27 @@ enum sigv4rs_status
   // `sigv4rs_verify`: the signature is not the one computed for this
   // request with the access key's secret.
   SIGV4RS_STATUS_SIGNATURE_MISMATCH = 224,
+  // Body verifier: the aws-chunked framing is broken (a chunk size line,
+  // its `chunk-signature` extension, the CRLF after a chunk's data, or
+  // bytes after the end of the body).
+  SIGV4RS_STATUS_MALFORMED_CHUNK = 225,
+  // Body verifier: a signed aws-chunked chunk other than the last is
+  // under 8 KiB, which S3 refuses.
+  SIGV4RS_STATUS_CHUNK_TOO_SMALL = 226,
+  // Body verifier: a chunk's or the trailer's signature is not the one
+  // computed (data, order or signature changed).
+  SIGV4RS_STATUS_CHUNK_SIGNATURE_MISMATCH = 227,
+  // `x-amz-trailer` missing, repeated or not a known checksum in a
+  // trailer mode, or present without one; or (body verifier) a trailer
+  // line other than that checksum and `x-amz-trailer-signature`,
+  // repeated, missing or out of order.
+  SIGV4RS_STATUS_MALFORMED_TRAILER = 228,
+  // Body verifier: the trailer's checksum is not the body's.
+  SIGV4RS_STATUS_CHECKSUM_MISMATCH = 229,
+  // `x-amz-decoded-content-length` missing, repeated or not a number in
+  // an aws-chunked request, or (body verifier) the chunks add up to
+  // another length.
+  SIGV4RS_STATUS_DECODED_LENGTH_MISMATCH = 230,
   // A bug: the library panicked. The call had no effect.
   SIGV4RS_STATUS_PANIC = 900,
 };
@@ -456,6 +479,9 @@ typedef uint32_t sigv4rs_status;
 // `sigv4rs_verify_result.form`: a presigned query.
 #define SIGV4RS_VERIFY_FORM_QUERY 2
 
+// Bytes of a `sigv4rs_body_verifier`.
+#define SIGV4RS_BODY_VERIFIER_SIZE 1024
+
 // Where a signature goes (values of the `auth` argument of the debug
 // outputs).
 enum sigv4rs_auth
@@ -597,6 +623,12 @@ typedef enum sigv4rs_checksum sigv4rs_checksum;
 typedef uint32_t sigv4rs_checksum;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
+
+// Caller-owned state of one request body being verified (no heap), set
+// up by `sigv4rs_body_verifier_begin`, spent by
+// `sigv4rs_body_verifier_finish`. Not for concurrent use; do not copy it
+// while in use.
+typedef struct sigv4rs_body_verifier sigv4rs_body_verifier;
 
 #if defined(SIGV4RS_STD)
 // The default credential chain (heap, hosted builds only). Resolves with
@@ -1496,6 +1528,71 @@ sigv4rs_status sigv4rs_verify(const sigv4rs_verifier_config *config,
                               sigv4rs_verify_result *result,
                               uint8_t *canonical_request,
                               size_t canonical_request_cap);
+
+// Verifies a received request as `sigv4rs_verify` does, for a server that
+// has its headers and reads the body after: the request's payload fields
+// are not read. On OK, `*body` is ready for the body: pass every byte of
+// it as received to `sigv4rs_body_verifier_update`, then call
+// `sigv4rs_body_verifier_finish`. What the body must be comes from the
+// signed `x-amz-content-sha256`: 64 hex digits, a body with that SHA-256
+// (unless `SIGV4RS_VERIFY_SKIP_PAYLOAD_HASH`); `UNSIGNED-PAYLOAD` (or none
+// on an S3 presigned request), any body, passed through;
+// `STREAMING-AWS4-HMAC-SHA256-PAYLOAD`, `...-PAYLOAD-TRAILER` or
+// `STREAMING-UNSIGNED-PAYLOAD-TRAILER`, an aws-chunked body of
+// `x-amz-decoded-content-length` bytes, decoded in place, with every
+// chunk signature, the trailer's signature and its checksum (the one
+// `x-amz-trailer` names) checked. A request whose canonical request holds
+// the body's hash without that header (services other than S3) gets
+// PAYLOAD_REQUIRED: verify it with `sigv4rs_verify` and the whole body.
+//
+// `*result`, `canonical_request`: as for `sigv4rs_verify`. On error
+// `*body` is left not started (its later calls: NOT_INITIALIZED).
+//
+// Statuses: those of `sigv4rs_verify` (NULL_ARGUMENT also for `body`),
+// except that STREAMING_UNSUPPORTED is only for SigV4a's streaming modes
+// and other `STREAMING-*` values; plus MALFORMED_TRAILER (`x-amz-trailer`
+// missing, repeated or not a known checksum in a trailer mode, present in
+// the other) and DECODED_LENGTH_MISMATCH (`x-amz-decoded-content-length`
+// missing, repeated or not a number, in an aws-chunked request).
+sigv4rs_status sigv4rs_body_verifier_begin(const sigv4rs_verifier_config *config,
+                                           const sigv4rs_request *request_,
+                                           int64_t unix_time,
+                                           sigv4rs_verify_result *result,
+                                           uint8_t *canonical_request,
+                                           size_t canonical_request_cap,
+                                           sigv4rs_body_verifier *body);
+
+// Takes the next `len` bytes of the body as received (split anywhere)
+// and decodes them in place: on OK, the first `*decoded_len` bytes of
+// `data` are payload (aws-chunked framing removed; any other body is left
+// as it is, `*decoded_len` = `len`). Payload is authenticated only when
+// `sigv4rs_body_verifier_finish` returns OK: keep nothing before that.
+// On error `*decoded_len` is 0, `data` holds unspecified bytes, and the
+// state is failed: every later call returns the same status.
+//
+// Statuses: OK; NULL_ARGUMENT (`body` or `decoded_len` is `NULL`, or
+// `data` is `NULL` with a length); INVALID_ARGUMENT (`len` over
+// `PTRDIFF_MAX`);
+// NOT_INITIALIZED (no successful `_begin`, or after `_finish`);
+// MALFORMED_CHUNK, CHUNK_TOO_SMALL, CHUNK_SIGNATURE_MISMATCH,
+// MALFORMED_TRAILER, CHECKSUM_MISMATCH, DECODED_LENGTH_MISMATCH; PANIC.
+sigv4rs_status sigv4rs_body_verifier_update(sigv4rs_body_verifier *body,
+                                            uint8_t *data,
+                                            size_t len,
+                                            size_t *decoded_len);
+
+// The body has ended: OK when all of it arrived and was verified (the
+// SHA-256 it was signed with; aws-chunked: the final chunk, the trailer
+// and its signature and checksum). The state is spent (its key zeroed)
+// whatever the status.
+//
+// Statuses: OK; NULL_ARGUMENT; NOT_INITIALIZED (no successful `_begin`,
+// or again after `_finish`); INCOMPLETE_PAYLOAD (the body ended early);
+// PAYLOAD_MISMATCH (the body's hash is not `x-amz-content-sha256`);
+// an earlier `_update`'s failure, again (MALFORMED_CHUNK, CHUNK_TOO_SMALL,
+// CHUNK_SIGNATURE_MISMATCH, MALFORMED_TRAILER, CHECKSUM_MISMATCH,
+// DECODED_LENGTH_MISMATCH); PANIC.
+sigv4rs_status sigv4rs_body_verifier_finish(sigv4rs_body_verifier *body);
 
 // The library version as a static NUL-terminated string, e.g. "0.1.0".
 // Compare with the `SIGV4RS_VERSION_*` macros of the header you compiled

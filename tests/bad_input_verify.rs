@@ -1,7 +1,8 @@
 //! Bad input, `verify` family: `sigv4rs_verify` (see `tests/common/matrix.rs`),
 //! and its C-side contract: the lookup callback's statuses, the result
 //! struct, the canonical request's size query. The request is the official
-//! suite's get-vanilla as signed by AWS.
+//! suite's get-vanilla as signed by AWS. The body verifier
+//! (`sigv4rs_body_verifier_*`) on the AWS S3 documentation's chunked upload.
 
 mod common;
 
@@ -9,11 +10,13 @@ use std::ffi::c_void;
 
 use common::b;
 use common::matrix::*;
+use common::upload::{DOC_AKID, DOC_SECRET, DOC_TIME, DOC_URL, doc_requests};
 use sigv4rs::ffi::*;
 use sigv4rs_status as S;
 
 family!("verify", |m| {
     run_verify(m);
+    run_body(m);
 });
 
 const V: &str = "sigv4rs_verify";
@@ -486,4 +489,342 @@ fn run_verify(m: &mut Matrix) {
         problems.push("rejected request's result".into());
     }
     m.cell(V, "signature mismatch reports", S::SignatureMismatch, st, problems);
+}
+
+const BEGIN: &str = "sigv4rs_body_verifier_begin";
+const UPDATE: &str = "sigv4rs_body_verifier_update";
+const FINISH: &str = "sigv4rs_body_verifier_finish";
+
+unsafe extern "C" fn doc_lookup(
+    _user: *mut c_void,
+    akid: *const u8,
+    akid_len: usize,
+    secret: *mut u8,
+    _secret_cap: usize,
+    secret_len: *mut usize,
+    _token: *mut u8,
+    _token_cap: usize,
+    _token_len: *mut usize,
+) -> sigv4rs_status {
+    unsafe {
+        if std::slice::from_raw_parts(akid, akid_len) != DOC_AKID.as_bytes() {
+            return S::UnknownAccessKey;
+        }
+        std::ptr::copy_nonoverlapping(DOC_SECRET.as_ptr(), secret, DOC_SECRET.len());
+        *secret_len = DOC_SECRET.len();
+    }
+    S::Ok
+}
+
+fn fresh() -> sigv4rs_body_verifier {
+    sigv4rs_body_verifier {
+        _opaque: [0; SIGV4RS_BODY_VERIFIER_SIZE / 8],
+    }
+}
+
+/// The body verifier: the documentation's upload (S3), its pieces.
+fn run_body(m: &mut Matrix) {
+    let cfg = sigv4rs_verifier_config {
+        region: b(b"us-east-1"),
+        service: b(b"s3"),
+        flags: SIGV4RS_FLAG_S3,
+        skip: 0,
+        max_skew: 0,
+        lookup: Some(doc_lookup),
+        lookup_user: std::ptr::null_mut(),
+    };
+    let (doc_h, body) = doc_requests().remove(0);
+    let pairs: Vec<sigv4rs_header> = doc_h.iter().map(|(n, v)| hdr(n.as_bytes(), v.as_bytes())).collect();
+    let req = sigv4rs_request {
+        method: b(b"PUT"),
+        url: b(DOC_URL.as_bytes()),
+        host: NULL0,
+        path: NULL0,
+        query: NULL0,
+        headers: pairs.as_ptr(),
+        headers_len: pairs.len(),
+        payload_mode: 0,
+        payload: NULL0,
+    };
+    let begin = |m: &mut Matrix,
+                 what: &str,
+                 c: *const sigv4rs_verifier_config,
+                 r: &sigv4rs_request,
+                 t: i64,
+                 st: *mut sigv4rs_body_verifier,
+                 want: S| {
+        let mut res = blank();
+        let got = sigv4rs_body_verifier_begin(c, r, t, &mut res, std::ptr::null_mut(), 0, st);
+        let problems = if res.form == 0xA5A5_A5A5 {
+            vec!["result not written".to_string()]
+        } else {
+            vec![]
+        };
+        m.cell(BEGIN, what, want, got, problems);
+    };
+    let mut st = fresh();
+    begin(m, "valid", &cfg, &req, DOC_TIME, &mut st, S::Ok);
+    begin(
+        m,
+        "body NULL",
+        &cfg,
+        &req,
+        DOC_TIME,
+        std::ptr::null_mut(),
+        S::NullArgument,
+    );
+    begin(
+        m,
+        "config NULL",
+        std::ptr::null(),
+        &req,
+        DOC_TIME,
+        &mut fresh(),
+        S::NullArgument,
+    );
+    let got = sigv4rs_body_verifier_begin(
+        &cfg,
+        &req,
+        DOC_TIME,
+        std::ptr::null_mut(),
+        std::ptr::null_mut(),
+        0,
+        &mut fresh(),
+    );
+    m.cell(BEGIN, "result NULL", S::NullArgument, got, vec![]);
+    begin(
+        m,
+        "an hour late",
+        &cfg,
+        &req,
+        DOC_TIME + 3600,
+        &mut fresh(),
+        S::ClockSkew,
+    );
+    let mut cr = pairs.clone();
+    cr.push(hdr(b"X-Other", b"x\r\nX-Injected: 1"));
+    let r2 = sigv4rs_request {
+        headers: cr.as_ptr(),
+        headers_len: cr.len(),
+        ..req
+    };
+    begin(
+        m,
+        "CR LF in a header value",
+        &cfg,
+        &r2,
+        DOC_TIME,
+        &mut fresh(),
+        S::InvalidHeaderValue,
+    );
+    let mut utf = pairs.clone();
+    utf.push(hdr(b"X-Other", b"\xff\xfe"));
+    let r2 = sigv4rs_request {
+        headers: utf.as_ptr(),
+        headers_len: utf.len(),
+        ..req
+    };
+    begin(m, "unsigned header not UTF-8", &cfg, &r2, DOC_TIME, &mut fresh(), S::Ok);
+    let r2 = sigv4rs_request { headers_len: 65, ..req };
+    begin(
+        m,
+        "headers_len 65",
+        &cfg,
+        &r2,
+        DOC_TIME,
+        &mut fresh(),
+        S::TooManyHeaders,
+    );
+    // get-vanilla: another service signs the empty body's hash unannounced.
+    let a = auth();
+    let h = headers(&a);
+    let found = Lookup::Found;
+    begin(
+        m,
+        "body hash not announced",
+        &config(&found),
+        &request(&h),
+        T,
+        &mut fresh(),
+        S::PayloadRequired,
+    );
+
+    // Pieces of the body.
+    let update = |m: &mut Matrix, what: &str, st: *mut sigv4rs_body_verifier, data: *mut u8, len: usize, want: S| {
+        let mut n = usize::MAX;
+        let got = sigv4rs_body_verifier_update(st, data, len, &mut n);
+        let problems = if n > len && !(n == usize::MAX && got == S::NullArgument && st.is_null()) && n != 0 {
+            vec![format!("decoded_len {n}")]
+        } else {
+            vec![]
+        };
+        m.cell(UPDATE, what, want, got, problems);
+    };
+    let mut one = *b"1";
+    update(
+        m,
+        "state NULL",
+        std::ptr::null_mut(),
+        one.as_mut_ptr(),
+        1,
+        S::NullArgument,
+    );
+    update(m, "never begun", &mut fresh(), one.as_mut_ptr(), 1, S::NotInitialized);
+    let mut junk = sigv4rs_body_verifier {
+        _opaque: [u64::MAX; SIGV4RS_BODY_VERIFIER_SIZE / 8],
+    };
+    update(
+        m,
+        "state of 0xFF bytes",
+        &mut junk,
+        one.as_mut_ptr(),
+        1,
+        S::NotInitialized,
+    );
+    update(m, "data (NULL, 1)", &mut st, std::ptr::null_mut(), 1, S::NullArgument);
+    update(
+        m,
+        "len SIZE_MAX",
+        &mut st,
+        one.as_mut_ptr(),
+        usize::MAX,
+        S::InvalidArgument,
+    );
+    let mut n = 0;
+    let got = sigv4rs_body_verifier_update(&mut st, one.as_mut_ptr(), 1, std::ptr::null_mut());
+    m.cell(UPDATE, "decoded_len NULL", S::NullArgument, got, vec![]);
+    update(m, "(NULL, 0)", &mut st, std::ptr::null_mut(), 0, S::Ok);
+    let mut all = body.clone();
+    let got = sigv4rs_body_verifier_update(&mut st, all.as_mut_ptr(), all.len(), &mut n);
+    let problems = if n != 66_560 || all[..n].iter().any(|&c| c != b'a') {
+        vec![format!("decoded {n}")]
+    } else {
+        vec![]
+    };
+    m.cell(UPDATE, "the whole body", S::Ok, got, problems);
+    update(
+        m,
+        "a byte after the end",
+        &mut st,
+        one.as_mut_ptr(),
+        1,
+        S::MalformedChunk,
+    );
+    update(
+        m,
+        "again after a failure",
+        &mut st,
+        one.as_mut_ptr(),
+        1,
+        S::MalformedChunk,
+    );
+    m.cell(
+        FINISH,
+        "after a failed update",
+        S::MalformedChunk,
+        sigv4rs_body_verifier_finish(&mut st),
+        vec![],
+    );
+    m.cell(
+        FINISH,
+        "spent",
+        S::NotInitialized,
+        sigv4rs_body_verifier_finish(&mut st),
+        vec![],
+    );
+    m.cell(
+        FINISH,
+        "NULL",
+        S::NullArgument,
+        sigv4rs_body_verifier_finish(std::ptr::null_mut()),
+        vec![],
+    );
+    m.cell(
+        FINISH,
+        "never begun",
+        S::NotInitialized,
+        sigv4rs_body_verifier_finish(&mut fresh()),
+        vec![],
+    );
+    let mut st = fresh();
+    begin(m, "valid again", &cfg, &req, DOC_TIME, &mut st, S::Ok);
+    m.cell(
+        FINISH,
+        "before the body",
+        S::IncompletePayload,
+        sigv4rs_body_verifier_finish(&mut st),
+        vec![],
+    );
+    let mut st = fresh();
+    begin(m, "valid, then the body whole", &cfg, &req, DOC_TIME, &mut st, S::Ok);
+    let mut all = body.clone();
+    sigv4rs_body_verifier_update(&mut st, all.as_mut_ptr(), all.len(), &mut n);
+    m.cell(
+        FINISH,
+        "after the body",
+        S::Ok,
+        sigv4rs_body_verifier_finish(&mut st),
+        vec![],
+    );
+
+    // Framing: each malformation on a fresh state.
+    let sig = "ad80c730a21e5b8d04586a2213dd63b9a0e99e0e2307b0ade35a65485a288648";
+    for (what, bytes, want) in [
+        (
+            "size not hex",
+            format!("1z000;chunk-signature={sig}\r\n"),
+            S::MalformedChunk,
+        ),
+        ("no signature", "10000\r\n".to_string(), S::MalformedChunk),
+        (
+            "LF without CR",
+            format!("10000;chunk-signature={sig}\n"),
+            S::MalformedChunk,
+        ),
+        ("line of 200 digits", "1".repeat(200), S::MalformedChunk),
+        (
+            "size over the declared length",
+            format!("20000;chunk-signature={sig}\r\n"),
+            S::DecodedLengthMismatch,
+        ),
+        (
+            "size 17 digits",
+            format!("00000000000010000;chunk-signature={sig}\r\n"),
+            S::MalformedChunk,
+        ),
+        (
+            "upper-case signature",
+            format!("10000;chunk-signature={}\r\n", sig.to_uppercase()),
+            S::MalformedChunk,
+        ),
+        (
+            "chunk of 1 KiB first",
+            format!("400;chunk-signature={sig}\r\n"),
+            S::ChunkTooSmall,
+        ),
+        (
+            "final chunk first",
+            format!("0;chunk-signature={sig}\r\n"),
+            S::DecodedLengthMismatch,
+        ),
+    ] {
+        let mut st = fresh();
+        let mut res = blank();
+        sigv4rs_body_verifier_begin(&cfg, &req, DOC_TIME, &mut res, std::ptr::null_mut(), 0, &mut st);
+        let mut v = bytes.into_bytes();
+        update(m, what, &mut st, v.as_mut_ptr(), v.len(), want);
+    }
+    let mut st = fresh();
+    let mut res = blank();
+    sigv4rs_body_verifier_begin(&cfg, &req, DOC_TIME, &mut res, std::ptr::null_mut(), 0, &mut st);
+    let mut v = body.clone();
+    v[200] ^= 1;
+    update(
+        m,
+        "a data byte changed",
+        &mut st,
+        v.as_mut_ptr(),
+        v.len(),
+        S::ChunkSignatureMismatch,
+    );
 }

@@ -4,14 +4,11 @@
 
 mod common;
 
+use common::upload::*;
 use common::*;
 use hmac::{KeyInit, Mac};
 use sha2::Digest;
 use sigv4rs::ffi::*;
-
-const DOC_TIME: i64 = 1_369_353_600; // 2013-05-24T00:00:00Z
-const DOC_AKID: &str = "AKIAIOSFODNN7EXAMPLE";
-const DOC_SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 
 fn doc_signer(unsigned: &[&[u8]]) -> Signer {
     let names: Vec<sigv4rs_bytes> = unsigned.iter().map(|n| b(n)).collect();
@@ -28,81 +25,6 @@ fn doc_signer(unsigned: &[&[u8]]) -> Signer {
     let mut out = std::ptr::null_mut();
     assert_eq!(sigv4rs_signer_new(&cfg, &mut out), sigv4rs_status::Ok);
     Signer(out)
-}
-
-struct Upload {
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-    declared_len: u64,
-}
-
-/// Streams `data` through the C ABI and returns the seed headers and the
-/// encoded body.
-fn upload(
-    signer: &Signer,
-    url: &str,
-    extra: &[(String, String)],
-    time: i64,
-    stream: sigv4rs_stream,
-    data: &[u8],
-) -> Upload {
-    let hs = c_headers(extra);
-    let req = sigv4rs_request {
-        method: b(b"PUT"),
-        url: b(url.as_bytes()),
-        host: b(b""),
-        path: b(b""),
-        query: b(b""),
-        headers: hs.as_ptr(),
-        headers_len: hs.len(),
-        payload_mode: 0,
-        payload: b(b""),
-    };
-    let mut state = sigv4rs_chunked {
-        _opaque: [0; SIGV4RS_CHUNKED_STATE_SIZE / 8],
-    };
-    let sp: *mut sigv4rs_chunked = &mut state;
-    let seed = call_out(&|o, c, l| sigv4rs_chunked_begin(signer.0, &req, time, &stream, sp, o, c, l)).unwrap();
-    let mut declared = 0u64;
-    assert_eq!(
-        sigv4rs_chunked_encoded_length(&stream, &mut declared),
-        sigv4rs_status::Ok
-    );
-    let mut body = Vec::new();
-    let mut buf = [0u8; 256];
-    for chunk in data.chunks(stream.chunk_size as usize) {
-        let mut len = 0;
-        assert_eq!(
-            sigv4rs_chunked_sign_chunk(signer.0, &mut state, b(chunk), buf.as_mut_ptr(), buf.len(), &mut len),
-            sigv4rs_status::Ok
-        );
-        body.extend_from_slice(&buf[..len]);
-        body.extend_from_slice(chunk);
-        body.extend_from_slice(b"\r\n");
-    }
-    let mut len = 0;
-    assert_eq!(
-        sigv4rs_chunked_finish(signer.0, &mut state, buf.as_mut_ptr(), buf.len(), &mut len),
-        sigv4rs_status::Ok
-    );
-    body.extend_from_slice(&buf[..len]);
-    // Spent.
-    assert_eq!(
-        sigv4rs_chunked_finish(signer.0, &mut state, buf.as_mut_ptr(), buf.len(), &mut len),
-        sigv4rs_status::NotInitialized
-    );
-    Upload {
-        headers: split_headers(&seed),
-        body,
-        declared_len: declared,
-    }
-}
-
-fn header<'a>(u: &'a Upload, name: &str) -> Option<&'a str> {
-    u.headers
-        .iter()
-        .find(|(n, _)| n.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v.as_str())
 }
 
 fn chunk_sigs(body: &[u8]) -> Vec<String> {

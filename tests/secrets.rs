@@ -493,6 +493,10 @@ fn verification_compares_through_ct_eq_only() {
     // other comparison touches them.
     assert!(src.contains("ct_eq(&computed, &parsed.signature)"));
     assert!(src.contains("ct_eq(sent_token, &token[..k])"));
+    // The body verifier's chunk and trailer signatures, likewise.
+    let body = std::fs::read_to_string(format!("{root}/src/sign/verify_body.rs")).unwrap();
+    assert!(body.contains("ct_eq(&computed, &self.sent)"));
+    assert_eq!(body.matches("computed").count(), 2, "computed signature used elsewhere");
     for (i, line) in src.lines().enumerate() {
         let l = line.trim();
         if l.starts_with("//") {

@@ -68,11 +68,17 @@ var (
 	ErrPayloadRequired            = sentinel(217) // payload required
 	ErrPayloadMismatch            = sentinel(218) // payload hash mismatch
 	ErrInvalidContentSha256       = sentinel(219) // invalid x-amz-content-sha256
-	ErrStreamingUnsupported       = sentinel(220) // aws-chunked not supported
+	ErrStreamingUnsupported       = sentinel(220) // aws-chunked body: use the body verifier
 	ErrTokenMismatch              = sentinel(221) // session token mismatch
 	ErrUnknownAccessKey           = sentinel(222) // unknown access key id
 	ErrLookupFailed               = sentinel(223) // secret lookup failed
 	ErrSignatureMismatch          = sentinel(224) // signature mismatch
+	ErrMalformedChunk             = sentinel(225) // malformed aws-chunked framing
+	ErrChunkTooSmall              = sentinel(226) // chunk under 8 KiB before the last
+	ErrChunkSignatureMismatch     = sentinel(227) // chunk signature mismatch
+	ErrMalformedTrailer           = sentinel(228) // malformed trailer
+	ErrChecksumMismatch           = sentinel(229) // checksum mismatch
+	ErrDecodedLengthMismatch      = sentinel(230) // decoded content length mismatch
 	ErrPanic                      = sentinel(900) // internal error (panic)
 )
 
@@ -140,5 +146,11 @@ var sentinels = []*Error{
 	ErrUnknownAccessKey,
 	ErrLookupFailed,
 	ErrSignatureMismatch,
+	ErrMalformedChunk,
+	ErrChunkTooSmall,
+	ErrChunkSignatureMismatch,
+	ErrMalformedTrailer,
+	ErrChecksumMismatch,
+	ErrDecodedLengthMismatch,
 	ErrPanic,
 }

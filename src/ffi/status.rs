@@ -149,7 +149,8 @@ statuses! {
     /// A streamed chunk is empty, is not the chunk size (only the last may be
     /// shorter), or goes beyond the declared length.
     InvalidChunkSize = 150 => c"invalid chunk size",
-    /// `sigv4rs_chunked_finish` before all declared bytes were signed.
+    /// `sigv4rs_chunked_finish` before all declared bytes were signed;
+    /// `sigv4rs_body_verifier_finish` before the body's end arrived.
     IncompletePayload = 151 => c"incomplete payload",
     /// `sigv4rs_chain_resolve`: no source of the chain had credentials
     /// (no variables, no keys or settings in the profile, no container
@@ -231,9 +232,10 @@ statuses! {
     /// digits, `UNSIGNED-PAYLOAD` or `STREAMING-*`, or repeated.
     InvalidContentSha256 = 219 => c"invalid x-amz-content-sha256",
     /// `sigv4rs_verify`: an aws-chunked body (`x-amz-content-sha256:
-    /// STREAMING-*`): its chunk signatures are not verified by this
-    /// version, so the request is refused.
-    StreamingUnsupported = 220 => c"aws-chunked not supported",
+    /// STREAMING-*`) given to `sigv4rs_verify` (use
+    /// `sigv4rs_body_verifier_begin`), or a streaming mode the body verifier
+    /// does not check (SigV4a's).
+    StreamingUnsupported = 220 => c"aws-chunked body: use the body verifier",
     /// `sigv4rs_verify`: the session token is missing, differs from the one
     /// the lookup returned, is repeated, or is given for a key that has
     /// none.
@@ -247,6 +249,27 @@ statuses! {
     /// `sigv4rs_verify`: the signature is not the one computed for this
     /// request with the access key's secret.
     SignatureMismatch = 224 => c"signature mismatch",
+    /// Body verifier: the aws-chunked framing is broken (a chunk size line,
+    /// its `chunk-signature` extension, the CRLF after a chunk's data, or
+    /// bytes after the end of the body).
+    MalformedChunk = 225 => c"malformed aws-chunked framing",
+    /// Body verifier: a signed aws-chunked chunk other than the last is
+    /// under 8 KiB, which S3 refuses.
+    ChunkTooSmall = 226 => c"chunk under 8 KiB before the last",
+    /// Body verifier: a chunk's or the trailer's signature is not the one
+    /// computed (data, order or signature changed).
+    ChunkSignatureMismatch = 227 => c"chunk signature mismatch",
+    /// `x-amz-trailer` missing, repeated or not a known checksum in a
+    /// trailer mode, or present without one; or (body verifier) a trailer
+    /// line other than that checksum and `x-amz-trailer-signature`,
+    /// repeated, missing or out of order.
+    MalformedTrailer = 228 => c"malformed trailer",
+    /// Body verifier: the trailer's checksum is not the body's.
+    ChecksumMismatch = 229 => c"checksum mismatch",
+    /// `x-amz-decoded-content-length` missing, repeated or not a number in
+    /// an aws-chunked request, or (body verifier) the chunks add up to
+    /// another length.
+    DecodedLengthMismatch = 230 => c"decoded content length mismatch",
     /// A bug: the library panicked. The call had no effect.
     Panic = 900 => c"internal error (panic)",
 }

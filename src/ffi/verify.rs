@@ -8,7 +8,9 @@ use super::consts::{SIGV4RS_MAX_ACCESS_KEY_ID_LEN, SIGV4RS_MAX_REGION_LEN, SIGV4
 use super::request::{CHeaders, request, sigv4rs_request};
 use super::slice::{bytes, sigv4rs_bytes};
 use super::status::{CallbackStatus, callback_code, sigv4rs_status};
-use crate::sign::{Form, LookupError, VerifyConfig, VerifyError, VerifyInfo, verify};
+use crate::sign::{
+    BodyError, BodyVerifier, Form, LookupError, VerifyConfig, VerifyError, VerifyInfo, verify, verify_begin,
+};
 
 /// Policy bits of `sigv4rs_verifier_config.skip`: the request time within
 /// `max_skew` seconds of now (header form; presigned: not dated in the
@@ -181,6 +183,23 @@ fn result_of(info: &VerifyInfo) -> sigv4rs_verify_result {
     }
 }
 
+impl From<BodyError> for sigv4rs_status {
+    fn from(e: BodyError) -> Self {
+        use sigv4rs_status as S;
+        match e {
+            BodyError::NotInitialized => S::NotInitialized,
+            BodyError::MalformedChunk => S::MalformedChunk,
+            BodyError::ChunkTooSmall => S::ChunkTooSmall,
+            BodyError::ChunkSignatureMismatch => S::ChunkSignatureMismatch,
+            BodyError::MalformedTrailer => S::MalformedTrailer,
+            BodyError::ChecksumMismatch => S::ChecksumMismatch,
+            BodyError::DecodedLengthMismatch => S::DecodedLengthMismatch,
+            BodyError::Incomplete => S::IncompletePayload,
+            BodyError::PayloadMismatch => S::PayloadMismatch,
+        }
+    }
+}
+
 impl From<VerifyError> for sigv4rs_status {
     fn from(e: VerifyError) -> Self {
         use sigv4rs_status as S;
@@ -211,6 +230,7 @@ impl From<VerifyError> for sigv4rs_status {
             VerifyError::UnknownAccessKey => S::UnknownAccessKey,
             VerifyError::LookupFailed => S::LookupFailed,
             VerifyError::SignatureMismatch => S::SignatureMismatch,
+            VerifyError::Body(e) => e.into(),
         }
     }
 }
@@ -268,6 +288,22 @@ pub extern "C" fn sigv4rs_verify(
     canonical_request_cap: usize,
 ) -> sigv4rs_status {
     ffi_boundary! {
+        run(config, request_, unix_time, result, canonical_request, canonical_request_cap, None)
+    }
+}
+
+/// The verification behind `sigv4rs_verify` and (with `body`)
+/// `sigv4rs_body_verifier_begin`.
+fn run(
+    config: *const sigv4rs_verifier_config,
+    request_: *const sigv4rs_request,
+    unix_time: i64,
+    result: *mut sigv4rs_verify_result,
+    canonical_request: *mut u8,
+    canonical_request_cap: usize,
+    body: Option<&mut BodyVerifier>,
+) -> sigv4rs_status {
+    {
         if result.is_null() {
             return sigv4rs_status::NullArgument;
         }
@@ -327,13 +363,180 @@ pub extern "C" fn sigv4rs_verify(
         } else {
             // SAFETY: writable for `cap` bytes, not overlapping inputs
             // (contract); clamped to the largest slice.
-            unsafe { core::slice::from_raw_parts_mut(canonical_request, canonical_request_cap.min(isize::MAX as usize)) }
+            unsafe {
+                core::slice::from_raw_parts_mut(canonical_request, canonical_request_cap.min(isize::MAX as usize))
+            }
         };
         let mut info = VerifyInfo::default();
-        let r = verify(&cfg, &req, unix_time, &mut lookup, &mut info, creq);
+        let r = match body {
+            None => verify(&cfg, &req, unix_time, &mut lookup, &mut info, creq),
+            Some(b) => verify_begin(&cfg, &req, unix_time, &mut lookup, &mut info, creq, b),
+        };
         // SAFETY: non-NULL and writable (contract).
         unsafe { result.write(result_of(&info)) };
         match r {
+            Ok(()) => sigv4rs_status::Ok,
+            Err(e) => e.into(),
+        }
+    }
+}
+
+/// Bytes of a `sigv4rs_body_verifier`.
+pub const SIGV4RS_BODY_VERIFIER_SIZE: usize = 1024;
+
+/// Caller-owned state of one request body being verified (no heap), set
+/// up by `sigv4rs_body_verifier_begin`, spent by
+/// `sigv4rs_body_verifier_finish`. Not for concurrent use; do not copy it
+/// while in use.
+#[allow(non_camel_case_types)]
+#[repr(C)]
+pub struct sigv4rs_body_verifier {
+    /// Private.
+    pub _opaque: [u64; SIGV4RS_BODY_VERIFIER_SIZE / 8],
+}
+
+const _: () = assert!(core::mem::size_of::<BodyVerifier>() <= SIGV4RS_BODY_VERIFIER_SIZE);
+const _: () = assert!(core::mem::align_of::<BodyVerifier>() <= 8);
+
+/// Verifies a received request as `sigv4rs_verify` does, for a server that
+/// has its headers and reads the body after: the request's payload fields
+/// are not read. On OK, `*body` is ready for the body: pass every byte of
+/// it as received to `sigv4rs_body_verifier_update`, then call
+/// `sigv4rs_body_verifier_finish`. What the body must be comes from the
+/// signed `x-amz-content-sha256`: 64 hex digits, a body with that SHA-256
+/// (unless `SIGV4RS_VERIFY_SKIP_PAYLOAD_HASH`); `UNSIGNED-PAYLOAD` (or none
+/// on an S3 presigned request), any body, passed through;
+/// `STREAMING-AWS4-HMAC-SHA256-PAYLOAD`, `...-PAYLOAD-TRAILER` or
+/// `STREAMING-UNSIGNED-PAYLOAD-TRAILER`, an aws-chunked body of
+/// `x-amz-decoded-content-length` bytes, decoded in place, with every
+/// chunk signature, the trailer's signature and its checksum (the one
+/// `x-amz-trailer` names) checked. A request whose canonical request holds
+/// the body's hash without that header (services other than S3) gets
+/// PAYLOAD_REQUIRED: verify it with `sigv4rs_verify` and the whole body.
+///
+/// `*result`, `canonical_request`: as for `sigv4rs_verify`. On error
+/// `*body` is left not started (its later calls: NOT_INITIALIZED).
+///
+/// Statuses: those of `sigv4rs_verify` (NULL_ARGUMENT also for `body`),
+/// except that STREAMING_UNSUPPORTED is only for SigV4a's streaming modes
+/// and other `STREAMING-*` values; plus MALFORMED_TRAILER (`x-amz-trailer`
+/// missing, repeated or not a known checksum in a trailer mode, present in
+/// the other) and DECODED_LENGTH_MISMATCH (`x-amz-decoded-content-length`
+/// missing, repeated or not a number, in an aws-chunked request).
+#[unsafe(no_mangle)]
+pub extern "C" fn sigv4rs_body_verifier_begin(
+    config: *const sigv4rs_verifier_config,
+    request_: *const sigv4rs_request,
+    unix_time: i64,
+    result: *mut sigv4rs_verify_result,
+    canonical_request: *mut u8,
+    canonical_request_cap: usize,
+    body: *mut sigv4rs_body_verifier,
+) -> sigv4rs_status {
+    ffi_boundary! {
+        if body.is_null() {
+            if !result.is_null() {
+                // SAFETY: non-NULL and writable (contract).
+                unsafe { result.write(result_of(&VerifyInfo::default())) };
+            }
+            return sigv4rs_status::NullArgument;
+        }
+        let b = body.cast::<BodyVerifier>();
+        // SAFETY: non-NULL, writable, aligned and large enough (contract and
+        // asserts). Written whole before any reference to it is made: the
+        // caller's bytes may be anything.
+        unsafe { b.write(BodyVerifier::empty()) };
+        // SAFETY: initialized just above; the caller does not touch it
+        // during the call (contract).
+        let b = unsafe { &mut *b };
+        run(config, request_, unix_time, result, canonical_request, canonical_request_cap, Some(b))
+    }
+}
+
+/// The state behind `p`, if `sigv4rs_body_verifier_begin` set it up.
+fn body_state<'a>(p: *mut sigv4rs_body_verifier) -> Result<&'a mut BodyVerifier, sigv4rs_status> {
+    if p.is_null() {
+        return Err(sigv4rs_status::NullArgument);
+    }
+    // SAFETY: non-NULL, valid and aligned (contract and asserts). `ready` is
+    // the first field of the repr(C) state: read it alone before trusting
+    // the rest, which only `_begin` writes.
+    let ready = unsafe { p.cast::<u32>().read() };
+    if ready != BodyVerifier::READY {
+        return Err(sigv4rs_status::NotInitialized);
+    }
+    // SAFETY: as above; the state was written by `_begin`.
+    Ok(unsafe { &mut *p.cast::<BodyVerifier>() })
+}
+
+/// Takes the next `len` bytes of the body as received (split anywhere)
+/// and decodes them in place: on OK, the first `*decoded_len` bytes of
+/// `data` are payload (aws-chunked framing removed; any other body is left
+/// as it is, `*decoded_len` = `len`). Payload is authenticated only when
+/// `sigv4rs_body_verifier_finish` returns OK: keep nothing before that.
+/// On error `*decoded_len` is 0, `data` holds unspecified bytes, and the
+/// state is failed: every later call returns the same status.
+///
+/// Statuses: OK; NULL_ARGUMENT (`body` or `decoded_len` is `NULL`, or
+/// `data` is `NULL` with a length); INVALID_ARGUMENT (`len` over
+/// `PTRDIFF_MAX`);
+/// NOT_INITIALIZED (no successful `_begin`, or after `_finish`);
+/// MALFORMED_CHUNK, CHUNK_TOO_SMALL, CHUNK_SIGNATURE_MISMATCH,
+/// MALFORMED_TRAILER, CHECKSUM_MISMATCH, DECODED_LENGTH_MISMATCH; PANIC.
+#[unsafe(no_mangle)]
+pub extern "C" fn sigv4rs_body_verifier_update(
+    body: *mut sigv4rs_body_verifier,
+    data: *mut u8,
+    len: usize,
+    decoded_len: *mut usize,
+) -> sigv4rs_status {
+    ffi_boundary! {
+        if decoded_len.is_null() {
+            return sigv4rs_status::NullArgument;
+        }
+        // SAFETY: non-NULL and writable (contract).
+        unsafe { *decoded_len = 0 };
+        if data.is_null() && len != 0 {
+            return sigv4rs_status::NullArgument;
+        }
+        if len > isize::MAX as usize {
+            return sigv4rs_status::InvalidArgument;
+        }
+        let st = try_status!(body_state(body));
+        let buf: &mut [u8] = if len == 0 {
+            &mut []
+        } else {
+            // SAFETY: non-NULL, writable for `len` bytes, not the state
+            // (contract).
+            unsafe { core::slice::from_raw_parts_mut(data, len) }
+        };
+        match st.update(buf) {
+            Ok(n) => {
+                // SAFETY: as above.
+                unsafe { *decoded_len = n };
+                sigv4rs_status::Ok
+            }
+            Err(e) => e.into(),
+        }
+    }
+}
+
+/// The body has ended: OK when all of it arrived and was verified (the
+/// SHA-256 it was signed with; aws-chunked: the final chunk, the trailer
+/// and its signature and checksum). The state is spent (its key zeroed)
+/// whatever the status.
+///
+/// Statuses: OK; NULL_ARGUMENT; NOT_INITIALIZED (no successful `_begin`,
+/// or again after `_finish`); INCOMPLETE_PAYLOAD (the body ended early);
+/// PAYLOAD_MISMATCH (the body's hash is not `x-amz-content-sha256`);
+/// an earlier `_update`'s failure, again (MALFORMED_CHUNK, CHUNK_TOO_SMALL,
+/// CHUNK_SIGNATURE_MISMATCH, MALFORMED_TRAILER, CHECKSUM_MISMATCH,
+/// DECODED_LENGTH_MISMATCH); PANIC.
+#[unsafe(no_mangle)]
+pub extern "C" fn sigv4rs_body_verifier_finish(body: *mut sigv4rs_body_verifier) -> sigv4rs_status {
+    ffi_boundary! {
+        let st = try_status!(body_state(body));
+        match st.finish() {
             Ok(()) => sigv4rs_status::Ok,
             Err(e) => e.into(),
         }

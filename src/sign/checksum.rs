@@ -87,6 +87,25 @@ pub enum ChecksumKind {
 }
 
 impl ChecksumKind {
+    /// Every kind of this build.
+    pub const ALL: &'static [ChecksumKind] = &[
+        ChecksumKind::Crc32,
+        ChecksumKind::Crc32c,
+        ChecksumKind::Sha256,
+        #[cfg(feature = "extra-checksums")]
+        ChecksumKind::Crc64Nvme,
+        #[cfg(feature = "extra-checksums")]
+        ChecksumKind::Sha1,
+    ];
+
+    /// The kind whose header is `name` (any case).
+    pub fn of_header_name(name: &[u8]) -> Option<ChecksumKind> {
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|k| k.header_name().eq_ignore_ascii_case(name))
+    }
+
     /// The name with a NUL after it, for the C ABI: one copy of each
     /// string in a firmware image.
     pub const fn header_name_nul(self) -> &'static [u8] {

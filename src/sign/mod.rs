@@ -38,6 +38,7 @@ mod plan;
 mod chunked;
 mod ops;
 mod verify;
+mod verify_body;
 
 pub use checksum::{Checksum, ChecksumKind};
 pub use chunked::ChunkState;
@@ -54,9 +55,10 @@ pub use url::Target;
 #[cfg(feature = "sigv4a")]
 pub use v4a::{V4aKey, derive_v4a};
 pub use verify::{
-    DEFAULT_MAX_SKEW, Form, Lookup, LookupError, MAX_SIGNED_HEADERS_LEN, Skip, VerifyConfig, VerifyError, VerifyInfo,
-    ct_eq, verify,
+    BodyError, DEFAULT_MAX_SKEW, Form, Lookup, LookupError, MAX_SIGNED_HEADERS_LEN, Skip, VerifyConfig, VerifyError,
+    VerifyInfo, ct_eq, verify,
 };
+pub use verify_body::{BodyVerifier, MIN_CHUNK_SIZE, verify_begin};
 
 /// Longest access key id.
 pub const MAX_ACCESS_KEY_ID_LEN: usize = 128;

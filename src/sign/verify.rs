@@ -9,6 +9,7 @@ use zeroize::Zeroize;
 
 use super::algorithm::Algorithm;
 use super::canonical::{canonical_request_hash, write_canonical_request};
+use super::checksum::ChecksumKind;
 use super::encode::{hex32, pct_decoded_at, unhex32};
 use super::headers::{is_token, trim};
 use super::key::derive;
@@ -18,6 +19,7 @@ use super::request::{Payload, Request};
 use super::sha::{HmacKey, sha256};
 use super::signer::{Creds, Flags, Signer, is_name_part};
 use super::sink::{Counter, Sink, SliceWriter};
+use super::stream::StreamMode;
 use super::time::AmzDate;
 use super::{
     Error, MAX_ACCESS_KEY_ID_LEN, MAX_EXPIRES, MAX_REGION_LEN, MAX_SECRET_KEY_LEN, MAX_SERVICE_LEN,
@@ -132,7 +134,8 @@ pub enum VerifyError {
     /// `x-amz-content-sha256` neither 64 hex digits nor `UNSIGNED-PAYLOAD`
     /// (nor `STREAMING-*`), or repeated.
     InvalidContentSha256,
-    /// An aws-chunked (`STREAMING-*`) body: not verified by this version.
+    /// An aws-chunked (`STREAMING-*`) body given to [`verify`] (the body
+    /// verifier takes them), or a streaming mode it does not verify (SigV4a).
     StreamingUnsupported,
     /// The session token missing, different, or given when the access key
     /// has none.
@@ -143,12 +146,58 @@ pub enum VerifyError {
     LookupFailed,
     /// The signature is not the one computed.
     SignatureMismatch,
+    /// The body to come cannot be verified as its headers announce it
+    /// (aws-chunked without a decoded length, a bad `x-amz-trailer`).
+    Body(BodyError),
 }
 
 impl From<Error> for VerifyError {
     fn from(e: Error) -> Self {
         VerifyError::Request(e)
     }
+}
+
+/// Why a body was not verified.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum BodyError {
+    /// No verified request started this state, or it is spent.
+    NotInitialized = 1,
+    /// aws-chunked framing broken: a chunk size line, its extension, the
+    /// CRLF after the data, or bytes after the end.
+    MalformedChunk,
+    /// A chunk other than the last is under 8 KiB (signed modes).
+    ChunkTooSmall,
+    /// A chunk's or the trailer's signature is not the one computed.
+    ChunkSignatureMismatch,
+    /// `x-amz-trailer` missing, unknown or repeated (trailer modes) or
+    /// present without one; a trailer line other than the announced
+    /// checksum and the trailer signature, repeated, missing or out of order.
+    MalformedTrailer,
+    /// The trailer checksum is not the body's.
+    ChecksumMismatch,
+    /// `x-amz-decoded-content-length` missing or not a number, or the
+    /// chunks add up to another length.
+    DecodedLengthMismatch,
+    /// The body ended before its last chunk (or trailer).
+    Incomplete,
+    /// The body's SHA-256 is not `x-amz-content-sha256`.
+    PayloadMismatch,
+}
+
+/// What the body of a verified request must be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum BodyPlan {
+    /// Not covered by the signature (`UNSIGNED-PAYLOAD`): passed through.
+    Pass,
+    /// Its SHA-256 must be this.
+    Hash([u8; 32]),
+    /// aws-chunked.
+    Chunked {
+        mode: StreamMode,
+        checksum: Option<ChecksumKind>,
+        decoded_len: u64,
+    },
 }
 
 /// A lookup's failure.
@@ -555,45 +604,98 @@ fn query_form(
 
 /// The payload line of a received request: a signed `x-amz-content-sha256`
 /// header's value; else `UNSIGNED-PAYLOAD` for S3 presigned; else the body's
-/// hash (given as bytes or as 64 hex digits).
+/// hash (given as bytes or as 64 hex digits). With `streamed`, the body is
+/// still to come (the request's payload is not read): also what it must be.
 fn payload_line<'a>(
     req: &Request<'a>,
     info: &VerifyInfo,
     presigned: bool,
     cfg: &VerifyConfig<'_>,
-) -> Result<PayloadLine<'a>, VerifyError> {
+    streamed: bool,
+) -> Result<(PayloadLine<'a>, BodyPlan), VerifyError> {
     let name = b"x-amz-content-sha256";
     let signed = info.signed_headers().split(|&b| b == b';').any(|n| n == name);
-    let mut header = None;
-    if signed {
-        for i in 0..req.headers.count() {
-            let (n, v) = req.headers.header(i);
-            if n.eq_ignore_ascii_case(name) {
-                if header.is_some() {
-                    return Err(VerifyError::InvalidContentSha256);
-                }
-                header = Some(trim(v));
-            }
-        }
-    }
+    let header = if signed {
+        single(req, name).map_err(|_| VerifyError::InvalidContentSha256)?
+    } else {
+        None
+    };
     let body = match req.payload {
+        _ if streamed => None,
         Payload::Auto(b) | Payload::Bytes(b) => Some(sha256(b)),
         Payload::Sha256Hex(h) => Some(unhex32(h).ok_or(Error::InvalidPayloadHash)?),
         Payload::Unsigned => None,
     };
+    let skip_hash = cfg.skip & Skip::PAYLOAD_HASH != 0;
     match header {
-        Some(v) if v.starts_with(b"STREAMING-") => Err(VerifyError::StreamingUnsupported),
-        Some(v) if v == UNSIGNED_PAYLOAD => Ok(PayloadLine::Text(v)),
+        Some(v) if v.starts_with(b"STREAMING-") => {
+            if !streamed {
+                return Err(VerifyError::StreamingUnsupported);
+            }
+            let mode = [
+                StreamMode::Signed,
+                StreamMode::SignedTrailer,
+                StreamMode::UnsignedTrailer,
+            ]
+            .into_iter()
+            .find(|m| m.payload_line() == v)
+            .ok_or(VerifyError::StreamingUnsupported)?;
+            Ok((PayloadLine::Text(v), chunked_plan(req, mode)?))
+        }
+        Some(v) if v == UNSIGNED_PAYLOAD => Ok((PayloadLine::Text(v), BodyPlan::Pass)),
         Some(v) => {
             let h = unhex32(v).ok_or(VerifyError::InvalidContentSha256)?;
             match body {
-                Some(b) if cfg.skip & Skip::PAYLOAD_HASH == 0 && b != h => Err(VerifyError::PayloadMismatch),
-                _ => Ok(PayloadLine::Text(v)),
+                Some(b) if !skip_hash && b != h => Err(VerifyError::PayloadMismatch),
+                _ if streamed && !skip_hash => Ok((PayloadLine::Text(v), BodyPlan::Hash(h))),
+                _ => Ok((PayloadLine::Text(v), BodyPlan::Pass)),
             }
         }
-        None if presigned && cfg.flags & Flags::S3 != 0 => Ok(PayloadLine::Text(UNSIGNED_PAYLOAD)),
-        None => body.map(PayloadLine::Hash).ok_or(VerifyError::PayloadRequired),
+        None if presigned && cfg.flags & Flags::S3 != 0 => Ok((PayloadLine::Text(UNSIGNED_PAYLOAD), BodyPlan::Pass)),
+        None => body
+            .map(|h| (PayloadLine::Hash(h), BodyPlan::Pass))
+            .ok_or(VerifyError::PayloadRequired),
     }
+}
+
+/// The one value of header `name`, trimmed; `Err` when repeated.
+fn single<'a>(req: &Request<'a>, name: &[u8]) -> Result<Option<&'a [u8]>, ()> {
+    let mut found = None;
+    for i in 0..req.headers.count() {
+        let (n, v) = req.headers.header(i);
+        if n.eq_ignore_ascii_case(name) {
+            if found.is_some() {
+                return Err(());
+            }
+            found = Some(trim(v));
+        }
+    }
+    Ok(found)
+}
+
+/// What an aws-chunked body must be: `x-amz-decoded-content-length` bytes,
+/// with the checksum `x-amz-trailer` names in the trailer modes.
+fn chunked_plan(req: &Request<'_>, mode: StreamMode) -> Result<BodyPlan, VerifyError> {
+    let len = VerifyError::Body(BodyError::DecodedLengthMismatch);
+    let d = single(req, b"x-amz-decoded-content-length")
+        .map_err(|_| len)?
+        .ok_or(len)?;
+    if d.is_empty() || d.len() > 19 || !d.iter().all(u8::is_ascii_digit) {
+        return Err(len);
+    }
+    let decoded_len = d.iter().fold(0u64, |a, &c| a * 10 + u64::from(c - b'0'));
+    let bad = VerifyError::Body(BodyError::MalformedTrailer);
+    let trailer = single(req, b"x-amz-trailer").map_err(|_| bad)?;
+    let checksum = match (mode, trailer) {
+        (StreamMode::Signed, None) => None,
+        (StreamMode::Signed, Some(_)) | (_, None) => return Err(bad),
+        (_, Some(t)) => Some(ChecksumKind::of_header_name(t).ok_or(bad)?),
+    };
+    Ok(BodyPlan::Chunked {
+        mode,
+        checksum,
+        decoded_len,
+    })
 }
 
 /// Checks the configuration.
@@ -621,6 +723,8 @@ pub type Lookup<'l> = dyn FnMut(&[u8], &mut [u8], &mut [u8]) -> Result<(usize, u
 /// passes every policy check `cfg` does not skip. `info` receives what was
 /// parsed; `creq`, when the canonical request was computed and fits with a
 /// NUL, receives it (`info.canonical_request_len` is its size either way).
+/// An aws-chunked request is refused (`StreamingUnsupported`): the body
+/// verifier takes those.
 pub fn verify(
     cfg: &VerifyConfig<'_>,
     req: &Request<'_>,
@@ -628,6 +732,25 @@ pub fn verify(
     lookup: &mut Lookup<'_>,
     info: &mut VerifyInfo,
     creq: &mut [u8],
+) -> Result<(), VerifyError> {
+    verify_with(cfg, req, now, lookup, info, creq, None)
+}
+
+/// Called once a request whose body is still to come verified: what the
+/// body must be, the signing key, the request's signature (the seed of a
+/// chunk chain), its date, region and service.
+pub(crate) type Start<'s> = dyn FnMut(BodyPlan, &HmacKey, &[u8; 64], &AmzDate, &[u8], &[u8]) + 's;
+
+/// [`verify`]; with `start`, the request's payload is not read and `start`
+/// is called on success with what the body must be.
+pub(crate) fn verify_with(
+    cfg: &VerifyConfig<'_>,
+    req: &Request<'_>,
+    now: i64,
+    lookup: &mut Lookup<'_>,
+    info: &mut VerifyInfo,
+    creq: &mut [u8],
+    start: Option<&mut Start<'_>>,
 ) -> Result<(), VerifyError> {
     *info = VerifyInfo::default();
     check_config(cfg)?;
@@ -690,6 +813,7 @@ pub fn verify(
         &parsed,
         &token[..token_len],
         presigned,
+        start,
     );
     // Only the token's bytes were written (a whole-buffer volatile wipe
     // cost more than the verification).
@@ -709,6 +833,7 @@ fn check_and_compare(
     parsed: &Parsed,
     sent_token: &[u8],
     presigned: bool,
+    start: Option<&mut Start<'_>>,
 ) -> Result<(), VerifyError> {
     let skip = |bit: u32| cfg.skip & bit != 0;
     let unsigned_token = cfg.flags & Flags::UNSIGNED_SESSION_TOKEN != 0;
@@ -759,13 +884,15 @@ fn check_and_compare(
     if !plan.prepare_received(info.signed_headers(), skip_params)? {
         return Err(VerifyError::SignedHeaderMissing);
     }
-    plan.payload = payload_line(req, info, presigned, cfg)?;
+    let (line, body) = payload_line(req, info, presigned, cfg, start.is_some())?;
+    plan.payload = line;
 
     // The secret, "AWS4"-prefixed as the derivation wants it.
     let mut secret = [0u8; 4 + MAX_SECRET_KEY_LEN];
     let mut token = [0u8; MAX_SESSION_TOKEN_LEN];
     secret[..4].copy_from_slice(b"AWS4");
     let found = lookup(info.access_key_id(), &mut secret[4..], &mut token);
+    let mut creq_len = 0;
     // What the lookup wrote: its reported lengths on success, else anything.
     let wipe = match found {
         Ok((_, k)) if k <= MAX_SESSION_TOKEN_LEN => k,
@@ -795,18 +922,29 @@ fn check_and_compare(
                 write_canonical_request(&plan, &alg, &mut w);
                 w.put(b"\0");
             }
-            info.canonical_request_len = len;
+            creq_len = len;
             let sig_ok = ct_eq(&computed, &parsed.signature);
             if !token_ok {
                 Err(VerifyError::TokenMismatch)
             } else if !sig_ok {
                 Err(VerifyError::SignatureMismatch)
             } else {
+                if let Some(start) = start {
+                    start(
+                        body,
+                        &alg.key,
+                        &parsed.signature,
+                        &parsed.date,
+                        info.region(),
+                        info.service(),
+                    );
+                }
                 Ok(())
             }
         }
     };
     secret.zeroize();
     token[..wipe].zeroize();
+    info.canonical_request_len = creq_len;
     r
 }

@@ -178,6 +178,7 @@ pub fn layouts() -> Vec<Layout> {
         layout!(sigv4rs_payload_hasher, _opaque),
         layout!(sigv4rs_checksum_state, _opaque),
         layout!(sigv4rs_chunked, _opaque),
+        layout!(sigv4rs_body_verifier, _opaque),
         layout!(
             sigv4rs_chain_options,
             profile,

@@ -87,7 +87,15 @@ pub const FAMILIES: &[(&str, &[&str])] = &[
             "sigv4rs_http_response_write",
         ],
     ),
-    ("verify", &["sigv4rs_verify"]),
+    (
+        "verify",
+        &[
+            "sigv4rs_verify",
+            "sigv4rs_body_verifier_begin",
+            "sigv4rs_body_verifier_update",
+            "sigv4rs_body_verifier_finish",
+        ],
+    ),
     (
         "misc",
         &["sigv4rs_status_str", "sigv4rs_version", "sigv4rs_unix_time_now"],

@@ -6,6 +6,7 @@ pub mod checksum_ref;
 pub mod header;
 pub mod matrix;
 pub mod requests;
+pub mod upload;
 pub mod verify;
 
 use std::collections::BTreeMap;

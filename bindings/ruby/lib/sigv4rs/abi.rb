@@ -10,6 +10,7 @@ module Sigv4rs
     AMZ_DATE_LEN = 16
     AUTH_HEADERS = 0
     AUTH_PRESIGN = 1
+    BODY_VERIFIER_SIZE = 1024
     CHECKSUM_CRC32 = 1
     CHECKSUM_CRC32C = 2
     CHECKSUM_CRC64NVME = 4
@@ -147,11 +148,17 @@ module Sigv4rs
       [217, :PAYLOAD_REQUIRED, "PayloadRequired", "payload required"],
       [218, :PAYLOAD_MISMATCH, "PayloadMismatch", "payload hash mismatch"],
       [219, :INVALID_CONTENT_SHA256, "InvalidContentSha256", "invalid x-amz-content-sha256"],
-      [220, :STREAMING_UNSUPPORTED, "StreamingUnsupported", "aws-chunked not supported"],
+      [220, :STREAMING_UNSUPPORTED, "StreamingUnsupported", "aws-chunked body: use the body verifier"],
       [221, :TOKEN_MISMATCH, "TokenMismatch", "session token mismatch"],
       [222, :UNKNOWN_ACCESS_KEY, "UnknownAccessKey", "unknown access key id"],
       [223, :LOOKUP_FAILED, "LookupFailed", "secret lookup failed"],
       [224, :SIGNATURE_MISMATCH, "SignatureMismatch", "signature mismatch"],
+      [225, :MALFORMED_CHUNK, "MalformedChunk", "malformed aws-chunked framing"],
+      [226, :CHUNK_TOO_SMALL, "ChunkTooSmall", "chunk under 8 KiB before the last"],
+      [227, :CHUNK_SIGNATURE_MISMATCH, "ChunkSignatureMismatch", "chunk signature mismatch"],
+      [228, :MALFORMED_TRAILER, "MalformedTrailer", "malformed trailer"],
+      [229, :CHECKSUM_MISMATCH, "ChecksumMismatch", "checksum mismatch"],
+      [230, :DECODED_LENGTH_MISMATCH, "DecodedLengthMismatch", "decoded content length mismatch"],
       [900, :PANIC, "Panic", "internal error (panic)"],
     ].freeze
     # struct => [size, {field => offset}].
@@ -167,6 +174,7 @@ module Sigv4rs
       sigv4rs_payload_hasher: [128, { _opaque: 0 }],
       sigv4rs_checksum_state: [128, { _opaque: 0 }],
       sigv4rs_chunked: [320, { _opaque: 0 }],
+      sigv4rs_body_verifier: [1024, { _opaque: 0 }],
       sigv4rs_chain_options: [56, { profile: 0, region: 16, transport: 32, transport_user: 40, process_timeout_ms: 48 }],
       sigv4rs_http_request: [72, { method: 0, url: 16, headers: 32, headers_len: 40, body: 48, timeout_ms: 64 }],
       sigv4rs_http_response: [16, { status: 0, _private: 8 }],
