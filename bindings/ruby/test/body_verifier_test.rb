@@ -95,7 +95,12 @@ class BodyVerifierTest < Minitest::Test
     at = r.body.index(name) + name.size
     bad = r.body.dup
     bad[at] = bad[at] == 'A' ? 'B' : 'A'
-    # The trailer's signature covers the checksum line.
+    # The checksum value no longer the body's; the trailer's own signature.
+    assert_refused(:CHECKSUM_MISMATCH) { feed(r, bad) }
+    sig = 'x-amz-trailer-signature:'
+    at = r.body.index(sig) + sig.size + 5
+    bad = r.body.dup
+    bad[at] = bad[at] == 'a' ? 'b' : 'a'
     assert_refused(:CHUNK_SIGNATURE_MISMATCH) { feed(r, bad) }
     u, = streamed(@s, size: 3000, mode: :unsigned_trailer, checksum: :crc32c)
     at = u.body.index(name) + name.size
@@ -117,7 +122,13 @@ class BodyVerifierTest < Minitest::Test
     assert_equal 'abd', bv.update('abd')
     e = assert_refused(:PAYLOAD_MISMATCH) { bv.finish }
     assert_equal AKID, e.result.access_key_id
-    assert_raises(IOError) { bv.update('x') }
+    assert_refused(:PAYLOAD_MISMATCH) { bv.update('x') }
+    ok = @v.begin(**r.to_h, now: T)
+    ok.update('abc')
+    assert_equal AKID, ok.finish.access_key_id
+    assert ok.finished?
+    assert_raises(IOError) { ok.update('x') }
+    assert_raises(IOError) { ok.finish }
     c, = streamed(@s, size: 100, mode: :signed)
     bv = @v.begin(**c.to_h, now: T)
     assert_refused(:MALFORMED_CHUNK) { bv.update("zz;#{c.body}") }

@@ -216,6 +216,12 @@ module Sigv4rs
              :canonical_request_len, :size_t
     end
 
+    # sigv4rs_body_verifier: opaque, caller-owned state of one request
+    # body being verified (Sigv4rs::BodyVerifier).
+    class BodyVerifier < ::FFI::Struct
+      layout :_opaque, [:uint64, BODY_VERIFIER_SIZE / 8]
+    end
+
     # The structs above, by their C names in ABI::LAYOUTS.
     STRUCTS = {
       sigv4rs_bytes: Bytes, sigv4rs_header: Header, sigv4rs_config: Config, sigv4rs_credentials: Credentials,
@@ -223,7 +229,8 @@ module Sigv4rs
       sigv4rs_stream: Stream, sigv4rs_signer_storage: SignerStorage, sigv4rs_payload_hasher: PayloadHasher,
       sigv4rs_chunked: Chunked, sigv4rs_checksum_state: ChecksumState, sigv4rs_location: Location,
       sigv4rs_chain_options: ChainOptions, sigv4rs_http_request: HttpRequest, sigv4rs_http_response: HttpResponse,
-      sigv4rs_verifier_config: VerifierConfig, sigv4rs_verify_result: VerifyResult
+      sigv4rs_verifier_config: VerifierConfig, sigv4rs_verify_result: VerifyResult,
+      sigv4rs_body_verifier: BodyVerifier
     }.freeze
 
     # Raises LoadError unless each struct has the size and field offsets
@@ -323,14 +330,11 @@ module Sigv4rs
     # (config, request, unix_time, result, canonical_request, cap)
     attach_function :sigv4rs_verify, [:pointer, :pointer, :int64, :pointer, :pointer, :size_t], :uint32
     # (config, request, unix_time, result, canonical_request, cap, body state)
-    begin # TEMP until the lead's body verifier lands
     attach_function :sigv4rs_body_verifier_begin,
                     [:pointer, :pointer, :int64, :pointer, :pointer, :size_t, :pointer], :uint32
     # (body state, data (decoded in place), len, *decoded_len)
     attach_function :sigv4rs_body_verifier_update, [:pointer, :pointer, :size_t, :pointer], :uint32
     attach_function :sigv4rs_body_verifier_finish, [:pointer], :uint32
-    rescue ::FFI::NotFoundError
-    end
     # (request, status, out): after a call given `request` failed with
     # `status`, which input it is about. Called on failures only.
     attach_function :sigv4rs_request_locate, [:pointer, :uint32, :pointer], :uint32

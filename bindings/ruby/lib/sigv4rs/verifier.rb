@@ -92,7 +92,7 @@ module Sigv4rs
     # (non-S3 services) raises PayloadRequiredError: read the body, then
     # #verify with it.
     def begin(method:, url:, headers:, now: Time.now, canonical_request: false)
-      state = ::FFI::MemoryPointer.new(:uint8, FFI::BODY_VERIFIER_SIZE)
+      state = ::FFI::MemoryPointer.new(FFI::BodyVerifier, 1) # 8-aligned
       result = run(method, url, headers, FFI::PAYLOAD_MODE_UNSIGNED, '', now, canonical_request, state)
       BodyVerifier.send(:new, state, result)
     end
