@@ -110,12 +110,21 @@ module Sigv4rs
     HDR_SIZE = FFI::Header.size
     SIZE_T = ::FFI.find_type(:size_t)
     BYTES_LEN = FFI::Bytes.offset_of(:len)
+    # Offsets of the declared layouts: requests written and results read
+    # straight in native memory, without a Ruby object per field.
+    R = %i[method url path query payload headers headers_len payload_mode]
+        .to_h { |f| [f, FFI::Request.offset_of(f)] }.freeze
+    H_NAME = FFI::Header.offset_of(:name)
+    H_VALUE = FFI::Header.offset_of(:value)
+    V = FFI::VerifyResult.members.to_h { |f| [f, FFI::VerifyResult.offset_of(f)] }.freeze
+    RES_SIZE = FFI::VerifyResult.size
     # Lookup state of the verify call under way on this fiber: the
     # callback runs inside it, on the same fiber.
     CALL_KEY = :__sigv4rs_verify_call
     NO_INTERRUPTS = { Object => :never }.freeze
     ANY_INTERRUPT = { Object => :immediate }.freeze
-    private_constant :C_REGION, :C_SERVICE, :REQ_SIZE, :HDR_SIZE, :SIZE_T, :BYTES_LEN, :CALL_KEY,
+    private_constant :C_REGION, :C_SERVICE, :REQ_SIZE, :HDR_SIZE, :SIZE_T, :BYTES_LEN, :R, :H_NAME, :H_VALUE, :V,
+                     :RES_SIZE, :CALL_KEY,
                      :NO_INTERRUPTS, :ANY_INTERRUPT
 
     def skip_bits(skip)
@@ -131,8 +140,8 @@ module Sigv4rs
     def config_mem(region, service, flags, skip, max_skew)
       size = FFI::VerifierConfig.size
       mem = ::FFI::MemoryPointer.new(:uint8, size + region.bytesize + service.bytesize)
-      put_bytes(mem, C_REGION, region, size)
-      put_bytes(mem, C_SERVICE, service, size + region.bytesize)
+      put_bytes(mem, mem.address, C_REGION, region, size)
+      put_bytes(mem, mem.address, C_SERVICE, service, size + region.bytesize)
       mem.put_uint32(FFI::VerifierConfig.offset_of(:flags), flags)
       mem.put_uint32(FFI::VerifierConfig.offset_of(:skip), skip)
       mem.put_uint32(FFI::VerifierConfig.offset_of(:max_skew), max_skew)
@@ -144,7 +153,7 @@ module Sigv4rs
     # MISSING_AUTHORIZATION.
     def check_config
       req = request_mem('GET', '/', [%w[host h]], FFI::PAYLOAD_MODE_UNSIGNED, '')
-      st = FFI.sigv4rs_verify(@config, req, 0, FFI::VerifyResult.new, nil, 0)
+      st = FFI.sigv4rs_verify(@config, req, 0, ::FFI::MemoryPointer.new(:uint8, RES_SIZE), nil, 0)
       raise Error.for_status(st) unless st == FFI::STATUS_MISSING_AUTHORIZATION
     end
 
@@ -165,7 +174,7 @@ module Sigv4rs
       pairs = Input.header_pairs(headers) || []
       req = request_mem(Input.method_name(method), Input.str(url, 'url'), pairs, mode, payload)
       time = Input.unix_time(now)
-      res = FFI::VerifyResult.new
+      res = ::FFI::MemoryPointer.new(:uint8, RES_SIZE, false) # written in full by the call
       cap = want_creq ? 1024 + (3 * req.size) : 0
       creq = want_creq ? ::FFI::MemoryPointer.new(:uint8, cap, false) : nil
       call = {}
@@ -173,7 +182,7 @@ module Sigv4rs
       Thread.current[CALL_KEY] = call
       begin
         st = native(req, time, res, creq, cap, state)
-        n = res[:canonical_request_len]
+        n = res.get(SIZE_T, V[:canonical_request_len])
         if want_creq && n > cap
           # Too small a guess: once more with the size (the status does not
           # depend on the buffer; the lookup is asked again).
@@ -184,7 +193,7 @@ module Sigv4rs
       ensure
         Thread.current[CALL_KEY] = outer
       end
-      result = Verifier.result(res, want_creq && res[:canonical_request_len].positive? ? creq : nil)
+      result = Verifier.result(res, want_creq ? creq : nil)
       return result if st.zero?
 
       state&.clear
@@ -293,53 +302,57 @@ module Sigv4rs
         url = ''
       end
       nh = pairs.size
-      strings = [method, url, path, query, payload] + pairs.flatten
       data_off = REQ_SIZE + (nh * HDR_SIZE)
-      mem = ::FFI::MemoryPointer.new(:uint8, data_off + strings.sum(&:bytesize))
-      off = data_off
-      off = put_bytes(mem, FFI::Request.offset_of(:method), method, off)
-      off = put_bytes(mem, FFI::Request.offset_of(:url), url, off)
-      off = put_bytes(mem, FFI::Request.offset_of(:path), path, off)
-      off = put_bytes(mem, FFI::Request.offset_of(:query), query, off)
-      off = put_bytes(mem, FFI::Request.offset_of(:payload), payload, off)
+      size = data_off + method.bytesize + url.bytesize + path.bytesize + query.bytesize + payload.bytesize
+      pairs.each { |n, v| size += n.bytesize + v.bytesize }
+      mem = ::FFI::MemoryPointer.new(:uint8, size)
+      base = mem.address
+      off = put_bytes(mem, base, R[:method], method, data_off)
+      off = put_bytes(mem, base, R[:url], url, off)
+      off = put_bytes(mem, base, R[:path], path, off)
+      off = put_bytes(mem, base, R[:query], query, off)
+      off = put_bytes(mem, base, R[:payload], payload, off)
       at = REQ_SIZE
       pairs.each do |n, v|
-        off = put_bytes(mem, at + FFI::Header.offset_of(:name), n, off)
-        off = put_bytes(mem, at + FFI::Header.offset_of(:value), v, off)
+        off = put_bytes(mem, base, at + H_NAME, n, off)
+        off = put_bytes(mem, base, at + H_VALUE, v, off)
         at += HDR_SIZE
       end
-      mem.put_pointer(FFI::Request.offset_of(:headers), nh.zero? ? 0 : mem + REQ_SIZE)
-      mem.put(SIZE_T, FFI::Request.offset_of(:headers_len), nh)
-      mem.put_uint32(FFI::Request.offset_of(:payload_mode), mode)
+      mem.put_pointer(R[:headers], nh.zero? ? 0 : base + REQ_SIZE)
+      mem.put(SIZE_T, R[:headers_len], nh)
+      mem.put_uint32(R[:payload_mode], mode)
       mem
     end
 
     # One sigv4rs_bytes at `at` for `s`, copied to `off`; the next free offset.
-    def put_bytes(mem, at, s, off)
+    def put_bytes(mem, base, at, s, off)
       n = s.bytesize
       if n.zero?
         mem.put_pointer(at, 0)
       else
         mem.put_bytes(off, s)
-        mem.put_pointer(at, mem + off)
+        mem.put_pointer(at, base + off)
       end
       mem.put(SIZE_T, at + BYTES_LEN, n)
       off + n
     end
 
     class << self
-      # A VerifyResult from the C struct (internal).
+      # A VerifyResult from the C struct in `res` (internal); the
+      # canonical request from `creq` when asked for and computed.
       def result(res, creq)
-        at = res[:signed_at]
+        at = res.get_int64(V[:signed_at])
+        exp = res.get_uint32(V[:expires])
+        n = res.get(SIZE_T, V[:canonical_request_len])
         VerifyResult.new(
-          form: FORMS[res[:form]],
+          form: FORMS[res.get_uint32(V[:form])],
           access_key_id: field(res, :access_key_id),
           region: field(res, :region),
           service: field(res, :service),
           signed_headers: field(res, :signed_headers)&.split(';') || [],
           signed_at: at.zero? ? nil : Time.at(at).utc,
-          expires: res[:expires].zero? ? nil : res[:expires],
-          canonical_request: creq&.get_bytes(0, res[:canonical_request_len] - 1)&.force_encoding(Encoding::UTF_8)
+          expires: exp.zero? ? nil : exp,
+          canonical_request: creq && n.positive? ? text(creq.get_bytes(0, n - 1)) : nil
         ).freeze
       end
 
@@ -352,11 +365,17 @@ module Sigv4rs
 
       private
 
-      def field(res, name)
-        n = res[:"#{name}_len"]
-        return nil if n.zero?
+      FIELD_LENS = { access_key_id: :access_key_id_len, region: :region_len, service: :service_len,
+                     signed_headers: :signed_headers_len }.freeze
 
-        s = res[name].to_ptr.get_bytes(0, n).force_encoding(Encoding::UTF_8)
+      def field(res, name)
+        n = res.get(SIZE_T, V[FIELD_LENS[name]])
+        n.zero? ? nil : text(res.get_bytes(V[name], n))
+      end
+
+      # UTF-8 when it is, else binary.
+      def text(bytes)
+        s = bytes.force_encoding(Encoding::UTF_8)
         s.valid_encoding? ? s : s.b
       end
     end
