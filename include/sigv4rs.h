@@ -624,12 +624,6 @@ typedef uint32_t sigv4rs_checksum;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
-// Caller-owned state of one request body being verified (no heap), set
-// up by `sigv4rs_body_verifier_begin`, spent by
-// `sigv4rs_body_verifier_finish`. Not for concurrent use; do not copy it
-// while in use.
-typedef struct sigv4rs_body_verifier sigv4rs_body_verifier;
-
 #if defined(SIGV4RS_STD)
 // The default credential chain (heap, hosted builds only). Resolves with
 // the process environment and the shared files each time it is asked;
@@ -973,6 +967,15 @@ typedef struct {
   // whether or not it fitted in the caller's buffer; else 0.
   size_t canonical_request_len;
 } sigv4rs_verify_result;
+
+// Caller-owned state of one request body being verified (no heap), set
+// up by `sigv4rs_body_verifier_begin`, spent by
+// `sigv4rs_body_verifier_finish`. Not for concurrent use; do not copy it
+// while in use.
+typedef struct {
+  // Private.
+  uint64_t _opaque[128];
+} sigv4rs_body_verifier;
 
 #ifdef __cplusplus
 extern "C" {
@@ -1488,7 +1491,10 @@ const char *sigv4rs_status_str(uint32_t status);
 //
 // Give the request as received: `method`; `host` (or a `Host` header),
 // `path` and `query` exactly as on the wire (or `url`); every header
-// received, `Authorization` included. The payload: `SIGV4RS_PAYLOAD_MODE_BYTES`
+// received, `Authorization` included. A `Host` header is canonicalized as
+// received; `host` (or the URL's) only stands in when there is none, and is
+// lower-cased as a DNS name: pass the `Host` header to hold a client to
+// the case it sent. The payload: `SIGV4RS_PAYLOAD_MODE_BYTES`
 // (or `_AUTO`) with the body (empty: an empty body),
 // `SIGV4RS_PAYLOAD_MODE_SHA256_HEX` with its SHA-256, or
 // `SIGV4RS_PAYLOAD_MODE_UNSIGNED` when the body is not at hand (then a

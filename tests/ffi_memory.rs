@@ -288,3 +288,106 @@ fn packed_request_and_fields() {
     let value = &out[fields[7] as usize..(fields[7] + fields[8]) as usize];
     assert!(value.ends_with(VANILLA_SIG.as_bytes()));
 }
+
+unsafe extern "C" fn suite_lookup(
+    _user: *mut core::ffi::c_void,
+    _akid: *const u8,
+    _akid_len: usize,
+    secret: *mut u8,
+    _secret_cap: usize,
+    secret_len: *mut usize,
+    _token: *mut u8,
+    _token_cap: usize,
+    _token_len: *mut usize,
+) -> sigv4rs_status {
+    let k = creds().secret;
+    // SAFETY: the library's buffers, larger than the suite's secret.
+    unsafe {
+        std::ptr::copy_nonoverlapping(k.as_ptr(), secret, k.len());
+        *secret_len = k.len();
+    }
+    S::Ok
+}
+
+#[test]
+fn verifier_and_body_state_in_caller_memory() {
+    let mut c = creds();
+    c.service = "s3";
+    c.flags = SIGV4RS_FLAG_S3;
+    let s = new_signer(&c).unwrap();
+    let stream = sigv4rs_stream {
+        mode: sigv4rs_stream_mode::SignedTrailer as u32,
+        checksum: sigv4rs_checksum::Crc32c as u32,
+        decoded_length: 5,
+        chunk_size: 8192,
+    };
+    let mut req = vanilla();
+    req.method = b(b"PUT");
+    req.url = b(b"https://b.s3.amazonaws.com/k");
+    let mut state = sigv4rs_chunked {
+        _opaque: [0; SIGV4RS_CHUNKED_STATE_SIZE / 8],
+    };
+    let sp: *mut sigv4rs_chunked = &mut state;
+    let seed = call_out(&|o, n, l| sigv4rs_chunked_begin(s.0, &req, T, &stream, sp, o, n, l)).unwrap();
+    let mut body = vec![0u8; 1];
+    let mut len = 0usize;
+    let mut line = [0u8; SIGV4RS_CHUNK_HEADER_MAX_LEN];
+    assert_eq!(
+        sigv4rs_chunked_sign_chunk(s.0, &mut state, b(b"hello"), line.as_mut_ptr(), line.len(), &mut len),
+        S::Ok
+    );
+    body.extend_from_slice(&line[..len]);
+    body.extend_from_slice(b"hello\r\n");
+    let mut fin = [0u8; SIGV4RS_CHUNKED_FINISH_MAX_LEN];
+    assert_eq!(
+        sigv4rs_chunked_finish(s.0, &mut state, fin.as_mut_ptr(), fin.len(), &mut len),
+        S::Ok
+    );
+    body.extend_from_slice(&fin[..len]);
+
+    let pairs = split_headers(&seed);
+    let hs = c_headers(&pairs);
+    req.headers = hs.as_ptr();
+    req.headers_len = hs.len();
+    let cfg = sigv4rs_verifier_config {
+        region: b(b"us-east-1"),
+        service: b(b"s3"),
+        flags: SIGV4RS_FLAG_S3,
+        skip: 0,
+        max_skew: 0,
+        lookup: Some(suite_lookup),
+        lookup_user: std::ptr::null_mut(),
+    };
+    // The state on the heap, full of junk before `_begin`, used through one
+    // raw pointer as C would.
+    let st = Box::into_raw(Box::new(sigv4rs_body_verifier { _opaque: [0xABAB; 128] }));
+    let mut r = std::mem::MaybeUninit::uninit();
+    let mut creq = vec![0u8; 1024];
+    assert_eq!(
+        sigv4rs_body_verifier_begin(&cfg, &req, T, r.as_mut_ptr(), creq.as_mut_ptr(), creq.len(), st),
+        S::Ok
+    );
+    // SAFETY: written by the call.
+    let r = unsafe { r.assume_init() };
+    assert!(r.canonical_request_len > 0 && creq[r.canonical_request_len - 1] == 0);
+    // Pieces at odd addresses (the body starts at offset 1), one empty.
+    let mut decoded = Vec::new();
+    let mut at = 1;
+    for n in [3usize, 0, 20, 1, usize::MAX] {
+        let n = n.min(body.len() - at);
+        let mut got = 0usize;
+        let p = if n == 0 {
+            std::ptr::null_mut()
+        } else {
+            body[at..].as_mut_ptr()
+        };
+        assert_eq!(sigv4rs_body_verifier_update(st, p, n, &mut got), S::Ok);
+        decoded.extend_from_slice(&body[at..at + got]);
+        at += n;
+    }
+    assert_eq!(decoded, b"hello");
+    assert_eq!(sigv4rs_body_verifier_finish(st), S::Ok);
+    assert_eq!(sigv4rs_body_verifier_finish(st), S::NotInitialized);
+    // SAFETY: made by Box::into_raw above.
+    drop(unsafe { Box::from_raw(st) });
+}

@@ -306,6 +306,77 @@ static sigv4rs_chain *gs_chain_new(const uint8_t *buf, const uint32_t *offs, uin
 	*status = sigv4rs_chain_new(&o, &c);
 	return *status == SIGV4RS_STATUS_OK ? c : NULL;
 }
+
+// The verifier's secret lookup (verify.go). Its user data is a cgo.Handle
+// of the one verification call: no Go pointer reaches C.
+extern uint32_t sigv4rsGoLookup(uintptr_t handle, const uint8_t *akid, size_t akid_len,
+                                uint8_t *secret, size_t secret_cap, size_t *secret_len,
+                                uint8_t *token, size_t token_cap, size_t *token_len);
+
+static sigv4rs_status gs_lookup(void *user, const uint8_t *akid, size_t akid_len,
+                                uint8_t *secret, size_t secret_cap, size_t *secret_len,
+                                uint8_t *token, size_t token_cap, size_t *token_len)
+{
+	return sigv4rsGoLookup((uintptr_t)user, akid, akid_len, secret, secret_cap, secret_len,
+	                       token, token_cap, token_len);
+}
+
+// cfg: region then service, rlen and slen bytes.
+static void gs_vconfig(sigv4rs_verifier_config *c, const uint8_t *cfg, size_t rlen, size_t slen,
+                       uint32_t flags, uint32_t skip, uint32_t max_skew, uintptr_t handle)
+{
+	memset(c, 0, sizeof *c);
+	c->region.ptr = rlen ? cfg : NULL;
+	c->region.len = rlen;
+	c->service.ptr = slen ? cfg + rlen : NULL;
+	c->service.len = slen;
+	c->flags = flags;
+	c->skip = skip;
+	c->max_skew = max_skew;
+	c->lookup = gs_lookup;
+	c->lookup_user = (void *)handle;
+}
+
+// sigv4rs_verify of the packed request (gs_fill's layout) with the body
+// (or its hash) apart.
+static uint32_t gs_verify(const uint8_t *cfg, size_t rlen, size_t slen, uint32_t flags, uint32_t skip,
+                          uint32_t max_skew, uintptr_t handle,
+                          const uint8_t *buf, const uint32_t *offs, size_t nheaders,
+                          uint32_t mode, const uint8_t *payload, size_t payload_len, int64_t t,
+                          sigv4rs_verify_result *res, uint8_t *cr, size_t cr_cap)
+{
+	sigv4rs_header hs[SIGV4RS_MAX_HEADERS];
+	sigv4rs_verifier_config c;
+	sigv4rs_request r;
+	uint32_t st = gs_fill(&r, hs, buf, offs, nheaders, mode, payload, payload_len);
+
+	if (st != SIGV4RS_STATUS_OK) {
+		memset(res, 0, sizeof *res);
+		return st;
+	}
+	gs_vconfig(&c, cfg, rlen, slen, flags, skip, max_skew, handle);
+	return sigv4rs_verify(&c, &r, t, res, cr, cr_cap);
+}
+
+// sigv4rs_body_verifier_begin of the packed request; the body follows
+// through sigv4rs_body_verifier_update into *body (C memory).
+static uint32_t gs_body_begin(const uint8_t *cfg, size_t rlen, size_t slen, uint32_t flags, uint32_t skip,
+                              uint32_t max_skew, uintptr_t handle,
+                              const uint8_t *buf, const uint32_t *offs, size_t nheaders, int64_t t,
+                              sigv4rs_verify_result *res, sigv4rs_body_verifier *body)
+{
+	sigv4rs_header hs[SIGV4RS_MAX_HEADERS];
+	sigv4rs_verifier_config c;
+	sigv4rs_request r;
+	uint32_t st = gs_fill(&r, hs, buf, offs, nheaders, SIGV4RS_PAYLOAD_MODE_UNSIGNED, NULL, 0);
+
+	if (st != SIGV4RS_STATUS_OK) {
+		memset(res, 0, sizeof *res);
+		return st;
+	}
+	gs_vconfig(&c, cfg, rlen, slen, flags, skip, max_skew, handle);
+	return sigv4rs_body_verifier_begin(&c, &r, t, res, NULL, 0, body);
+}
 */
 import "C"
 
@@ -817,4 +888,53 @@ func chainNewC(p *packer, handle uintptr, processTimeoutMs uint32) (*cChain, err
 		return nil, statusError(uint32(st))
 	}
 	return c, nil
+}
+
+// verifyC runs sigv4rs_verify on the packed request (n headers) with the
+// body or hash apart, the lookup reaching handle h.
+func verifyC(v *Verifier, p *packer, n int, mode uint32, payload []byte, h uintptr, unix int64,
+	res *C.sigv4rs_verify_result) uint32 {
+	st := C.gs_verify(bytesPtr(v.cfg), C.size_t(v.rlen), C.size_t(v.slen), C.uint32_t(v.flags),
+		C.uint32_t(v.skip), C.uint32_t(v.maxSkew), C.uintptr_t(h),
+		bytesPtr(p.buf), &p.spans[0], C.size_t(n), C.uint32_t(mode),
+		bytesPtr(payload), C.size_t(len(payload)), C.int64_t(unix), res, nil, 0)
+	return uint32(st)
+}
+
+// cBodyVerifier is the library's body verification state, in C memory
+// (calloc): it must stay put from call to call.
+type cBodyVerifier = C.sigv4rs_body_verifier
+
+func newBodyState() *cBodyVerifier {
+	return (*cBodyVerifier)(C.calloc(1, C.SIGV4RS_BODY_VERIFIER_SIZE))
+}
+
+func freeBodyState(b *cBodyVerifier) {
+	C.free(unsafe.Pointer(b))
+}
+
+// bodyBeginC runs sigv4rs_body_verifier_begin on the packed request.
+func bodyBeginC(v *Verifier, p *packer, n int, h uintptr, unix int64, res *C.sigv4rs_verify_result,
+	state *cBodyVerifier) uint32 {
+	st := C.gs_body_begin(bytesPtr(v.cfg), C.size_t(v.rlen), C.size_t(v.slen), C.uint32_t(v.flags),
+		C.uint32_t(v.skip), C.uint32_t(v.maxSkew), C.uintptr_t(h),
+		bytesPtr(p.buf), &p.spans[0], C.size_t(n), C.int64_t(unix), res, state)
+	return uint32(st)
+}
+
+// bodyUpdateC decodes data in place: its first n bytes are then payload.
+func bodyUpdateC(state *cBodyVerifier, data []byte) (int, uint32) {
+	var n C.size_t
+	st := C.sigv4rs_body_verifier_update(state, bytesPtr(data), C.size_t(len(data)), &n)
+	if st == C.SIGV4RS_STATUS_OK && int(n) > len(data) {
+		return 0, C.SIGV4RS_STATUS_PANIC // the library broke its promise
+	}
+	if st != C.SIGV4RS_STATUS_OK {
+		return 0, uint32(st)
+	}
+	return int(n), uint32(st)
+}
+
+func bodyFinishC(state *cBodyVerifier) uint32 {
+	return uint32(C.sigv4rs_body_verifier_finish(state))
 }

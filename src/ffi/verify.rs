@@ -244,7 +244,10 @@ impl From<VerifyError> for sigv4rs_status {
 ///
 /// Give the request as received: `method`; `host` (or a `Host` header),
 /// `path` and `query` exactly as on the wire (or `url`); every header
-/// received, `Authorization` included. The payload: `SIGV4RS_PAYLOAD_MODE_BYTES`
+/// received, `Authorization` included. A `Host` header is canonicalized as
+/// received; `host` (or the URL's) only stands in when there is none, and is
+/// lower-cased as a DNS name: pass the `Host` header to hold a client to
+/// the case it sent. The payload: `SIGV4RS_PAYLOAD_MODE_BYTES`
 /// (or `_AUTO`) with the body (empty: an empty body),
 /// `SIGV4RS_PAYLOAD_MODE_SHA256_HEX` with its SHA-256, or
 /// `SIGV4RS_PAYLOAD_MODE_UNSIGNED` when the body is not at hand (then a
@@ -392,9 +395,10 @@ pub const SIGV4RS_BODY_VERIFIER_SIZE: usize = 1024;
 #[repr(C)]
 pub struct sigv4rs_body_verifier {
     /// Private.
-    pub _opaque: [u64; SIGV4RS_BODY_VERIFIER_SIZE / 8],
+    pub _opaque: [u64; 128],
 }
 
+const _: () = assert!(core::mem::size_of::<sigv4rs_body_verifier>() == SIGV4RS_BODY_VERIFIER_SIZE);
 const _: () = assert!(core::mem::size_of::<BodyVerifier>() <= SIGV4RS_BODY_VERIFIER_SIZE);
 const _: () = assert!(core::mem::align_of::<BodyVerifier>() <= 8);
 

@@ -1,16 +1,18 @@
 #!/usr/bin/env python3
 """sigv4rs interoperability harness: real SigV4-verifying servers on loopback.
 
-Installs (once, cached) s3s-fs and a venv with moto, starts both on free
-127.0.0.1 ports and runs the scenario of each server with every language
-adapter found in ADAPTERS. The scenario, the tampering and the verdicts are
-all here. An adapter signs with its language's binding (one JSON request a
+Installs (once, cached) s3s-fs and a venv with moto, builds our own
+verifier server (tests/interop/verifier_server: the Go binding's Verifier
+middleware over an in-memory S3), starts them on free 127.0.0.1 ports and
+runs the scenario of each server with every language adapter found in
+ADAPTERS (s3s-fs's scenario for our server too). The scenario, the
+tampering and the verdicts are all here. An adapter signs with its language's binding (one JSON request a
 line in, what the library produced out) and sends a few requests with its
 language's own HTTP client (op "roundtrip"); this harness sends the rest
 itself, with http.client, and presigned URLs with the curl tool. Standard
 library only. See README.md.
 
-    python3 tests/interop/run.py [--only c,go] [--targets s3s,moto] [--keep-going]
+    python3 tests/interop/run.py [--only c,go] [--targets s3s,moto,sigv4rs] [--keep-going]
     python3 tests/interop/run.py --setup-only
     python3 tests/interop/run.py --stream-size 314572800   # C adapter, peak RSS
 """
@@ -52,6 +54,22 @@ WRONG_SK = "wrong/Secret+Key0123456789abcdefWXYZ"
 # s3s-fs answers body and chunk verification failures with a bare 500; the
 # cause is only in its log.
 S3S_CAUSES = re.compile(rb"AwsChunkedStreamError: SignatureMismatch|UploadStreamError: Sha256Mismatch")
+# Our verifier server logs every refusal (the library's status); a reject
+# case there needs a 4xx and that line.
+VERIFIER_CAUSES = re.compile(rb"sigv4rs: rejected ")
+TARGETS = ("s3s", "moto", "sigv4rs")
+# The library status each refusal of s3s's scenario must have on our server
+# (src/ffi/status.rs): refused, and for the damage done.
+VERIFIER_WANT = {
+    "neg-mixed-case-host-without-host-line": 224, "neg-flipped-signature": 224,
+    "neg-altered-x-amz-meta-header": 224, "neg-altered-range-header": 224,
+    "neg-body-altered-after-signing": 218,  # PAYLOAD_MISMATCH
+    "neg-chunk-signature-altered": 227, "neg-chunk-data-altered-signed-trailer": 227,  # CHUNK_SIGNATURE_MISMATCH
+    "neg-chunk-data-altered-unsigned-crc32": 229, "neg-chunk-data-altered-unsigned-crc32c": 229,  # CHECKSUM_MISMATCH
+    "neg-chunk-data-altered-unsigned-sha256": 229,
+    "neg-presign-expired": 212, "neg-presign-flipped-signature": 224,
+    "neg-clock-skew-30min": 211, "neg-wrong-secret": 224,
+}
 
 CLIENT_TIMEOUT = 300.0
 BUILD_TIMEOUT = 600.0
@@ -162,16 +180,18 @@ def setup_venv(cache):
     return py, "installed"
 
 
-def setup(need_moto):
+def setup(need_s3s, need_moto):
     cache = cache_dir()
     (cache / "logs").mkdir(parents=True, exist_ok=True)
     t0 = time.monotonic()
     # Two runs at once (two engineers, or CI) must not install over each other.
     with open(cache / ".setup.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        t = time.monotonic()
-        s3s, how_s3s = setup_s3s(cache)
-        t_s3s = time.monotonic() - t
+        s3s, how_s3s, t_s3s = None, "skipped", 0.0
+        if need_s3s:
+            t = time.monotonic()
+            s3s, how_s3s = setup_s3s(cache)
+            t_s3s = time.monotonic() - t
         py, how_venv, t_venv = None, "skipped", 0.0
         if need_moto:
             t = time.monotonic()
@@ -456,10 +476,12 @@ def listed(body, want):
 
 
 class CauseLog:
-    """Counts the s3s log's cause lines, read as the log grows."""
+    """Counts a server log's cause lines, read as the log grows. always:
+    every reject needs one (our verifier server), else only a 500 (s3s)."""
 
-    def __init__(self, path):
+    def __init__(self, path, pattern=S3S_CAUSES, always=False):
         self.path, self.off, self.n, self.rest = path, 0, 0, b""
+        self.pattern, self.always, self.last = pattern, always, ""
 
     def count(self):
         try:
@@ -470,7 +492,11 @@ class CauseLog:
             return self.n
         self.off += len(data)
         *lines, self.rest = (self.rest + data).split(b"\n")
-        self.n += sum(1 for line in lines if S3S_CAUSES.search(line))
+        hits = [line for line in lines if self.pattern.search(line)]
+        if hits:
+            self.n += len(hits)
+            m = re.search(rb"status \d+ \([^)]*\)", hits[-1])
+            self.last = m.group(0).decode(errors="replace") if m else ""
         return self.n
 
 
@@ -530,6 +556,13 @@ class Run:
         detail = r.describe() + (f"; {extra}" if extra else "")
         if expect == "accept":
             good = ok and r.ok2xx()
+        elif self.causes and self.causes.always:
+            logged = 400 <= r.status < 500 and self.caused(before)
+            want = VERIFIER_WANT.get(name)
+            right = logged and (want is None or self.causes.last.startswith(f"status {want} "))
+            good = ok and right
+            detail += (f"; refusal logged: {self.causes.last}" if logged else "; no refusal in the server log") + \
+                ("" if right or not logged else f", want status {want}")
         elif r.status == 500 and self.causes:
             good = ok and self.caused(before)
             detail += "; cause in the s3s log" if good else "; no cause line in the s3s log"
@@ -1089,6 +1122,24 @@ def build_adapter(adapter, work):
     return None
 
 
+def build_verifier_server(work):
+    """Builds tests/interop/verifier_server into work: (binary, error)."""
+    logfile, binary = work / "verifier-server-build.log", work / "verifier-server"
+    t0 = time.monotonic()
+    # As the Go adapter: a digest of the library and header forces a relink
+    # (golang/go#24355). Offline: its go.mod replaces the binding by the
+    # checkout's bindings/go and needs nothing else.
+    cmd = ["sh", "-c", "CGO_CFLAGS=\"-O2 -g -DSIGV4RS_BUILD_STAMP=$(cat ../../../target/release/libsigv4rs.a "
+           "../../../include/sigv4rs.h | sha256sum | cut -c1-16)\" exec go build -tags sigv4rs_dev -o "
+           f"{binary} ."]
+    env = clean_env({"GOFLAGS": "-mod=readonly", "GOPROXY": "off", "GOSUMDB": "off"})
+    rc = run_logged(cmd, logfile, BUILD_TIMEOUT, env=env, cwd=HERE / "verifier_server")
+    if rc != 0:
+        return None, f"build failed (rc {rc}):\n{logfile.read_text(errors='replace')[-3000:]}"
+    log(f"built the sigv4rs verifier server in {time.monotonic() - t0:.1f} s")
+    return binary, None
+
+
 def run_adapter(adapter, target, scenario, server, work, timeout, creds, causes):
     """One adapter against one server: starts it, runs the scenario, stops it."""
     scratch = work / f"{adapter.name}-{target}-tmp"
@@ -1131,7 +1182,7 @@ class Failed:
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--only", help="comma-separated adapter names (default: every present adapter)")
-    ap.add_argument("--targets", default="s3s,moto", help="comma-separated: s3s,moto")
+    ap.add_argument("--targets", default=",".join(TARGETS), help=f"comma-separated: {','.join(TARGETS)}")
     ap.add_argument("--keep-going", action="store_true", help="run the other adapters after a failure")
     ap.add_argument("--setup-only", action="store_true", help="install what is missing, then stop")
     ap.add_argument("--stream-size", type=int, metavar="N",
@@ -1142,8 +1193,8 @@ def main():
     a = ap.parse_args()
 
     targets = [t for t in a.targets.split(",") if t]
-    if any(t not in ("s3s", "moto") for t in targets) or not targets:
-        ap.error("--targets takes s3s and/or moto")
+    if any(t not in TARGETS for t in targets) or not targets:
+        ap.error(f"--targets takes some of {','.join(TARGETS)}")
     if a.stream_size is not None:
         targets, a.only = ["s3s"], "c"
     names = [c.name for c in ADAPTERS]
@@ -1157,7 +1208,7 @@ def main():
             f"{'; not present: ' + ', '.join(missing_) if missing_ else ''}")
 
     t0 = time.monotonic()
-    s3s_bin, venv_py = setup("moto" in targets)
+    s3s_bin, venv_py = setup("s3s" in targets, "moto" in targets)
     if a.setup_only:
         return 0
     if not adapters:
@@ -1180,6 +1231,15 @@ def main():
         if runs and not a.keep_going:
             failed_early, adapters = True, []
         adapters = [c for c in adapters if not any(r.lang == c.name for r in runs)]
+        verifier_bin = None
+        if adapters and "sigv4rs" in targets:
+            verifier_bin, err = build_verifier_server(work)
+            if err:
+                print(f"  FAIL sigv4rs server: {err}", flush=True)
+                runs.append(Failed("sigv4rs-server", "build", err))
+                targets = [t for t in targets if t != "sigv4rs"]
+                if not a.keep_going:
+                    failed_early, adapters = True, []
 
         if adapters and "s3s" in targets:
             data = work / "s3s-data"
@@ -1200,6 +1260,12 @@ def main():
             moto = json.loads(out.stdout.strip().splitlines()[-1])
             log(f"moto: IAM user key {moto['access_key']}, role {moto['role_arn']}, auth enforced")
 
+        if adapters and "sigv4rs" in targets:
+            v = servers["sigv4rs"] = Server("sigv4rs-verifier", work / "sigv4rs.log")
+            v.start(lambda p: [str(verifier_bin), "--host", "127.0.0.1", "--port", str(p),
+                               "--access-key", S3S_AK, "--secret-key", S3S_SK, "--region", REGION,
+                               "--session-token", TOKEN], clean_env(), 20)
+
         run_id = secrets.token_hex(4)
         for c in adapters:
             if failed_early:
@@ -1207,7 +1273,9 @@ def main():
             for target in targets:
                 creds = {"bucket": f"sigv4rs-{c.name}-{run_id}", "ak": S3S_AK, "sk": S3S_SK}
                 scenario, timeout, causes = s3s_scenario, a.client_timeout, None
-                if target == "s3s":
+                if target == "sigv4rs":
+                    causes = CauseLog(servers["sigv4rs"].logfile, VERIFIER_CAUSES, always=True)
+                elif target == "s3s":
                     causes = CauseLog(servers["s3s"].logfile)
                     if a.stream_size is not None:
                         scenario = stream_scenario(a.stream_size)

@@ -28,18 +28,28 @@ from .errors import Error
 from .errors import __all__ as _error_names
 from .signer import Parts, Signer, library_path, unix_time, version
 from .streaming import ChunkedEncoder, chunked_encoded_length
+from .verifier import BodyVerifier, VerifiedReader, Verifier, VerifyResult
 
 MAX_EXPIRES = _abi.MAX_EXPIRES
 MAX_HEADERS = _abi.MAX_HEADERS
 MAX_QUERY_PARAMS = _abi.MAX_QUERY_PARAMS
 MAX_URL_LEN = _abi.MAX_URL_LEN
 UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD"
+VERIFY_SKIP_CLOCK_SKEW = _abi.VERIFY_SKIP_CLOCK_SKEW
+VERIFY_SKIP_EXPIRY = _abi.VERIFY_SKIP_EXPIRY
+VERIFY_SKIP_REGION = _abi.VERIFY_SKIP_REGION
+VERIFY_SKIP_SERVICE = _abi.VERIFY_SKIP_SERVICE
+VERIFY_SKIP_UNSIGNED_HEADERS = _abi.VERIFY_SKIP_UNSIGNED_HEADERS
+VERIFY_SKIP_PAYLOAD_HASH = _abi.VERIFY_SKIP_PAYLOAD_HASH
 
 __version__ = _abi.VERSION
 __all__ = ["Signer", "Parts", "ChunkedEncoder", "chunked_encoded_length", "version", "library_path", "unix_time",
            "Credentials", "CredentialSource", "DEFAULT_REFRESH_MARGIN", "PROVIDER_RETRY_SECS",
            "DefaultChain", "default_chain", "Checksum", "checksum",
-           "MAX_EXPIRES", "MAX_HEADERS", "MAX_QUERY_PARAMS", "MAX_URL_LEN", "UNSIGNED_PAYLOAD"]
+           "Verifier", "VerifyResult", "BodyVerifier", "VerifiedReader",
+           "MAX_EXPIRES", "MAX_HEADERS", "MAX_QUERY_PARAMS", "MAX_URL_LEN", "UNSIGNED_PAYLOAD",
+           "VERIFY_SKIP_CLOCK_SKEW", "VERIFY_SKIP_EXPIRY", "VERIFY_SKIP_REGION", "VERIFY_SKIP_SERVICE",
+           "VERIFY_SKIP_UNSIGNED_HEADERS", "VERIFY_SKIP_PAYLOAD_HASH"]
 __all__ += _error_names
 
 

@@ -137,8 +137,15 @@ class sigv4rs_checksum_state(ctypes.Structure):
     _fields_ = [("_opaque", ctypes.c_uint64 * (_abi.CHECKSUM_STATE_SIZE // 8))]
 
 
-# The verifier's structs (declared for the layout check; the binding has no
-# verifier API yet). `lookup` is a sigv4rs_secret_lookup_fn.
+# sigv4rs_secret_lookup_fn: (void *user, const uint8_t *akid, size_t akid_len,
+# uint8_t *secret, size_t secret_cap, size_t *secret_len, uint8_t *token,
+# size_t token_cap, size_t *token_len) -> status. Buffers as void pointers:
+# the callback copies into them with memmove.
+lookup_fn = ctypes.CFUNCTYPE(ctypes.c_uint32, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t,
+                             ctypes.c_void_p, ctypes.c_size_t, ctypes.POINTER(ctypes.c_size_t),
+                             ctypes.c_void_p, ctypes.c_size_t, ctypes.POINTER(ctypes.c_size_t))
+
+
 class sigv4rs_verifier_config(ctypes.Structure):
     _fields_ = [
         ("region", sigv4rs_bytes),
@@ -146,7 +153,7 @@ class sigv4rs_verifier_config(ctypes.Structure):
         ("flags", ctypes.c_uint32),
         ("skip", ctypes.c_uint32),
         ("max_skew", ctypes.c_uint32),
-        ("lookup", ctypes.c_void_p),
+        ("lookup", lookup_fn),
         ("lookup_user", ctypes.c_void_p),
     ]
 
@@ -166,6 +173,12 @@ class sigv4rs_verify_result(ctypes.Structure):
         ("signed_headers_len", ctypes.c_size_t),
         ("canonical_request_len", ctypes.c_size_t),
     ]
+
+
+class sigv4rs_body_verifier(ctypes.Structure):
+    """Opaque caller-owned state (uint64 words: 8-byte aligned)."""
+
+    _fields_ = [("_opaque", ctypes.c_uint64 * (_abi.BODY_VERIFIER_SIZE // 8))]
 
 
 # Fast path. Filling nested ctypes structs field by field costs about half a
@@ -206,7 +219,8 @@ def header_block(k):
 STRUCTS = {t.__name__: t for t in (sigv4rs_bytes, sigv4rs_header, sigv4rs_config, sigv4rs_credentials,
                                    sigv4rs_request, sigv4rs_stream, sigv4rs_chunked, sigv4rs_checksum_state,
                                    sigv4rs_location, sigv4rs_chain_options, sigv4rs_http_request,
-                                   sigv4rs_http_response, sigv4rs_verifier_config, sigv4rs_verify_result)}
+                                   sigv4rs_http_response, sigv4rs_verifier_config, sigv4rs_verify_result,
+                                   sigv4rs_body_verifier)}
 
 
 def layout_errors(layouts=_abi.LAYOUTS):
@@ -379,6 +393,12 @@ _PROTOTYPES = [
     # The sink is the opaque pointer a provider call was given.
     ("sigv4rs_credentials_sink_put", ctypes.c_uint32, [ctypes.c_void_p, ctypes.POINTER(sigv4rs_credentials)]),
     ("sigv4rs_signer_expiration", ctypes.c_uint32, [signer_p, ctypes.POINTER(ctypes.c_int64)]),
+    (
+        "sigv4rs_verify",
+        ctypes.c_uint32,
+        [ctypes.POINTER(sigv4rs_verifier_config), ctypes.POINTER(sigv4rs_request), ctypes.c_int64,
+         ctypes.POINTER(sigv4rs_verify_result), _u8_p, ctypes.c_size_t],
+    ),
     ("sigv4rs_status_str", ctypes.c_char_p, [ctypes.c_uint32]),
     ("sigv4rs_version", ctypes.c_char_p, []),
 ]
@@ -394,6 +414,17 @@ _CHAIN_PROTOTYPES = [
     ("sigv4rs_chain_last_error", ctypes.c_uint32, [ctypes.c_void_p, _u8_p, ctypes.c_size_t, _size_p]),
     ("sigv4rs_http_response_write", ctypes.c_uint32,
      [ctypes.POINTER(sigv4rs_http_response), ctypes.c_char_p, ctypes.c_size_t]),
+]
+
+# Streamed body verification; the data pointer of _update is a ctypes
+# array made over a bytearray (or writable memoryview) with from_buffer.
+_BODY_PROTOTYPES = [
+    ("sigv4rs_body_verifier_begin", ctypes.c_uint32,
+     [ctypes.POINTER(sigv4rs_verifier_config), ctypes.POINTER(sigv4rs_request), ctypes.c_int64,
+      ctypes.POINTER(sigv4rs_verify_result), _u8_p, ctypes.c_size_t, ctypes.POINTER(sigv4rs_body_verifier)]),
+    ("sigv4rs_body_verifier_update", ctypes.c_uint32,
+     [ctypes.POINTER(sigv4rs_body_verifier), ctypes.c_void_p, ctypes.c_size_t, _size_p]),
+    ("sigv4rs_body_verifier_finish", ctypes.c_uint32, [ctypes.POINTER(sigv4rs_body_verifier)]),
 ]
 
 LIB_NAME = "libsigv4rs.so"
@@ -451,6 +482,10 @@ def _load():
             "or set SIGV4RS_LIB to its path. Tried: " + "; ".join(tried)
         )
     for name, restype, argtypes in _PROTOTYPES:
+        fn = getattr(lib, name)
+        fn.restype = restype
+        fn.argtypes = argtypes
+    for name, restype, argtypes in _BODY_PROTOTYPES:
         fn = getattr(lib, name)
         fn.restype = restype
         fn.argtypes = argtypes

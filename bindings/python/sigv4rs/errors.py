@@ -7,12 +7,12 @@ INVALID_ARGUMENT are also `ValueError`s, and a wrong Python type is also a
 `TypeError`, so callers can catch either the library's classes or the
 usual built-in ones. The credential statuses (140-149: MISSING_CREDENTIALS,
 CREDENTIALS_EXPIRED, BUSY...; 160-169, the credential sources') also derive
-from `CredentialsError`.
+from `CredentialsError`; the verifier's (200-299) from `VerificationError`.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Dict, Optional, Type
+from typing import TYPE_CHECKING, Any, Dict, Optional, Type
 
 from . import _abi
 
@@ -57,6 +57,18 @@ class CredentialsError(Error):
     exception as its `__cause__`."""
 
 
+class VerificationError(Error):
+    """A received request that does not verify (`Verifier.verify`, `begin`,
+    a BodyVerifier). The verifier's statuses (200-299: SignatureMismatchError,
+    ClockSkewError...) derive from it, and a request the library cannot
+    parse (InvalidUrlError, IncompletePayloadError...) is raised as a class
+    deriving from both. `result` is the `VerifyResult` filled as far as the
+    verification got (the claimed access key id, for a log); never the
+    secret."""
+
+    result: Optional[Any] = None
+
+
 def _is_credentials_status(code: int) -> bool:
     # The library numbers them 140-149 (a signer's) and 160-169 (sources).
     return 140 <= code < 150 or 160 <= code < 170
@@ -67,6 +79,8 @@ def _status_class(code: int, name: str, camel: str, message: str) -> Type[Error]
         bases: tuple = (InvalidInputError, CredentialsError)
     elif 100 <= code < 200:
         bases = (InvalidInputError,)
+    elif 200 <= code < 300:
+        bases = (VerificationError,)
     elif code == _abi.STATUS_INVALID_ARGUMENT:
         bases = (Error, ValueError)
     else:
@@ -99,7 +113,7 @@ class ClosedError(_NotInitialized):
     """The Signer was closed."""
 
 
-__all__ = ["Error", "InvalidInputError", "CredentialsError", "ArgumentTypeError", "ClosedError", "from_status"]
+__all__ = ["Error", "InvalidInputError", "CredentialsError", "VerificationError", "ArgumentTypeError", "ClosedError", "from_status"]
 __all__ += [cls.__name__ for cls in _BY_CODE.values()]
 
 
@@ -147,3 +161,20 @@ def from_status(code: int, context: Optional[str] = None) -> Error:
     if context:
         msg = "%s: %s" % (context, msg)
     return cls(msg, code)
+
+
+_VERIFICATION: Dict[int, Type[VerificationError]] = {}
+
+
+def verification_class(code: int) -> Type[VerificationError]:
+    """The class a verification raises for `code`: the status's own class
+    when it is already a VerificationError, else one deriving from both
+    (an InvalidUrlError that is also a VerificationError)."""
+    cls = _BY_CODE.get(code, Error)
+    if issubclass(cls, VerificationError):
+        return cls
+    sub = _VERIFICATION.get(code)
+    if sub is None:
+        sub = _VERIFICATION[code] = type(cls.__name__, (cls, VerificationError),
+                                         {"__doc__": cls.__doc__, "__module__": __name__})
+    return sub

@@ -2,9 +2,10 @@
 
 import datetime
 import io
-from typing import Dict, Iterator, List, Optional, Tuple
+from typing import BinaryIO, Dict, Iterator, List, Optional, Tuple
 
 import sigv4rs
+import sigv4rs.wsgi
 from sigv4rs import InvalidHeaderValueError
 from sigv4rs.requests_auth import SigV4Auth
 
@@ -101,6 +102,25 @@ def sigv4a_and_express(xml: bytes) -> Tuple[str, str]:
     c.copy().update(memoryview(b"ta"))
     return region_set + str(is_v4a) + name + value, c.header_name + c.finish()
 
+
+
+def verify(headers: List[Tuple[str, str]], raw: BinaryIO) -> Tuple[str, bytes]:
+    def lookup(akid: str) -> Optional[Tuple[str, Optional[str]]]:
+        return ("secret", None) if akid == "AKIDEXAMPLE" else None
+
+    v = sigv4rs.Verifier("us-east-1", "s3", lookup, s3=True, skip_expiry=True, max_skew=300)
+    sigv4rs.Verifier("us-east-1", "es", {"AKIDEXAMPLE": "secret"})
+    try:
+        r: sigv4rs.VerifyResult = v.verify("PUT", "/bucket/key", headers, b"body", now=1700000000)
+    except sigv4rs.VerificationError as e:
+        code: Optional[int] = e.code
+        return "%s %s %s" % (e.status, code, e.result), b""
+    signed: Tuple[str, ...] = r.signed_headers
+    with v.begin("PUT", "/bucket/key", headers) as body:
+        data = body.update(b"chunk") + body.reader(raw, 10).read()
+        body.finish()
+    mw = sigv4rs.wsgi.VerifyMiddleware(lambda env, start: [b""], v, spool_limit=1 << 16)
+    return ";".join(signed) + str(mw.max_body), data
 
 with sigv4rs.Signer("AKIDEXAMPLE", "secret", "us-east-1", "s3", s3=True) as s:
     sign_all(s)
