@@ -124,6 +124,14 @@ class RackVerifyTest < Minitest::Test
     mw = middleware(verifier: verifier, max_body: 1000)
     r, = streamed(@s, size: 2000, mode: :signed)
     assert_error 413, 'EntityTooLarge', call(r, mw)
+    # Past the limit without a Content-Length (the bytes read are counted),
+    # and a declared length over it refused without reading.
+    plain = signed(@s, method: 'PUT', body: 'x' * 2000)
+    refute rack_env(plain).key?('CONTENT_LENGTH')
+    assert_error 413, 'EntityTooLarge', call(plain, mw)
+    env = rack_env(r)
+    env['rack.input'] = Object.new.tap { |o| o.define_singleton_method(:read) { |*| flunk 'the body was read' } }
+    assert_error 413, 'EntityTooLarge', mw.call(env)
   end
 
   def test_other_service_body_hashed_then_verified

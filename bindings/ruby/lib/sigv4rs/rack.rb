@@ -80,6 +80,9 @@ module Sigv4rs
         method, target, headers = Verify.request(env)
         now = @clock.call
         begin
+          # A declared length over the limit: refused before reading.
+          raise TooLarge if env['CONTENT_LENGTH'].to_s.match?(/\A\d+\z/) && env['CONTENT_LENGTH'].to_i > @max_body
+
           body, result = verified_body(env, method, target, headers, now)
         rescue VerificationError => e
           return Verify.error_response(e.code, e.message)
