@@ -55,6 +55,34 @@ class BodyVerifierTest < Minitest::Test
     assert_equal 'data', feed(p, 'data')[0]
   end
 
+  # The AWS S3 documentation's chunked upload, literal bytes and
+  # signatures (independent of the binding's signer), read in 4 KiB pieces.
+  def test_aws_documentation_chunked_upload
+    sig = %w[ad80c730a21e5b8d04586a2213dd63b9a0e99e0e2307b0ade35a65485a288648
+             0055627c9e194cb4542bae2aa5492e3c1575bbb81b612b7d234b86a503ef5497
+             b6c6ea8a5354eaf15b3cb7646744f4275b71ea724fed81ceb9323e279d449df9]
+    body = "10000;chunk-signature=#{sig[0]}\r\n#{'a' * 65_536}\r\n400;chunk-signature=#{sig[1]}\r\n" \
+           "#{'a' * 1024}\r\n0;chunk-signature=#{sig[2]}\r\n\r\n"
+    headers = {
+      'Host' => 's3.amazonaws.com', 'x-amz-date' => '20130524T000000Z',
+      'x-amz-storage-class' => 'REDUCED_REDUNDANCY', 'x-amz-content-sha256' => 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD',
+      'Content-Encoding' => 'aws-chunked', 'x-amz-decoded-content-length' => '66560', 'Content-Length' => '66824',
+      'Authorization' => 'AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request, ' \
+                         'SignedHeaders=content-encoding;content-length;host;x-amz-content-sha256;x-amz-date;' \
+                         'x-amz-decoded-content-length;x-amz-storage-class, ' \
+                         'Signature=4f232c4386841ef735655705268965c44a0e4690baa4adea153f7db9fa80a0a9'
+    }
+    v = verifier(keys: { 'AKIAIOSFODNN7EXAMPLE' => 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' })
+    r = Received.new(method: 'PUT', target: '/examplebucket/chunkObject.txt', headers: headers.to_a, body: body)
+    bv = v.begin(**r.to_h, now: Time.utc(2013, 5, 24))
+    got = body.scan(/.{1,4096}/m).map { |piece| bv.update(piece) }.join
+    assert_equal 'AKIAIOSFODNN7EXAMPLE', bv.finish.access_key_id
+    assert got == 'a' * 66_560, 'decoded payload differs'
+    bad = body.sub(sig[1], sig[1].sub(/\A./) { |c| c == '0' ? '1' : '0' })
+    bv = v.begin(**r.to_h, now: Time.utc(2013, 5, 24))
+    assert_refused(:CHUNK_SIGNATURE_MISMATCH) { bad.scan(/.{1,4096}/m).each { |piece| bv.update(piece) } }
+  end
+
   def test_aws_chunked_every_mode
     MODES.each do |mode, ck|
       [0, 1, 8191, 8192, 20_000].each do |size|
