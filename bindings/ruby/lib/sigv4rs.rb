@@ -8,6 +8,7 @@ module Sigv4rs
   GEM_VERSION = ABI::VERSION
 
   autoload :NetHTTP, 'sigv4rs/net_http'
+  autoload :Rack, 'sigv4rs/rack'
 
   # Version of the loaded native library ("major.minor.patch").
   def self.library_version
@@ -27,3 +28,4 @@ require_relative 'sigv4rs/chain'
 require_relative 'sigv4rs/signer'
 require_relative 'sigv4rs/checksum'
 require_relative 'sigv4rs/chunked'
+require_relative 'sigv4rs/verifier'

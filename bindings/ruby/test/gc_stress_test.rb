@@ -103,6 +103,56 @@ class GcStressTest < Minitest::Test
     assert_equal Sigv4rs::InvalidCredentialsDocumentError, got[5]
   end
 
+  # The verifier's calls (#verify with its lookup callback, #begin, the
+  # body verifier, the Rack middleware), same results with GC.stress: the
+  # callback's FFI::Function and the native buffers must stay alive.
+  def test_verifier_calls_under_gc_stress
+    require_relative 'verify_helper'
+    require 'sigv4rs/rack'
+    h = Class.new { include VerifyHelper }.new
+    t = VerifyHelper::T
+    work = lambda do
+      s = h.signer
+      v = h.verifier
+      ts = h.signer(temp: true)
+      r = h.signed(s, headers: { 'x-amz-meta-a' => 'b' })
+      c, data = h.streamed(s, size: 9000, mode: :signed_trailer, checksum: :crc32c, chunk_size: 8192)
+      bv = v.begin(**c.to_h, now: t)
+      decoded = [c.body.byteslice(0, 5000), c.body.byteslice(5000..)].map { |x| bv.update(x) }.join
+      app = ->(env) { [200, {}, [env['rack.input'].read]] }
+      mw = Sigv4rs::Rack::Verify.new(app, verifier: v, clock: -> { Time.at(t) })
+      raising = Sigv4rs::Verifier.new(region: 'us-east-1', service: 's3', s3: true) { raise 'down' }
+      flipped = c.body.dup
+      flipped.setbyte(c.body.index("\r\n") + 10, flipped.getbyte(c.body.index("\r\n") + 10) ^ 1)
+      out = [
+        v.verify(**r.to_h, now: t, canonical_request: true),
+        v.verify(**h.presigned(ts).to_h, now: t),
+        (v.verify(**r.to_h, now: t + 901) rescue [$!.class, $!.result]),
+        (raising.verify(**r.to_h, now: t) rescue [$!.class, $!.cause.message]),
+        decoded == data, bv.finish,
+        mw.call(h.rack_env(c)),
+        mw.call(h.rack_env(c.with(body: flipped)))
+      ]
+      s.close
+      ts.close
+      out
+    end
+    want = work.call
+    GC.stress = true
+    begin
+      got = work.call
+    ensure
+      GC.stress = false
+    end
+    assert_equal want, got
+    assert_equal [true, 200, 403], [got[4], got[6][0], got[7][0]]
+    assert_equal data_of(got[6]), Array.new(9000) { |i| ((i * 31) + 7) & 255 }.pack('C*')
+  end
+
+  def data_of(resp)
+    resp[2].join
+  end
+
   # aws-chunked: seed headers and the whole body, read in pieces or framed by hand.
   def streamed(signer, url, headers, io)
     added, enc = signer.sign_streaming(url: url, headers: headers, size: 20_000, body: io, chunk_size: 8192,

@@ -14,7 +14,10 @@ module Summary
     chunked: 'ruby aws-chunked: %d/8 streaming tests passed (both AWS S3 examples byte for byte)',
     server_rules: 'ruby server rules (issue 10: + is a space, host lower-case, escaped dots): %d/9 tests passed',
     differences: 'ruby named differences from aws-sigv4: %d/16 shown (test/differences_test.rb)',
-    errors: 'ruby errors: %d/14 error-path tests passed'
+    errors: 'ruby errors: %d/14 error-path tests passed',
+    verifier: 'ruby verify: %d/16 Verifier#verify tests passed (signed by the binding and by aws-sigv4, tampered copies refused)',
+    body_verifier: 'ruby body verify: %d/9 Verifier#begin tests passed (plain, presigned, the AWS documentation chunked upload, aws-chunked in 3 modes)',
+    rack: 'ruby rack middleware: %d/10 tests passed (hand-built envs, one request through WEBrick)'
   }.freeze
 
   def self.<<(line)

@@ -65,13 +65,41 @@ module Sigv4rs
     end
   end
 
+  # A received request that Verifier#verify, #begin or a BodyVerifier
+  # refused: #status is why (the sigv4rs_status, also #code), #result what
+  # the verification found before it stopped (a Sigv4rs::VerifyResult: the
+  # claimed access key id for a log; never the secret). The verifier's own
+  # statuses (200-299) have their subclasses (SignatureMismatchError,
+  # ClockSkewError...); a request the library cannot even read
+  # (InvalidHeaderValue...) raises this class itself.
+  class VerificationError < Error
+    attr_reader :result
+
+    alias status code
+
+    # The status's name, e.g. :SIGNATURE_MISMATCH.
+    def status_name
+      FFI::STATUS.key(code)
+    end
+
+    private
+
+    def with_result!(result)
+      @result = result
+      self
+    end
+  end
+
+  # Statuses a verifier alone returns: their classes are VerificationErrors.
+  VERIFIER_STATUSES = (200..299).freeze
+
   STATUS_CLASSES = {}
   # One class per status of the generated table: InvalidHeaderValue ->
   # InvalidHeaderValueError.
   ABI::STATUSES.each do |code, _name, camel, _message|
     next if code.zero?
 
-    klass = Class.new(Error) do
+    klass = Class.new(VERIFIER_STATUSES.cover?(code) ? VerificationError : Error) do
       define_method(:initialize) { |c = code, m = nil| super(c, m) }
     end
     const_set("#{camel}Error", klass)

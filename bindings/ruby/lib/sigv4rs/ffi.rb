@@ -189,8 +189,7 @@ module Sigv4rs
              :_private, :pointer
     end
 
-    # sigv4rs_verifier_config: what sigv4rs_verify expects (declared for the
-    # layout check; the binding has no verifier API yet).
+    # sigv4rs_verifier_config: what sigv4rs_verify expects (Sigv4rs::Verifier).
     class VerifierConfig < ::FFI::Struct
       layout :region, Bytes,
              :service, Bytes,
@@ -201,8 +200,7 @@ module Sigv4rs
              :lookup_user, :pointer
     end
 
-    # sigv4rs_verify_result: what sigv4rs_verify found (declared for the
-    # layout check).
+    # sigv4rs_verify_result: what sigv4rs_verify found.
     class VerifyResult < ::FFI::Struct
       layout :form, :uint32,
              :expires, :uint32,
@@ -218,6 +216,12 @@ module Sigv4rs
              :canonical_request_len, :size_t
     end
 
+    # sigv4rs_body_verifier: opaque, caller-owned state of one request
+    # body being verified (Sigv4rs::BodyVerifier).
+    class BodyVerifier < ::FFI::Struct
+      layout :_opaque, [:uint64, BODY_VERIFIER_SIZE / 8]
+    end
+
     # The structs above, by their C names in ABI::LAYOUTS.
     STRUCTS = {
       sigv4rs_bytes: Bytes, sigv4rs_header: Header, sigv4rs_config: Config, sigv4rs_credentials: Credentials,
@@ -225,7 +229,8 @@ module Sigv4rs
       sigv4rs_stream: Stream, sigv4rs_signer_storage: SignerStorage, sigv4rs_payload_hasher: PayloadHasher,
       sigv4rs_chunked: Chunked, sigv4rs_checksum_state: ChecksumState, sigv4rs_location: Location,
       sigv4rs_chain_options: ChainOptions, sigv4rs_http_request: HttpRequest, sigv4rs_http_response: HttpResponse,
-      sigv4rs_verifier_config: VerifierConfig, sigv4rs_verify_result: VerifyResult
+      sigv4rs_verifier_config: VerifierConfig, sigv4rs_verify_result: VerifyResult,
+      sigv4rs_body_verifier: BodyVerifier
     }.freeze
 
     # Raises LoadError unless each struct has the size and field offsets
@@ -316,6 +321,20 @@ module Sigv4rs
     attach_function :sigv4rs_chain_last_error, [:pointer, :pointer, :size_t, :pointer], :uint32
     # (resp, data, len): inside a transport call only.
     attach_function :sigv4rs_http_response_write, [:pointer, :pointer, :size_t], :uint32
+    # The verifier (src/ffi/verify.rs). sigv4rs_secret_lookup_fn: (user,
+    # akid, akid_len, secret, secret_cap, *secret_len, token, token_cap,
+    # *token_len) -> status; called from inside the verify call, on its
+    # thread, with the GVL (the calls are not `blocking:`).
+    callback :sigv4rs_secret_lookup_fn,
+             [:pointer, :pointer, :size_t, :pointer, :size_t, :pointer, :pointer, :size_t, :pointer], :uint32
+    # (config, request, unix_time, result, canonical_request, cap)
+    attach_function :sigv4rs_verify, [:pointer, :pointer, :int64, :pointer, :pointer, :size_t], :uint32
+    # (config, request, unix_time, result, canonical_request, cap, body state)
+    attach_function :sigv4rs_body_verifier_begin,
+                    [:pointer, :pointer, :int64, :pointer, :pointer, :size_t, :pointer], :uint32
+    # (body state, data (decoded in place), len, *decoded_len)
+    attach_function :sigv4rs_body_verifier_update, [:pointer, :pointer, :size_t, :pointer], :uint32
+    attach_function :sigv4rs_body_verifier_finish, [:pointer], :uint32
     # (request, status, out): after a call given `request` failed with
     # `status`, which input it is about. Called on failures only.
     attach_function :sigv4rs_request_locate, [:pointer, :uint32, :pointer], :uint32
