@@ -21,6 +21,7 @@ PACKAGES=(
   "ruby-ffi Ruby binding"
   "ruby-minitest Ruby tests"
   "ruby-aws-sigv4 Ruby differential"
+  "ruby-webrick Ruby: the Rack verifier middleware behind a real server"
   "g++ C++ wrapper (bindings/cpp), CMake test"
   "cmake CMake package test (tests/install/cmake.sh)"
 )
