@@ -895,6 +895,327 @@ fn bench_verify(budget: Duration) -> Vec<String> {
     records
 }
 
+// ---------------------------------------------------------------- body verification
+
+/// An S3 PUT of a 1 MiB object (W4's size and bytes) with W1's credentials.
+const PUT_URL: &str = "https://examplebucket.s3.amazonaws.com/upload.bin";
+const CHUNK: usize = 64 * 1024;
+
+/// A body as the server receives it: pieces of 64 KiB copied into the
+/// receive buffer `recv` and decoded in place there, or (None: a plain body,
+/// which the verifier does not change, read where it is as
+/// `sigv4rs_verify` does) passed in place; then finished. Returns the
+/// status and the payload bytes seen.
+fn body_verify(
+    cfg: &sigv4rs_verifier_config,
+    req: &sigv4rs_request,
+    st: &mut sigv4rs_body_verifier,
+    body: &mut [u8],
+    mut recv: Option<&mut [u8]>,
+) -> (sigv4rs_status, usize) {
+    let mut res = std::mem::MaybeUninit::<sigv4rs_verify_result>::uninit();
+    let s = sigv4rs_body_verifier_begin(cfg, req, TIME, res.as_mut_ptr(), std::ptr::null_mut(), 0, st);
+    if s != sigv4rs_status::Ok {
+        return (s, 0);
+    }
+    let mut payload = 0;
+    for piece in body.chunks_mut(CHUNK) {
+        let mut n = 0;
+        let buf = match recv.as_deref_mut() {
+            Some(r) => {
+                r[..piece.len()].copy_from_slice(piece);
+                &mut r[..piece.len()]
+            }
+            None => piece,
+        };
+        let s = sigv4rs_body_verifier_update(st, buf.as_mut_ptr(), buf.len(), &mut n);
+        if s != sigv4rs_status::Ok {
+            return (s, payload);
+        }
+        payload += n;
+    }
+    (sigv4rs_body_verifier_finish(st), payload)
+}
+
+/// Signs the object as an aws-chunked upload through `sigv4rs_chunked_*`,
+/// writing the encoded body into `out` (as a client fills its send
+/// buffer). Returns the seed headers' length and the body's.
+fn chunked_sign(
+    signer: *const sigv4rs_signer,
+    req: &sigv4rs_request,
+    stream: &sigv4rs_stream,
+    state: &mut sigv4rs_chunked,
+    data: &[u8],
+    headers: &mut [u8],
+    out: &mut [u8],
+) -> (usize, usize) {
+    let mut hl = 0;
+    let st = sigv4rs_chunked_begin(
+        signer,
+        req,
+        TIME,
+        stream,
+        state,
+        headers.as_mut_ptr(),
+        headers.len(),
+        &mut hl,
+    );
+    assert!(st == sigv4rs_status::Ok);
+    let mut at = 0;
+    for chunk in data.chunks(stream.chunk_size as usize) {
+        let mut n = 0;
+        let b = sigv4rs_bytes {
+            ptr: chunk.as_ptr(),
+            len: chunk.len(),
+        };
+        let st = sigv4rs_chunked_sign_chunk(signer, state, b, out[at..].as_mut_ptr(), 256, &mut n);
+        assert!(st == sigv4rs_status::Ok);
+        at += n;
+        out[at..at + chunk.len()].copy_from_slice(chunk);
+        at += chunk.len();
+        out[at..at + 2].copy_from_slice(b"\r\n");
+        at += 2;
+    }
+    let mut n = 0;
+    let st = sigv4rs_chunked_finish(signer, state, out[at..].as_mut_ptr(), 512, &mut n);
+    assert!(st == sigv4rs_status::Ok);
+    (hl, at + n)
+}
+
+/// NUL-separated `Name: value` entries.
+fn split_out(out: &[u8]) -> Vec<(Vec<u8>, Vec<u8>)> {
+    out.split(|&b| b == 0)
+        .filter(|e| !e.is_empty())
+        .map(|e| {
+            let i = e.windows(2).position(|x| x == b": ").unwrap();
+            (e[..i].to_vec(), e[i + 2..].to_vec())
+        })
+        .collect()
+}
+
+fn c_hdrs(hs: &[(Vec<u8>, Vec<u8>)]) -> Vec<sigv4rs_header> {
+    let b = |s: &[u8]| sigv4rs_bytes {
+        ptr: s.as_ptr(),
+        len: s.len(),
+    };
+    hs.iter()
+        .map(|(n, v)| sigv4rs_header {
+            name: b(n),
+            value: b(v),
+        })
+        .collect()
+}
+
+fn put_request(hdrs: &[sigv4rs_header], payload_mode: u32, payload: &[u8]) -> sigv4rs_request {
+    let b = |s: &[u8]| sigv4rs_bytes {
+        ptr: s.as_ptr(),
+        len: s.len(),
+    };
+    sigv4rs_request {
+        method: b(b"PUT"),
+        url: b(PUT_URL.as_bytes()),
+        host: b(b""),
+        path: b(b""),
+        query: b(b""),
+        headers: hdrs.as_ptr(),
+        headers_len: hdrs.len(),
+        payload_mode,
+        payload: b(payload),
+    }
+}
+
+/// Body verification next to signing, 1 MiB (W4's bytes) as an S3 PUT with
+/// W1's credentials: an aws-chunked upload in 64 KiB chunks verified through
+/// `sigv4rs_body_verifier_*` (pieces of 64 KiB copied into a receive buffer,
+/// decoded there) vs signed through `sigv4rs_chunked_*` (encoded into a send
+/// buffer); a plain body (`x-amz-content-sha256`) through the body verifier
+/// vs `sigv4rs_verify` with the body. Each checked OK and tampered-rejected
+/// before timing. Returns the summary.json rows.
+fn bench_body_verify(budget: Duration) -> Vec<String> {
+    let mut records = Vec::new();
+    let ws = workloads();
+    let w1 = ws.iter().find(|w| w.id == "W1").unwrap();
+    let w4 = ws.iter().find(|w| w.id == "W4").unwrap();
+    let data = &w4.body;
+    assert_eq!(data.len(), 1 << 20);
+    let store = Store {
+        secret: SECRET,
+        token: w1.token,
+    };
+    let vcfg = verifier_config(w1, &store);
+    let ccfg = c_config(w1);
+    let mut signer = std::ptr::null_mut();
+    assert_eq!(sigv4rs_signer_new(&ccfg, &mut signer), sigv4rs_status::Ok);
+    let mut bv = Box::new(sigv4rs_body_verifier {
+        _opaque: [0; SIGV4RS_BODY_VERIFIER_SIZE / 8],
+    });
+    let mut recv = vec![0u8; CHUNK];
+    println!();
+    println!("Body verification, 1 MiB (W4's bytes) as an S3 PUT, timed interleaved with signing it (C ABI,");
+    println!("one signer); the verifier is begun on the request each time (key derived from the secret):");
+    println!(
+        "{:<3} {:<22} {:>11} {:>11} {:>9} {:>9} {:>7}",
+        "", "body", "reference", "verify", "/ref", "MB/s", "allocs"
+    );
+
+    // aws-chunked, signed chunks (no trailer), 64 KiB.
+    let stream = sigv4rs_stream {
+        mode: 0,
+        checksum: 0,
+        decoded_length: data.len() as u64,
+        chunk_size: CHUNK as u32,
+    };
+    let mut encoded_len = 0u64;
+    assert_eq!(
+        sigv4rs_chunked_encoded_length(&stream, &mut encoded_len),
+        sigv4rs_status::Ok
+    );
+    let no_headers: [sigv4rs_header; 0] = [];
+    let sreq = put_request(&no_headers, 0, b"");
+    let mut cstate = Box::new(sigv4rs_chunked {
+        _opaque: [0; SIGV4RS_CHUNKED_STATE_SIZE / 8],
+    });
+    let mut hbuf = vec![0u8; 4096];
+    let mut send = vec![0u8; encoded_len as usize + 1024];
+    let (hl, bl) = chunked_sign(signer, &sreq, &stream, &mut cstate, data, &mut hbuf, &mut send);
+    assert_eq!(bl as u64, encoded_len);
+    let mut body = send[..bl].to_vec();
+    let seed = split_out(&hbuf[..hl]);
+    let sh = c_hdrs(&seed);
+    let vreq = put_request(&sh, 0, b"");
+    // Checked: it verifies and decodes to the object (pieces of 64 KiB and of
+    // 1000 bytes); a changed data byte or signature digit is refused.
+    let mut decoded = Vec::new();
+    {
+        let mut res = std::mem::MaybeUninit::<sigv4rs_verify_result>::uninit();
+        let s = sigv4rs_body_verifier_begin(&vcfg, &vreq, TIME, res.as_mut_ptr(), std::ptr::null_mut(), 0, &mut *bv);
+        assert_eq!(s, sigv4rs_status::Ok, "chunked: begin");
+        for piece in body.chunks(1000) {
+            let mut p = piece.to_vec();
+            let mut n = 0;
+            assert_eq!(
+                sigv4rs_body_verifier_update(&mut *bv, p.as_mut_ptr(), p.len(), &mut n),
+                sigv4rs_status::Ok
+            );
+            decoded.extend_from_slice(&p[..n]);
+        }
+        assert_eq!(sigv4rs_body_verifier_finish(&mut *bv), sigv4rs_status::Ok);
+    }
+    assert!(decoded == *data, "chunked: decoded bytes are not the object");
+    assert_eq!(
+        body_verify(&vcfg, &vreq, &mut bv, &mut body, Some(&mut recv)),
+        (sigv4rs_status::Ok, data.len())
+    );
+    let first_sig = body.windows(16).position(|x| x == b"chunk-signature=").unwrap() + 16;
+    for (what, at) in [("data byte", body.len() / 2), ("chunk signature", first_sig + 10)] {
+        let mut t = body.clone();
+        t[at] = if t[at] == b'0' { b'1' } else { b'0' };
+        let (s, _) = body_verify(&vcfg, &vreq, &mut bv, &mut t, Some(&mut recv));
+        assert_eq!(s, sigv4rs_status::ChunkSignatureMismatch, "chunked: changed {what}");
+    }
+
+    let mut sign = || {
+        black_box(chunked_sign(
+            signer,
+            &sreq,
+            &stream,
+            &mut cstate,
+            black_box(data),
+            &mut hbuf,
+            &mut send,
+        ));
+    };
+    let mut verify = || {
+        let r = body_verify(&vcfg, &vreq, &mut bv, black_box(&mut body), Some(&mut recv));
+        assert!(r.0 == sigv4rs_status::Ok);
+    };
+    let allocs = allocs_per_call(5, &mut verify);
+    let t = measure(&mut [&mut sign, &mut verify], budget);
+    records.push(body_row(
+        "aws-chunked 64 KiB",
+        "sign_chunked_ns",
+        t[0],
+        t[1],
+        data.len(),
+        allocs,
+    ));
+
+    // Plain body: x-amz-content-sha256 = its hash (the S3 signer sends it).
+    let breq = put_request(&no_headers, 1, data);
+    let mut out = vec![0u8; 4096];
+    let mut n = 0;
+    assert_eq!(
+        sigv4rs_signer_sign_headers(signer, &breq, TIME, out.as_mut_ptr(), out.len(), &mut n),
+        sigv4rs_status::Ok
+    );
+    let phs = split_out(&out[..n]);
+    let ph = c_hdrs(&phs);
+    let preq_body = put_request(&ph, 1, data);
+    let preq = put_request(&ph, 0, b"");
+    assert_eq!(c_verify(&vcfg, &preq_body), sigv4rs_status::Ok, "plain: sigv4rs_verify");
+    let mut plain = data.clone();
+    assert_eq!(
+        body_verify(&vcfg, &preq, &mut bv, &mut plain, None),
+        (sigv4rs_status::Ok, data.len())
+    );
+    let mut t_body = data.clone();
+    t_body[data.len() / 2] ^= 1;
+    let tampered = put_request(&ph, 1, &t_body);
+    assert_ne!(
+        c_verify(&vcfg, &tampered),
+        sigv4rs_status::Ok,
+        "plain: tampered, sigv4rs_verify"
+    );
+    assert_eq!(
+        body_verify(&vcfg, &preq, &mut bv, &mut t_body, None).0,
+        sigv4rs_status::PayloadMismatch,
+        "plain: tampered, body verifier"
+    );
+    let mut whole = || {
+        let s = c_verify(black_box(&vcfg), black_box(&preq_body));
+        assert!(s == sigv4rs_status::Ok);
+    };
+    let mut streamed = || {
+        let r = body_verify(&vcfg, &preq, &mut bv, black_box(&mut plain), None);
+        assert!(r.0 == sigv4rs_status::Ok);
+    };
+    let allocs = allocs_per_call(5, &mut streamed);
+    let t = measure(&mut [&mut whole, &mut streamed], budget);
+    records.push(body_row(
+        "plain (verify whole)",
+        "verify_whole_ns",
+        t[0],
+        t[1],
+        data.len(),
+        allocs,
+    ));
+    println!("    (aws-chunked: reference = signing the same upload (sigv4rs_chunked_*), each side with one 1 MiB");
+    println!("    copy (receive / send buffer); plain: reference = sigv4rs_verify with the whole body, verify =");
+    println!("    the body verifier in 64 KiB pieces; MB/s of payload through the verifier)");
+    sigv4rs_signer_free(signer);
+    records
+}
+
+fn body_row(what: &str, ref_key: &str, ref_ns: f64, v_ns: f64, len: usize, allocs: f64) -> String {
+    println!(
+        "{:<3} {:<22} {:>11.0} {:>11.0} {:>9.3} {:>9.0} {:>7.1}",
+        "W4",
+        what,
+        ref_ns,
+        v_ns,
+        v_ns / ref_ns,
+        len as f64 / v_ns * 1e3,
+        allocs
+    );
+    format!(
+        "{{\"workload\":\"W4\",\"variant\":\"{what}\",\"operation\":\"verify_body\",\"algorithm\":\"sigv4\",\
+         \"sigv4rs_ns\":{v_ns:.1},\"{ref_key}\":{ref_ns:.1},\"ratio\":{:.4},\"mb_per_s\":{:.1},\
+         \"allocs_per_verify\":{allocs}}}",
+        v_ns / ref_ns,
+        len as f64 / v_ns * 1e3
+    )
+}
+
 // ---------------------------------------------------------------- timing test
 
 /// A cycle counter (TSC, fenced) on x86_64; nanoseconds elsewhere.
@@ -1210,6 +1531,7 @@ fn main() {
     let verify_only = std::env::args().any(|a| a == "verify");
     if verify_only {
         bench_verify(budget / 2);
+        bench_body_verify(budget / 2);
         if !timing_test(quick) {
             std::process::exit(1);
         }
@@ -1442,6 +1764,7 @@ fn main() {
         );
     }
     records.extend(bench_verify(budget / 2));
+    records.extend(bench_body_verify(budget / 2));
     let timing_ok = timing_test(quick);
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench");
     std::fs::create_dir_all(&dir).unwrap();

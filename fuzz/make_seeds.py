@@ -9,9 +9,12 @@ Files named regress-* (inputs that found bugs) and the seeds of targets not
 in OWNED (hand-written) are kept.
 Run from anywhere: python3 fuzz/make_seeds.py
 """
+import hashlib
+import hmac
 import os
 import random
 import struct
+import zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SUITE = os.path.join(HERE, "..", "tests", "data", "aws-sig-v4-test-suite", "v4")
@@ -57,7 +60,7 @@ S3_TEXTS = [
 
 # The targets whose seeds this script writes (and so may delete).
 OWNED = ["sign_url", "sign_parts", "presign", "debug_outputs", "chunked", "signer_config", "payload_hasher",
-         "checksum", "sigv4a"]
+         "checksum", "sigv4a", "verify_chunked"]
 
 
 def write(target, name, data):
@@ -70,6 +73,93 @@ def write(target, name, data):
 def chunk_plan(mode, checksum, len_sel, size_sel, ops=b""):
     # Plan: mode, checksum, shape, len_sel, len_raw u64, size_sel, size_raw u32, ops.
     return bytes([mode, checksum, 0, len_sel]) + bytes(8) + bytes([size_sel]) + bytes(4) + ops
+
+
+# verify_chunked: the seed requests its target signs (S3 documentation keys,
+# 2013-05-24, PUT of s3.amazonaws.com/examplebucket/chunkObject.txt) and
+# bodies for its 777-byte object, signed here independently of the library.
+VC_SECRET = b"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+VC_DATE = "20130524T000000Z"
+VC_SCOPE = "20130524/us-east-1/s3/aws4_request"
+VC_OBJECT = bytes((i * 131 + i // 251) & 0xFF for i in range(777))
+# (stream mode, checksum) in the target's case order; then plain hash, unsigned.
+VC_CASES = [(0, 0)] + [(1, c) for c in range(1, 6)] + [(2, c) for c in range(1, 6)]
+VC_CHECKSUM = {1: "crc32", 2: "crc32c", 3: "sha256", 4: "crc64nvme", 5: "sha1"}
+VC_MODE = {0: "STREAMING-AWS4-HMAC-SHA256-PAYLOAD", 1: "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER",
+           2: "STREAMING-UNSIGNED-PAYLOAD-TRAILER"}
+
+
+def _crc_reflected(data, poly, width):
+    mask = (1 << width) - 1
+    crc = mask
+    for byte in data:
+        crc ^= byte
+        for _ in range(8):
+            crc = (crc >> 1) ^ poly if crc & 1 else crc >> 1
+    return (crc ^ mask).to_bytes(width // 8, "big")
+
+
+def _checksum(kind, data):
+    import base64
+    raw = {1: lambda: zlib.crc32(data).to_bytes(4, "big"),
+           2: lambda: _crc_reflected(data, 0x82F63B78, 32),
+           3: lambda: hashlib.sha256(data).digest(),
+           4: lambda: _crc_reflected(data, 0x9A6C9329AC4BC9B5, 64),
+           5: lambda: hashlib.sha1(data).digest()}[kind]()
+    return base64.b64encode(raw).decode()
+
+
+def _hmac(key, msg):
+    return hmac.new(key, msg.encode() if isinstance(msg, str) else msg, hashlib.sha256).digest()
+
+
+def _sha(b):
+    return hashlib.sha256(b).hexdigest()
+
+
+def vc_body(mode, ck):
+    """The aws-chunked body of VC_OBJECT in one chunk, as the S3
+    documentation frames it, and the seed request's signature."""
+    key = b"AWS4" + VC_SECRET
+    for part in ["20130524", "us-east-1", "s3", "aws4_request"]:
+        key = _hmac(key, part)
+    signed = mode != 2
+    trailer = ("x-amz-checksum-%s:%s" % (VC_CHECKSUM[ck], _checksum(ck, VC_OBJECT))) if ck else None
+
+    def frame(sigs):
+        ext = (lambda i: ";chunk-signature=" + sigs[i]) if signed else (lambda i: "")
+        b = ("%x%s\r\n" % (len(VC_OBJECT), ext(0))).encode() + VC_OBJECT + ("\r\n0%s\r\n" % ext(1)).encode()
+        if trailer:
+            b += (trailer + "\r\n").encode()
+            if signed:
+                b += ("x-amz-trailer-signature:%s\r\n" % sigs[2]).encode()
+        return b + b"\r\n"
+
+    length = len(frame(["0" * 64] * 3))
+    headers = [("content-encoding", "aws-chunked"), ("content-length", str(length)),
+               ("host", "s3.amazonaws.com"), ("x-amz-content-sha256", VC_MODE[mode]),
+               ("x-amz-date", VC_DATE), ("x-amz-decoded-content-length", str(len(VC_OBJECT)))]
+    if ck:
+        headers.append(("x-amz-trailer", "x-amz-checksum-" + VC_CHECKSUM[ck]))
+    names = ";".join(n for n, _ in headers)
+    creq = "PUT\n/examplebucket/chunkObject.txt\n\n%s\n%s\n%s" % (
+        "".join("%s:%s\n" % h for h in headers), names, VC_MODE[mode])
+    prev = _hmac(key, "AWS4-HMAC-SHA256\n%s\n%s\n%s" % (VC_DATE, VC_SCOPE, _sha(creq.encode()))).hex()
+    sigs = []
+    for data in [VC_OBJECT, b""]:
+        prev = _hmac(key, "AWS4-HMAC-SHA256-PAYLOAD\n%s\n%s\n%s\n%s\n%s" % (
+            VC_DATE, VC_SCOPE, prev, _sha(b""), _sha(data))).hex()
+        sigs.append(prev)
+    if trailer:
+        sigs.append(_hmac(key, "AWS4-HMAC-SHA256-TRAILER\n%s\n%s\n%s\n%s" % (
+            VC_DATE, VC_SCOPE, prev, _sha((trailer + "\n").encode()))).hex())
+    return frame(sigs)
+
+
+def vc_input(case, body, cuts=()):
+    """Case byte, 7 little-endian u16 split points (0: none), the body."""
+    cuts = list(cuts) + [0] * (7 - len(cuts))
+    return bytes([case]) + struct.pack("<7H", *cuts) + body
 
 
 def main():
@@ -114,6 +204,17 @@ def main():
     write("chunked", "v4a-doc-signed", k + put + chunk_plan(3, 0, 1, 0))
     write("chunked", "v4a-doc-trailer-crc32c", k + put + chunk_plan(4, 1, 1, 0))
     write("chunked", "v4a-small-chunks-wrong", k + put + chunk_plan(3, 0, 0, 4, ops))
+
+    # verify_chunked: each case's valid body, whole and cut at a few places
+    # (mid chunk header, mid data, inside the CRLFs, mid trailer).
+    for i, (mode, ck) in enumerate(VC_CASES):
+        body = vc_body(mode, ck)
+        name = "%s-%s" % (VC_MODE[mode].lower(), VC_CHECKSUM.get(ck, "none"))
+        write("verify_chunked", name, vc_input(i, body))
+        write("verify_chunked", name + "-split", vc_input(i, body, (1, 40, 90, 400, 866, 868, len(body) - 40)))
+    write("verify_chunked", "plain-sha256", vc_input(len(VC_CASES), VC_OBJECT))
+    write("verify_chunked", "plain-sha256-split", vc_input(len(VC_CASES), VC_OBJECT, (1, 64, 65, 700)))
+    write("verify_chunked", "unsigned-payload", vc_input(len(VC_CASES) + 1, VC_OBJECT, (5, 300)))
 
     # sigv4a: the creds knob picks the region set (creds // 5) and the
     # credentials preset (creds % 5).
