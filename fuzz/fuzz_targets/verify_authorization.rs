@@ -34,7 +34,12 @@ fuzz_target!(|data: &[u8]| {
         let text = auth;
         let at = text.windows(10).rposition(|w| w == b"Signature=")?;
         let sig = &text[at + 10..];
-        let end = sig.iter().position(|&b| b == b',' || b == b' ').unwrap_or(sig.len());
+        // Up to the next separator or optional whitespace (SP, HTAB: a
+        // header value's trailing OWS is not part of it).
+        let end = sig
+            .iter()
+            .position(|&b| b == b',' || b == b' ' || b == b'\t')
+            .unwrap_or(sig.len());
         Some(verify_common::independent_matches(info, creq, &sig[..end]))
     });
 });
