@@ -64,14 +64,18 @@ OWN_SHA_LIMIT=6656
 # again for the verifier (issue 16, phase 1), which firmware does not call
 # but whose changes to the shared plan and query code cost the signing
 # images about 0.95 KB (RV32 1.1 KB); not yet looked into (issue 16 note).
+# Raised for its phase 2 (body verifier): +244 B on M3 header-only zc, of
+# which .rodata +200 (six status messages, 225-230, in sigv4rs_status_str)
+# and .text +44 (inlining moved: StreamMode::payload_line gained a caller).
 declare -A FLASH_CEILING=(
-  [thumbv7m-none-eabi]="22150 25450 21500" [thumbv7em-none-eabihf]="22150 25450 21500"
-  [riscv32imc-unknown-none-elf]="25550 29750 24700")
+  [thumbv7m-none-eabi]="22400 25700 21750" [thumbv7em-none-eabihf]="22400 25700 21750"
+  [riscv32imc-unknown-none-elf]="25800 30000 24950")
 # SigV4a (variant a: zc + --features sigv4a; M4F and RV32 only): the
 # header-only flash and the peak painted signing stack, per target. No issue
 # target; measured figures plus about 2 %, so growth is seen.
-# Measured 2026-12-06 (at 89d72e9): M4F 40,990 B / 6,280 B, RV32 48,762 B / 6,068 B.
-declare -A V4A_CEILING=([thumbv7em-none-eabihf]="41800 6400" [riscv32imc-unknown-none-elf]="49750 6200")
+# Measured 2026-12-06 (at 89d72e9): M4F 40,990 B / 6,280 B, RV32 48,762 B / 6,068 B;
+# at f22d7f2 (the verifier's statuses): M4F 41,918 B / 6,288 B, RV32 49,972 B / 6,084 B.
+declare -A V4A_CEILING=([thumbv7em-none-eabihf]="42100 6400" [riscv32imc-unknown-none-elf]="50150 6200")
 V4A_TARGETS="thumbv7em-none-eabihf riscv32imc-unknown-none-elf"
 # Whether variant $1 is built for target $2.
 built() { [ "$1" != a ] || [[ " $V4A_TARGETS " == *" $2 "* ]]; }
