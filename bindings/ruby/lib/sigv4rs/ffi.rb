@@ -338,5 +338,19 @@ module Sigv4rs
     # (request, status, out): after a call given `request` failed with
     # `status`, which input it is about. Called on failures only.
     attach_function :sigv4rs_request_locate, [:pointer, :uint32, :pointer], :uint32
+
+    # Writes one sigv4rs_bytes at `at` of `mem` (at address `base`) for `s`,
+    # its bytes copied to `off`; returns the next free offset.
+    def self.put_bytes(mem, base, at, s, off)
+      n = s.bytesize
+      if n.zero?
+        mem.put_pointer(at, 0)
+      else
+        mem.put_bytes(off, s)
+        mem.put_pointer(at, base + off)
+      end
+      mem.put(::FFI.find_type(:size_t), at + Bytes.offset_of(:len), n)
+      off + n
+    end
   end
 end

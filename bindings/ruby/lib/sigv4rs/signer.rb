@@ -576,7 +576,6 @@ module Sigv4rs
     # straight into native memory without a Ruby object per field.
     REQ_SIZE = FFI::Request.size
     HDR_SIZE = FFI::Header.size
-    BYTES_LEN = FFI::Bytes.offset_of(:len)
     R_METHOD = FFI::Request.offset_of(:method)
     R_URL = FFI::Request.offset_of(:url)
     R_HOST = FFI::Request.offset_of(:host)
@@ -589,7 +588,7 @@ module Sigv4rs
     H_NAME = FFI::Header.offset_of(:name)
     H_VALUE = FFI::Header.offset_of(:value)
     SIZE_T = ::FFI.find_type(:size_t)
-    private_constant :REQ_SIZE, :HDR_SIZE, :BYTES_LEN, :R_METHOD, :R_URL, :R_HOST, :R_PATH, :R_QUERY,
+    private_constant :REQ_SIZE, :HDR_SIZE, :R_METHOD, :R_URL, :R_HOST, :R_PATH, :R_QUERY,
                      :R_HEADERS, :R_HEADERS_LEN, :R_MODE, :R_PAYLOAD, :H_NAME, :H_VALUE, :SIZE_T
 
     # sigv4rs_signer_sign_packed: `data` holds method, url, payload, then
@@ -775,18 +774,8 @@ module Sigv4rs
       @handle = create { |out| FFI.sigv4rs_signer_new_from_env(r, s, flags, out) }
     end
 
-    # Writes one sigv4rs_bytes at `at` for `s`, copied to `off`; returns the
-    # next free offset.
     def put_bytes(mem, base, at, s, off)
-      n = s.bytesize
-      if n.zero?
-        mem.put_pointer(at, 0)
-      else
-        mem.put_bytes(off, s)
-        mem.put_pointer(at, base + off)
-      end
-      mem.put(SIZE_T, at + BYTES_LEN, n)
-      off + n
+      FFI.put_bytes(mem, base, at, s, off)
     end
 
     AUTO_EMPTY = [FFI::PAYLOAD_MODE_AUTO, ''].freeze

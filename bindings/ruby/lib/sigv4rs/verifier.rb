@@ -109,7 +109,6 @@ module Sigv4rs
     REQ_SIZE = FFI::Request.size
     HDR_SIZE = FFI::Header.size
     SIZE_T = ::FFI.find_type(:size_t)
-    BYTES_LEN = FFI::Bytes.offset_of(:len)
     # Offsets of the declared layouts: requests written and results read
     # straight in native memory, without a Ruby object per field.
     R = %i[method url path query payload headers headers_len payload_mode]
@@ -123,7 +122,7 @@ module Sigv4rs
     CALL_KEY = :__sigv4rs_verify_call
     NO_INTERRUPTS = { Object => :never }.freeze
     ANY_INTERRUPT = { Object => :immediate }.freeze
-    private_constant :C_REGION, :C_SERVICE, :REQ_SIZE, :HDR_SIZE, :SIZE_T, :BYTES_LEN, :R, :H_NAME, :H_VALUE, :V,
+    private_constant :C_REGION, :C_SERVICE, :REQ_SIZE, :HDR_SIZE, :SIZE_T, :R, :H_NAME, :H_VALUE, :V,
                      :RES_SIZE, :CALL_KEY,
                      :NO_INTERRUPTS, :ANY_INTERRUPT
 
@@ -324,17 +323,8 @@ module Sigv4rs
       mem
     end
 
-    # One sigv4rs_bytes at `at` for `s`, copied to `off`; the next free offset.
     def put_bytes(mem, base, at, s, off)
-      n = s.bytesize
-      if n.zero?
-        mem.put_pointer(at, 0)
-      else
-        mem.put_bytes(off, s)
-        mem.put_pointer(at, base + off)
-      end
-      mem.put(SIZE_T, at + BYTES_LEN, n)
-      off + n
+      FFI.put_bytes(mem, base, at, s, off)
     end
 
     class << self
