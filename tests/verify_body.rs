@@ -8,6 +8,7 @@
 
 mod common;
 
+use common::cverify::{Keys, Lcg, lookup};
 use common::upload::*;
 use common::*;
 use sigv4rs::ffi::*;
@@ -15,43 +16,11 @@ use sigv4rs_status as S;
 
 const TOKEN: &str = "FQoGZXIvYXdzEXAMPLE//token+with/slashes==";
 
-struct Keys {
-    akid: &'static str,
-    secret: &'static str,
-    token: &'static str,
-}
-
-const DOC_KEYS: Keys = Keys {
-    akid: DOC_AKID,
-    secret: DOC_SECRET,
-    token: "",
-};
-
-unsafe extern "C" fn lookup(
-    user: *mut core::ffi::c_void,
-    akid: *const u8,
-    akid_len: usize,
-    secret: *mut u8,
-    secret_cap: usize,
-    secret_len: *mut usize,
-    token: *mut u8,
-    token_cap: usize,
-    token_len: *mut usize,
-) -> sigv4rs_status {
-    // SAFETY: the test passes a `Keys` and the library valid buffers.
-    unsafe {
-        let k = &*(user as *const Keys);
-        if std::slice::from_raw_parts(akid, akid_len) != k.akid.as_bytes() {
-            return S::UnknownAccessKey;
-        }
-        assert!(k.secret.len() <= secret_cap && k.token.len() <= token_cap);
-        std::ptr::copy_nonoverlapping(k.secret.as_ptr(), secret, k.secret.len());
-        *secret_len = k.secret.len();
-        std::ptr::copy_nonoverlapping(k.token.as_ptr(), token, k.token.len());
-        *token_len = k.token.len();
-    }
-    S::Ok
-}
+static DOC_KEYS: std::sync::LazyLock<Keys> = std::sync::LazyLock::new(|| Keys {
+    akid: DOC_AKID.to_string(),
+    secret: DOC_SECRET.to_string(),
+    token: String::new(),
+});
 
 fn verifier(keys: &Keys, flags: u32, skip: u32) -> sigv4rs_verifier_config {
     sigv4rs_verifier_config {
@@ -93,18 +62,6 @@ fn begin(
     };
     let mut r = std::mem::MaybeUninit::<sigv4rs_verify_result>::uninit();
     sigv4rs_body_verifier_begin(cfg, &req, now, r.as_mut_ptr(), std::ptr::null_mut(), 0, state)
-}
-
-/// A small deterministic generator (the split points).
-struct Lcg(u64);
-impl Lcg {
-    fn next(&mut self, n: usize) -> usize {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        ((self.0 >> 33) as usize) % n
-    }
 }
 
 /// Feeds `body` in pieces of the sizes `piece` picks, then finishes: the
@@ -230,9 +187,9 @@ fn everything_sigv4rs_signs_verifies_and_decodes() {
         ] {
             for token in ["", TOKEN] {
                 let keys = Keys {
-                    akid: DOC_AKID,
-                    secret: DOC_SECRET,
-                    token,
+                    akid: DOC_AKID.to_string(),
+                    secret: DOC_SECRET.to_string(),
+                    token: token.to_string(),
                 };
                 let cfg = verifier(&keys, SIGV4RS_FLAG_S3, 0);
                 let data = object(size);

@@ -11,6 +11,7 @@ mod common;
 use std::path::PathBuf;
 use std::process::Command;
 
+use common::cverify::{Keys, Lcg, lookup};
 use common::*;
 use serde_json::Value;
 use sha2::Digest;
@@ -35,38 +36,6 @@ fn corpus_dir() -> PathBuf {
     dir
 }
 
-struct Keys {
-    akid: String,
-    secret: String,
-    token: String,
-}
-
-unsafe extern "C" fn lookup(
-    user: *mut core::ffi::c_void,
-    akid: *const u8,
-    akid_len: usize,
-    secret: *mut u8,
-    secret_cap: usize,
-    secret_len: *mut usize,
-    token: *mut u8,
-    token_cap: usize,
-    token_len: *mut usize,
-) -> sigv4rs_status {
-    // SAFETY: the test passes a `Keys` and the library valid buffers.
-    unsafe {
-        let k = &*(user as *const Keys);
-        if std::slice::from_raw_parts(akid, akid_len) != k.akid.as_bytes() {
-            return S::UnknownAccessKey;
-        }
-        assert!(k.secret.len() <= secret_cap && k.token.len() <= token_cap);
-        std::ptr::copy_nonoverlapping(k.secret.as_ptr(), secret, k.secret.len());
-        *secret_len = k.secret.len();
-        std::ptr::copy_nonoverlapping(k.token.as_ptr(), token, k.token.len());
-        *token_len = k.token.len();
-    }
-    S::Ok
-}
-
 fn text<'a>(v: &'a Value, k: &str) -> &'a str {
     v[k].as_str().unwrap_or_else(|| panic!("{k} in line {}", v["id"]))
 }
@@ -80,18 +49,6 @@ fn unhex(s: &str) -> Vec<u8> {
 
 fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
-}
-
-/// A small deterministic generator (split points, tampered bytes).
-struct Lcg(u64);
-impl Lcg {
-    fn next(&mut self, n: usize) -> usize {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        ((self.0 >> 33) as usize) % n
-    }
 }
 
 /// Begins on the line's request, feeds `body` in pieces of random sizes,

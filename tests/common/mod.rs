@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod checksum_ref;
+pub mod cverify;
 pub mod header;
 pub mod matrix;
 pub mod requests;
